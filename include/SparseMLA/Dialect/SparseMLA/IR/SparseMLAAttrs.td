@@ -1,0 +1,77 @@
+//===- SparseMLAAttrs.td - sparse_mla attributes ---------*- tablegen -*-===//
+
+#ifndef SPARSEMLA_ATTRS_TD
+#define SPARSEMLA_ATTRS_TD
+
+include "SparseMLA/Dialect/SparseMLA/IR/SparseMLADialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def SparseMLA_ScheduleKind : I32EnumAttr<"ScheduleKind",
+    "how a sparse_mla.fwd op is lowered", [
+      I32EnumAttrCase<"simple", 0>,
+      I32EnumAttrCase<"seesaw", 1>
+    ]> {
+  let cppNamespace = "::mlir::sparse_mla";
+  let genSpecializedAttr = 0;
+}
+
+def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
+  let mnemonic = "schedule";
+  let summary = "how one sparse_mla.fwd op is lowered to a GPU kernel";
+  let description = [{
+    Records the decisions the lowering follows, so they are visible (and
+    editable) in IR rather than hidden in a pass:
+
+    * `kind`: `seesaw` (Hopper sm_90a: one producer warpgroup gathering KV
+      rows, two consumer warpgroups that split the KV blocks and the output
+      columns and synchronize through mbarriers) or `simple` (portable
+      sm_80+ kernel, no warp specialization).
+    * `heads_per_cta`: query heads of one kv group handled by one CTA for one
+      query token. Must divide `H/G`. The seesaw schedule needs a multiple of
+      64 (the WGMMA M dimension).
+    * `block_k`: top-k entries gathered per KV block. Seesaw: a multiple of
+      16 and at most 256 (WGMMA K and N limits); `topk` must be a multiple of
+      `2 * block_k`, since the two consumers take blocks in pairs.
+    * `stages`: KV block buffers in shared memory. Seesaw: even (one per
+      consumer per pipeline step).
+    * `warpgroups`: warpgroups per CTA (128 threads each). Seesaw: 3, in
+      the order producer, consumer 0, consumer 1.
+    * `regs` (optional): per-warpgroup register budget applied with
+      `setmaxnreg`, one entry per warpgroup, each a multiple of 8 in
+      [24, 256]; `sum(regs) * 128` must fit the 65,536-register file.
+      Required by seesaw, which rebalances registers between roles.
+
+    Shared memory is derived from the parameters and the op's shape (see
+    `getSharedMemoryBytes`) and checked against the chip's limit (227 KiB on
+    sm_90a) by the op verifier and by `sparse-mla-select-schedule`.
+
+    Example:
+
+    ```mlir
+    #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2,
+                         warpgroups = 3, regs = [72, 216, 216]>
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<SparseMLA_ScheduleKind>:$kind,
+    "int64_t":$heads_per_cta,
+    "int64_t":$block_k,
+    "int64_t":$stages,
+    "int64_t":$warpgroups,
+    OptionalArrayRefParameter<"int32_t">:$regs
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Threads per CTA.
+    int64_t getNumThreads() const;
+    /// Bytes of dynamic shared memory one CTA needs for an op with head dim
+    /// `dqk` (alignment padding included).
+    int64_t getSharedMemoryBytes(int64_t dqk) const;
+    /// Registers the whole CTA holds under `regs` (0 when `regs` is empty).
+    int64_t getRegisterFileUse() const;
+  }];
+}
+
+#endif // SPARSEMLA_ATTRS_TD

@@ -1,0 +1,101 @@
+//===- HardwareLimits.h - GPU limits used by sparse_mla ---------*- C++ -*-===//
+//
+// Every hardware number the compiler reasons about lives here, once, with the
+// document it comes from. Passes and verifiers name these constants instead
+// of spelling the numbers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEMLA_TARGET_HARDWARELIMITS_H
+#define SPARSEMLA_TARGET_HARDWARELIMITS_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "llvm/ADT/StringRef.h"
+
+namespace mlir::sparse_mla::hw {
+
+/// Threads in a warp. CUDA C++ Programming Guide, "SIMT Architecture".
+inline constexpr int64_t kWarpSize = 32;
+
+/// Warps in a warpgroup: the unit that executes `wgmma.mma_async` and
+/// `setmaxnreg`. PTX ISA 8.x, "Asynchronous Warpgroup Level Matrix
+/// Multiply-Accumulate Instructions" (section 9.7.15).
+inline constexpr int64_t kWarpsPerWarpgroup = 4;
+inline constexpr int64_t kWarpgroupSize = kWarpSize * kWarpsPerWarpgroup;
+
+/// Maximum threads per block on every sm_80+ GPU. CUDA C++ Programming Guide,
+/// "Technical Specifications per Compute Capability".
+inline constexpr int64_t kMaxThreadsPerBlock = 1024;
+
+/// 32-bit registers per SM (and the most one block may use) on sm_80 .. sm_120.
+/// CUDA C++ Programming Guide, "Technical Specifications per Compute
+/// Capability": "Number of 32-bit registers per multiprocessor: 64 K".
+inline constexpr int64_t kRegistersPerSM = 65536;
+
+/// Most registers one thread may hold. Same table: "Maximum number of 32-bit
+/// registers per thread: 255"; `setmaxnreg` rounds to multiples of 8, so 256
+/// is its upper bound (PTX ISA, "setmaxnreg": range 24..256).
+inline constexpr int64_t kMaxRegistersPerThread = 255;
+
+/// `setmaxnreg.{inc,dec}` immediates: multiples of 8 in [24, 256]. PTX ISA
+/// 8.x, section 9.7.17.1 "setmaxnreg" (sm_90a).
+inline constexpr int64_t kSetMaxNRegMin = 24;
+inline constexpr int64_t kSetMaxNRegMax = 256;
+inline constexpr int64_t kSetMaxNRegGranule = 8;
+
+/// Hardware named barriers per CTA (`bar.sync id` with id in [0, 15]); id 0
+/// is the CTA-wide `__syncthreads` barrier. PTX ISA, "bar, barrier".
+inline constexpr int64_t kNumNamedBarriers = 16;
+
+/// Shared memory: the most one block may use after opting in through
+/// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES. CUDA C++ Programming
+/// Guide, "Technical Specifications per Compute Capability" and the tuning
+/// guides: 227 KiB on sm_90/sm_100, 163 KiB on sm_80/sm_87, 99 KiB on
+/// sm_86/sm_89/sm_120.
+inline constexpr int64_t kMaxSharedMemoryPerBlockSm90 = 227 * 1024;
+inline constexpr int64_t kMaxSharedMemoryPerBlockSm80 = 163 * 1024;
+inline constexpr int64_t kMaxSharedMemoryPerBlockSm86 = 99 * 1024;
+
+/// Alignment the kernels give the dynamic shared-memory base: 128-byte
+/// swizzled TMA boxes and WGMMA operands need 1024-byte aligned tiles
+/// (PTX ISA, "Tensor Memory Layout / swizzling modes").
+inline constexpr int64_t kSharedMemoryAlignment = 1024;
+
+/// Size of one mbarrier object. PTX ISA, "mbarrier": ".b64".
+inline constexpr int64_t kMBarrierBytes = 8;
+
+/// WGMMA tile: M is always 64; K is 16 for 16-bit inputs; N is a multiple
+/// of 8 up to 256. PTX ISA 8.x, "Matrix shape" for wgmma.mma_async.
+inline constexpr int64_t kWgmmaM = 64;
+inline constexpr int64_t kWgmmaKBf16 = 16;
+inline constexpr int64_t kWgmmaMaxN = 256;
+
+/// Bytes moved by one `cp.async.cg` (the only size `.cg` accepts). PTX ISA,
+/// "cp.async".
+inline constexpr int64_t kCpAsyncBytes = 16;
+
+/// A parsed `sm_XY[a]` chip name and what the compiler needs to know of it.
+struct Chip {
+  std::string name;       ///< as given, e.g. "sm_90a"
+  int64_t arch = 0;       ///< compute capability times ten, e.g. 90
+  bool archSpecific = false; ///< the "a" suffix: sm_90a features (wgmma,
+                             ///< setmaxnreg) are only in arch-specific code
+  int64_t maxSharedMemoryPerBlock = 0;
+
+  /// True where the Hopper seesaw schedule can run: wgmma, setmaxnreg and
+  /// TMA exist only on sm_90a (PTX ISA "Target ISA notes": requires sm_90a).
+  bool supportsSeesaw() const { return arch == 90 && archSpecific; }
+  /// The portable schedule needs bf16 mma / cp.async: sm_80 and newer.
+  bool supportsSimple() const { return arch >= 80; }
+};
+
+/// Parses "sm_XY" or "sm_XYa" (XY >= 10). Returns std::nullopt on anything
+/// else.
+std::optional<Chip> parseChip(llvm::StringRef name);
+
+} // namespace mlir::sparse_mla::hw
+
+#endif // SPARSEMLA_TARGET_HARDWARELIMITS_H

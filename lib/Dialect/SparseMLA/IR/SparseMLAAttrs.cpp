@@ -1,0 +1,308 @@
+//===- SparseMLAAttrs.cpp - #sparse_mla.schedule --------------------------===//
+
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Target/HardwareLimits.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::sparse_mla;
+
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.cpp.inc"
+
+void SparseMLADialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Parsing and printing
+//===----------------------------------------------------------------------===//
+
+// #sparse_mla.schedule<kind (`,` key `=` value)*>, keys in any order.
+Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess())
+    return {};
+  StringRef kindName;
+  SMLoc kindLoc = parser.getCurrentLocation();
+  if (parser.parseKeyword(&kindName))
+    return {};
+  std::optional<ScheduleKind> kind = symbolizeScheduleKind(kindName);
+  if (!kind) {
+    parser.emitError(kindLoc, "unknown schedule kind '")
+        << kindName << "', expected 'seesaw' or 'simple'";
+    return {};
+  }
+
+  std::optional<int64_t> headsPerCta, blockK, stages, warpgroups;
+  SmallVector<int32_t> regs;
+  bool seenRegs = false;
+  while (succeeded(parser.parseOptionalComma())) {
+    StringRef key;
+    SMLoc keyLoc = parser.getCurrentLocation();
+    if (parser.parseKeyword(&key) || parser.parseEqual())
+      return {};
+    if (key == "regs") {
+      if (seenRegs) {
+        parser.emitError(keyLoc, "duplicate schedule parameter 'regs'");
+        return {};
+      }
+      seenRegs = true;
+      if (parser.parseCommaSeparatedList(
+              AsmParser::Delimiter::Square, [&]() -> ParseResult {
+                int32_t value = 0;
+                if (parser.parseInteger(value))
+                  return failure();
+                regs.push_back(value);
+                return success();
+              }))
+        return {};
+      continue;
+    }
+    std::optional<int64_t> *slot =
+        llvm::StringSwitch<std::optional<int64_t> *>(key)
+            .Case("heads_per_cta", &headsPerCta)
+            .Case("block_k", &blockK)
+            .Case("stages", &stages)
+            .Case("warpgroups", &warpgroups)
+            .Default(nullptr);
+    if (!slot) {
+      parser.emitError(keyLoc, "unknown schedule parameter '")
+          << key
+          << "', expected heads_per_cta, block_k, stages, warpgroups or regs";
+      return {};
+    }
+    if (slot->has_value()) {
+      parser.emitError(keyLoc, "duplicate schedule parameter '") << key << "'";
+      return {};
+    }
+    int64_t value = 0;
+    if (parser.parseInteger(value))
+      return {};
+    *slot = value;
+  }
+  if (parser.parseGreater())
+    return {};
+
+  for (auto [name, slot] :
+       {std::pair<StringRef, std::optional<int64_t> *>{"heads_per_cta",
+                                                      &headsPerCta},
+        {"block_k", &blockK},
+        {"stages", &stages},
+        {"warpgroups", &warpgroups}}) {
+    if (!slot->has_value()) {
+      parser.emitError(loc, "schedule is missing parameter '") << name << "'";
+      return {};
+    }
+  }
+  return ScheduleAttr::getChecked([&] { return parser.emitError(loc); },
+                                  parser.getContext(), *kind, *headsPerCta,
+                                  *blockK, *stages, *warpgroups, regs);
+}
+
+void ScheduleAttr::print(AsmPrinter &printer) const {
+  printer << "<" << stringifyScheduleKind(getKind())
+          << ", heads_per_cta = " << getHeadsPerCta()
+          << ", block_k = " << getBlockK() << ", stages = " << getStages()
+          << ", warpgroups = " << getWarpgroups();
+  if (!getRegs().empty()) {
+    printer << ", regs = [";
+    llvm::interleaveComma(getRegs(), printer);
+    printer << "]";
+  }
+  printer << ">";
+}
+
+//===----------------------------------------------------------------------===//
+// Verification
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                     ScheduleKind kind, int64_t headsPerCta, int64_t blockK,
+                     int64_t stages, int64_t warpgroups,
+                     ArrayRef<int32_t> regs) {
+  bool seesaw = kind == ScheduleKind::seesaw;
+  if (headsPerCta < 1)
+    return emitError() << "schedule heads_per_cta must be >= 1, but got "
+                       << headsPerCta;
+  if (blockK < 1)
+    return emitError() << "schedule block_k must be >= 1, but got " << blockK;
+  if (stages < 1)
+    return emitError() << "schedule stages must be >= 1, but got " << stages;
+  if (warpgroups < 1)
+    return emitError() << "schedule warpgroups must be >= 1, but got "
+                       << warpgroups;
+  if (warpgroups * hw::kWarpgroupSize > hw::kMaxThreadsPerBlock)
+    return emitError() << "schedule warpgroups = " << warpgroups << " means "
+                       << warpgroups * hw::kWarpgroupSize
+                       << " threads, above the limit of "
+                       << hw::kMaxThreadsPerBlock << " threads per block";
+
+  if (seesaw) {
+    if (headsPerCta % hw::kWgmmaM != 0)
+      return emitError() << "seesaw schedule heads_per_cta must be a multiple "
+                            "of "
+                         << hw::kWgmmaM << " (the WGMMA M dimension), but got "
+                         << headsPerCta;
+    if (blockK % hw::kWgmmaKBf16 != 0 || blockK > hw::kWgmmaMaxN)
+      return emitError() << "seesaw schedule block_k must be a multiple of "
+                         << hw::kWgmmaKBf16 << " and at most "
+                         << hw::kWgmmaMaxN
+                         << " (WGMMA K and N limits), but got " << blockK;
+    if (stages % 2 != 0)
+      return emitError() << "seesaw schedule stages must be even (one KV "
+                            "buffer per consumer per step), but got "
+                         << stages;
+    if (warpgroups != 3)
+      return emitError() << "seesaw schedule needs warpgroups = 3 (producer, "
+                            "consumer 0, consumer 1), but got "
+                         << warpgroups;
+    if (regs.empty())
+      return emitError() << "seesaw schedule needs regs, one setmaxnreg "
+                            "budget per warpgroup";
+  }
+
+  if (!regs.empty()) {
+    if (static_cast<int64_t>(regs.size()) != warpgroups)
+      return emitError() << "schedule regs must have one entry per warpgroup ("
+                         << warpgroups << "), but has " << regs.size();
+    int64_t total = 0;
+    for (auto [i, r] : llvm::enumerate(regs)) {
+      if (r < hw::kSetMaxNRegMin || r > hw::kSetMaxNRegMax ||
+          r % hw::kSetMaxNRegGranule != 0)
+        return emitError() << "schedule regs[" << i << "] = " << r
+                           << " is not a valid setmaxnreg value (a multiple "
+                              "of "
+                           << hw::kSetMaxNRegGranule << " in ["
+                           << hw::kSetMaxNRegMin << ", " << hw::kSetMaxNRegMax
+                           << "])";
+      total += int64_t(r) * hw::kWarpgroupSize;
+    }
+    if (total > hw::kRegistersPerSM)
+      return emitError() << "schedule regs need " << total
+                         << " registers per CTA, above the register file of "
+                         << hw::kRegistersPerSM << " per SM";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Derived quantities
+//===----------------------------------------------------------------------===//
+
+int64_t ScheduleAttr::getNumThreads() const {
+  return getWarpgroups() * hw::kWarpgroupSize;
+}
+
+int64_t ScheduleAttr::getRegisterFileUse() const {
+  int64_t total = 0;
+  for (int32_t r : getRegs())
+    total += int64_t(r) * hw::kWarpgroupSize;
+  return total;
+}
+
+int64_t ScheduleAttr::getSharedMemoryBytes(int64_t dqk) const {
+  constexpr int64_t kBf16Bytes = 2, kF32Bytes = 4, kI32Bytes = 4;
+  // Every region starts on a 128-byte boundary (TMA and cp.async targets).
+  auto region = [](int64_t bytes) { return llvm::alignTo(bytes, 128); };
+  int64_t hpc = getHeadsPerCta(), blockK = getBlockK(), stages = getStages();
+  // Q tile of one CTA and the KV block buffers.
+  int64_t bytes = region(hpc * dqk * kBf16Bytes) +
+                  region(stages * blockK * dqk * kBf16Bytes);
+  switch (getKind()) {
+  case ScheduleKind::seesaw: {
+    // Row max and row sum exchanged between the two consumers (one slot per
+    // consumer each), the gathered indices of each stage, and mbarriers:
+    // Q, ready and free per stage, row-max and row-sum exchange per consumer.
+    int64_t stats = 2 * 2 * hpc * kF32Bytes;
+    int64_t indices = stages * blockK * kI32Bytes;
+    int64_t barriers = (1 + 2 * stages + 2 * 2) * hw::kMBarrierBytes;
+    bytes += region(stats) + region(indices) + region(barriers);
+    break;
+  }
+  case ScheduleKind::simple:
+    // Scores / probabilities of one block for every head of the CTA.
+    bytes += region(hpc * blockK * kF32Bytes);
+    break;
+  }
+  // Room to align the dynamic shared-memory base.
+  return bytes + hw::kSharedMemoryAlignment;
+}
+
+//===----------------------------------------------------------------------===//
+// Schedule vs op
+//===----------------------------------------------------------------------===//
+
+ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
+                                                  ScheduleKind kind,
+                                                  int64_t headsPerGroup) {
+  switch (kind) {
+  case ScheduleKind::seesaw:
+    // One producer warpgroup with few registers feeding two consumer
+    // warpgroups: 72 + 216 + 216 registers x 128 threads = 64,512 <= 64 Ki.
+    return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
+                             /*stages=*/2, /*warpgroups=*/3, {72, 216, 216});
+  case ScheduleKind::simple: {
+    // Up to 16 heads per CTA, the largest power of two dividing H/G.
+    int64_t hpc = 16;
+    while (hpc > 1 && headsPerGroup % hpc != 0)
+      hpc /= 2;
+    return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/1,
+                             /*warpgroups=*/1, {});
+  }
+  }
+  llvm_unreachable("covered switch");
+}
+
+/// The seesaw kernel's fixed head dimensions: 512 latent columns (split in
+/// two 256-wide halves of O, one per consumer) and 64 RoPE columns, whose
+/// shared-memory slice is reused for the P exchange after QK^T.
+static constexpr int64_t kSeesawDqk = 576;
+static constexpr int64_t kSeesawDv = 512;
+
+std::string mlir::sparse_mla::whyScheduleCannotServe(
+    ScheduleAttr schedule, const FwdOp::Problem &p,
+    int64_t maxSharedMemoryBytes) {
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  StringRef kind = stringifyScheduleKind(schedule.getKind());
+  int64_t headsPerGroup = p.H / p.G;
+  if (headsPerGroup % schedule.getHeadsPerCta() != 0) {
+    os << kind << " schedule heads_per_cta = " << schedule.getHeadsPerCta()
+       << " must divide H/G = " << headsPerGroup;
+    return reason;
+  }
+  if (schedule.getKind() == ScheduleKind::seesaw) {
+    if (p.Dqk != kSeesawDqk) {
+      os << "seesaw schedule needs Dqk = " << kSeesawDqk << ", but got "
+         << p.Dqk;
+      return reason;
+    }
+    if (p.Dv != kSeesawDv) {
+      os << "seesaw schedule needs Dv = " << kSeesawDv << ", but got " << p.Dv;
+      return reason;
+    }
+    if (p.topk % (2 * schedule.getBlockK()) != 0) {
+      os << "seesaw schedule needs topk to be a multiple of 2 x block_k = "
+         << 2 * schedule.getBlockK() << ", but got " << p.topk;
+      return reason;
+    }
+  }
+  int64_t smem = schedule.getSharedMemoryBytes(p.Dqk);
+  if (smem > maxSharedMemoryBytes)
+    os << kind << " schedule needs " << smem
+       << " bytes of shared memory for Dqk = " << p.Dqk
+       << ", above the limit of " << maxSharedMemoryBytes
+       << " bytes per block";
+  return reason;
+}

@@ -1,0 +1,172 @@
+//===- SparseMLAOps.cpp - sparse_mla.fwd ----------------------------------===//
+
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Target/HardwareLimits.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::sparse_mla;
+
+#define GET_OP_CLASSES
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// FwdOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// What the verifier expects of one memref operand.
+struct OperandSpec {
+  StringRef name;
+  Value value;
+  StringRef elementName; ///< "bf16", "i32" or "f32"
+  /// Symbolic name of each dimension, outermost first.
+  SmallVector<StringRef, 4> dims;
+};
+
+/// Where a symbolic dimension got its (static) size first.
+struct DimSource {
+  int64_t size;
+  StringRef operand;
+  unsigned index;
+};
+} // namespace
+
+static bool hasElementType(MemRefType type, StringRef name) {
+  Type elt = type.getElementType();
+  if (name == "bf16")
+    return elt.isBF16();
+  if (name == "f32")
+    return elt.isF32();
+  return elt.isSignlessInteger(32);
+}
+
+/// Sizes that must be compile-time constants (they fix the kernel's tiles).
+static bool mustBeStatic(StringRef dim) {
+  return dim == "H" || dim == "G" || dim == "Dqk" || dim == "Dv" ||
+         dim == "topk";
+}
+
+LogicalResult FwdOp::verify() {
+  SmallVector<OperandSpec> specs = {
+      {"q", getQ(), "bf16", {"B", "S", "H", "Dqk"}},
+      {"kv", getKv(), "bf16", {"B", "Skv", "G", "Dqk"}},
+      {"indices", getIndices(), "i32", {"B", "S", "G", "topk"}},
+      {"out", getOut(), "bf16", {"B", "S", "H", "Dv"}},
+      {"lse", getLse(), "f32", {"B", "S", "H"}},
+  };
+  if (getMaxLogits())
+    specs.push_back({"max_logits", getMaxLogits(), "f32", {"B", "S", "H"}});
+
+  llvm::StringMap<DimSource> sizes;
+  for (const OperandSpec &spec : specs) {
+    auto type = cast<MemRefType>(spec.value.getType());
+    if (!hasElementType(type, spec.elementName))
+      return emitOpError() << "operand '" << spec.name
+                           << "' must have element type " << spec.elementName
+                           << ", but got " << type.getElementType();
+    if (type.getRank() != static_cast<int64_t>(spec.dims.size())) {
+      InFlightDiagnostic diag = emitOpError()
+                                << "operand '" << spec.name
+                                << "' must have rank " << spec.dims.size()
+                                << " [";
+      llvm::interleaveComma(spec.dims, diag);
+      return diag << "], but got rank " << type.getRank();
+    }
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)))
+      return emitOpError() << "operand '" << spec.name
+                           << "' must have a strided layout, but got "
+                           << type.getLayout();
+    if (strides.back() != 1)
+      return emitOpError() << "operand '" << spec.name
+                           << "' must be contiguous in its last dimension ("
+                           << spec.dims.back() << "), but its stride is "
+                           << (ShapedType::isDynamic(strides.back())
+                                   ? std::string("dynamic")
+                                   : std::to_string(strides.back()));
+
+    for (auto [i, dim] : llvm::enumerate(spec.dims)) {
+      int64_t size = type.getDimSize(i);
+      if (ShapedType::isDynamic(size)) {
+        if (mustBeStatic(dim))
+          return emitOpError() << "operand '" << spec.name << "' dimension "
+                               << i << " (" << dim
+                               << ") must be static, but is dynamic";
+        continue;
+      }
+      if (mustBeStatic(dim) && size < 1)
+        return emitOpError() << "operand '" << spec.name << "' dimension " << i
+                             << " (" << dim << ") must be >= 1, but got "
+                             << size;
+      auto [it, inserted] =
+          sizes.try_emplace(dim, DimSource{size, spec.name, unsigned(i)});
+      if (!inserted && it->second.size != size)
+        return emitOpError()
+               << "operand '" << spec.name << "' dimension " << i << " ("
+               << dim << ") must match operand '" << it->second.operand
+               << "' dimension " << it->second.index << ": expected "
+               << it->second.size << ", but got " << size;
+    }
+  }
+
+  int64_t H = sizes.lookup("H").size, G = sizes.lookup("G").size;
+  int64_t Dqk = sizes.lookup("Dqk").size, Dv = sizes.lookup("Dv").size;
+  if (H % G != 0)
+    return emitOpError() << "heads H = " << H << " (operand 'q') must be a "
+                         << "multiple of kv groups G = " << G
+                         << " (operand 'kv')";
+  if (Dqk <= Dv)
+    return emitOpError() << "Dqk = " << Dqk << " (operand 'q') must be "
+                         << "greater than Dv = " << Dv << " (operand 'out')";
+  if (getKvStride() < 1)
+    return emitOpError() << "attribute 'kv_stride' must be >= 1, but got "
+                         << getKvStride();
+  if (std::optional<APFloat> scale = getSmScale()) {
+    if (!scale->isFinite() || scale->isNegative() || scale->isZero())
+      return emitOpError() << "attribute 'sm_scale' must be finite and > 0, "
+                           << "but got " << scale->convertToFloat();
+  }
+  // The chip is not known here: check against the largest shared memory of
+  // any supported chip; sparse-mla-select-schedule checks the real one.
+  if (ScheduleAttr schedule = getScheduleAttr()) {
+    std::string reason = whyScheduleCannotServe(
+        schedule, getProblem(), hw::kMaxSharedMemoryPerBlockSm90);
+    if (!reason.empty())
+      return emitOpError() << reason;
+  }
+  return success();
+}
+
+FwdOp::Problem FwdOp::getProblem() {
+  auto q = cast<MemRefType>(getQ().getType());
+  auto kv = cast<MemRefType>(getKv().getType());
+  auto idx = cast<MemRefType>(getIndices().getType());
+  auto out = cast<MemRefType>(getOut().getType());
+  // Prefer a static size from any operand that carries the dimension.
+  auto pick = [](int64_t a, int64_t b) {
+    return ShapedType::isDynamic(a) ? b : a;
+  };
+  Problem p;
+  p.B = pick(pick(q.getDimSize(0), kv.getDimSize(0)), idx.getDimSize(0));
+  p.S = pick(pick(q.getDimSize(1), idx.getDimSize(1)), out.getDimSize(1));
+  p.Skv = kv.getDimSize(1);
+  p.H = q.getDimSize(2);
+  p.G = kv.getDimSize(2);
+  p.Dqk = q.getDimSize(3);
+  p.Dv = out.getDimSize(3);
+  p.topk = idx.getDimSize(3);
+  return p;
+}
+
+double FwdOp::getEffectiveSmScale() {
+  if (std::optional<APFloat> scale = getSmScale())
+    return scale->convertToDouble();
+  return 1.0 / std::sqrt(static_cast<double>(getProblem().Dqk));
+}

@@ -1,0 +1,116 @@
+//===- SelectSchedule.cpp - attach #sparse_mla.schedule -------------------===//
+//
+// Decides, per sparse_mla.fwd op, which schedule lowers it on the target chip
+// and records the decision as an attribute. Every later pass reads the
+// schedule from the op; none guesses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
+#include "SparseMLA/Target/HardwareLimits.h"
+
+namespace mlir::sparse_mla {
+#define GEN_PASS_DEF_SPARSEMLASELECTSCHEDULE
+#include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h.inc"
+} // namespace mlir::sparse_mla
+
+using namespace mlir;
+using namespace mlir::sparse_mla;
+
+namespace {
+
+/// Checks that the chip can run a schedule of `kind` at all.
+LogicalResult checkChip(FwdOp op, const hw::Chip &chip, ScheduleKind kind) {
+  if (kind == ScheduleKind::seesaw && !chip.supportsSeesaw())
+    return op.emitOpError() << "seesaw schedule needs sm_90a (WGMMA, TMA and "
+                               "setmaxnreg), but the target chip is "
+                            << chip.name;
+  if (kind == ScheduleKind::simple && !chip.supportsSimple())
+    return op.emitOpError() << "simple schedule needs sm_80 or newer (bf16 "
+                               "and cp.async), but the target chip is "
+                            << chip.name;
+  return success();
+}
+
+struct SelectSchedulePass
+    : public sparse_mla::impl::SparseMLASelectScheduleBase<SelectSchedulePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::optional<hw::Chip> chip = hw::parseChip(this->chip);
+    if (!chip) {
+      getOperation()->emitError()
+          << "sparse-mla-select-schedule: invalid chip '" << this->chip
+          << "', expected sm_XY or sm_XYa (e.g. sm_90a)";
+      return signalPassFailure();
+    }
+    std::optional<ScheduleKind> requested;
+    if (schedule != "default") {
+      requested = symbolizeScheduleKind(schedule);
+      if (!requested) {
+        getOperation()->emitError()
+            << "sparse-mla-select-schedule: invalid schedule '" << schedule
+            << "', expected default, seesaw or simple";
+        return signalPassFailure();
+      }
+    }
+
+    WalkResult result = getOperation()->walk([&](FwdOp op) {
+      return succeeded(selectFor(op, *chip, requested))
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  LogicalResult selectFor(FwdOp op, const hw::Chip &chip,
+                          std::optional<ScheduleKind> requested) {
+    FwdOp::Problem problem = op.getProblem();
+    // A schedule written by the user is theirs: check it, never replace it.
+    if (ScheduleAttr existing = op.getScheduleAttr()) {
+      if (requested && *requested != existing.getKind())
+        return op.emitOpError()
+               << "has a " << stringifyScheduleKind(existing.getKind())
+               << " schedule, but the pass was asked for "
+               << stringifyScheduleKind(*requested);
+      return checkFits(op, chip, existing, problem);
+    }
+
+    ScheduleKind kind = requested.value_or(
+        chip.supportsSeesaw() ? ScheduleKind::seesaw : ScheduleKind::simple);
+    ScheduleAttr choice =
+        getDefaultSchedule(op.getContext(), kind, problem.H / problem.G);
+    if (!requested && kind == ScheduleKind::seesaw) {
+      // The chip's default may fall back to simple; say which limit made it.
+      std::string reason = whyScheduleCannotServe(
+          choice, problem, chip.maxSharedMemoryPerBlock);
+      if (!reason.empty()) {
+        op.emitRemark() << "falling back to the simple schedule: " << reason;
+        choice = getDefaultSchedule(op.getContext(), ScheduleKind::simple,
+                                    problem.H / problem.G);
+      }
+    }
+    if (failed(checkFits(op, chip, choice, problem)))
+      return failure();
+    op.setScheduleAttr(choice);
+    return success();
+  }
+
+  /// Checks that `schedule` runs on `chip` and serves the op's shape.
+  static LogicalResult checkFits(FwdOp op, const hw::Chip &chip,
+                                 ScheduleAttr schedule,
+                                 const FwdOp::Problem &problem) {
+    if (failed(checkChip(op, chip, schedule.getKind())))
+      return failure();
+    std::string reason = whyScheduleCannotServe(schedule, problem,
+                                                chip.maxSharedMemoryPerBlock);
+    if (!reason.empty())
+      return op.emitOpError() << reason << " (target chip " << chip.name
+                              << ")";
+    return success();
+  }
+};
+
+} // namespace

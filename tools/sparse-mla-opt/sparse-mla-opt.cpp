@@ -1,0 +1,31 @@
+//===- sparse-mla-opt.cpp - sparse_mla optimizer driver -------------------===//
+//
+// mlir-opt with the sparse_mla dialect and passes added. Every upstream
+// dialect, pass, extension and the GPU-to-LLVM-IR translations are registered
+// too, so a whole pipeline (down to gpu-module-to-binary) runs in one tool.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::sparse_mla::registerSparseMLAPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
+  registry.insert<mlir::sparse_mla::SparseMLADialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "sparse_mla optimizer driver\n", registry));
+}
