@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
@@ -125,13 +126,23 @@ LogicalResult FwdOp::verify() {
   if (Dqk <= Dv)
     return emitOpError() << "Dqk = " << Dqk << " (operand 'q') must be "
                          << "greater than Dv = " << Dv << " (operand 'out')";
-  if (getKvStride() < 1)
+  // Read as signed: the generated getter returns the value zero-extended.
+  int64_t kvStride = getKvStrideAttr() ? getKvStrideAttr().getInt() : 1;
+  if (kvStride < 1)
     return emitOpError() << "attribute 'kv_stride' must be >= 1, but got "
-                         << getKvStride();
+                         << kvStride;
   if (std::optional<APFloat> scale = getSmScale()) {
-    if (!scale->isFinite() || scale->isNegative() || scale->isZero())
+    if (!scale->isFinite() || scale->isNegative() || scale->isZero()) {
+      SmallString<16> text;
+      if (scale->isNaN())
+        text = "nan";
+      else if (scale->isInfinity())
+        text = scale->isNegative() ? "-inf" : "inf";
+      else
+        scale->toString(text);
       return emitOpError() << "attribute 'sm_scale' must be finite and > 0, "
-                           << "but got " << scale->convertToFloat();
+                           << "but got " << text;
+    }
   }
   // The chip is not known here: check against the largest shared memory of
   // any supported chip; sparse-mla-select-schedule checks the real one.

@@ -1,0 +1,106 @@
+// RUN: sparse-mla-opt %s -split-input-file -verify-diagnostics
+
+// One case per #sparse_mla.schedule parse and verifier message.
+
+// expected-error @+1 {{unknown schedule kind 'bogus', expected 'seesaw' or 'simple'}}
+module attributes {test.schedule = #sparse_mla.schedule<bogus, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3>} {}
+
+// -----
+
+// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups or regs}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block = 32, stages = 1, warpgroups = 1>} {}
+
+// -----
+
+// expected-error @+1 {{duplicate schedule parameter 'heads_per_cta'}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, heads_per_cta = 8, block_k = 32, stages = 1, warpgroups = 1>} {}
+
+// -----
+
+// expected-error @+1 {{duplicate schedule parameter 'regs'}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1, regs = [128], regs = [128]>} {}
+
+// -----
+
+// expected-error @+1 {{schedule is missing parameter 'stages'}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, warpgroups = 1>} {}
+
+// -----
+
+// expected-error @+1 {{schedule heads_per_cta must be >= 1, but got 0}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 0, block_k = 32, stages = 1, warpgroups = 1>} {}
+
+// -----
+
+// expected-error @+1 {{schedule block_k must be >= 1, but got -4}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = -4, stages = 1, warpgroups = 1>} {}
+
+// -----
+
+// expected-error @+1 {{schedule stages must be >= 1, but got 0}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 0, warpgroups = 1>} {}
+
+// -----
+
+// expected-error @+1 {{schedule warpgroups must be >= 1, but got 0}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 0>} {}
+
+// -----
+
+// expected-error @+1 {{schedule warpgroups = 9 means 1152 threads, above the limit of 1024 threads per block}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 9>} {}
+
+// -----
+
+// expected-error @+1 {{seesaw schedule heads_per_cta must be a multiple of 64 (the WGMMA M dimension), but got 32}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 32, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{seesaw schedule block_k must be a multiple of 16 and at most 256 (WGMMA K and N limits), but got 40}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 40, stages = 2, warpgroups = 3, regs = [72, 216, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{seesaw schedule block_k must be a multiple of 16 and at most 256 (WGMMA K and N limits), but got 512}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 512, stages = 2, warpgroups = 3, regs = [72, 216, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{seesaw schedule stages must be even (one KV buffer per consumer per step), but got 3}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 3, warpgroups = 3, regs = [72, 216, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{seesaw schedule needs warpgroups = 3 (producer, consumer 0, consumer 1), but got 2}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 2, regs = [216, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{seesaw schedule needs regs, one setmaxnreg budget per warpgroup}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3>} {}
+
+// -----
+
+// expected-error @+1 {{schedule regs must have one entry per warpgroup (3), but has 2}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{schedule regs[1] = 212 is not a valid setmaxnreg value (a multiple of 8 in [24, 256])}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 212, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{schedule regs[0] = 16 is not a valid setmaxnreg value (a multiple of 8 in [24, 256])}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [16, 216, 216]>} {}
+
+// -----
+
+// expected-error @+1 {{schedule regs[2] = 264 is not a valid setmaxnreg value (a multiple of 8 in [24, 256])}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216, 264]>} {}
+
+// -----
+
+// expected-error @+1 {{schedule regs need 69632 registers per CTA, above the register file of 65536 per SM}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [80, 232, 232]>} {}

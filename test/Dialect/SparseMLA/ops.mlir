@@ -1,0 +1,68 @@
+// RUN: sparse-mla-opt %s | sparse-mla-opt | FileCheck %s
+// RUN: sparse-mla-opt %s --mlir-print-op-generic | sparse-mla-opt | FileCheck %s
+// RUN: sparse-mla-opt %s --mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
+
+// The DeepSeek-V3.2 prefill op: dynamic B, S, Skv; optional max_logits.
+// CHECK-LABEL: func.func @prefill
+// CHECK-SAME: (%[[Q:.*]]: memref<?x?x128x576xbf16>, %[[KV:.*]]: memref<?x?x1x576xbf16>, %[[IDX:.*]]: memref<?x?x1x2048xi32>, %[[QS:.*]]: i32, %[[OUT:.*]]: memref<?x?x128x512xbf16>, %[[LSE:.*]]: memref<?x?x128xf32>, %[[ML:.*]]: memref<?x?x128xf32>)
+// CHECK: sparse_mla.fwd q(%[[Q]] : memref<?x?x128x576xbf16>) kv(%[[KV]] : memref<?x?x1x576xbf16>) indices(%[[IDX]] : memref<?x?x1x2048xi32>) q_start(%[[QS]]) out(%[[OUT]] : memref<?x?x128x512xbf16>) lse(%[[LSE]] : memref<?x?x128xf32>) max_logits(%[[ML]] : memref<?x?x128xf32>) {causal = false, sm_scale = 0.0416666679 : f32}
+// GENERIC-LABEL: sym_name = "prefill"
+// GENERIC: "sparse_mla.fwd"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{causal = false, kv_stride = 1 : i64, sm_scale = 0.0416666679 : f32}>
+func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                   %idx: memref<?x?x1x2048xi32>, %q_start: i32,
+                   %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>,
+                   %ml: memref<?x?x128xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x2048xi32>) q_start(%q_start)
+                 out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>)
+                 max_logits(%ml : memref<?x?x128xf32>)
+                 {causal = false, sm_scale = 0.0416666679 : f32}
+  return
+}
+
+// No max_logits; defaults (causal = true, kv_stride = 1, no sm_scale) are
+// not printed; G = 2, kv_stride = 2, static shapes, strided (non-contiguous)
+// outer dimensions.
+// CHECK-LABEL: func.func @grouped_strided
+// CHECK: sparse_mla.fwd q(%{{.*}} : memref<2x4x8x64xbf16, strided<[8192, 2048, 128, 1]>>) kv(%{{.*}} : memref<2x16x2x64xbf16>) indices(%{{.*}} : memref<2x4x2x32xi32>) q_start(%{{.*}}) out(%{{.*}} : memref<2x4x8x32xbf16>) lse(%{{.*}} : memref<2x4x8xf32>) {kv_stride = 2 : i64}
+// CHECK-NOT: max_logits
+// GENERIC-LABEL: sym_name = "grouped_strided"
+// GENERIC: "sparse_mla.fwd"({{.*}}) <{causal = true, kv_stride = 2 : i64}>
+func.func @grouped_strided(%q: memref<2x4x8x64xbf16, strided<[8192, 2048, 128, 1]>>,
+                           %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>,
+                           %q_start: i32, %out: memref<2x4x8x32xbf16>,
+                           %lse: memref<2x4x8xf32>) {
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16, strided<[8192, 2048, 128, 1]>>)
+                 kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>)
+                 q_start(%q_start) out(%out : memref<2x4x8x32xbf16>)
+                 lse(%lse : memref<2x4x8xf32>) {kv_stride = 2 : i64}
+  return
+}
+
+// Mixed static and dynamic batch sizes agree; a schedule round-trips with
+// its parameters in canonical order.
+// CHECK-LABEL: func.func @scheduled
+// CHECK: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216, 216]>
+// GENERIC-LABEL: sym_name = "scheduled"
+// GENERIC: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216, 216]>
+func.func @scheduled(%q: memref<1x?x64x576xbf16>, %kv: memref<?x8192x1x576xbf16>,
+                     %idx: memref<1x?x1x256xi32>, %q_start: i32,
+                     %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  sparse_mla.fwd q(%q : memref<1x?x64x576xbf16>) kv(%kv : memref<?x8192x1x576xbf16>)
+                 indices(%idx : memref<1x?x1x256xi32>) q_start(%q_start)
+                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
+                 {schedule = #sparse_mla.schedule<seesaw, regs = [72, 216, 216], warpgroups = 3, stages = 2, block_k = 64, heads_per_cta = 64>}
+  return
+}
+
+// CHECK-LABEL: func.func @simple_schedule
+// CHECK: schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>
+func.func @simple_schedule(%q: memref<?x?x4x64xbf16>, %kv: memref<?x?x1x64xbf16>,
+                           %idx: memref<?x?x1x10xi32>, %q_start: i32,
+                           %out: memref<?x?x4x48xbf16>, %lse: memref<?x?x4xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x4x64xbf16>) kv(%kv : memref<?x?x1x64xbf16>)
+                 indices(%idx : memref<?x?x1x10xi32>) q_start(%q_start)
+                 out(%out : memref<?x?x4x48xbf16>) lse(%lse : memref<?x?x4xf32>)
+                 {schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>}
+  return
+}

@@ -1,0 +1,22 @@
+// The tool registers our dialect and passes next to every upstream one, and
+// the GPU-to-LLVM-IR translations (so gpu-module-to-binary can run in it).
+// RUN: sparse-mla-opt --show-dialects | FileCheck %s --check-prefix=DIALECTS
+// RUN: sparse-mla-opt --help | FileCheck %s --check-prefix=HELP
+// RUN: sparse-mla-opt %s --gpu-module-to-binary=format=llvm | FileCheck %s --check-prefix=BINARY
+
+// DIALECTS: Available Dialects:
+// DIALECTS-SAME: gpu
+// DIALECTS-SAME: nvgpu
+// DIALECTS-SAME: nvvm
+// DIALECTS-SAME: sparse_mla
+// HELP: --convert-nvgpu-to-nvvm
+// HELP: --sparse-mla-select-schedule
+// HELP-NEXT: --chip=
+// HELP-NEXT: --schedule=
+// BINARY: gpu.binary @kernels
+
+gpu.module @kernels [#nvvm.target<chip = "sm_90a">] {
+  llvm.func @noop() attributes {nvvm.kernel} {
+    llvm.return
+  }
+}
