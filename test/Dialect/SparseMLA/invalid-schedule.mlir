@@ -104,3 +104,8 @@ module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 
 
 // expected-error @+1 {{schedule regs need 69632 registers per CTA, above the register file of 65536 per SM}}
 module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [80, 232, 232]>} {}
+
+// -----
+
+// expected-error @+1 {{simple schedule supports stages = 1 only, but got 2}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 1>} {}

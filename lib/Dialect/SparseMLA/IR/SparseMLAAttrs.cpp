@@ -172,6 +172,10 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                             "budget per warpgroup";
   }
 
+  if (!seesaw && stages != 1)
+    return emitError() << "simple schedule supports stages = 1 only, but got "
+                       << stages;
+
   if (!regs.empty()) {
     if (static_cast<int64_t>(regs.size()) != warpgroups)
       return emitError() << "schedule regs must have one entry per warpgroup ("
@@ -211,28 +215,46 @@ int64_t ScheduleAttr::getRegisterFileUse() const {
   return total;
 }
 
-int64_t ScheduleAttr::getSharedMemoryBytes(int64_t dqk) const {
-  constexpr int64_t kBf16Bytes = 2, kF32Bytes = 4, kI32Bytes = 4;
-  // Every region starts on a 128-byte boundary (TMA and cp.async targets).
-  auto region = [](int64_t bytes) { return llvm::alignTo(bytes, 128); };
-  int64_t hpc = getHeadsPerCta(), blockK = getBlockK(), stages = getStages();
-  // Q tile of one CTA and the KV block buffers.
-  int64_t bytes = region(hpc * dqk * kBf16Bytes) +
-                  region(stages * blockK * dqk * kBf16Bytes);
+/// Every shared-memory region starts on a 128-byte boundary (TMA and
+/// cp.async targets, and bank-aligned rows).
+static int64_t region(int64_t bytes) { return llvm::alignTo(bytes, 128); }
+
+static constexpr int64_t kBf16Bytes = 2, kF32Bytes = 4, kI32Bytes = 4;
+
+SimpleSmemLayout mlir::sparse_mla::getSimpleSmemLayout(ScheduleAttr schedule,
+                                                       int64_t dqk,
+                                                       int64_t dv) {
+  int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
+  SimpleSmemLayout l;
+  l.kvPitch = dqk + 2;
+  l.q = 0;
+  l.kv = l.q + region(hpc * dqk * kBf16Bytes);
+  l.scores = l.kv + region(blockK * l.kvPitch * kBf16Bytes);
+  l.acc = l.scores + region(hpc * blockK * kF32Bytes);
+  l.stats = l.acc + region(hpc * dv * kF32Bytes);
+  l.rows = l.stats + region(3 * hpc * kF32Bytes);
+  l.total = l.rows + region(blockK * kI32Bytes);
+  return l;
+}
+
+int64_t ScheduleAttr::getSharedMemoryBytes(int64_t dqk, int64_t dv) const {
+  int64_t bytes = 0;
   switch (getKind()) {
   case ScheduleKind::seesaw: {
-    // Row max and row sum exchanged between the two consumers (one slot per
-    // consumer each), the gathered indices of each stage, and mbarriers:
-    // Q, ready and free per stage, row-max and row-sum exchange per consumer.
-    int64_t stats = 2 * 2 * hpc * kF32Bytes;
-    int64_t indices = stages * blockK * kI32Bytes;
-    int64_t barriers = (1 + 2 * stages + 2 * 2) * hw::kMBarrierBytes;
-    bytes += region(stats) + region(indices) + region(barriers);
+    int64_t hpc = getHeadsPerCta(), blockK = getBlockK(), stages = getStages();
+    // Q tile and the KV block buffers; row max and row sum exchanged between
+    // the two consumers (one slot per consumer each); the gathered indices of
+    // each stage; mbarriers: Q, ready and free per stage, row-max and row-sum
+    // exchange per consumer.
+    bytes = region(hpc * dqk * kBf16Bytes) +
+            region(stages * blockK * dqk * kBf16Bytes) +
+            region(2 * 2 * hpc * kF32Bytes) +
+            region(stages * blockK * kI32Bytes) +
+            region((1 + 2 * stages + 2 * 2) * hw::kMBarrierBytes);
     break;
   }
   case ScheduleKind::simple:
-    // Scores / probabilities of one block for every head of the CTA.
-    bytes += region(hpc * blockK * kF32Bytes);
+    bytes = getSimpleSmemLayout(*this, dqk, dv).total;
     break;
   }
   // Room to align the dynamic shared-memory base.
@@ -298,7 +320,7 @@ std::string mlir::sparse_mla::whyScheduleCannotServe(
       return reason;
     }
   }
-  int64_t smem = schedule.getSharedMemoryBytes(p.Dqk);
+  int64_t smem = schedule.getSharedMemoryBytes(p.Dqk, p.Dv);
   if (smem > maxSharedMemoryBytes)
     os << kind << " schedule needs " << smem
        << " bytes of shared memory for Dqk = " << p.Dqk

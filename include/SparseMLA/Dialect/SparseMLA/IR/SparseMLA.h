@@ -27,6 +27,23 @@ namespace mlir::sparse_mla {
 ScheduleAttr getDefaultSchedule(MLIRContext *ctx, ScheduleKind kind,
                                 int64_t headsPerGroup);
 
+/// Shared-memory carve-up of the simple schedule's kernel: byte offsets from
+/// the (1024-byte aligned) dynamic shared-memory base. The lowering and the
+/// schedule's shared-memory check both use it, so they cannot disagree.
+struct SimpleSmemLayout {
+  int64_t q;       ///< bf16 [heads_per_cta, Dqk]
+  int64_t kv;      ///< bf16 [block_k, kvPitch]: gathered rows, zero when masked
+  int64_t kvPitch; ///< elements per kv row: Dqk + 2, which spreads the rows
+                   ///< of one column over all 32 banks
+  int64_t scores;  ///< f32 [heads_per_cta, block_k]: logits, then weights
+  int64_t acc;     ///< f32 [heads_per_cta, Dv]: unnormalized output
+  int64_t stats;   ///< f32 [3, heads_per_cta]: running max, sum, rescale
+  int64_t rows;    ///< i32 [block_k]: kv row of each entry, -1 if invalid
+  int64_t total;   ///< bytes used
+};
+SimpleSmemLayout getSimpleSmemLayout(ScheduleAttr schedule, int64_t dqk,
+                                     int64_t dv);
+
 /// Returns why `schedule` cannot serve an op of sizes `problem` on a chip
 /// with `maxSharedMemoryBytes` of shared memory per block, naming the limit
 /// that failed; an empty string when it can.

@@ -34,7 +34,7 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       16 and at most 256 (WGMMA K and N limits); `topk` must be a multiple of
       `2 * block_k`, since the two consumers take blocks in pairs.
     * `stages`: KV block buffers in shared memory. Seesaw: even (one per
-      consumer per pipeline step).
+      consumer per pipeline step). Simple: 1.
     * `warpgroups`: warpgroups per CTA (128 threads each). Seesaw: 3, in
       the order producer, consumer 0, consumer 1.
     * `regs` (optional): per-warpgroup register budget applied with
@@ -66,9 +66,9 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
   let extraClassDeclaration = [{
     /// Threads per CTA.
     int64_t getNumThreads() const;
-    /// Bytes of dynamic shared memory one CTA needs for an op with head dim
-    /// `dqk` (alignment padding included).
-    int64_t getSharedMemoryBytes(int64_t dqk) const;
+    /// Bytes of dynamic shared memory one CTA needs for an op with head dims
+    /// `dqk` and `dv` (alignment padding included).
+    int64_t getSharedMemoryBytes(int64_t dqk, int64_t dv) const;
     /// Registers the whole CTA holds under `regs` (0 when `regs` is empty).
     int64_t getRegisterFileUse() const;
   }];
