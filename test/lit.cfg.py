@@ -22,7 +22,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 config.environment["FILECHECK_OPTS"] = "--enable-var-scope --allow-unused-prefixes=false"
 
 tool_dirs = [config.sparse_mla_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["sparse-mla-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["sparse-mla-opt", "sparse-mla-translate"], tool_dirs)
 
 # ptxas: tests that assemble PTX declare `REQUIRES: ptxas` and are reported
 # UNSUPPORTED (skipped, visibly) where no CUDA toolkit was found.

@@ -6,8 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
+#include "SparseMLA/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -19,6 +21,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::sparse_mla::registerSparseMLAPasses();
+  mlir::sparse_mla::registerSparseMLAConversionPasses();
+  mlir::sparse_mla::registerSparseMLAPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

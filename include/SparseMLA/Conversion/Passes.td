@@ -1,0 +1,44 @@
+//===- Passes.td - sparse_mla conversion passes ----------*- tablegen -*-===//
+
+#ifndef SPARSEMLA_CONVERSION_PASSES_TD
+#define SPARSEMLA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSparseMLASimpleToGPU
+    : Pass<"convert-sparse-mla-simple-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower sparse_mla.fwd ops with a simple schedule to a GPU "
+                "kernel and its launch";
+  let description = [{
+    Every `sparse_mla.fwd` op whose schedule is `simple` becomes
+
+    * a `gpu.func` kernel in the `gpu.module @sparse_mla_kernels`, one CTA
+      per (query token, block of `heads_per_cta` heads) and batch, written
+      with `scf`, `arith`, `math` and `memref` on dynamic shared memory:
+      load the Q tile; then for each block of `block_k` indices: mark
+      entries invalid (out of `[0, Skv)` or past the causal bound), gather
+      valid KV rows (masked rows are zero-filled, never read), compute the
+      scaled logits in fp32, update the running max / sum (online softmax in
+      base 2) and rescale and accumulate `P V`; finally normalize and write
+      `out` (bf16), `lse` (natural log) and `max_logits`;
+    * a `gpu.launch_func` in place of the op, with grid
+      `(S * H / heads_per_cta, B, 1)` computed from the operands' dynamic
+      sizes and the dynamic shared memory the schedule's layout needs.
+
+    The launch carries a `sparse_mla.kernel_info` dictionary (entry, block,
+    shared memory, grid formula, parameter names, the op's attributes) that
+    `sparse-mla-translate --package` writes into the kernel package.
+
+    Ops without a schedule are an error (run `sparse-mla-select-schedule`
+    first); ops with another schedule are left for their own lowering.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+#endif // SPARSEMLA_CONVERSION_PASSES_TD

@@ -1,0 +1,44 @@
+//===- Pipelines.h - sparse_mla pass pipelines ------------------*- C++ -*-===//
+
+#ifndef SPARSEMLA_PIPELINES_PIPELINES_H
+#define SPARSEMLA_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace mlir::sparse_mla {
+
+/// Options of `sparse-mla-to-nvvm`.
+struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("Target chip (sm_XY or sm_XYa)"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("Schedule kind: simple, or default (the chip's choice). "
+                     "The seesaw lowering does not exist yet, so the "
+                     "pipeline asks for simple unless told otherwise"),
+      llvm::cl::init("simple")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features of the NVVM target"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<int> optLevel{
+      *this, "opt-level", llvm::cl::desc("LLVM optimization level for the "
+                                         "device code"),
+      llvm::cl::init(3)};
+};
+
+/// Problem-level IR -> host launch + gpu.module in NVVM/LLVM dialect, ready
+/// for gpu-module-to-binary or `sparse-mla-translate --package`.
+void buildToNVVMPipeline(OpPassManager &pm,
+                         const ToNVVMPipelineOptions &options);
+
+/// Registers `sparse-mla-to-nvvm` and its stages.
+void registerSparseMLAPipelines();
+
+} // namespace mlir::sparse_mla
+
+#endif // SPARSEMLA_PIPELINES_PIPELINES_H

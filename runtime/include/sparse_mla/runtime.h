@@ -1,0 +1,168 @@
+/*===- runtime.h - sparse_mla kernel package runtime (C API) -----*- C -*-===//
+ *
+ * Loads a kernel package (`*.smlapkg`, docs/kernel-package.md) produced by
+ * `sparse-mla-translate --package` and launches its `sparse_mla.fwd` kernel
+ * through the CUDA driver API. Needs only libcuda (no cudart, no MLIR).
+ *
+ * Usage:
+ *
+ *   smla_package *pkg;
+ *   if (smla_package_load_file("fwd.smlapkg", &pkg) != SMLA_SUCCESS)
+ *     fprintf(stderr, "%s\n", smla_last_error());
+ *   // A CUDA context must be current (cuCtxSetCurrent, or cudaSetDevice).
+ *   smla_tensor q = {...}, kv = {...}, idx = {...}, out = {...}, lse = {...};
+ *   smla_status st = smla_launch(pkg, &q, &kv, &idx, q_start, &out, &lse,
+ *                                NULL, stream);
+ *   ...
+ *   smla_package_destroy(pkg);
+ *
+ * Tensors: sizes and strides in elements, outermost first; the last stride
+ * must be 1, the others > 0; data 16-byte aligned device memory (or managed
+ * memory). Shapes (SEMANTICS.md):
+ *   q [B, S, H, Dqk] bf16    kv [B, Skv, G, Dqk] bf16   indices [B, S, G, topk] i32
+ *   out [B, S, H, Dv] bf16   lse [B, S, H] f32          max_logits [B, S, H] f32
+ * H, G, Dqk, Dv, topk are fixed by the package; B, S, Skv too if static.
+ *
+ * Errors: every function that can fail returns an smla_status; the message
+ * (naming the value, the expected and the actual, or the CUDA call and its
+ * error name) is then available from smla_last_error() on the same thread.
+ * Nothing aborts or exits.
+ *
+ * Modules: the kernel is loaded lazily, once per CUDA context, on the first
+ * launch (or smla_package_prepare) in that context: the cubin first, then the
+ * PTX (driver JIT) if the driver refuses the cubin. Destroy a package before
+ * destroying the contexts it was used in. A package may be used from several
+ * threads at once (loading is serialized by a mutex).
+ *
+ * Launches are asynchronous on the caller's stream, like any kernel launch:
+ * an error in the kernel itself shows up at the next synchronization.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef SPARSE_MLA_RUNTIME_H
+#define SPARSE_MLA_RUNTIME_H
+
+#include <cuda.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Result of a call. */
+typedef enum smla_status {
+  SMLA_SUCCESS = 0,
+  /** A null or malformed argument: tensor shape/dtype/stride/alignment,
+   *  pointer not in device memory, ... */
+  SMLA_ERROR_INVALID_ARGUMENT = 1,
+  /** A file could not be read. */
+  SMLA_ERROR_IO = 2,
+  /** The package is malformed (truncated, corrupted, bad manifest). */
+  SMLA_ERROR_INVALID_PACKAGE = 3,
+  /** A CUDA driver call failed (the message names the call and error). */
+  SMLA_ERROR_CUDA = 4,
+  /** The launch cannot be done on this device (shared memory, grid, neither
+   *  binary loads). */
+  SMLA_ERROR_UNSUPPORTED = 5,
+  /** Host memory ran out, or another internal failure. */
+  SMLA_ERROR_INTERNAL = 6
+} smla_status;
+
+/** Element types (same numbering as the package library's DType). */
+typedef enum smla_dtype {
+  SMLA_DTYPE_BF16 = 1,
+  SMLA_DTYPE_F32 = 2,
+  SMLA_DTYPE_I32 = 3
+} smla_dtype;
+
+/** Which binary of the package a context loaded. */
+typedef enum smla_binary_kind {
+  SMLA_BINARY_NONE = 0, /**< Not loaded in the current context yet. */
+  SMLA_BINARY_CUBIN = 1,
+  SMLA_BINARY_PTX = 2
+} smla_binary_kind;
+
+/** A strided tensor in device memory. */
+typedef struct smla_tensor {
+  CUdeviceptr data;   /**< Device address, 16-byte aligned; 0 only if empty. */
+  int32_t dtype;      /**< An smla_dtype. */
+  int32_t rank;       /**< 3 or 4. */
+  int64_t sizes[4];   /**< Elements, outermost first; entries >= rank unused. */
+  int64_t strides[4]; /**< Elements, outermost first; last must be 1. */
+} smla_tensor;
+
+/** A loaded package (opaque). */
+typedef struct smla_package smla_package;
+
+/** A short name of a status ("SMLA_ERROR_CUDA"). */
+const char *smla_status_string(smla_status status);
+
+/** The message of the last failing call on this thread ("" if none). Valid
+ *  until the next failing call on this thread. */
+const char *smla_last_error(void);
+
+/** Reads and validates a package file. No CUDA call is made. */
+smla_status smla_package_load_file(const char *path, smla_package **out);
+
+/** Same, from memory (copied; the caller's buffer may be freed after). */
+smla_status smla_package_load_memory(const void *data, size_t size,
+                                     smla_package **out);
+
+/** Unloads the modules of every context it was used in and frees the
+ *  package. Null is ignored. */
+void smla_package_destroy(smla_package *pkg);
+
+/* Manifest accessors (null-safe: 0 / "" on a null package). Strings live as
+ * long as the package. */
+const char *smla_package_entry(const smla_package *pkg);
+const char *smla_package_chip(const smla_package *pkg);
+const char *smla_package_schedule(const smla_package *pkg);
+/** The manifest JSON text as stored in the package. */
+const char *smla_package_manifest_json(const smla_package *pkg);
+void smla_package_block(const smla_package *pkg, uint32_t block[3]);
+uint32_t smla_package_dynamic_shared_memory(const smla_package *pkg);
+int64_t smla_package_H(const smla_package *pkg);
+int64_t smla_package_G(const smla_package *pkg);
+int64_t smla_package_Dqk(const smla_package *pkg);
+int64_t smla_package_Dv(const smla_package *pkg);
+int64_t smla_package_topk(const smla_package *pkg);
+/** Static B / S / Skv, or -1 when dynamic. */
+int64_t smla_package_B(const smla_package *pkg);
+int64_t smla_package_S(const smla_package *pkg);
+int64_t smla_package_Skv(const smla_package *pkg);
+int smla_package_causal(const smla_package *pkg);
+int64_t smla_package_kv_stride(const smla_package *pkg);
+float smla_package_sm_scale(const smla_package *pkg);
+int smla_package_has_max_logits(const smla_package *pkg);
+/** Whether the package carries a cubin / a PTX section. */
+int smla_package_has_cubin(const smla_package *pkg);
+int smla_package_has_ptx(const smla_package *pkg);
+
+/** The binary loaded in the current CUDA context (SMLA_BINARY_NONE if none
+ *  yet, or no context is current). */
+smla_binary_kind smla_package_loaded_binary(const smla_package *pkg);
+
+/** Loads the module in the current context now (otherwise done by the first
+ *  launch): cubin, else PTX; sets the dynamic shared memory limit. If
+ *  \p kind is not null it receives the binary used. */
+smla_status smla_package_prepare(smla_package *pkg, smla_binary_kind *kind);
+
+/** Validates the operands against the package, then launches the kernel on
+ *  \p stream in the current context. \p max_logits must be given iff the
+ *  package computes it. A launch with B = 0 or S = 0 does nothing. */
+smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
+                        const smla_tensor *kv, const smla_tensor *indices,
+                        int32_t q_start, const smla_tensor *out,
+                        const smla_tensor *lse, const smla_tensor *max_logits,
+                        CUstream stream);
+
+/** The grid smla_launch would use for these sizes (no CUDA call). */
+smla_status smla_package_grid(const smla_package *pkg, int64_t B, int64_t S,
+                              int64_t Skv, uint32_t grid[3]);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SPARSE_MLA_RUNTIME_H */

@@ -1,0 +1,634 @@
+//===- runtime.cpp - sparse_mla kernel package runtime --------------------===//
+//
+// See include/sparse_mla/runtime.h. CUDA driver API only.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparse_mla/runtime.h"
+
+#include "sparse_mla/package.h"
+
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace pkg = sparse_mla::pkg;
+
+namespace {
+
+thread_local std::string tLastError;
+
+smla_status fail(smla_status status, const std::string &message) {
+  tLastError = message;
+  return status;
+}
+
+std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char *f, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(buf, sizeof(buf), f, ap);
+  va_end(ap);
+  return buf;
+}
+
+/// "CUDA_ERROR_INVALID_VALUE (invalid argument)".
+std::string cudaErrorText(CUresult r) {
+  const char *name = nullptr, *text = nullptr;
+  if (cuGetErrorName(r, &name) != CUDA_SUCCESS || !name)
+    name = nullptr;
+  if (cuGetErrorString(r, &text) != CUDA_SUCCESS || !text)
+    text = nullptr;
+  std::string s = name ? name : fmt("CUDA error %d", static_cast<int>(r));
+  if (text)
+    s += std::string(" (") + text + ")";
+  return s;
+}
+
+smla_status cudaFail(const std::string &call, CUresult r,
+                     const std::string &context = std::string()) {
+  std::string msg = call + " failed: " + cudaErrorText(r);
+  if (!context.empty())
+    msg = context + ": " + msg;
+  return fail(SMLA_ERROR_CUDA, msg);
+}
+
+struct ContextModule {
+  CUcontext context = nullptr;
+  CUmodule module = nullptr;
+  CUfunction function = nullptr;
+  smla_binary_kind kind = SMLA_BINARY_NONE;
+};
+
+} // namespace
+
+struct smla_package {
+  pkg::Package package;
+  std::string ptx; // NUL-terminated copy of the PTX section, if any.
+  std::mutex mutex;
+  std::vector<ContextModule> modules;
+};
+
+namespace {
+
+smla_status finishLoad(pkg::Package &&package, smla_package **out) {
+  smla_package *p = new smla_package;
+  p->package = std::move(package);
+  if (const pkg::Section *s = p->package.find(pkg::kSectionPtx))
+    p->ptx.assign(reinterpret_cast<const char *>(s->data.data()),
+                  s->data.size());
+  *out = p;
+  return SMLA_SUCCESS;
+}
+
+/// Runs \p body, turning C++ exceptions (bad_alloc) into a status.
+template <typename F> smla_status guarded(F &&body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return fail(SMLA_ERROR_INTERNAL, "out of host memory");
+  } catch (const std::exception &e) {
+    return fail(SMLA_ERROR_INTERNAL,
+                std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail(SMLA_ERROR_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+/// Loads a module image with an error log.
+CUresult loadImage(const void *image, CUmodule *module, std::string &log) {
+  char errorLog[8192] = {0};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {errorLog, reinterpret_cast<void *>(
+                                  static_cast<uintptr_t>(sizeof(errorLog)))};
+  CUresult r = cuModuleLoadDataEx(module, image, 2, options, values);
+  errorLog[sizeof(errorLog) - 1] = '\0';
+  log = errorLog;
+  return r;
+}
+
+std::string deviceDescription(CUdevice dev) {
+  int major = 0, minor = 0;
+  cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                       dev);
+  cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                       dev);
+  char name[256] = {0};
+  cuDeviceGetName(name, sizeof(name) - 1, dev);
+  return fmt("device %d (%s, sm_%d%d)", static_cast<int>(dev), name, major,
+             minor);
+}
+
+/// Finds or loads the module of the current context.
+smla_status getModule(smla_package *p, ContextModule *&out) {
+  CUcontext ctx = nullptr;
+  CUresult r = cuCtxGetCurrent(&ctx);
+  if (r != CUDA_SUCCESS)
+    return cudaFail("cuCtxGetCurrent", r);
+  if (!ctx)
+    return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                "no CUDA context is current on this thread (call "
+                "cuCtxSetCurrent / cuDevicePrimaryCtxRetain, or "
+                "cudaSetDevice, first)");
+
+  std::lock_guard<std::mutex> lock(p->mutex);
+  for (ContextModule &m : p->modules) {
+    if (m.context == ctx) {
+      out = &m;
+      return SMLA_SUCCESS;
+    }
+  }
+
+  CUdevice dev;
+  if ((r = cuCtxGetDevice(&dev)) != CUDA_SUCCESS)
+    return cudaFail("cuCtxGetDevice", r);
+  const pkg::Manifest &man = p->package.manifest;
+
+  ContextModule cm;
+  cm.context = ctx;
+  std::string cubinError, ptxError;
+  if (const pkg::Section *cubin = p->package.find(pkg::kSectionCubin)) {
+    std::string log;
+    r = loadImage(cubin->data.data(), &cm.module, log);
+    if (r == CUDA_SUCCESS)
+      cm.kind = SMLA_BINARY_CUBIN;
+    else
+      cubinError = "cubin: cuModuleLoadDataEx failed: " + cudaErrorText(r) +
+                   (log.empty() ? "" : ": " + log);
+  } else {
+    cubinError = "cubin: none in the package";
+  }
+  if (cm.kind == SMLA_BINARY_NONE) {
+    if (!p->ptx.empty()) {
+      std::string log;
+      r = loadImage(p->ptx.c_str(), &cm.module, log);
+      if (r == CUDA_SUCCESS)
+        cm.kind = SMLA_BINARY_PTX;
+      else
+        ptxError = "PTX: cuModuleLoadDataEx (JIT) failed: " +
+                   cudaErrorText(r) + (log.empty() ? "" : ": " + log);
+    } else {
+      ptxError = "PTX: none in the package";
+    }
+  }
+  if (cm.kind == SMLA_BINARY_NONE)
+    return fail(SMLA_ERROR_UNSUPPORTED,
+                "cannot load the kernel (package chip " + man.chip + ") on " +
+                    deviceDescription(dev) + ": " + cubinError + "; " +
+                    ptxError);
+
+  auto unloadAndFail = [&](smla_status s) {
+    cuModuleUnload(cm.module);
+    return s;
+  };
+  const char *kindName = cm.kind == SMLA_BINARY_CUBIN ? "cubin" : "PTX";
+  r = cuModuleGetFunction(&cm.function, cm.module, man.kernel.entry.c_str());
+  if (r != CUDA_SUCCESS)
+    return unloadAndFail(cudaFail(
+        fmt("cuModuleGetFunction(\"%s\")", man.kernel.entry.c_str()), r,
+        fmt("the package's %s has no usable kernel named by kernel.entry",
+            kindName)));
+
+  // Block size against what the compiled kernel allows.
+  int maxThreads = 0;
+  r = cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
+                         cm.function);
+  if (r != CUDA_SUCCESS)
+    return unloadAndFail(cudaFail(
+        "cuFuncGetAttribute(CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK)", r));
+  const int64_t threads =
+      man.kernel.block[0] * man.kernel.block[1] * man.kernel.block[2];
+  if (threads > maxThreads)
+    return unloadAndFail(fail(
+        SMLA_ERROR_UNSUPPORTED,
+        fmt("kernel.block has %" PRId64 " threads, but kernel \"%s\" (%s) "
+            "allows at most %d on %s",
+            threads, man.kernel.entry.c_str(), kindName, maxThreads,
+            deviceDescription(dev).c_str())));
+
+  // Dynamic shared memory above the 48 KiB default needs an opt-in.
+  const int64_t smem = man.kernel.dynamicSharedMemory;
+  if (smem > 48 * 1024) {
+    int optin = 0, staticSmem = 0;
+    r = cuDeviceGetAttribute(
+        &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, dev);
+    if (r != CUDA_SUCCESS)
+      return unloadAndFail(cudaFail(
+          "cuDeviceGetAttribute(MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)", r));
+    cuFuncGetAttribute(&staticSmem, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                       cm.function);
+    if (smem + staticSmem > optin)
+      return unloadAndFail(fail(
+          SMLA_ERROR_UNSUPPORTED,
+          fmt("kernel.dynamic_shared_memory is %" PRId64 " bytes (+ %d "
+              "static), but %s allows at most %d per block",
+              smem, staticSmem, deviceDescription(dev).c_str(), optin)));
+    r = cuFuncSetAttribute(cm.function,
+                           CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                           static_cast<int>(smem));
+    if (r != CUDA_SUCCESS)
+      return unloadAndFail(cudaFail(
+          fmt("cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, %" PRId64 ")",
+              smem),
+          r));
+  }
+  p->modules.push_back(cm);
+  out = &p->modules.back();
+  return SMLA_SUCCESS;
+}
+
+/// Converts a C tensor; refuses a rank the descriptor cannot hold.
+smla_status toTensorArg(const char *name, const smla_tensor *t,
+                        pkg::TensorArg &out) {
+  if (t->rank < 0 || t->rank > 4)
+    return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                fmt("%s: rank is %d, expected 3 or 4", name, t->rank));
+  out.data = reinterpret_cast<const void *>(static_cast<uintptr_t>(t->data));
+  out.dtype = t->dtype;
+  out.rank = t->rank;
+  for (int i = 0; i < 4; ++i) {
+    out.sizes[i] = t->sizes[i];
+    out.strides[i] = t->strides[i];
+  }
+  return SMLA_SUCCESS;
+}
+
+/// Checks that a (validated, non-empty) tensor lies in device memory, inside
+/// one allocation.
+smla_status checkDeviceMemory(const char *name, const pkg::TensorArg &t) {
+  bool empty = false;
+  int64_t extent = 0;
+  for (int d = 0; d < t.rank; ++d) {
+    empty = empty || t.sizes[d] == 0;
+    extent += (t.sizes[d] - 1) * t.strides[d];
+  }
+  if (empty)
+    return SMLA_SUCCESS;
+  const uint64_t bytes =
+      static_cast<uint64_t>(extent + 1) * pkg::dtypeSize(t.dtype);
+  const CUdeviceptr ptr =
+      static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(t.data));
+
+  unsigned int memType = 0;
+  CUdeviceptr base = 0;
+  size_t rangeSize = 0;
+  unsigned int isManaged = 0;
+  CUpointer_attribute attrs[] = {
+      CU_POINTER_ATTRIBUTE_MEMORY_TYPE, CU_POINTER_ATTRIBUTE_RANGE_START_ADDR,
+      CU_POINTER_ATTRIBUTE_RANGE_SIZE, CU_POINTER_ATTRIBUTE_IS_MANAGED};
+  void *values[] = {&memType, &base, &rangeSize, &isManaged};
+  CUresult r = cuPointerGetAttributes(4, attrs, values, ptr);
+  if (r != CUDA_SUCCESS)
+    return cudaFail(fmt("cuPointerGetAttributes(0x%llx)",
+                        static_cast<unsigned long long>(ptr)),
+                    r, name);
+  if (memType == 0)
+    return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                fmt("%s: data pointer 0x%llx is not CUDA memory (a host "
+                    "pointer?); expected device memory",
+                    name, static_cast<unsigned long long>(ptr)));
+  if (memType == CU_MEMORYTYPE_HOST && !isManaged)
+    return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                fmt("%s: data pointer 0x%llx is page-locked host memory; "
+                    "expected device memory",
+                    name, static_cast<unsigned long long>(ptr)));
+  if (rangeSize > 0 && base <= ptr) {
+    const uint64_t avail = static_cast<uint64_t>(base + rangeSize - ptr);
+    if (bytes > avail)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                  fmt("%s: the tensor spans %llu bytes from 0x%llx, but its "
+                      "allocation (0x%llx, %llu bytes) has only %llu bytes "
+                      "from there",
+                      name, static_cast<unsigned long long>(bytes),
+                      static_cast<unsigned long long>(ptr),
+                      static_cast<unsigned long long>(base),
+                      static_cast<unsigned long long>(rangeSize),
+                      static_cast<unsigned long long>(avail)));
+  }
+  return SMLA_SUCCESS;
+}
+
+CUtensorMapDataType tensorMapType(int dtype) {
+  switch (dtype) {
+  case pkg::kF32:
+    return CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
+  case pkg::kI32:
+    return CU_TENSOR_MAP_DATA_TYPE_INT32;
+  default:
+    return CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
+  }
+}
+
+CUtensorMapSwizzle tensorMapSwizzle(int64_t bytes) {
+  switch (bytes) {
+  case 32:
+    return CU_TENSOR_MAP_SWIZZLE_32B;
+  case 64:
+    return CU_TENSOR_MAP_SWIZZLE_64B;
+  case 128:
+    return CU_TENSOR_MAP_SWIZZLE_128B;
+  default:
+    return CU_TENSOR_MAP_SWIZZLE_NONE;
+  }
+}
+
+std::string listU64(const uint64_t *v, uint32_t n) {
+  std::string s = "[";
+  for (uint32_t i = 0; i < n; ++i)
+    s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+smla_status launchImpl(smla_package *p, const smla_tensor *q,
+                       const smla_tensor *kv, const smla_tensor *indices,
+                       int32_t qStart, const smla_tensor *out,
+                       const smla_tensor *lse, const smla_tensor *maxLogits,
+                       CUstream stream) {
+  if (!p)
+    return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
+  const pkg::Manifest &man = p->package.manifest;
+
+  // Host-side validation (no CUDA).
+  pkg::TensorArg args[6];
+  const char *names[6] = {"q", "kv", "indices", "out", "lse", "max_logits"};
+  const smla_tensor *given[6] = {q, kv, indices, out, lse, maxLogits};
+  pkg::LaunchArgs la;
+  const pkg::TensorArg **slots[6] = {&la.q,   &la.kv,  &la.indices,
+                                     &la.out, &la.lse, &la.maxLogits};
+  for (int i = 0; i < 6; ++i) {
+    if (!given[i])
+      continue;
+    smla_status s = toTensorArg(names[i], given[i], args[i]);
+    if (s != SMLA_SUCCESS)
+      return s;
+    *slots[i] = &args[i];
+  }
+  la.qStart = qStart;
+  std::string err;
+  pkg::LaunchShape shape;
+  if (!pkg::validateLaunchArgs(man, la, shape, err))
+    return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
+  uint32_t grid[3];
+  if (!pkg::computeGrid(man, shape, grid, err))
+    return fail(SMLA_ERROR_UNSUPPORTED, err);
+  if (pkg::gridIsEmpty(grid))
+    return SMLA_SUCCESS; // Nothing to compute.
+  pkg::ParamBuffer buffer;
+  if (!pkg::buildParamBuffer(man, la, buffer, err))
+    return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
+  std::vector<pkg::TensorMapRequest> maps;
+  if (!pkg::buildTensorMapRequests(man, la, maps, err))
+    return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
+
+  // Device-side checks and the module.
+  ContextModule *cm = nullptr;
+  smla_status s = getModule(p, cm);
+  if (s != SMLA_SUCCESS)
+    return s;
+  for (int i = 0; i < 6; ++i) {
+    if (!*slots[i])
+      continue;
+    if ((s = checkDeviceMemory(names[i], args[i])) != SMLA_SUCCESS)
+      return s;
+  }
+
+  for (const pkg::TensorMapRequest &req : maps) {
+    void *slot = buffer.slotData(pkg::slotIndexOfParam(
+        man, static_cast<size_t>(req.param)));
+    if (req.empty) {
+      std::memset(slot, 0, sizeof(CUtensorMap));
+      continue;
+    }
+    CUtensorMap map;
+    cuuint64_t dims[5], strides[4];
+    cuuint32_t box[5], elementStrides[5];
+    for (uint32_t d = 0; d < req.rank; ++d) {
+      dims[d] = req.dims[d];
+      box[d] = req.box[d];
+      elementStrides[d] = 1;
+      if (d + 1 < req.rank)
+        strides[d] = req.strides[d];
+    }
+    CUresult r = cuTensorMapEncodeTiled(
+        &map, tensorMapType(req.dtype), req.rank, const_cast<void *>(req.data),
+        dims, strides, box, elementStrides, CU_TENSOR_MAP_INTERLEAVE_NONE,
+        tensorMapSwizzle(req.swizzle), CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+        CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+    if (r != CUDA_SUCCESS) {
+      uint64_t box64[5];
+      for (uint32_t d = 0; d < req.rank; ++d)
+        box64[d] = req.box[d];
+      return cudaFail(
+          "cuTensorMapEncodeTiled", r,
+          fmt("tensor map for parameter %" PRId64 " (%s: dims %s, byte "
+              "strides %s, box %s, swizzle %" PRId64 ")",
+              req.param, req.tensor.c_str(),
+              listU64(req.dims, req.rank).c_str(),
+              listU64(req.strides, req.rank - 1).c_str(),
+              listU64(box64, req.rank).c_str(), req.swizzle));
+    }
+    static_assert(sizeof(CUtensorMap) == 128, "CUtensorMap is 128 bytes");
+    std::memcpy(slot, &map, sizeof(map));
+  }
+
+  CUresult r = cuLaunchKernel(
+      cm->function, grid[0], grid[1], grid[2],
+      static_cast<unsigned>(man.kernel.block[0]),
+      static_cast<unsigned>(man.kernel.block[1]),
+      static_cast<unsigned>(man.kernel.block[2]),
+      static_cast<unsigned>(man.kernel.dynamicSharedMemory), stream,
+      buffer.kernelParams(), nullptr);
+  if (r != CUDA_SUCCESS)
+    return cudaFail("cuLaunchKernel", r,
+                    fmt("kernel \"%s\", grid [%u, %u, %u], block [%" PRId64
+                        ", %" PRId64 ", %" PRId64 "], %" PRId64
+                        " bytes of dynamic shared memory",
+                        man.kernel.entry.c_str(), grid[0], grid[1], grid[2],
+                        man.kernel.block[0], man.kernel.block[1],
+                        man.kernel.block[2], man.kernel.dynamicSharedMemory));
+  return SMLA_SUCCESS;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// C API
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+const char *smla_status_string(smla_status status) {
+  switch (status) {
+  case SMLA_SUCCESS:
+    return "SMLA_SUCCESS";
+  case SMLA_ERROR_INVALID_ARGUMENT:
+    return "SMLA_ERROR_INVALID_ARGUMENT";
+  case SMLA_ERROR_IO:
+    return "SMLA_ERROR_IO";
+  case SMLA_ERROR_INVALID_PACKAGE:
+    return "SMLA_ERROR_INVALID_PACKAGE";
+  case SMLA_ERROR_CUDA:
+    return "SMLA_ERROR_CUDA";
+  case SMLA_ERROR_UNSUPPORTED:
+    return "SMLA_ERROR_UNSUPPORTED";
+  case SMLA_ERROR_INTERNAL:
+    return "SMLA_ERROR_INTERNAL";
+  }
+  return "SMLA_ERROR_UNKNOWN";
+}
+
+const char *smla_last_error(void) { return tLastError.c_str(); }
+
+smla_status smla_package_load_file(const char *path, smla_package **out) {
+  return guarded([&]() -> smla_status {
+    if (!out)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "out: null");
+    *out = nullptr;
+    if (!path)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "path: null");
+    std::vector<uint8_t> bytes;
+    std::string err;
+    if (!pkg::readFileBytes(path, bytes, err))
+      return fail(SMLA_ERROR_IO, err);
+    pkg::Package package;
+    if (!pkg::readPackage(bytes.data(), bytes.size(), package, err))
+      return fail(SMLA_ERROR_INVALID_PACKAGE, std::string(path) + ": " + err);
+    return finishLoad(std::move(package), out);
+  });
+}
+
+smla_status smla_package_load_memory(const void *data, size_t size,
+                                     smla_package **out) {
+  return guarded([&]() -> smla_status {
+    if (!out)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "out: null");
+    *out = nullptr;
+    if (!data && size)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "data: null");
+    pkg::Package package;
+    std::string err;
+    if (!pkg::readPackage(static_cast<const uint8_t *>(data), size, package,
+                          err))
+      return fail(SMLA_ERROR_INVALID_PACKAGE, err);
+    return finishLoad(std::move(package), out);
+  });
+}
+
+void smla_package_destroy(smla_package *pkg) {
+  if (!pkg)
+    return;
+  for (ContextModule &m : pkg->modules) {
+    // Unload in the module's own context; a context destroyed already took
+    // its modules with it.
+    if (cuCtxPushCurrent(m.context) == CUDA_SUCCESS) {
+      cuModuleUnload(m.module);
+      CUcontext popped;
+      cuCtxPopCurrent(&popped);
+    }
+  }
+  delete pkg;
+}
+
+#define SMLA_ACCESSOR(type, name, expr, fallback)                              \
+  type smla_package_##name(const smla_package *pkg) {                          \
+    return pkg ? static_cast<type>(expr) : (fallback);                         \
+  }
+
+SMLA_ACCESSOR(const char *, entry,
+              pkg->package.manifest.kernel.entry.c_str(), "")
+SMLA_ACCESSOR(const char *, chip, pkg->package.manifest.chip.c_str(), "")
+SMLA_ACCESSOR(const char *, schedule,
+              pkg->package.manifest.op.schedule.c_str(), "")
+SMLA_ACCESSOR(const char *, manifest_json, pkg->package.manifestJson.c_str(),
+              "")
+SMLA_ACCESSOR(uint32_t, dynamic_shared_memory,
+              pkg->package.manifest.kernel.dynamicSharedMemory, 0)
+SMLA_ACCESSOR(int64_t, H, pkg->package.manifest.op.H, 0)
+SMLA_ACCESSOR(int64_t, G, pkg->package.manifest.op.G, 0)
+SMLA_ACCESSOR(int64_t, Dqk, pkg->package.manifest.op.Dqk, 0)
+SMLA_ACCESSOR(int64_t, Dv, pkg->package.manifest.op.Dv, 0)
+SMLA_ACCESSOR(int64_t, topk, pkg->package.manifest.op.topk, 0)
+SMLA_ACCESSOR(int64_t, B, pkg->package.manifest.op.B.value_or(-1), 0)
+SMLA_ACCESSOR(int64_t, S, pkg->package.manifest.op.S.value_or(-1), 0)
+SMLA_ACCESSOR(int64_t, Skv, pkg->package.manifest.op.Skv.value_or(-1), 0)
+SMLA_ACCESSOR(int, causal, pkg->package.manifest.op.causal, 0)
+SMLA_ACCESSOR(int64_t, kv_stride, pkg->package.manifest.op.kvStride, 0)
+SMLA_ACCESSOR(float, sm_scale, pkg->package.manifest.op.smScale, 0.0f)
+SMLA_ACCESSOR(int, has_max_logits, pkg->package.manifest.op.hasMaxLogits, 0)
+SMLA_ACCESSOR(int, has_cubin,
+              pkg->package.find(sparse_mla::pkg::kSectionCubin) != nullptr, 0)
+SMLA_ACCESSOR(int, has_ptx,
+              pkg->package.find(sparse_mla::pkg::kSectionPtx) != nullptr, 0)
+
+#undef SMLA_ACCESSOR
+
+void smla_package_block(const smla_package *pkg, uint32_t block[3]) {
+  if (!block)
+    return;
+  for (int i = 0; i < 3; ++i)
+    block[i] = pkg ? static_cast<uint32_t>(
+                         pkg->package.manifest.kernel.block[i])
+                   : 0;
+}
+
+smla_binary_kind smla_package_loaded_binary(const smla_package *pkg) {
+  if (!pkg)
+    return SMLA_BINARY_NONE;
+  CUcontext ctx = nullptr;
+  if (cuCtxGetCurrent(&ctx) != CUDA_SUCCESS || !ctx)
+    return SMLA_BINARY_NONE;
+  smla_package *p = const_cast<smla_package *>(pkg);
+  std::lock_guard<std::mutex> lock(p->mutex);
+  for (const ContextModule &m : p->modules)
+    if (m.context == ctx)
+      return m.kind;
+  return SMLA_BINARY_NONE;
+}
+
+smla_status smla_package_prepare(smla_package *pkg, smla_binary_kind *kind) {
+  return guarded([&]() -> smla_status {
+    if (!pkg)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
+    ContextModule *cm = nullptr;
+    smla_status s = getModule(pkg, cm);
+    if (s != SMLA_SUCCESS)
+      return s;
+    if (kind)
+      *kind = cm->kind;
+    return SMLA_SUCCESS;
+  });
+}
+
+smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
+                        const smla_tensor *kv, const smla_tensor *indices,
+                        int32_t q_start, const smla_tensor *out,
+                        const smla_tensor *lse, const smla_tensor *max_logits,
+                        CUstream stream) {
+  return guarded([&]() -> smla_status {
+    return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
+                      stream);
+  });
+}
+
+smla_status smla_package_grid(const smla_package *pkg, int64_t B, int64_t S,
+                              int64_t Skv, uint32_t grid[3]) {
+  return guarded([&]() -> smla_status {
+    if (!pkg || !grid)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "package or grid: null");
+    std::string err;
+    pkg::LaunchShape shape{B, S, Skv};
+    if (!pkg::computeGrid(pkg->package.manifest, shape, grid, err))
+      return fail(SMLA_ERROR_UNSUPPORTED, err);
+    return SMLA_SUCCESS;
+  });
+}
+
+} // extern "C"

@@ -1,0 +1,323 @@
+//===- package.h - the sparse_mla kernel package ---------------*- C++ -*-===//
+//
+// The kernel package (`*.smlapkg`, docs/kernel-package.md): a manifest (JSON)
+// describing one compiled `sparse_mla.fwd` kernel, its binaries (cubin, PTX)
+// and a hash. This library reads and writes packages and, without CUDA,
+// validates a launch: the caller's tensors against the manifest, the grid,
+// and the kernel parameter buffer of the package's ABI.
+//
+// Used by the compiler (linked into LLVM-based tools: builds with
+// -fno-exceptions, no CUDA) and by the runtime. Every failure is a `false`
+// return with a message naming the value, the expected and the found value;
+// nothing here aborts or throws.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSE_MLA_PACKAGE_H
+#define SPARSE_MLA_PACKAGE_H
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sparse_mla {
+namespace pkg {
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+/// The format version this library reads and writes.
+constexpr uint32_t kFormatVersion = 1;
+/// The 8-byte magic at offset 0 ("SMLAPKG" and a NUL).
+constexpr char kMagic[8] = {'S', 'M', 'L', 'A', 'P', 'K', 'G', '\0'};
+/// The manifest's "format" value.
+constexpr const char *kFormatName = "sparse_mla.package";
+/// Smallest possible file: magic, version, manifest length, section count,
+/// hash.
+constexpr size_t kMinFileSize = 24;
+
+/// FNV-1a 64-bit hash.
+uint64_t fnv1a64(const uint8_t *data, size_t size);
+
+//===----------------------------------------------------------------------===//
+// Manifest
+//===----------------------------------------------------------------------===//
+
+/// Element types. The numbering is shared with the runtime's C API
+/// (smla_dtype) and TensorArg::dtype.
+enum DType : int { kBF16 = 1, kF32 = 2, kI32 = 3 };
+/// "bf16", "f32", "i32", or "dtype(N)" for an unknown value.
+std::string dtypeName(int dtype);
+/// Bytes per element (0 for an unknown dtype).
+size_t dtypeSize(int dtype);
+
+/// A dimension a grid term scales with.
+enum class GridDim { None, B, S, Skv };
+
+/// grid[i] = multiplier x (runtime size of dim), or multiplier if dim = None.
+struct GridTerm {
+  GridDim dim = GridDim::None;
+  int64_t multiplier = 1;
+};
+
+/// Kinds of kernel parameters.
+///  - Memref: MLIR's expanded descriptor (allocated ptr, aligned ptr, offset,
+///    sizes[rank], strides[rank]); one kernel parameter per value.
+///  - I32: one 32-bit scalar (only "q_start").
+///  - TensorMap: a 128-byte CUtensorMap passed by value (128-byte aligned);
+///    filled from the tensor_maps entry whose "param" is its index.
+enum class ParamKind { Memref, I32, TensorMap };
+
+struct Param {
+  std::string name;
+  ParamKind kind = ParamKind::Memref;
+  int64_t rank = 0;         ///< Memref only.
+  int element = kBF16;      ///< Memref only (a DType).
+};
+
+/// A tensor map the host encodes (cuTensorMapEncodeTiled) before launching.
+struct TensorMapSpec {
+  int64_t param = 0;          ///< Index into Kernel::params (a TensorMap).
+  std::string tensor;         ///< Operand: q, kv, indices, out, lse, max_logits.
+  std::vector<int64_t> box;   ///< Box sizes, innermost first (rank entries).
+  int64_t swizzle = 0;        ///< 0 (none), 32, 64 or 128 bytes.
+};
+
+struct Kernel {
+  std::string entry;
+  int64_t block[3] = {1, 1, 1};
+  int64_t dynamicSharedMemory = 0;
+  GridTerm grid[3];
+  std::vector<Param> params;
+  std::vector<TensorMapSpec> tensorMaps;
+};
+
+/// The op the kernel computes (SEMANTICS.md).
+struct Op {
+  int64_t H = 0, G = 0, Dqk = 0, Dv = 0, topk = 0;
+  std::optional<int64_t> B, S, Skv; ///< Static size, or nullopt if dynamic.
+  /// Effective scale: an f32 value (the op's attribute type), stored
+  /// widened. parseManifest rounds the JSON number to the nearest float;
+  /// manifestToJson writes the shortest text of that float.
+  double smScale = 0.0;
+  int64_t kvStride = 1;
+  bool causal = false;
+  bool hasMaxLogits = false;
+  std::string schedule;
+};
+
+struct Manifest {
+  std::string format = kFormatName;
+  int64_t version = kFormatVersion;
+  std::string chip;
+  Kernel kernel;
+  Op op;
+};
+
+/// The manifest of docs/kernel-package.md's example (simple schedule,
+/// DeepSeek-V3.2 shape, dynamic B/S/Skv, max_logits on).
+Manifest exampleManifest();
+
+/// The standard parameter list for an op: q, kv, indices, q_start, out, lse
+/// and, if \p hasMaxLogits, max_logits.
+std::vector<Param> standardParams(bool hasMaxLogits);
+
+/// Checks the manifest's contents (not the version): required strings not
+/// empty, block and grid well formed, op rules of SEMANTICS.md, parameters
+/// (each operand once, right kind, rank and element type; max_logits iff
+/// has_max_logits), tensor maps (referenced parameter, rank, box, swizzle).
+bool checkManifest(const Manifest &m, std::string &err);
+
+/// The manifest as pretty-printed JSON (the format of the docs).
+std::string manifestToJson(const Manifest &m);
+
+/// Parses and checks a manifest. Unknown members are ignored (forward
+/// compatibility); missing or mistyped members are errors naming the path
+/// ("kernel.block[1]: expected an integer, found string"). The manifest's
+/// version is read but not compared with anything (readPackage does that).
+bool parseManifest(const std::string &json, Manifest &m, std::string &err);
+
+//===----------------------------------------------------------------------===//
+// Package file
+//===----------------------------------------------------------------------===//
+
+enum SectionKind : uint32_t { kSectionCubin = 1, kSectionPtx = 2 };
+/// "cubin", "ptx", or "kind N".
+std::string sectionKindName(uint32_t kind);
+
+struct Section {
+  uint32_t kind = kSectionCubin;
+  std::vector<uint8_t> data;
+};
+
+struct Package {
+  uint32_t version = 0;
+  std::string manifestJson; ///< The manifest text as stored.
+  Manifest manifest;
+  std::vector<Section> sections;
+
+  /// The first section of \p kind, or nullptr.
+  const Section *find(uint32_t kind) const;
+};
+
+/// Serializes a package (the manifest is written with manifestToJson).
+/// Callers should checkManifest first; writePackage does not refuse.
+std::vector<uint8_t> writePackage(const Manifest &m,
+                                  const std::vector<Section> &sections);
+
+/// Same, with the manifest text given verbatim (for tests and tools).
+std::vector<uint8_t> writePackageRaw(uint32_t headerVersion,
+                                     const std::string &manifestJson,
+                                     const std::vector<Section> &sections);
+
+/// Reads a package from memory, refusing (with a message) a file shorter
+/// than 24 bytes, a wrong magic, an unknown version, a manifest or section
+/// length past the end, trailing bytes, a hash mismatch, an unknown section
+/// kind or nonzero reserved field, a package with neither cubin nor PTX, a
+/// manifest that is not valid JSON, lacks a field or fails checkManifest, and
+/// a manifest version that differs from the header's.
+bool readPackage(const uint8_t *data, size_t size, Package &out,
+                 std::string &err);
+
+/// Whole-file helpers. Errors name the path and the system error.
+bool readFileBytes(const std::string &path, std::vector<uint8_t> &out,
+                   std::string &err);
+bool writeFileBytes(const std::string &path, const uint8_t *data, size_t size,
+                    std::string &err);
+bool readPackageFile(const std::string &path, Package &out, std::string &err);
+bool writePackageFile(const std::string &path, const Manifest &m,
+                      const std::vector<Section> &sections, std::string &err);
+
+//===----------------------------------------------------------------------===//
+// Launch validation (no CUDA)
+//===----------------------------------------------------------------------===//
+
+/// A caller's tensor. Sizes and strides are in elements, outermost first;
+/// entries past `rank` are ignored. `data` is a device address.
+struct TensorArg {
+  const void *data = nullptr;
+  int dtype = kBF16;
+  int rank = 0;
+  int64_t sizes[4] = {0, 0, 0, 0};
+  int64_t strides[4] = {0, 0, 0, 0};
+};
+
+/// Row-major (contiguous) TensorArg of the given sizes.
+TensorArg contiguousTensor(const void *data, int dtype,
+                           std::initializer_list<int64_t> sizes);
+
+/// The operands of one launch. maxLogits may be null.
+struct LaunchArgs {
+  const TensorArg *q = nullptr;
+  const TensorArg *kv = nullptr;
+  const TensorArg *indices = nullptr;
+  int32_t qStart = 0;
+  const TensorArg *out = nullptr;
+  const TensorArg *lse = nullptr;
+  const TensorArg *maxLogits = nullptr;
+};
+
+/// The dynamic sizes of a launch.
+struct LaunchShape {
+  int64_t B = 0, S = 0, Skv = 0;
+};
+
+/// Checks \p args against \p m: presence, dtype, rank, sizes (static H, G,
+/// Dqk, Dv, topk; static B/S/Skv; B/S/Skv consistent across tensors), sizes
+/// >= 0, strides > 0 with the last one 1, the element extent fits int64,
+/// data 16-byte aligned and non-null unless the tensor is empty, max_logits
+/// given iff the package computes it. Fills \p shape.
+bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
+                        LaunchShape &shape, std::string &err);
+
+/// The tensor operand called \p name in \p args (nullptr if unknown/absent).
+const TensorArg *operandByName(const LaunchArgs &args, const std::string &name);
+
+/// Grid from the manifest's terms: x <= 2^31-1, y and z <= 65535. A zero
+/// dimension is allowed (nothing to launch: see gridIsEmpty).
+bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
+                 std::string &err);
+inline bool gridIsEmpty(const uint32_t grid[3]) {
+  return grid[0] == 0 || grid[1] == 0 || grid[2] == 0;
+}
+
+/// What cuTensorMapEncodeTiled needs for one tensor_maps entry (CUDA-free).
+struct TensorMapRequest {
+  int64_t param = 0;         ///< Parameter index receiving the map.
+  std::string tensor;        ///< Operand name.
+  int dtype = kBF16;
+  const void *data = nullptr;
+  uint32_t rank = 0;
+  uint64_t dims[5] = {};     ///< Innermost first.
+  uint64_t strides[4] = {};  ///< Bytes, of dims 1..rank-1.
+  uint32_t box[5] = {};      ///< Innermost first.
+  int64_t swizzle = 0;       ///< Bytes: 0, 32, 64, 128.
+  bool empty = false;        ///< Some dim is 0: cannot be encoded; the
+                             ///< runtime passes a zeroed map.
+};
+
+/// Builds and checks the encode requests for \p m's tensor maps (global
+/// strides multiples of 16 bytes and < 2^40, dims <= 2^32, box <= 256 and
+/// <= dim, box row bytes within the swizzle span).
+bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
+                            std::vector<TensorMapRequest> &out,
+                            std::string &err);
+
+/// The kernel parameter buffer: one slot per kernel parameter, 8-byte
+/// aligned (i64, pointers, i32 in an 8-byte slot), 128-byte slots aligned to
+/// 128 for tensor maps, and the pointer array cuLaunchKernel takes.
+class ParamBuffer {
+public:
+  struct Slot {
+    std::string name; ///< "q.allocated", "q.sizes[2]", "q_start", ...
+    size_t offset;    ///< Bytes from the start of the storage.
+    size_t size;      ///< 8, 4 (i32) or 128 (tensor map).
+  };
+
+  ParamBuffer() = default;
+  ParamBuffer(const ParamBuffer &other) { *this = other; }
+  ParamBuffer &operator=(const ParamBuffer &other);
+
+  const std::vector<Slot> &slots() const { return slots_; }
+  /// Bytes of storage used (the end of the last slot).
+  size_t sizeBytes() const { return used_; }
+  /// Storage address of slot \p i.
+  void *slotData(size_t i);
+  const void *slotData(size_t i) const;
+  /// The kernelParams array for cuLaunchKernel (one pointer per slot).
+  void **kernelParams() { return pointers_.data(); }
+
+  /// Appends a slot (used by buildParamBuffer and tests).
+  void append(const std::string &name, const void *value, size_t size,
+              size_t align);
+
+private:
+  struct alignas(128) Chunk {
+    unsigned char bytes[128];
+  };
+  std::vector<Chunk> storage_;
+  size_t used_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<void *> pointers_;
+  void rebuildPointers();
+};
+
+/// Builds the parameters in manifest order. Memref pointers are the data
+/// pointers (allocated = aligned), offset 0, sizes and strides of the tensor
+/// (in elements). TensorMap slots are zero-filled: the runtime encodes them
+/// in place (slot index from tensorMapSlot).
+bool buildParamBuffer(const Manifest &m, const LaunchArgs &args,
+                      ParamBuffer &out, std::string &err);
+
+/// Index of the slot that holds parameter \p param (a manifest params index)
+/// in a buffer built by buildParamBuffer.
+size_t slotIndexOfParam(const Manifest &m, size_t param);
+
+} // namespace pkg
+} // namespace sparse_mla
+
+#endif // SPARSE_MLA_PACKAGE_H

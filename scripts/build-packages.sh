@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Compiles the kernel packages the GPU tests and benchmarks run, on the CPU
+# machine (it has MLIR and a CUDA toolkit; the GPU machine has neither MLIR
+# nor a need for it):
+#   bash scripts/build-packages.sh [OUT_DIR] [CHIP] [SCHEDULE]
+# Each package is the V3.2 op (Dqk = 576, Dv = 512, topk = 2048, dynamic B, S,
+# Skv, with max_logits) in one variant:
+#   v32            H = 128, G = 1, not causal (the headline shape)
+#   v32_causal     causal, kv_stride = 1
+#   v32_causal_s2  causal, kv_stride = 2
+#   g2             H = 128, G = 2 (64 heads per kv group), causal
+#   h64            H = 64, G = 1, causal
+#   topk512        topk = 512, causal
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${1:-$ROOT/packages}
+CHIP=${2:-sm_90a}
+SCHEDULE=${3:-simple}
+BIN=${BIN:-$ROOT/build/bin}
+mkdir -p "$OUT"
+
+# name H G topk causal kv_stride
+VARIANTS=(
+  "v32 128 1 2048 false 1"
+  "v32_causal 128 1 2048 true 1"
+  "v32_causal_s2 128 1 2048 true 2"
+  "g2 128 2 2048 true 1"
+  "h64 64 1 2048 true 1"
+  "topk512 128 1 512 true 1"
+)
+
+for v in "${VARIANTS[@]}"; do
+  read -r name H G topk causal stride <<<"$v"
+  src="$OUT/$name.mlir"
+  cat >"$src" <<MLIR
+func.func @$name(%q: memref<?x?x${H}x576xbf16>, %kv: memref<?x?x${G}x576xbf16>,
+                 %idx: memref<?x?x${G}x${topk}xi32>, %q_start: i32,
+                 %out: memref<?x?x${H}x512xbf16>, %lse: memref<?x?x${H}xf32>,
+                 %ml: memref<?x?x${H}xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x${H}x576xbf16>) kv(%kv : memref<?x?x${G}x576xbf16>)
+                 indices(%idx : memref<?x?x${G}x${topk}xi32>) q_start(%q_start)
+                 out(%out : memref<?x?x${H}x512xbf16>) lse(%lse : memref<?x?x${H}xf32>)
+                 max_logits(%ml : memref<?x?x${H}xf32>)
+                 {causal = $causal, kv_stride = $stride : i64}
+  return
+}
+MLIR
+  start=$(date +%s%N)
+  "$BIN/sparse-mla-opt" "$src" --sparse-mla-to-nvvm="chip=$CHIP schedule=$SCHEDULE" -o "$OUT/$name.nvvm.mlir"
+  "$BIN/sparse-mla-translate" --package "$OUT/$name.nvvm.mlir" -o "$OUT/$name.smlapkg"
+  end=$(date +%s%N)
+  printf '%-18s %8d bytes  %5d ms\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")" $(( (end - start) / 1000000 ))
+done

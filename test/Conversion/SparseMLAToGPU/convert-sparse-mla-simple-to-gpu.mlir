@@ -1,0 +1,112 @@
+// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-simple-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-simple-to-gpu --canonicalize | FileCheck %s --check-prefix=CANON
+
+// H = 8 heads in G = 2 groups, 2 heads per CTA, topk = 40 (not a multiple of
+// block_k = 32: the last block is partial), causal with kv_stride = 2.
+
+// Host side: the op becomes a launch. Operands are cast to the kernel's
+// layout-agnostic types; grid = (S * H / heads_per_cta, B, 1).
+// CHECK-LABEL: func.func @small
+// CHECK-SAME: (%[[Q:.*]]: memref<?x?x8x64xbf16>, %[[KV:.*]]: memref<?x?x2x64xbf16>, %[[IDX:.*]]: memref<?x?x2x40xi32>, %[[QS:.*]]: i32, %[[OUT:.*]]: memref<?x?x8x48xbf16>, %[[LSE:.*]]: memref<?x?x8xf32>)
+// CHECK: %[[QC:.*]] = memref.cast %[[Q]] : memref<?x?x8x64xbf16> to memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>
+// CHECK: %[[B:.*]] = memref.dim %[[Q]], %{{.*}} : memref<?x?x8x64xbf16>
+// CHECK: %[[S:.*]] = memref.dim %[[Q]], %{{.*}} : memref<?x?x8x64xbf16>
+// CHECK: %[[GX:.*]] = arith.muli %[[S]], %[[C4:.*]] : index
+// CHECK: %[[SMEM:.*]] = arith.constant 5376 : i32
+// CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_simple blocks in (%[[GX]], %[[B]], %{{.*}}) threads in (%[[C128:.*]], %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[SMEM]] args(%[[QC]] : {{.*}}, %[[QS]] : i32,
+// CHECK-SAME: sparse_mla.kernel_info = {block = array<i64: 128, 1, 1>, dynamic_shared_memory = 5376 : i64, entry = "sparse_mla_fwd_simple", grid = [{dim = "S", multiplier = 4 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], op = {B, Dqk = 64 : i64, Dv = 48 : i64, G = 2 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 2 : i64, schedule = "#sparse_mla.schedule<simple, heads_per_cta = 2, block_k = 32, stages = 1, warpgroups = 1>", sm_scale = 1.250000e-01 : f64, topk = 40 : i64}, params = ["q", "kv", "indices", "q_start", "out", "lse"]}
+// CHECK-NOT: sparse_mla.fwd
+
+// Device side.
+// CHECK: gpu.module @sparse_mla_kernels
+// CHECK: gpu.func @sparse_mla_fwd_simple(%[[KQ:.*]]: memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KKV:.*]]: memref<?x?x2x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KIDX:.*]]: memref<?x?x2x40xi32, strided<[?, ?, ?, 1], offset: ?>>, %[[KQS:.*]]: i32, %[[KOUT:.*]]: memref<?x?x8x48xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KLSE:.*]]: memref<?x?x8xf32, strided<[?, ?, 1], offset: ?>>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// Shared memory: Q tile, kv rows (pitch Dqk + 2), scores, accumulators,
+// statistics, row indices.
+// CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x64xbf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32x66xbf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x32xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x48xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x2xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32xi32, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
+// Causal bound: floor((q_start + s + 1 - kv_stride) / kv_stride), in i64.
+// CHECK: %[[QS64:.*]] = arith.extsi %[[KQS]] : i32 to i64
+// CHECK: %[[QPOS:.*]] = arith.addi %[[QS64]], %{{.*}} : i64
+// CHECK: %[[NUM:.*]] = arith.subi %{{.*}}, %[[STRIDE:.*]] : i64
+// CHECK: %[[MAXKV:.*]] = arith.floordivsi %[[NUM]], %[[STRIDE]] : i64
+// Two blocks of 32 entries; entries past topk read no index.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[NBLK:.*]] step
+// CHECK: %[[INRANGE:.*]] = arith.cmpi ult, %{{.*}}, %{{.*}} : index
+// CHECK: scf.if %[[INRANGE]] -> (i32)
+// CHECK: memref.load %[[KIDX]]
+// CHECK: %[[LO:.*]] = arith.cmpi sge
+// CHECK: %[[HI:.*]] = arith.cmpi slt
+// CHECK: %[[CAUSAL:.*]] = arith.cmpi sle, %{{.*}}, %[[MAXKV]] : i64
+// CHECK: gpu.barrier
+// The gather loads kv only for a valid row; the else branch yields 0.
+// CHECK: %[[VALID:.*]] = arith.cmpi sge
+// CHECK-NEXT: scf.if %[[VALID]] -> (bf16) {
+// CHECK: memref.load %[[KKV]]
+// CHECK: } else {
+// CHECK-NEXT: arith.constant 0.000000e+00 : bf16
+// CHECK: gpu.barrier
+// Logits: fp32 fma over Dqk, scaled by sm_scale * log2(e) = 0.125 * 1.4427.
+// CHECK: math.fma
+// CHECK: arith.constant 0.180336878 : f32
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: gpu.barrier
+// Online softmax in base 2.
+// CHECK: arith.maximumf
+// CHECK: math.exp2
+// CHECK: math.exp2
+// CHECK: gpu.barrier
+// CHECK: math.fma
+// CHECK: gpu.barrier
+// Epilogue: out = acc / sum (0 for an empty row), lse = (max + log2 sum) * ln 2 (+inf if empty).
+// CHECK: arith.divf
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: memref.store %{{.*}}, %[[KOUT]]
+// CHECK: math.log2
+// CHECK: arith.constant 0.693147182 : f32
+// CHECK: arith.constant 0x7F800000 : f32
+// CHECK: memref.store %{{.*}}, %[[KLSE]]
+// CHECK: gpu.return
+
+// After canonicalization the block loop has its constant trip count:
+// ceil(40 / 32) = 2 blocks.
+// CANON-LABEL: gpu.func @sparse_mla_fwd_simple
+// CANON: scf.for %{{.*}} = %c0{{.*}} to %c2{{.*}} step %c1{{.*}} {
+
+func.func @small(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
+                 %idx: memref<?x?x2x40xi32>, %qs: i32,
+                 %out: memref<?x?x8x48xbf16>, %lse: memref<?x?x8xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x8x64xbf16>) kv(%kv : memref<?x?x2x64xbf16>)
+                 indices(%idx : memref<?x?x2x40xi32>) q_start(%qs)
+                 out(%out : memref<?x?x8x48xbf16>) lse(%lse : memref<?x?x8xf32>)
+                 {kv_stride = 2 : i64, sm_scale = 0.125 : f32,
+                  schedule = #sparse_mla.schedule<simple, heads_per_cta = 2, block_k = 32, stages = 1, warpgroups = 1>}
+  return
+}
+
+// -----
+
+// Not causal: no bound check; max_logits gets written as max * ln 2.
+// CHECK-LABEL: func.func @not_causal
+// CHECK: params = ["q", "kv", "indices", "q_start", "out", "lse", "max_logits"]
+// CHECK: gpu.func @sparse_mla_fwd_simple
+// CHECK-NOT: arith.floordivsi
+// CHECK-NOT: arith.cmpi sle
+// CHECK: gpu.return
+func.func @not_causal(%q: memref<1x16x4x64xbf16>, %kv: memref<1x32x1x64xbf16>,
+                      %idx: memref<1x16x1x32xi32>, %qs: i32,
+                      %out: memref<1x16x4x32xbf16>, %lse: memref<1x16x4xf32>,
+                      %ml: memref<1x16x4xf32>) {
+  sparse_mla.fwd q(%q : memref<1x16x4x64xbf16>) kv(%kv : memref<1x32x1x64xbf16>)
+                 indices(%idx : memref<1x16x1x32xi32>) q_start(%qs)
+                 out(%out : memref<1x16x4x32xbf16>) lse(%lse : memref<1x16x4xf32>)
+                 max_logits(%ml : memref<1x16x4xf32>)
+                 {causal = false,
+                  schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>}
+  return
+}

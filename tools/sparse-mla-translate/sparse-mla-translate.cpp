@@ -1,0 +1,289 @@
+//===- sparse-mla-translate.cpp - lowered module -> kernel package --------===//
+//
+// Reads the output of `sparse-mla-to-nvvm` (host launches carrying
+// `sparse_mla.kernel_info`, and the gpu.module in the NVVM dialect) and
+// writes what the runtime loads:
+//
+//   --package   the kernel package (docs/kernel-package.md): manifest, cubin
+//               and PTX, serialized here with gpu-module-to-binary
+//   --manifest  only the manifest, as JSON (needs no CUDA toolkit)
+//   --ptx       only the PTX text
+//
+//===----------------------------------------------------------------------===//
+
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include "sparse_mla/package.h"
+
+using namespace mlir;
+namespace pkg = ::sparse_mla::pkg;
+
+namespace {
+
+enum class Mode { Package, Manifest, Ptx };
+
+llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
+                                         llvm::cl::desc("<input file>"),
+                                         llvm::cl::init("-"));
+llvm::cl::opt<std::string> outputFilename("o", llvm::cl::desc("Output file"),
+                                          llvm::cl::value_desc("filename"),
+                                          llvm::cl::init("-"));
+llvm::cl::opt<Mode> mode(
+    llvm::cl::desc("What to write:"), llvm::cl::init(Mode::Package),
+    llvm::cl::values(
+        clEnumValN(Mode::Package, "package", "the kernel package (default)"),
+        clEnumValN(Mode::Manifest, "manifest", "the manifest JSON only"),
+        clEnumValN(Mode::Ptx, "ptx", "the kernel's PTX only")));
+llvm::cl::opt<std::string>
+    toolkit("toolkit",
+            llvm::cl::desc("CUDA toolkit for ptxas and libdevice"),
+            llvm::cl::init(SPARSE_MLA_DEFAULT_CUDA_TOOLKIT));
+llvm::cl::opt<std::string>
+    kernelName("kernel",
+               llvm::cl::desc("Entry to package when the module has several"),
+               llvm::cl::init(""));
+
+constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
+
+/// Reads an integer field of `dict`, reporting a missing one at `loc`.
+FailureOr<int64_t> getInt(DictionaryAttr dict, StringRef name, Location loc) {
+  if (auto attr = dict.getAs<IntegerAttr>(name))
+    return attr.getInt();
+  return emitError(loc) << "sparse_mla.kernel_info: missing integer '" << name
+                        << "'",
+         failure();
+}
+
+/// Fills the manifest from the launch's kernel_info and the kernel's types.
+LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
+                            pkg::Manifest &m) {
+  Location loc = launch.getLoc();
+  auto info = launch->getAttrOfType<DictionaryAttr>(kKernelInfoAttrName);
+  auto entry = info.getAs<StringAttr>("entry");
+  auto block = info.getAs<DenseI64ArrayAttr>("block");
+  auto grid = info.getAs<ArrayAttr>("grid");
+  auto params = info.getAs<ArrayAttr>("params");
+  auto op = info.getAs<DictionaryAttr>("op");
+  if (!entry || !block || block.size() != 3 || !grid || grid.size() != 3 ||
+      !params || !op)
+    return emitError(loc) << "malformed sparse_mla.kernel_info: " << info;
+
+  m.chip = chip.str();
+  m.kernel.entry = entry.str();
+  for (int i = 0; i < 3; ++i)
+    m.kernel.block[i] = block[i];
+  FailureOr<int64_t> smem = getInt(info, "dynamic_shared_memory", loc);
+  if (failed(smem))
+    return failure();
+  m.kernel.dynamicSharedMemory = *smem;
+  for (auto [i, term] : llvm::enumerate(grid.getAsRange<DictionaryAttr>())) {
+    pkg::GridTerm &t = m.kernel.grid[i];
+    FailureOr<int64_t> mul = getInt(term, "multiplier", loc);
+    if (failed(mul))
+      return failure();
+    t.multiplier = *mul;
+    StringRef dim;
+    if (auto d = term.getAs<StringAttr>("dim"))
+      dim = d.getValue();
+    t.dim = llvm::StringSwitch<pkg::GridDim>(dim)
+                .Case("B", pkg::GridDim::B)
+                .Case("S", pkg::GridDim::S)
+                .Case("Skv", pkg::GridDim::Skv)
+                .Default(pkg::GridDim::None);
+  }
+
+  // Parameters: names from kernel_info, kinds and ranks from the operands.
+  if (params.size() != launch.getKernelOperands().size())
+    return emitError(loc) << "kernel_info names " << params.size()
+                          << " parameters, the launch passes "
+                          << launch.getKernelOperands().size();
+  for (auto [name, value] :
+       llvm::zip(params.getAsRange<StringAttr>(), launch.getKernelOperands())) {
+    pkg::Param p;
+    p.name = name.str();
+    if (auto type = dyn_cast<MemRefType>(value.getType())) {
+      p.kind = pkg::ParamKind::Memref;
+      p.rank = type.getRank();
+      Type elt = type.getElementType();
+      p.element = elt.isBF16() ? pkg::kBF16
+                  : elt.isF32() ? pkg::kF32
+                                : pkg::kI32;
+    } else if (value.getType().isInteger(32)) {
+      p.kind = pkg::ParamKind::I32;
+    } else {
+      return emitError(loc) << "kernel parameter '" << name.getValue()
+                            << "' has a type the package ABI does not know: "
+                            << value.getType();
+    }
+    m.kernel.params.push_back(p);
+  }
+
+  auto dim = [&](StringRef name) -> std::optional<int64_t> {
+    if (auto attr = op.getAs<IntegerAttr>(name))
+      return attr.getInt();
+    return std::nullopt;
+  };
+  for (auto [name, slot] :
+       {std::pair<StringRef, int64_t *>{"H", &m.op.H}, {"G", &m.op.G},
+        {"Dqk", &m.op.Dqk}, {"Dv", &m.op.Dv}, {"topk", &m.op.topk},
+        {"kv_stride", &m.op.kvStride}}) {
+    FailureOr<int64_t> v = getInt(op, name, loc);
+    if (failed(v))
+      return failure();
+    *slot = *v;
+  }
+  m.op.B = dim("B");
+  m.op.S = dim("S");
+  m.op.Skv = dim("Skv");
+  auto scale = op.getAs<FloatAttr>("sm_scale");
+  auto causal = op.getAs<BoolAttr>("causal");
+  auto hasMax = op.getAs<BoolAttr>("has_max_logits");
+  auto schedule = op.getAs<StringAttr>("schedule");
+  if (!scale || !causal || !hasMax || !schedule)
+    return emitError(loc) << "malformed sparse_mla.kernel_info op: " << op;
+  m.op.smScale = scale.getValueAsDouble();
+  m.op.causal = causal.getValue();
+  m.op.hasMaxLogits = hasMax.getValue();
+  m.op.schedule = schedule.str();
+
+  std::string err;
+  if (!pkg::checkManifest(m, err))
+    return emitError(loc) << "invalid manifest: " << err;
+  return success();
+}
+
+/// Serializes the kernel's gpu.module with gpu-module-to-binary in `format`
+/// (isa or bin) and returns the payload.
+FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
+                                 StringRef format) {
+  OwningOpRef<ModuleOp> clone = module.clone();
+  PassManager pm(module.getContext());
+  GpuModuleToBinaryPassOptions options;
+  options.compilationTarget = format.str();
+  options.toolkitPath = toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(options));
+  if (failed(pm.run(*clone)))
+    return failure();
+  auto binary = SymbolTable::lookupNearestSymbolFrom<gpu::BinaryOp>(
+      *clone, StringAttr::get(module.getContext(), kernelModule));
+  if (!binary || binary.getObjects().size() != 1)
+    return emitError(module.getLoc())
+           << "expected one object for gpu.module @" << kernelModule
+           << " (is exactly one target attached?)",
+           failure();
+  auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+  return object.getObject().str();
+}
+
+LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
+  SmallVector<gpu::LaunchFuncOp> launches;
+  module.walk([&](gpu::LaunchFuncOp launch) {
+    if (launch->hasAttr(kKernelInfoAttrName) &&
+        (kernelName.empty() ||
+         launch.getKernelName().getValue() == kernelName))
+      launches.push_back(launch);
+  });
+  if (launches.size() != 1)
+    return emitError(module.getLoc())
+           << "expected exactly one sparse_mla kernel launch"
+           << (kernelName.empty() ? "" : " named '" + kernelName + "'")
+           << ", found " << launches.size()
+           << " (run sparse-mla-to-nvvm first; pick one with --kernel)";
+  gpu::LaunchFuncOp launch = launches.front();
+  StringRef kernelModule = launch.getKernelModuleName().getValue();
+  auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
+      module, launch.getKernelModuleName());
+  if (!gpuModule || !gpuModule.getTargets() ||
+      gpuModule.getTargets()->size() != 1)
+    return emitError(launch.getLoc())
+           << "gpu.module @" << kernelModule
+           << " must exist and have exactly one target";
+  auto target = dyn_cast<NVVM::NVVMTargetAttr>((*gpuModule.getTargets())[0]);
+  if (!target)
+    return emitError(gpuModule.getLoc()) << "expected an #nvvm.target";
+
+  pkg::Manifest manifest;
+  if (failed(buildManifest(launch, target.getChip(), manifest)))
+    return failure();
+  if (mode == Mode::Manifest) {
+    os << pkg::manifestToJson(manifest) << "\n";
+    return success();
+  }
+
+  FailureOr<std::string> ptx = serialize(module, kernelModule, "isa");
+  if (failed(ptx))
+    return failure();
+  if (mode == Mode::Ptx) {
+    os << *ptx;
+    return success();
+  }
+  FailureOr<std::string> cubin = serialize(module, kernelModule, "bin");
+  if (failed(cubin))
+    return failure();
+  std::vector<pkg::Section> sections(2);
+  sections[0].kind = pkg::kSectionCubin;
+  sections[0].data.assign(cubin->begin(), cubin->end());
+  sections[1].kind = pkg::kSectionPtx;
+  sections[1].data.assign(ptx->begin(), ptx->end());
+  std::vector<uint8_t> bytes = pkg::writePackage(manifest, sections);
+  os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  return success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv, "sparse_mla: lowered module -> kernel package\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllGPUToLLVMIRTranslations(registry);
+  registry.insert<mlir::sparse_mla::SparseMLADialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  auto input = openInputFile(inputFilename, &error);
+  if (!input) {
+    llvm::errs() << "error: " << error << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+  if (failed(mlir::verify(*module)))
+    return 1;
+
+  auto output = openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "error: " << error << "\n";
+    return 1;
+  }
+  if (failed(translate(*module, output->os())))
+    return 1;
+  output->keep();
+  return 0;
+}
