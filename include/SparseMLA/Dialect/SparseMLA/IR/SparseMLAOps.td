@@ -5,6 +5,7 @@
 
 include "SparseMLA/Dialect/SparseMLA/IR/SparseMLADialect.td"
 include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
@@ -104,6 +105,71 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     /// `sm_scale`, or its default `1/sqrt(Dqk)` when the attribute is absent.
     double getEffectiveSmScale();
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Warp specialization (level 3)
+//===----------------------------------------------------------------------===//
+
+def SparseMLA_WarpSpecializeOp : SparseMLA_Op<"warp_specialize", [
+    IsolatedFromAbove, RecursiveMemoryEffects]> {
+  let summary = "one CTA split into roles, each a whole number of warpgroups";
+  let description = [{
+    Runs its regions concurrently on disjoint warps of one CTA: region `i`
+    is role `roles[i]`, executed by `num_warps[i]` warps (a multiple of 4:
+    `setmaxnreg` and `wgmma` act on whole warpgroups) holding `regs[i]`
+    registers per thread once the role starts. Warps are assigned in region
+    order: role 0 takes warps `[0, num_warps[0])`, and so on.
+
+    Regions are isolated from above: every value a role uses from outside
+    arrives as an explicit capture (the op's operands, which become each
+    region's block arguments, in order). Roles share nothing else; they
+    communicate only through shared memory and barriers that the IR spells
+    out, so no SSA value silently crosses warpgroups.
+
+    The verifier checks what the hardware imposes: whole warpgroups, each
+    budget a valid `setmaxnreg` value (a multiple of 8 in [24, 256]), the sum
+    of `regs x threads` within the 65,536-register file, at most 1,024
+    threads, and one named barrier per role (plus the CTA-wide id 0) within
+    the 16 the hardware has.
+
+    Example (the seesaw schedule's roles):
+
+    ```mlir
+    sparse_mla.warp_specialize (%q, %n) : memref<64x576xbf16, 3>, index
+      role "producer" warps(4) regs(72) (%q0: memref<64x576xbf16, 3>, %n0: index) {
+        sparse_mla.role_return
+      }
+      role "consumer0" warps(4) regs(216) (%q1: memref<64x576xbf16, 3>, %n1: index) {
+        sparse_mla.role_return
+      }
+      role "consumer1" warps(4) regs(216) (%q2: memref<64x576xbf16, 3>, %n2: index) {
+        sparse_mla.role_return
+      }
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$captures,
+                       StrArrayAttr:$roles,
+                       DenseI32ArrayAttr:$num_warps,
+                       DenseI32ArrayAttr:$regs);
+  let regions = (region VariadicRegion<SizedRegion<1>>:$partitions);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Threads of the whole CTA (sum over roles).
+    int64_t getNumThreads();
+  }];
+}
+
+def SparseMLA_RoleReturnOp : SparseMLA_Op<"role_return", [
+    Pure, Terminator, ReturnLike, HasParent<"WarpSpecializeOp">]> {
+  let summary = "ends one role of a sparse_mla.warp_specialize";
+  let description = [{
+    Terminates a role's region. Roles produce no values: what they compute
+    leaves through memory.
+  }];
+  let assemblyFormat = "attr-dict";
 }
 
 #endif // SPARSEMLA_OPS_TD
