@@ -39,11 +39,30 @@ std::string fmt(const char *f, ...) {
   return buf;
 }
 
+/// Names of the errors a missing or stub driver gives (cuGetErrorName itself
+/// fails then).
+const char *fallbackErrorName(CUresult r) {
+  switch (static_cast<int>(r)) {
+  case 3:
+    return "CUDA_ERROR_NOT_INITIALIZED";
+  case 34:
+    return "CUDA_ERROR_STUB_LIBRARY";
+  case 35:
+    return "CUDA_ERROR_INSUFFICIENT_DRIVER";
+  case 100:
+    return "CUDA_ERROR_NO_DEVICE";
+  case 101:
+    return "CUDA_ERROR_INVALID_DEVICE";
+  default:
+    return nullptr;
+  }
+}
+
 /// "CUDA_ERROR_INVALID_VALUE (invalid argument)".
 std::string cudaErrorText(CUresult r) {
   const char *name = nullptr, *text = nullptr;
   if (cuGetErrorName(r, &name) != CUDA_SUCCESS || !name)
-    name = nullptr;
+    name = fallbackErrorName(r);
   if (cuGetErrorString(r, &text) != CUDA_SUCCESS || !text)
     text = nullptr;
   std::string s = name ? name : fmt("CUDA error %d", static_cast<int>(r));
@@ -62,6 +81,9 @@ smla_status cudaFail(const std::string &call, CUresult r,
 
 struct ContextModule {
   CUcontext context = nullptr;
+  CUdevice device = 0;
+  bool primary = false; // The context is its device's primary context.
+
   CUmodule module = nullptr;
   CUfunction function = nullptr;
   smla_binary_kind kind = SMLA_BINARY_NONE;
@@ -71,7 +93,11 @@ struct ContextModule {
 
 struct smla_package {
   pkg::Package package;
-  std::string ptx; // NUL-terminated copy of the PTX section, if any.
+  // Copies of the binaries with a NUL appended: the driver reads an image
+  // that is not ELF or fatbin as NUL-terminated PTX text, so a corrupt cubin
+  // must not make it read past the buffer.
+  std::vector<uint8_t> cubin;
+  std::string ptx;
   std::mutex mutex;
   std::vector<ContextModule> modules;
 };
@@ -81,6 +107,10 @@ namespace {
 smla_status finishLoad(pkg::Package &&package, smla_package **out) {
   smla_package *p = new smla_package;
   p->package = std::move(package);
+  if (const pkg::Section *s = p->package.find(pkg::kSectionCubin)) {
+    p->cubin = s->data;
+    p->cubin.push_back(0);
+  }
   if (const pkg::Section *s = p->package.find(pkg::kSectionPtx))
     p->ptx.assign(reinterpret_cast<const char *>(s->data.data()),
                   s->data.size());
@@ -127,8 +157,9 @@ std::string deviceDescription(CUdevice dev) {
              minor);
 }
 
-/// Finds or loads the module of the current context.
-smla_status getModule(smla_package *p, ContextModule *&out) {
+/// Finds or loads the module of the current context. \p out receives a
+/// copy: another thread may grow the list meanwhile.
+smla_status getModule(smla_package *p, ContextModule &out) {
   CUcontext ctx = nullptr;
   CUresult r = cuCtxGetCurrent(&ctx);
   if (r != CUDA_SUCCESS)
@@ -142,7 +173,7 @@ smla_status getModule(smla_package *p, ContextModule *&out) {
   std::lock_guard<std::mutex> lock(p->mutex);
   for (ContextModule &m : p->modules) {
     if (m.context == ctx) {
-      out = &m;
+      out = m;
       return SMLA_SUCCESS;
     }
   }
@@ -154,10 +185,25 @@ smla_status getModule(smla_package *p, ContextModule *&out) {
 
   ContextModule cm;
   cm.context = ctx;
+  cm.device = dev;
+  {
+    // Remember whether this is the device's primary context: once released
+    // by everyone it becomes inactive (its modules gone) while the handle
+    // still looks valid, and smla_package_destroy must not touch it then.
+    // Retaining an active primary context only bumps its reference count.
+    unsigned flags = 0;
+    int active = 0;
+    CUcontext primary = nullptr;
+    if (cuDevicePrimaryCtxGetState(dev, &flags, &active) == CUDA_SUCCESS &&
+        active && cuDevicePrimaryCtxRetain(&primary, dev) == CUDA_SUCCESS) {
+      cm.primary = primary == ctx;
+      cuDevicePrimaryCtxRelease(dev);
+    }
+  }
   std::string cubinError, ptxError;
-  if (const pkg::Section *cubin = p->package.find(pkg::kSectionCubin)) {
+  if (!p->cubin.empty()) {
     std::string log;
-    r = loadImage(cubin->data.data(), &cm.module, log);
+    r = loadImage(p->cubin.data(), &cm.module, log);
     if (r == CUDA_SUCCESS)
       cm.kind = SMLA_BINARY_CUBIN;
     else
@@ -241,7 +287,7 @@ smla_status getModule(smla_package *p, ContextModule *&out) {
           r));
   }
   p->modules.push_back(cm);
-  out = &p->modules.back();
+  out = cm;
   return SMLA_SUCCESS;
 }
 
@@ -277,10 +323,11 @@ smla_status checkDeviceMemory(const char *name, const pkg::TensorArg &t) {
   const CUdeviceptr ptr =
       static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(t.data));
 
-  unsigned int memType = 0;
+  // Zero-initialized and wider than the driver writes (an enum, a bool).
+  uint64_t memType = 0;
   CUdeviceptr base = 0;
   size_t rangeSize = 0;
-  unsigned int isManaged = 0;
+  uint64_t isManaged = 0;
   CUpointer_attribute attrs[] = {
       CU_POINTER_ATTRIBUTE_MEMORY_TYPE, CU_POINTER_ATTRIBUTE_RANGE_START_ADDR,
       CU_POINTER_ATTRIBUTE_RANGE_SIZE, CU_POINTER_ATTRIBUTE_IS_MANAGED};
@@ -389,7 +436,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
 
   // Device-side checks and the module.
-  ContextModule *cm = nullptr;
+  ContextModule cm;
   smla_status s = getModule(p, cm);
   if (s != SMLA_SUCCESS)
     return s;
@@ -440,7 +487,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
   }
 
   CUresult r = cuLaunchKernel(
-      cm->function, grid[0], grid[1], grid[2],
+      cm.function, grid[0], grid[1], grid[2],
       static_cast<unsigned>(man.kernel.block[0]),
       static_cast<unsigned>(man.kernel.block[1]),
       static_cast<unsigned>(man.kernel.block[2]),
@@ -526,8 +573,16 @@ void smla_package_destroy(smla_package *pkg) {
   if (!pkg)
     return;
   for (ContextModule &m : pkg->modules) {
-    // Unload in the module's own context; a context destroyed already took
-    // its modules with it.
+    // Unload in the module's own context; a context destroyed (or a primary
+    // context released) already took its modules with it.
+    if (m.primary) {
+      unsigned flags = 0;
+      int active = 0;
+      if (cuDevicePrimaryCtxGetState(m.device, &flags, &active) !=
+              CUDA_SUCCESS ||
+          !active)
+        continue;
+    }
     if (cuCtxPushCurrent(m.context) == CUDA_SUCCESS) {
       cuModuleUnload(m.module);
       CUcontext popped;
@@ -597,12 +652,12 @@ smla_status smla_package_prepare(smla_package *pkg, smla_binary_kind *kind) {
   return guarded([&]() -> smla_status {
     if (!pkg)
       return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
-    ContextModule *cm = nullptr;
+    ContextModule cm;
     smla_status s = getModule(pkg, cm);
     if (s != SMLA_SUCCESS)
       return s;
     if (kind)
-      *kind = cm->kind;
+      *kind = cm.kind;
     return SMLA_SUCCESS;
   });
 }

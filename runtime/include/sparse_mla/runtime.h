@@ -46,6 +46,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(_WIN32)
+#define SMLA_API
+#else
+#define SMLA_API __attribute__((visibility("default")))
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -96,70 +102,78 @@ typedef struct smla_tensor {
 typedef struct smla_package smla_package;
 
 /** A short name of a status ("SMLA_ERROR_CUDA"). */
-const char *smla_status_string(smla_status status);
+SMLA_API const char *smla_status_string(smla_status status);
 
 /** The message of the last failing call on this thread ("" if none). Valid
  *  until the next failing call on this thread. */
-const char *smla_last_error(void);
+SMLA_API const char *smla_last_error(void);
 
 /** Reads and validates a package file. No CUDA call is made. */
-smla_status smla_package_load_file(const char *path, smla_package **out);
+SMLA_API smla_status smla_package_load_file(const char *path,
+                                            smla_package **out);
 
 /** Same, from memory (copied; the caller's buffer may be freed after). */
-smla_status smla_package_load_memory(const void *data, size_t size,
-                                     smla_package **out);
+SMLA_API smla_status smla_package_load_memory(const void *data, size_t size,
+                                              smla_package **out);
 
 /** Unloads the modules of every context it was used in and frees the
  *  package. Null is ignored. */
-void smla_package_destroy(smla_package *pkg);
+SMLA_API void smla_package_destroy(smla_package *pkg);
 
 /* Manifest accessors (null-safe: 0 / "" on a null package). Strings live as
  * long as the package. */
-const char *smla_package_entry(const smla_package *pkg);
-const char *smla_package_chip(const smla_package *pkg);
-const char *smla_package_schedule(const smla_package *pkg);
+SMLA_API const char *smla_package_entry(const smla_package *pkg);
+SMLA_API const char *smla_package_chip(const smla_package *pkg);
+SMLA_API const char *smla_package_schedule(const smla_package *pkg);
 /** The manifest JSON text as stored in the package. */
-const char *smla_package_manifest_json(const smla_package *pkg);
-void smla_package_block(const smla_package *pkg, uint32_t block[3]);
-uint32_t smla_package_dynamic_shared_memory(const smla_package *pkg);
-int64_t smla_package_H(const smla_package *pkg);
-int64_t smla_package_G(const smla_package *pkg);
-int64_t smla_package_Dqk(const smla_package *pkg);
-int64_t smla_package_Dv(const smla_package *pkg);
-int64_t smla_package_topk(const smla_package *pkg);
+SMLA_API const char *smla_package_manifest_json(const smla_package *pkg);
+SMLA_API void smla_package_block(const smla_package *pkg, uint32_t block[3]);
+SMLA_API uint32_t smla_package_dynamic_shared_memory(const smla_package *pkg);
+SMLA_API int64_t smla_package_H(const smla_package *pkg);
+SMLA_API int64_t smla_package_G(const smla_package *pkg);
+SMLA_API int64_t smla_package_Dqk(const smla_package *pkg);
+SMLA_API int64_t smla_package_Dv(const smla_package *pkg);
+SMLA_API int64_t smla_package_topk(const smla_package *pkg);
 /** Static B / S / Skv, or -1 when dynamic. */
-int64_t smla_package_B(const smla_package *pkg);
-int64_t smla_package_S(const smla_package *pkg);
-int64_t smla_package_Skv(const smla_package *pkg);
-int smla_package_causal(const smla_package *pkg);
-int64_t smla_package_kv_stride(const smla_package *pkg);
-float smla_package_sm_scale(const smla_package *pkg);
-int smla_package_has_max_logits(const smla_package *pkg);
+SMLA_API int64_t smla_package_B(const smla_package *pkg);
+SMLA_API int64_t smla_package_S(const smla_package *pkg);
+SMLA_API int64_t smla_package_Skv(const smla_package *pkg);
+SMLA_API int smla_package_causal(const smla_package *pkg);
+SMLA_API int64_t smla_package_kv_stride(const smla_package *pkg);
+SMLA_API float smla_package_sm_scale(const smla_package *pkg);
+SMLA_API int smla_package_has_max_logits(const smla_package *pkg);
 /** Whether the package carries a cubin / a PTX section. */
-int smla_package_has_cubin(const smla_package *pkg);
-int smla_package_has_ptx(const smla_package *pkg);
+SMLA_API int smla_package_has_cubin(const smla_package *pkg);
+SMLA_API int smla_package_has_ptx(const smla_package *pkg);
 
 /** The binary loaded in the current CUDA context (SMLA_BINARY_NONE if none
  *  yet, or no context is current). */
-smla_binary_kind smla_package_loaded_binary(const smla_package *pkg);
+SMLA_API smla_binary_kind smla_package_loaded_binary(const smla_package *pkg);
 
 /** Loads the module in the current context now (otherwise done by the first
  *  launch): cubin, else PTX; sets the dynamic shared memory limit. If
  *  \p kind is not null it receives the binary used. */
-smla_status smla_package_prepare(smla_package *pkg, smla_binary_kind *kind);
+SMLA_API smla_status smla_package_prepare(smla_package *pkg,
+                                          smla_binary_kind *kind);
 
-/** Validates the operands against the package, then launches the kernel on
- *  \p stream in the current context. \p max_logits must be given iff the
- *  package computes it. A launch with B = 0 or S = 0 does nothing. */
-smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
-                        const smla_tensor *kv, const smla_tensor *indices,
-                        int32_t q_start, const smla_tensor *out,
-                        const smla_tensor *lse, const smla_tensor *max_logits,
-                        CUstream stream);
+/** Validates the operands against the package (shapes, dtypes, strides,
+ *  16-byte alignment, device memory inside one allocation), loads the module
+ *  if needed, encodes the manifest's tensor maps, then launches the kernel
+ *  with cuLaunchKernel on \p stream in the current context. \p max_logits
+ *  must be given iff the package computes it. A launch whose grid has a zero
+ *  dimension (e.g. B = 0 or S = 0) does nothing and succeeds. */
+SMLA_API smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
+                                 const smla_tensor *kv,
+                                 const smla_tensor *indices, int32_t q_start,
+                                 const smla_tensor *out,
+                                 const smla_tensor *lse,
+                                 const smla_tensor *max_logits,
+                                 CUstream stream);
 
 /** The grid smla_launch would use for these sizes (no CUDA call). */
-smla_status smla_package_grid(const smla_package *pkg, int64_t B, int64_t S,
-                              int64_t Skv, uint32_t grid[3]);
+SMLA_API smla_status smla_package_grid(const smla_package *pkg, int64_t B,
+                                       int64_t S, int64_t Skv,
+                                       uint32_t grid[3]);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -217,3 +217,98 @@ ENTRY_WITH_MAX(smla_naive_fwd_causal, true, 1)
 ENTRY_WITH_MAX(smla_naive_fwd_causal_s2, true, 2)
 ENTRY_NO_MAX(smla_naive_fwd_nomax, false, 1)
 ENTRY_NO_MAX(smla_naive_fwd_causal_s2_nomax, true, 2)
+
+//===----------------------------------------------------------------------===//
+// Tensor-map probe (sm_90): checks that the runtime encodes and passes a
+// CUtensorMap by value. The standard parameters (no max_logits) are followed
+// by a 128-byte tensor map of kv with box [64, 1, 8, 1] (innermost first);
+// one CTA loads kv[0, 3:11, 0, 64:128] with cp.async.bulk.tensor and compares
+// it with plain loads through the memref descriptor. lse[0] receives the
+// number of mismatches, lse[1] the first mismatching row * 64 + column (or
+// -1), lse[2] 1.0 when the probe ran (sm_90 and later).
+//===----------------------------------------------------------------------===//
+
+struct alignas(64) TensorMap128 {
+  unsigned long long opaque[16];
+};
+
+template <bool kSwizzle128>
+__device__ void tmapProbe(const uint16_t *kv, Memref4 mkv, float *lse,
+                          Memref3 ml, const TensorMap128 *map) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  __shared__ __align__(1024) uint16_t box[8 * 64];
+  __shared__ __align__(8) unsigned long long bar;
+  const uint32_t barAddr =
+      static_cast<uint32_t>(__cvta_generic_to_shared(&bar));
+  const uint32_t boxAddr =
+      static_cast<uint32_t>(__cvta_generic_to_shared(box));
+  if (threadIdx.x == 0) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" ::"r"(barAddr));
+    asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+  }
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    asm volatile(
+        "mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(barAddr),
+        "r"(8 * 64 * 2)
+        : "memory");
+    asm volatile("cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::"
+                 "complete_tx::bytes [%0], [%1, {%2, %3, %4, %5}], [%6];" ::"r"(
+                     boxAddr),
+                 "l"(reinterpret_cast<unsigned long long>(map)), "r"(64),
+                 "r"(0), "r"(3), "r"(0), "r"(barAddr)
+                 : "memory");
+  }
+  uint32_t done = 0;
+  while (!done) {
+    asm volatile("{\n .reg .pred p;\n"
+                 " mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0;\n"
+                 " selp.u32 %0, 1, 0, p;\n}"
+                 : "=r"(done)
+                 : "r"(barAddr)
+                 : "memory");
+  }
+  __shared__ int mismatches, first;
+  if (threadIdx.x == 0) {
+    mismatches = 0;
+    first = -1;
+  }
+  __syncthreads();
+  for (int i = threadIdx.x; i < 8 * 64; i += blockDim.x) {
+    const int r = i / 64, c = i % 64;
+    const uint16_t want =
+        kv[mkv.off + (3 + r) * mkv.t[1] + (64 + c) * mkv.t[3]];
+    int byteOff = r * 128 + c * 2;
+    if (kSwizzle128)
+      byteOff = r * 128 + ((((c * 2) / 16) ^ (r % 8)) * 16) + (c * 2) % 16;
+    const uint16_t got = box[byteOff / 2];
+    if (got != want) {
+      atomicAdd(&mismatches, 1);
+      atomicCAS(&first, -1, i);
+    }
+  }
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    lse[ml.off] = static_cast<float>(mismatches);
+    lse[ml.off + ml.t[2]] = static_cast<float>(first);
+    lse[ml.off + 2 * ml.t[2]] = 1.0f;
+  }
+#else
+  (void)kv;
+  (void)mkv;
+  (void)map;
+  if (threadIdx.x == 0)
+    lse[ml.off + 2 * ml.t[2]] = 0.0f;
+#endif
+}
+
+#define ENTRY_TMAP(NAME, SW)                                                   \
+  extern "C" __global__ void __launch_bounds__(kThreads) NAME(                 \
+      MEMREF4(const uint16_t, q), MEMREF4(const uint16_t, kv),                 \
+      MEMREF4(const int32_t, idx), int32_t q_start, MEMREF4(uint16_t, out),   \
+      MEMREF3(float, lse), const __grid_constant__ TensorMap128 kv_map) {     \
+    tmapProbe<SW>(kv, M4(kv), lse, M3(lse), &kv_map);                          \
+  }
+
+ENTRY_TMAP(smla_tmap_probe_none, false)
+ENTRY_TMAP(smla_tmap_probe_sw128, true)

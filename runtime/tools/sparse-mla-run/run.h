@@ -29,9 +29,9 @@ constexpr int kExitCheckFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitRuntime = 3;
 
-/// bf16 NaN written over `out` before the run (never produced by rounding a
-/// computed NaN, which sets 0x0040 on truncated float bits... it may; see
-/// the scan, which reports NaN either way).
+/// bf16 NaN written over `out` before the run. A NaN the kernel computes
+/// rounds to another pattern (0x7FC0 for the canonical float NaN), so the
+/// scan can tell "never written" from "computed NaN"; both fail.
 constexpr uint16_t kOutPoison = 0x7FC1;
 /// f32 NaN written over lse and max_logits before the run.
 constexpr uint32_t kStatPoison = 0x7FC0DEADu;

@@ -1,0 +1,351 @@
+//===- run_host_test.cpp - sparse-mla-run's host side, without a GPU -------===//
+//
+// Index generators, determinism, the output scan / reference check (fed with
+// outputs computed by the CPU reference, then corrupted), and the dump files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "run.h"
+
+#include "sparse_mla/package.h"
+
+#include <gtest/gtest.h>
+
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <unistd.h>
+
+using namespace smla_run;
+namespace ref = sparse_mla::ref;
+
+namespace {
+
+#define EXPECT_HAS(haystack, needle)                                           \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos)            \
+      << "message: " << (haystack) << "\nexpected to contain: " << (needle)
+
+Problem smallProblem(bool causal, int64_t kvStride, int32_t qStart,
+                     int64_t topk = 64, int64_t Skv = 100) {
+  Problem p;
+  p.shape = {2, 12, Skv, 8, 2, 40, 32, topk};
+  p.attrs = {1.0 / std::sqrt(40.0), kvStride, causal, qStart};
+  p.hasMaxLogits = true;
+  return p;
+}
+
+const int32_t *indexRow(const Problem &p, const HostInputs &in, int64_t b,
+                        int64_t s, int64_t g) {
+  return in.indices.data() +
+         ((b * p.shape.S + s) * p.shape.G + g) * p.shape.topk;
+}
+
+TEST(Generators, UniformDistinctInRange) {
+  Problem p = smallProblem(false, 1, 0);
+  HostInputs in;
+  generateInputs(p, Generator::Uniform, 3, in);
+  ASSERT_EQ(in.indices.size(), static_cast<size_t>(p.idxElems()));
+  for (int64_t r = 0; r < p.shape.B * p.shape.S * p.shape.G; ++r) {
+    std::set<int32_t> seen;
+    for (int64_t j = 0; j < p.shape.topk; ++j) {
+      int32_t v = in.indices[static_cast<size_t>(r * p.shape.topk + j)];
+      ASSERT_GE(v, 0);
+      ASSERT_LT(v, p.shape.Skv);
+      EXPECT_TRUE(seen.insert(v).second) << "duplicate " << v;
+    }
+  }
+  // q and kv in [-1, 1], not all equal.
+  float lo = 2, hi = -2;
+  for (uint16_t v : in.q) {
+    float f = ref::bf16ToFloat(v);
+    lo = std::min(lo, f);
+    hi = std::max(hi, f);
+  }
+  EXPECT_GE(lo, -1.0f);
+  EXPECT_LE(hi, 1.0f);
+  EXPECT_LT(lo, -0.9f);
+  EXPECT_GT(hi, 0.9f);
+
+  // topk > Skv: all Skv values, then -1.
+  Problem small = smallProblem(false, 1, 0, 64, 20);
+  generateInputs(small, Generator::Uniform, 3, in);
+  const int32_t *row = indexRow(small, in, 1, 5, 1);
+  std::set<int32_t> vals(row, row + 20);
+  EXPECT_EQ(vals.size(), 20u);
+  EXPECT_EQ(*vals.begin(), 0);
+  EXPECT_EQ(*vals.rbegin(), 19);
+  for (int j = 20; j < 64; ++j)
+    EXPECT_EQ(row[j], -1);
+}
+
+TEST(Generators, CausalRespectsMaxKv) {
+  for (int64_t kvStride : {1, 2}) {
+    for (int32_t qStart : {0, 30, 1000}) {
+      Problem p = smallProblem(true, kvStride, qStart);
+      HostInputs in;
+      generateInputs(p, Generator::Causal, 4, in);
+      for (int64_t s = 0; s < p.shape.S; ++s) {
+        const int64_t maxKv = ref::maxVisibleKv(p.attrs, s);
+        const int64_t visible =
+            std::max<int64_t>(0, std::min<int64_t>(maxKv + 1, p.shape.Skv));
+        const int32_t *row = indexRow(p, in, 0, s, 0);
+        std::set<int32_t> seen;
+        int64_t valid = 0;
+        for (int64_t j = 0; j < p.shape.topk; ++j) {
+          if (row[j] == -1)
+            continue;
+          ++valid;
+          EXPECT_GE(row[j], 0);
+          EXPECT_LE(row[j], maxKv);
+          EXPECT_TRUE(seen.insert(row[j]).second);
+        }
+        EXPECT_EQ(valid, std::min(visible, p.shape.topk))
+            << "s " << s << " kv_stride " << kvStride << " q_start "
+            << qStart;
+      }
+    }
+  }
+}
+
+TEST(Generators, AdversarialMix) {
+  Problem p = smallProblem(true, 1, 40, 256, 120);
+  p.shape.B = 4;
+  p.shape.S = 64;
+  HostInputs in;
+  generateInputs(p, Generator::Adversarial, 5, in);
+  std::set<int32_t> kinds;
+  int64_t allInvalidRows = 0, dupRows = 0, pastCausal = 0;
+  const int64_t rows = p.shape.B * p.shape.S * p.shape.G;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t s = (r / p.shape.G) % p.shape.S;
+    const int32_t *row = in.indices.data() + r * p.shape.topk;
+    int64_t valid = 0;
+    std::set<int32_t> seen;
+    bool dup = false;
+    for (int64_t j = 0; j < p.shape.topk; ++j) {
+      const int32_t v = row[j];
+      if (ref::isValidEntry(p.shape, p.attrs, s, v)) {
+        ++valid;
+        dup = dup || !seen.insert(v).second;
+      } else {
+        if (v == -1 || v == INT_MIN || v == INT_MAX || v == p.shape.Skv ||
+            v == p.shape.Skv + 7)
+          kinds.insert(v);
+        if (v >= 0 && v < p.shape.Skv)
+          ++pastCausal;
+      }
+    }
+    allInvalidRows += valid == 0;
+    dupRows += dup;
+  }
+  EXPECT_EQ(kinds.size(), 5u); // -1, INT_MIN, INT_MAX, Skv, Skv + 7
+  EXPECT_GT(pastCausal, 0);
+  EXPECT_GT(dupRows, rows / 2);
+  // ~5% of rows entirely invalid (rows with s small are empty anyway).
+  EXPECT_GE(allInvalidRows, 2);
+  EXPECT_LE(allInvalidRows, rows / 5);
+}
+
+TEST(Generators, DeterministicAndSeeded) {
+  Problem p = smallProblem(false, 1, 0);
+  HostInputs a, b, c;
+  generateInputs(p, Generator::Adversarial, 9, a);
+  generateInputs(p, Generator::Adversarial, 9, b);
+  generateInputs(p, Generator::Adversarial, 10, c);
+  EXPECT_EQ(a.q, b.q);
+  EXPECT_EQ(a.kv, b.kv);
+  EXPECT_EQ(a.indices, b.indices);
+  EXPECT_NE(a.q, c.q);
+  EXPECT_NE(a.indices, c.indices);
+  // Values depend on the element, not on how the work is split.
+  EXPECT_EQ(hash3(1, 2, 3), hash3(1, 2, 3));
+  EXPECT_NE(hash3(1, 2, 3), hash3(1, 2, 4));
+}
+
+/// Outputs computed by the CPU reference, rounded like a kernel's.
+HostOutputs referenceOutputs(const Problem &p, const HostInputs &in) {
+  const auto &sh = p.shape;
+  ref::Inputs ri;
+  ri.q = in.q.data();
+  ri.qStrides = ref::contiguous4(sh.B, sh.S, sh.H, sh.Dqk);
+  ri.kv = in.kv.data();
+  ri.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
+  ri.indices = in.indices.data();
+  ri.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
+  std::vector<double> out(static_cast<size_t>(p.outElems())),
+      lse(static_cast<size_t>(p.rows())), ml(static_cast<size_t>(p.rows()));
+  ref::computeAll(sh, p.attrs, ri, out.data(), lse.data(), ml.data());
+  HostOutputs o;
+  for (double v : out)
+    o.out.push_back(ref::floatToBf16(static_cast<float>(v)));
+  for (double v : lse)
+    o.lse.push_back(static_cast<float>(v));
+  for (double v : ml)
+    o.maxLogits.push_back(static_cast<float>(v));
+  return o;
+}
+
+TEST(Check, ReferenceOutputsPass) {
+  for (Generator g :
+       {Generator::Uniform, Generator::Causal, Generator::Adversarial}) {
+    // kv_stride 2, q_start 0: token 0 sees nothing, so empty rows occur.
+    Problem p = smallProblem(g != Generator::Uniform, 2, 0);
+    HostInputs in;
+    generateInputs(p, g, 11, in);
+    HostOutputs o = referenceOutputs(p, in);
+    CheckResult c = checkOutputs(p, in, o, 1000, 11);
+    EXPECT_TRUE(c.passed) << generatorName(g) << ": "
+                          << (c.messages.empty() ? "" : c.messages[0]);
+    EXPECT_EQ(c.positions, p.shape.B * p.shape.S);
+    EXPECT_EQ(c.rowsChecked, p.rows());
+    EXPECT_EQ(c.scanFailures, 0);
+    if (g != Generator::Uniform) {
+      EXPECT_GT(c.emptyRows, 0);
+    }
+  }
+}
+
+TEST(Check, SamplingPicksFirstAndLast) {
+  Problem p = smallProblem(false, 1, 0);
+  HostInputs in;
+  generateInputs(p, Generator::Uniform, 2, in);
+  HostOutputs o = referenceOutputs(p, in);
+  // Corrupt only the very last row: a 2-position sample must still see it.
+  o.lse.back() += 1.0f;
+  CheckResult c = checkOutputs(p, in, o, 2, 2);
+  EXPECT_EQ(c.positions, 2);
+  EXPECT_FALSE(c.passed);
+  EXPECT_EQ(c.rowFailures, 1);
+  ASSERT_FALSE(c.messages.empty());
+  EXPECT_HAS(c.messages[0], "row [b=1, s=11, h=7]");
+  EXPECT_HAS(c.messages[0], "lse: got");
+}
+
+TEST(Check, ScanFindsUnwrittenNanAndWrongInfinities) {
+  Problem p = smallProblem(true, 2, 0);
+  HostInputs in;
+  generateInputs(p, Generator::Causal, 6, in);
+  const HostOutputs good = referenceOutputs(p, in);
+  const int64_t Dv = p.shape.Dv;
+  const int64_t last = p.rows() - 1; // Has valid entries (s = 11).
+  {
+    HostOutputs o = good;
+    o.out[static_cast<size_t>(last * Dv + 3)] = kOutPoison;
+    CheckResult c = checkOutputs(p, in, o, 0, 1); // Scan only.
+    EXPECT_FALSE(c.passed);
+    EXPECT_EQ(c.unwrittenOut, 1);
+    EXPECT_EQ(c.rowsChecked, 0);
+    ASSERT_FALSE(c.messages.empty());
+    EXPECT_HAS(c.messages[0], "out[b=1, s=11, h=7]: 1 never written");
+  }
+  {
+    HostOutputs o = good;
+    o.out[5] = 0x7FC0; // A computed NaN.
+    uint32_t poison = kStatPoison;
+    std::memcpy(&o.maxLogits[7], &poison, 4);
+    CheckResult c = checkOutputs(p, in, o, 0, 1);
+    EXPECT_EQ(c.nanOut, 1);
+    EXPECT_EQ(c.badMaxLogits, 1);
+    EXPECT_HAS(c.messages[1], "max_logits[b=0, s=0, h=7]");
+    EXPECT_HAS(c.messages[1], "never written (poison)");
+  }
+  {
+    // Token 0 sees no kv row (kv_stride 2, q_start 0): give one of its rows
+    // a finite lse and a nonzero out.
+    std::vector<int32_t> counts = validCounts(p, in);
+    int64_t emptyRow = -1;
+    for (int64_t r = 0; r < p.rows() && emptyRow < 0; ++r) {
+      const int64_t bs = r / p.shape.H, h = r % p.shape.H;
+      if (counts[static_cast<size_t>(bs * p.shape.G +
+                                     h / (p.shape.H / p.shape.G))] == 0)
+        emptyRow = r;
+    }
+    ASSERT_GE(emptyRow, 0);
+    HostOutputs o = good;
+    o.lse[static_cast<size_t>(emptyRow)] = 1.0f;
+    o.out[static_cast<size_t>(emptyRow * Dv)] = ref::floatToBf16(0.5f);
+    CheckResult c = checkOutputs(p, in, o, 0, 1);
+    EXPECT_EQ(c.badLse, 1);
+    EXPECT_EQ(c.nonzeroEmptyRows, 1);
+    EXPECT_HAS(c.messages[0], "not +inf for a row with no valid entry");
+  }
+  {
+    HostOutputs o = good;
+    o.lse[static_cast<size_t>(last)] = INFINITY;
+    CheckResult c = checkOutputs(p, in, o, 0, 1);
+    EXPECT_EQ(c.badLse, 1);
+    EXPECT_HAS(c.messages[0], "not finite for a row with valid entries");
+  }
+}
+
+TEST(Files, DumpAndLoadRoundTrip) {
+  char dir[] = "/tmp/smla_run_test_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  Problem p = smallProblem(true, 2, 17);
+  HostInputs in;
+  generateInputs(p, Generator::Adversarial, 12, in);
+  HostOutputs o = referenceOutputs(p, in);
+  dumpFiles(dir, p, in, &o, "adversarial", 12);
+
+  Problem q = smallProblem(true, 2, 0);
+  q.shape.B = q.shape.S = q.shape.Skv = 0;
+  HostInputs back;
+  int32_t qStart = 0;
+  std::vector<std::string> notes;
+  loadInputs(dir, q, back, qStart, notes);
+  EXPECT_EQ(qStart, 17);
+  EXPECT_EQ(q.shape.B, p.shape.B);
+  EXPECT_EQ(q.shape.S, p.shape.S);
+  EXPECT_EQ(q.shape.Skv, p.shape.Skv);
+  EXPECT_EQ(back.q, in.q);
+  EXPECT_EQ(back.kv, in.kv);
+  EXPECT_EQ(back.indices, in.indices);
+  EXPECT_TRUE(notes.empty());
+
+  std::vector<uint8_t> meta;
+  std::string err;
+  ASSERT_TRUE(sparse_mla::pkg::readFileBytes(std::string(dir) + "/meta.json",
+                                             meta, err));
+  std::string text(meta.begin(), meta.end());
+  EXPECT_HAS(text, "\"shape\": [2, 12, 8, 32]");
+  EXPECT_HAS(text, "\"max_logits\"");
+  EXPECT_HAS(text, "\"kv_stride\": 2");
+
+  // A package with other head sizes is refused, naming the dimension.
+  Problem other = q;
+  other.shape.H = 16;
+  try {
+    loadInputs(dir, other, back, qStart, notes);
+    ADD_FAILURE() << "accepted H = 16";
+  } catch (const RunError &e) {
+    EXPECT_HAS(e.what(), "q dimension 2 (H) is 8, expected 16 (the package)");
+  }
+  // Different attributes are noted, not refused.
+  Problem nc = q;
+  nc.attrs.causal = false;
+  notes.clear();
+  loadInputs(dir, nc, back, qStart, notes);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_HAS(notes[0], "causal = true");
+
+  // A truncated file is refused with the sizes.
+  {
+    FILE *f = std::fopen((std::string(dir) + "/kv.bin").c_str(), "wb");
+    std::fputs("short", f);
+    std::fclose(f);
+  }
+  try {
+    loadInputs(dir, q, back, qStart, notes);
+    ADD_FAILURE() << "accepted a short kv.bin";
+  } catch (const RunError &e) {
+    EXPECT_HAS(e.what(), "kv.bin: 5 bytes, expected");
+  }
+  for (const char *f : {"q.bin", "kv.bin", "indices.bin", "out.bin", "lse.bin",
+                        "max_logits.bin", "meta.json"})
+    std::remove((std::string(dir) + "/" + f).c_str());
+  rmdir(dir);
+}
+
+} // namespace

@@ -1,0 +1,296 @@
+#!/usr/bin/env bash
+# GPU test matrix of the sparse_mla runtime and kernel packages.
+#
+#   bash scripts/gpu-test.sh PACKAGE_DIR RESULTS_DIR
+#
+# Run from the repository root on a machine with an NVIDIA GPU, CUDA 13,
+# CMake and python3 (no MLIR needed). It
+#   1. builds runtime/ (Release) into $BUILD_DIR (default /tmp/build-runtime),
+#   2. prints `nvidia-smi -L`,
+#   3. runs the runtime's unit tests (ctest; GPU tests included),
+#   4. runs sparse-mla-run over the runtime's self-test packages (a plain
+#      CUDA kernel built here) and over the compiler's packages found in
+#      PACKAGE_DIR by name:
+#        v32.smlapkg            H=128, G=1, topk=2048, causal=false
+#        v32_causal.smlapkg     causal=true, kv_stride=1
+#        v32_causal_s2.smlapkg  causal=true, kv_stride=2
+#        g2.smlapkg             G=2
+#        h64.smlapkg            H=64
+#      (a missing package is reported as skipped),
+#   5. runs compute-sanitizer memcheck on small adversarial runs,
+#   6. writes RESULTS_DIR/gpu-tests.json and RESULTS_DIR/gpu-tests.md (plus
+#      each run's JSON and log under RESULTS_DIR/runs/).
+# Exit status: 0 if the build, the unit tests and every run that was not
+# skipped passed; 1 otherwise; 2 for a usage or build error.
+#
+# Environment: BUILD_DIR, JOBS (default 16), RUN_TIMEOUT (seconds per run,
+# default 600), GTEST_SOURCE_DIR (GoogleTest sources if no GTest package is
+# installed), SKIP_SELF_TEST=1 (skip the self-test packages).
+set -uo pipefail
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 PACKAGE_DIR RESULTS_DIR" >&2
+  exit 2
+fi
+PKG_DIR=$1
+RES=$2
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD_DIR:-/tmp/build-runtime}
+JOBS=${JOBS:-16}
+RUN_TIMEOUT=${RUN_TIMEOUT:-600}
+mkdir -p "$RES/runs"
+RES=$(cd "$RES" && pwd)
+CASES="$RES/runs/cases.tsv"
+: > "$CASES"
+
+echo "== GPUs"
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi -L 2>&1 | tee "$RES/nvidia-smi.txt"
+else
+  echo "nvidia-smi not found" | tee "$RES/nvidia-smi.txt"
+fi
+
+#--- Build --------------------------------------------------------------------#
+echo "== building runtime/ in $BUILD"
+GEN=()
+command -v ninja >/dev/null && GEN=(-G Ninja)
+[ -f "$BUILD/CMakeCache.txt" ] && GEN=()
+CONF=(-S "$ROOT/runtime" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release)
+[ -n "${GTEST_SOURCE_DIR:-}" ] && CONF+=("-DSPARSE_MLA_GTEST_SOURCE_DIR=$GTEST_SOURCE_DIR")
+BUILD_OK=1
+{ cmake "${CONF[@]}" && cmake --build "$BUILD" -j "$JOBS"; } > "$RES/build.log" 2>&1 || BUILD_OK=0
+grep -E "GoogleTest|nvcc not found" "$RES/build.log" || true
+if [ "$BUILD_OK" != 1 ]; then
+  echo "BUILD FAILED; last lines of $RES/build.log:"
+  tail -40 "$RES/build.log"
+fi
+RUN="$BUILD/sparse-mla-run"
+NAIVE="$BUILD/naive"
+
+#--- Unit tests ---------------------------------------------------------------#
+UNIT_STATUS=skipped
+if [ "$BUILD_OK" = 1 ] && [ -x "$BUILD/sparse_mla_runtime_test" ]; then
+  echo "== unit tests (ctest)"
+  if (cd "$BUILD" && ctest --output-on-failure -j 4) > "$RES/unit-tests.log" 2>&1; then
+    UNIT_STATUS=pass
+  else
+    UNIT_STATUS=fail
+  fi
+  grep -E "tests passed|tests failed|\(Failed\)|\(Skipped\)" "$RES/unit-tests.log" | head -40
+elif [ "$BUILD_OK" = 1 ]; then
+  echo "== unit tests: not built (no GoogleTest; set GTEST_SOURCE_DIR)" |
+    tee "$RES/unit-tests.log"
+fi
+
+#--- Runs ---------------------------------------------------------------------#
+# case GROUP NAME PACKAGE [sparse-mla-run flags...]
+run_case() {
+  local group=$1 name=$2 pkg=$3
+  shift 3
+  local cmd="sparse-mla-run $(basename "$pkg") $*"
+  if [ "$BUILD_OK" != 1 ]; then
+    printf '%s\t%s\t%s\trun\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "-" "build failed" "$cmd" >> "$CASES"
+    return
+  fi
+  if [ ! -f "$pkg" ]; then
+    echo "-- $name: SKIPPED (no $pkg)"
+    printf '%s\t%s\t%s\trun\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "-" "skipped: package not found" "$cmd" >> "$CASES"
+    return
+  fi
+  echo "-- $name: $cmd"
+  local t0=$SECONDS rc
+  timeout "$RUN_TIMEOUT" "$RUN" "$pkg" "$@" --json \
+    > "$RES/runs/$name.json" 2> "$RES/runs/$name.log"
+  rc=$?
+  grep -E "^(check|scan|time|kernel):|^(PASS|FAIL)|error" "$RES/runs/$name.log" | sed 's/^/     /' | head -8
+  echo "     exit $rc ($((SECONDS - t0)) s)"
+  printf '%s\t%s\t%s\trun\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "$rc" "" "$cmd" >> "$CASES"
+}
+
+# memcheck GROUP NAME PACKAGE [flags...]: compute-sanitizer over a small run.
+memcheck_case() {
+  local group=$1 name=$2 pkg=$3
+  shift 3
+  local cmd="compute-sanitizer --tool memcheck sparse-mla-run $(basename "$pkg") $*"
+  local san
+  san=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+  if [ "$BUILD_OK" != 1 ]; then
+    printf '%s\t%s\t%s\tmemcheck\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "-" "build failed" "$cmd" >> "$CASES"
+    return
+  fi
+  if [ ! -f "$pkg" ]; then
+    echo "-- $name: SKIPPED (no $pkg)"
+    printf '%s\t%s\t%s\tmemcheck\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "-" "skipped: package not found" "$cmd" >> "$CASES"
+    return
+  fi
+  if [ ! -x "$san" ]; then
+    echo "-- $name: SKIPPED (compute-sanitizer not found)"
+    printf '%s\t%s\t%s\tmemcheck\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "-" "skipped: compute-sanitizer not found" "$cmd" >> "$CASES"
+    return
+  fi
+  echo "-- $name: $cmd"
+  local t0=$SECONDS rc
+  timeout "$RUN_TIMEOUT" "$san" --tool memcheck --error-exitcode 86 \
+    --log-file "$RES/runs/$name.sanitizer.log" \
+    "$RUN" "$pkg" "$@" --json \
+    > "$RES/runs/$name.json" 2> "$RES/runs/$name.log"
+  rc=$?
+  grep -E "ERROR SUMMARY" "$RES/runs/$name.sanitizer.log" | sed 's/^/     /'
+  echo "     exit $rc ($((SECONDS - t0)) s)"
+  printf '%s\t%s\t%s\tmemcheck\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "$rc" "" "$cmd" >> "$CASES"
+}
+
+# The same matrix for a family of packages: $1 group, $2 directory, $3 name
+# prefix ("" for the compiler's packages, "naive_" for the self-test ones),
+# $4 iterations on the big shape, $5 S of the memcheck runs.
+matrix() {
+  local g=$1 dir=$2 pre=$3 bigIters=$4 checkS=$5
+  local v32="$dir/${pre}v32.smlapkg" c1="$dir/${pre}v32_causal.smlapkg"
+  local c2="$dir/${pre}v32_causal_s2.smlapkg"
+  local g2="$dir/${pre}g2.smlapkg" h64="$dir/${pre}h64.smlapkg"
+  echo "== $g"
+  run_case "$g" "$g-v32-big" "$v32" --B 1 --S 4096 --Skv 8192 --indices uniform --iters "$bigIters"
+  run_case "$g" "$g-v32-uniform" "$v32" --B 2 --S 256 --Skv 4096 --indices uniform --iters 0
+  run_case "$g" "$g-v32-causal-gen" "$v32" --B 1 --S 512 --Skv 2048 --indices causal --iters 0
+  run_case "$g" "$g-v32-adversarial" "$v32" --B 1 --S 512 --Skv 2048 --indices adversarial --iters 0
+  run_case "$g" "$g-v32-dynamic-B3" "$v32" --B 3 --S 128 --Skv 2048 --indices uniform --iters 0
+  run_case "$g" "$g-causal-uniform" "$c1" --B 1 --S 512 --Skv 4096 --indices uniform --iters 0
+  run_case "$g" "$g-causal-adversarial" "$c1" --B 1 --S 512 --Skv 2048 --indices adversarial --iters 0
+  run_case "$g" "$g-causal-qstart1000" "$c1" --B 1 --S 512 --Skv 4096 --q-start 1000 --indices causal --iters 0
+  run_case "$g" "$g-causal-s2-qstart1000" "$c2" --B 1 --S 512 --Skv 4096 --q-start 1000 --indices causal --iters 0
+  run_case "$g" "$g-causal-s2-adversarial" "$c2" --B 2 --S 256 --Skv 1024 --q-start 7 --indices adversarial --iters 0
+  run_case "$g" "$g-g2" "$g2" --B 1 --S 256 --Skv 4096 --indices uniform --iters 0
+  run_case "$g" "$g-g2-adversarial" "$g2" --B 1 --S 256 --Skv 2048 --indices adversarial --iters 0
+  run_case "$g" "$g-h64" "$h64" --B 1 --S 256 --Skv 4096 --indices uniform --iters 0
+  if [ "$g" = selftest ]; then
+    # --dump, then --inputs on the dump: the same inputs (q_start from
+    # meta.json) must pass again.
+    local dump="$BUILD/dump-$g"
+    rm -rf "$dump"
+    run_case "$g" "$g-dump" "$c2" --B 2 --S 64 --Skv 512 --q-start 5 --indices adversarial --iters 0 --dump "$dump"
+    run_case "$g" "$g-inputs" "$c2" --inputs "$dump" --iters 2 --warmup 1
+  fi
+  memcheck_case "$g" "$g-memcheck-v32" "$v32" --S "$checkS" --Skv 256 --indices adversarial --iters 0 --warmup 0
+  memcheck_case "$g" "$g-memcheck-causal-s2" "$c2" --S "$checkS" --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
+}
+
+if [ "${SKIP_SELF_TEST:-0}" != 1 ]; then
+  # The plain self-test kernel is slow under memcheck: fewer tokens there.
+  matrix selftest "$NAIVE" naive_ 0 2
+fi
+matrix packages "$PKG_DIR" "" 3 8
+
+#--- Results ------------------------------------------------------------------#
+python3 - "$RES" "$UNIT_STATUS" "$BUILD_OK" <<'EOF'
+import json, os, sys
+
+res, unit_status, build_ok = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+runs = []
+with open(os.path.join(res, "runs", "cases.tsv")) as f:
+    for line in f:
+        group, name, pkg, kind, rc, note, cmd = line.rstrip("\n").split("\t", 6)
+        r = {"group": group, "name": name, "package": pkg, "kind": kind,
+             "command": cmd, "exit_code": None if rc == "-" else int(rc)}
+        out = {}
+        path = os.path.join(res, "runs", name + ".json")
+        if os.path.exists(path):
+            try:
+                with open(path) as jf:
+                    text = jf.read().strip()
+                if text:
+                    out = json.loads(text.splitlines()[-1])
+            except Exception as e:  # a crash may leave no or broken JSON
+                r["parse_error"] = str(e)
+        if note.startswith("skipped"):
+            r["status"] = "skipped"
+            r["reason"] = note
+        elif note:
+            r["status"] = "error"
+            r["reason"] = note
+        else:
+            ok = r["exit_code"] == 0
+            if kind == "memcheck":
+                san = os.path.join(res, "runs", name + ".sanitizer.log")
+                summary = ""
+                if os.path.exists(san):
+                    for l in open(san, errors="replace"):
+                        if "ERROR SUMMARY" in l:
+                            summary = l.strip().lstrip("= ").strip()
+                r["sanitizer"] = summary
+                ok = ok and "ERROR SUMMARY: 0 errors" in summary
+            r["status"] = "pass" if ok else "fail"
+            if not ok and r["exit_code"] not in (0, 1, 2, 3, 86):
+                r["reason"] = "exit code %s (crash or timeout)" % r["exit_code"]
+        for k in ("card", "binary", "chip", "entry", "shape", "attrs",
+                  "generator", "check", "timing", "deterministic", "error"):
+            if k in out:
+                r[k] = out[k]
+        runs.append(r)
+
+card = next((r["card"] for r in runs if r.get("card")), None)
+smi = open(os.path.join(res, "nvidia-smi.txt")).read().strip()
+counted = [r for r in runs if r["status"] != "skipped"]
+failed = [r for r in counted if r["status"] != "pass"]
+summary = {
+    "runs": len(runs),
+    "passed": sum(r["status"] == "pass" for r in runs),
+    "failed": len(failed),
+    "skipped": sum(r["status"] == "skipped" for r in runs),
+    "unit_tests": unit_status,
+    "build": "pass" if build_ok else "fail",
+}
+ok = build_ok and unit_status in ("pass", "skipped") and not failed
+summary["ok"] = ok
+doc = {"card": card, "nvidia_smi": smi, "summary": summary, "runs": runs}
+with open(os.path.join(res, "gpu-tests.json"), "w") as f:
+    json.dump(doc, f, indent=2)
+
+def num(v, fmt):
+    return fmt % v if isinstance(v, (int, float)) else ""
+
+lines = ["# GPU tests", "",
+         "Card: **%s**" % (card or "unknown"), "",
+         "```", smi, "```", "",
+         "Build: %s. Unit tests (ctest): %s. Runs: %d passed, %d failed, %d skipped."
+         % (summary["build"], unit_status, summary["passed"], summary["failed"],
+            summary["skipped"]), "",
+         "| run | command | result | binary | max err out / lse | median ms | TFLOPS | TB/s |",
+         "|---|---|---|---|---|---|---|---|"]
+for r in runs:
+    chk = r.get("check") or {}
+    tim = r.get("timing") or {}
+    result = r["status"].upper()
+    if r["status"] == "skipped":
+        result = "skipped (%s)" % r["reason"].replace("skipped: ", "")
+    elif r.get("error"):
+        result += ": " + r["error"][:120].replace("|", "/")
+    elif r.get("reason"):
+        result += ": " + r["reason"]
+    elif r.get("sanitizer"):
+        result += " (" + r["sanitizer"] + ")"
+    errs = ""
+    if "max_abs_err_out" in chk:
+        errs = "%.2g / %.2g" % (chk["max_abs_err_out"] or 0,
+                                chk.get("max_abs_err_lse") or 0)
+    lines.append("| %s | `%s` | %s | %s | %s | %s | %s | %s |" % (
+        r["name"], r["command"], result, r.get("binary", ""), errs,
+        num(tim.get("median_ms"), "%.3f"), num(tim.get("tflops"), "%.1f"),
+        num(tim.get("tbps"), "%.2f")))
+if failed:
+    lines += ["", "## Failures", ""]
+    for r in failed:
+        lines.append("- **%s**: %s" % (r["name"], r.get("error") or r.get("reason")
+                                       or r.get("sanitizer") or "check failed"))
+        for m in ((r.get("check") or {}).get("first_failures") or [])[:5]:
+            lines.append("  - " + m)
+with open(os.path.join(res, "gpu-tests.md"), "w") as f:
+    f.write("\n".join(lines) + "\n")
+print("\n".join(lines[8:]))
+print("\n%s: %d passed, %d failed, %d skipped; unit tests %s; build %s" % (
+    "OK" if ok else "FAILED", summary["passed"], summary["failed"],
+    summary["skipped"], unit_status, summary["build"]))
+sys.exit(0 if ok else 1)
+EOF
+rc=$?
+[ "$BUILD_OK" != 1 ] && exit 2
+exit $rc
