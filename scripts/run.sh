@@ -1,18 +1,52 @@
 #!/usr/bin/env bash
 # The main job: set up, build, and compile the DeepSeek-V3.2 prefill example
-# through the furthest pipeline that exists, printing each stage's IR.
+# through every stage of the pipeline, writing each stage's IR to out/; where
+# a CUDA toolkit exists, write the kernel package; where a GPU exists too,
+# build the runtime and run the package with a correctness check.
 #   bash scripts/run.sh [CHIP]        (CHIP defaults to sm_90a)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 CHIP=${1:-sm_90a}
 OPT=$BUILD_DIR/bin/sparse-mla-opt
+TRANSLATE=$BUILD_DIR/bin/sparse-mla-translate
 EXAMPLE=$ROOT/examples/deepseek_v32_prefill.mlir
 OUT=$ROOT/out
 mkdir -p "$OUT"
 
-echo "== level 1 (problem): $EXAMPLE"
-"$OPT" "$EXAMPLE" | tee "$OUT/01-problem.mlir"
-echo "== level 1 + schedule for $CHIP: --sparse-mla-select-schedule=chip=$CHIP"
-"$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP" | tee "$OUT/02-scheduled.mlir"
-echo "== done: IR of each stage is in $OUT/"
-echo "   (lowering to a GPU kernel and running it are not implemented yet: see README.md, Status)"
+stage() { echo "== $1"; shift; "$@"; }
+
+stage "level 1 (problem): out/01-problem.mlir" \
+  "$OPT" "$EXAMPLE" -o "$OUT/01-problem.mlir"
+stage "level 1 + schedule for $CHIP: out/02-scheduled.mlir" \
+  "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=simple" -o "$OUT/02-scheduled.mlir"
+stage "level 2 (gpu.module kernel + host launch): out/03-kernel.mlir" \
+  "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
+stage "NVVM (sparse-mla-to-nvvm): out/04-nvvm.mlir" \
+  "$OPT" "$EXAMPLE" --sparse-mla-to-nvvm="chip=$CHIP" -o "$OUT/04-nvvm.mlir"
+stage "manifest: out/05-manifest.json" \
+  "$TRANSLATE" --manifest "$OUT/04-nvvm.mlir" -o "$OUT/05-manifest.json"
+cat "$OUT/05-manifest.json"
+
+TOOLKIT=""
+for d in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
+  if [ -n "$d" ] && [ -x "$d/bin/ptxas" ]; then TOOLKIT=$d; break; fi
+done
+if [ -z "$TOOLKIT" ]; then
+  echo "== no CUDA toolkit (ptxas) found: stopping before the binary and the package"
+  exit 0
+fi
+stage "PTX: out/06-kernel.ptx" \
+  "$TRANSLATE" --ptx --toolkit="$TOOLKIT" "$OUT/04-nvvm.mlir" -o "$OUT/06-kernel.ptx"
+"$TOOLKIT/bin/ptxas" -v -arch="$CHIP" "$OUT/06-kernel.ptx" -o /dev/null 2>&1 | grep -E "registers|spill"
+stage "kernel package: out/deepseek_v32_prefill.smlapkg" \
+  "$TRANSLATE" --package --toolkit="$TOOLKIT" "$OUT/04-nvvm.mlir" -o "$OUT/deepseek_v32_prefill.smlapkg"
+
+if ! nvidia-smi -L >/dev/null 2>&1; then
+  echo "== no GPU here: the package runs elsewhere with runtime/ (see README.md, 'Running on a GPU')"
+  exit 0
+fi
+stage "building runtime/" cmake -S "$ROOT/runtime" -B "$BUILD_DIR-runtime" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$BUILD_DIR-runtime" -j "$JOBS"
+stage "running the package on $(nvidia-smi -L | head -1)" \
+  "$BUILD_DIR-runtime/sparse-mla-run" "$OUT/deepseek_v32_prefill.smlapkg" \
+    --B 1 --S 256 --Skv 4096 --indices uniform --iters 5
