@@ -60,6 +60,12 @@ llvm::cl::opt<std::string>
                llvm::cl::desc("Entry to package when the module has several"),
                llvm::cl::init(""));
 
+llvm::cl::opt<std::string> gpuModuleName(
+    "gpu-module",
+    llvm::cl::desc("With --ptx: serialize this gpu.module, whether or not a "
+                   "sparse_mla launch names it"),
+    llvm::cl::init(""));
+
 constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
 
 /// Reads an integer field of `dict`, reporting a missing one at `loc`.
@@ -193,6 +199,15 @@ FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
 }
 
 LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
+  if (!gpuModuleName.empty()) {
+    if (mode != Mode::Ptx)
+      return emitError(module.getLoc()) << "--gpu-module needs --ptx";
+    FailureOr<std::string> ptx = serialize(module, gpuModuleName, "isa");
+    if (failed(ptx))
+      return failure();
+    os << *ptx;
+    return success();
+  }
   SmallVector<gpu::LaunchFuncOp> launches;
   module.walk([&](gpu::LaunchFuncOp launch) {
     if (launch->hasAttr(kKernelInfoAttrName) &&

@@ -41,4 +41,34 @@ def ConvertSparseMLASimpleToGPU
   ];
 }
 
+def ConvertSparseMLAWarpSpecializeToNVVM
+    : Pass<"convert-sparse-mla-warp-specialize-to-nvvm"> {
+  let summary = "Lower sparse_mla.warp_specialize to per-role branches with "
+                "setmaxnreg and role-scoped named barriers";
+  let description = [{
+    Each `sparse_mla.warp_specialize` (inside a `gpu.func` kernel) becomes
+    one `scf.if` per role on the thread index, roles taking consecutive warp
+    ranges in region order. Inside its branch a role first rebalances its
+    registers with `nvvm.setmaxregister` (`decrease` below the kernel's
+    entry allocation, `increase` above it; none when equal), then runs its
+    region with the captures substituted for the block arguments. A
+    `gpu.barrier` inside role `i` synchronizes only that role: it becomes
+    the named barrier `i + 1` over the role's threads (id 0 stays the
+    CTA-wide barrier).
+
+    The kernel gets `known_block_size = [threads, 1, 1]` and
+    `nvvm.minctasm = 1`: ptxas honours `setmaxnreg` only when it knows the
+    register count at entry, which these two fix at
+    `65536 / threads` rounded down to a multiple of 8 (168 for 384 threads).
+    A kernel whose existing `known_block_size` disagrees with the roles is
+    an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // SPARSEMLA_CONVERSION_PASSES_TD
