@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Benchmark driver, run on the GPU machine from the repository root:
+#   bash bench/run.sh RESULTS_DIR LABEL=PACKAGE_DIR [LABEL=PACKAGE_DIR ...]
+# e.g. bash bench/run.sh bench/results simple=packages
+#
+# Builds runtime/, measures the card's bf16 matmul rate (torch, 8192^3) in the
+# same run, then for every schedule label and every line of bench/suite.tsv
+# runs sparse-mla-run with the correctness check on and timing (warm-up, L2
+# flushed between runs, median of ITERS). Writes RESULTS_DIR/bench.json and
+# RESULTS_DIR/bench.md (card, shape, ms, TFLOPS, TB/s, ratio to matmul,
+# pass/fail). Exit status 1 if any check failed.
+set -uo pipefail
+[ $# -ge 2 ] || { echo "usage: $0 RESULTS_DIR LABEL=PACKAGE_DIR..." >&2; exit 2; }
+RES=$1; shift
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD_DIR:-/tmp/build-runtime}
+ITERS=${ITERS:-5}
+mkdir -p "$RES/runs"
+
+echo "== $(nvidia-smi -L | head -1)"
+cmake -S "$ROOT/runtime" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release > "$RES/runs/build.log" 2>&1 &&
+  cmake --build "$BUILD" -j "${JOBS:-16}" >> "$RES/runs/build.log" 2>&1 ||
+  { tail -30 "$RES/runs/build.log"; exit 2; }
+
+echo "== bf16 matmul rate"
+python3 "$ROOT/bench/matmul.py" 8192 20 > "$RES/runs/matmul.json" || echo '{"check": "fail"}' > "$RES/runs/matmul.json"
+cat "$RES/runs/matmul.json"
+
+: > "$RES/runs/index.tsv"
+for spec in "$@"; do
+  label=${spec%%=*}; dir=${spec#*=}
+  while IFS=$'\t' read -r name pkg flags; do
+    case "$name" in ''|\#*) continue;; esac
+    out="$RES/runs/$label-$name.json"
+    if [ ! -f "$dir/$pkg.smlapkg" ]; then
+      echo "-- $label $name: SKIPPED (no $dir/$pkg.smlapkg)"
+      printf '%s\t%s\t%s\t%s\n' "$label" "$name" "skipped" "$dir/$pkg.smlapkg $flags" >> "$RES/runs/index.tsv"
+      continue
+    fi
+    cmd="sparse-mla-run $pkg.smlapkg $flags --check-rows 32 --warmup 2 --iters $ITERS --json"
+    echo "-- $label $name: $cmd"
+    # shellcheck disable=SC2086
+    "$BUILD/sparse-mla-run" "$dir/$pkg.smlapkg" $flags --check-rows 32 --warmup 2 --iters "$ITERS" --json > "$out" 2> "$out.log"
+    printf '%s\t%s\t%s\t%s\n' "$label" "$name" "$?" "$cmd" >> "$RES/runs/index.tsv"
+  done < "$ROOT/bench/suite.tsv"
+done
+
+python3 "$ROOT/bench/summarize.py" "$RES"

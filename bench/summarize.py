@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Collects bench/run.sh's runs into RESULTS_DIR/bench.json and bench.md."""
+import json
+import os
+import sys
+
+
+def main():
+    res = sys.argv[1]
+    runs_dir = os.path.join(res, "runs")
+    matmul = json.load(open(os.path.join(runs_dir, "matmul.json")))
+    rows, failed = [], False
+    for line in open(os.path.join(runs_dir, "index.tsv")):
+        label, name, status, cmd = line.rstrip("\n").split("\t")
+        row = {"schedule": label, "name": name, "command": cmd}
+        if status == "skipped":
+            row["status"] = "skipped"
+            rows.append(row)
+            continue
+        try:
+            r = json.load(open(os.path.join(runs_dir, "%s-%s.json" % (label, name))))
+        except (OSError, ValueError) as e:
+            row.update(status="fail", error="no JSON result: %s" % e)
+            failed = True
+            rows.append(row)
+            continue
+        t = r.get("timing") or {}
+        ok = r.get("check", {}).get("status") == "pass" and status == "0"
+        failed |= not ok
+        row.update(status="pass" if ok else "fail", card=r.get("card"), shape=r.get("shape"),
+                   attrs=r.get("attrs"), generator=r.get("generator"),
+                   median_ms=t.get("median_ms"), tflops=t.get("tflops"), tbps=t.get("tbps"),
+                   ratio_to_matmul=(t["tflops"] / matmul["tflops"]) if t.get("tflops") and matmul.get("tflops") else None,
+                   max_abs_err_out=r.get("check", {}).get("max_abs_err_out"), error=r.get("error"))
+        rows.append(row)
+    card = matmul.get("card") or next((r.get("card") for r in rows if r.get("card")), "unknown")
+    json.dump({"card": card, "matmul": matmul, "runs": rows}, open(os.path.join(res, "bench.json"), "w"), indent=1)
+
+    md = ["# Benchmark", "", "Card: **%s**. bf16 matmul (torch %s, 8192^3, median of 20): **%.1f TFLOPS** (check %s)."
+          % (card, matmul.get("torch", "?"), matmul.get("tflops", 0.0), matmul.get("check")), "",
+          "| schedule | case | B | S | Skv | H | topk | causal | q_start | ms (median) | TFLOPS | TB/s | / matmul | check |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        s, a = r.get("shape") or {}, r.get("attrs") or {}
+        fmt = lambda v, f: (f % v) if isinstance(v, (int, float)) else ""
+        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["schedule"], r["name"], s.get("B", ""), s.get("S", ""), s.get("Skv", ""), s.get("H", ""),
+            s.get("topk", ""), a.get("causal", ""), a.get("q_start", ""), fmt(r.get("median_ms"), "%.3f"),
+            fmt(r.get("tflops"), "%.1f"), fmt(r.get("tbps"), "%.3f"), fmt(r.get("ratio_to_matmul"), "%.3f"),
+            r["status"]))
+    md += ["", "Commands (run from the package directory with the runtime's `sparse-mla-run`):", ""]
+    md += ["- %s/%s: `%s`" % (r["schedule"], r["name"], r["command"]) for r in rows]
+    open(os.path.join(res, "bench.md"), "w").write("\n".join(md) + "\n")
+    print("\n".join(md))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
