@@ -26,6 +26,10 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -65,6 +69,13 @@ llvm::cl::opt<std::string> gpuModuleName(
     llvm::cl::desc("With --ptx: serialize this gpu.module, whether or not a "
                    "sparse_mla launch names it"),
     llvm::cl::init(""));
+
+llvm::cl::opt<bool> verifyPtxas(
+    "verify-ptxas",
+    llvm::cl::desc("With --package or --ptx: assemble the PTX with `ptxas -v` "
+                   "and fail on spills, local memory (a stack frame) or "
+                   "setmaxnreg being ignored (info C7508)"),
+    llvm::cl::init(true));
 
 constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
 
@@ -198,12 +209,71 @@ FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
   return object.getObject().str();
 }
 
+/// Runs `ptxas -v` on `ptx` for `chip` and fails, quoting ptxas, when the
+/// kernel spills, uses local memory, or has setmaxnreg ignored.
+LogicalResult checkWithPtxas(Location loc, StringRef ptx, StringRef chip) {
+  std::string ptxas = toolkit + "/bin/ptxas";
+  if (toolkit.empty() || !llvm::sys::fs::can_execute(ptxas))
+    return emitError(loc) << "--verify-ptxas: no ptxas under toolkit '"
+                          << toolkit
+                          << "' (pass --toolkit or --verify-ptxas=false)";
+  SmallString<64> ptxPath, logPath;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("sparse-mla", "ptx", fd, ptxPath) ||
+      llvm::sys::fs::createTemporaryFile("sparse-mla", "log", logPath))
+    return emitError(loc) << "--verify-ptxas: cannot create temporary files";
+  {
+    llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
+    out << ptx;
+  }
+  llvm::FileRemover removePtx(ptxPath), removeLog(logPath);
+  std::string arch = "-arch=" + chip.str();
+  SmallVector<StringRef> args = {ptxas, "-v", arch, ptxPath, "-o", "/dev/null"};
+  std::optional<StringRef> redirects[] = {std::nullopt, logPath, logPath};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
+                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
+                                     &message);
+  auto log = llvm::MemoryBuffer::getFile(logPath);
+  StringRef text = log ? (*log)->getBuffer() : StringRef();
+  if (rc != 0)
+    return emitError(loc) << "ptxas failed (" << (message.empty() ? "exit " + std::to_string(rc) : message)
+                          << "):\n" << text;
+  SmallVector<StringRef> problems;
+  SmallVector<StringRef> lines;
+  text.split(lines, '\n');
+  for (StringRef line : lines) {
+    if (line.contains("C7508"))
+      problems.push_back(line.trim());
+    if (line.contains("bytes stack frame") &&
+        !line.contains(" 0 bytes stack frame, 0 bytes spill stores, 0 bytes "
+                       "spill loads"))
+      problems.push_back(line.trim());
+    if (line.contains("bytes lmem") && !line.contains(" 0 bytes lmem"))
+      problems.push_back(line.trim());
+  }
+  if (!problems.empty()) {
+    InFlightDiagnostic diag = emitError(loc)
+                              << "ptxas -v " << arch << " reports:";
+    for (StringRef problem : problems)
+      diag << "\n  " << problem;
+    return diag;
+  }
+  return success();
+}
+
 LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
   if (!gpuModuleName.empty()) {
     if (mode != Mode::Ptx)
       return emitError(module.getLoc()) << "--gpu-module needs --ptx";
     FailureOr<std::string> ptx = serialize(module, gpuModuleName, "isa");
     if (failed(ptx))
+      return failure();
+    auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
+        module, StringAttr::get(module.getContext(), gpuModuleName));
+    auto target = dyn_cast<NVVM::NVVMTargetAttr>((*gpuModule.getTargets())[0]);
+    if (verifyPtxas &&
+        failed(checkWithPtxas(gpuModule.getLoc(), *ptx, target.getChip())))
       return failure();
     os << *ptx;
     return success();
@@ -244,6 +314,9 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
 
   FailureOr<std::string> ptx = serialize(module, kernelModule, "isa");
   if (failed(ptx))
+    return failure();
+  if (verifyPtxas &&
+      failed(checkWithPtxas(gpuModule.getLoc(), *ptx, target.getChip())))
     return failure();
   if (mode == Mode::Ptx) {
     os << *ptx;

@@ -4,7 +4,9 @@
 // runtime library, makes deterministic inputs (or reads a dump), poisons the
 // outputs, launches once, scans every output and checks sampled rows against
 // the float64 CPU reference, then optionally times the kernel with an L2
-// flush before each iteration. Exit status: 0 pass, 1 check failed, 2 usage
+// flush before each iteration. With --compare PACKAGE2, a second package
+// runs on the same device inputs and every element of its outputs is
+// compared with the first's (and it is timed the same way). Exit status: 0 pass, 1 check failed, 2 usage
 // or input-file error, 3 package / CUDA / launch error.
 //
 //===----------------------------------------------------------------------===//
@@ -23,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +64,11 @@ const char *kUsage =
     "  --dump DIR              write inputs, outputs and meta.json to DIR\n"
     "  --inputs DIR            read q, kv, indices and q_start from a dump\n"
     "  --device N              CUDA device ordinal (default 0)\n"
+    "  --compare PACKAGE2      differential check: run PACKAGE2 (the same op)\n"
+    "                          on the same inputs and compare every element\n"
+    "                          of out, lse and max_logits with PACKAGE's\n"
+    "                          (SEMANTICS.md tolerance, PACKAGE2 as the\n"
+    "                          reference); timed too unless --iters 0\n"
     "\n"
     "Exit status: 0 pass, 1 check failed, 2 usage or input error,\n"
     "3 package, CUDA or launch error.\n";
@@ -76,6 +84,7 @@ struct Options {
   bool json = false;
   std::string dumpDir, inputsDir;
   int64_t device = 0;
+  std::string comparePackage; ///< --compare; empty if none.
 };
 
 int64_t parseIntArg(const std::string &flag, const std::string &v, int64_t lo,
@@ -159,6 +168,11 @@ Options parseArgs(int argc, char **argv) {
       o.inputsDir = take();
     else if (flag == "--device")
       o.device = parseIntArg(flag, take(), 0, 1023);
+    else if (flag == "--compare") {
+      o.comparePackage = take();
+      if (o.comparePackage.empty())
+        throw RunError(kExitUsage, "--compare needs a package path");
+    }
     else
       throw RunError(kExitUsage, "unknown flag '" + flag + "' (see --help)");
   }

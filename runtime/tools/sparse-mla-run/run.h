@@ -1,7 +1,8 @@
 //===- run.h - pieces of sparse-mla-run ------------------------*- C++ -*-===//
 //
 // Host-side parts of the launcher that need no GPU: deterministic inputs,
-// the input/output files of --dump / --inputs, and the output check.
+// the input/output files of --dump / --inputs, the output check, and the
+// differential check of --compare.
 //
 //===----------------------------------------------------------------------===//
 
@@ -110,6 +111,81 @@ struct CheckResult {
 CheckResult checkOutputs(const Problem &p, const HostInputs &in,
                          const HostOutputs &out, int64_t checkPositions,
                          uint64_t seed);
+
+//===----------------------------------------------------------------------===//
+// Differential check (--compare): two packages, the same inputs
+//===----------------------------------------------------------------------===//
+
+/// What a package computes (its manifest's `op`), as far as two packages
+/// must agree to be compared.
+struct OpDescription {
+  int64_t H = 0, G = 0, Dqk = 0, Dv = 0, topk = 0;
+  bool causal = false;
+  int64_t kvStride = 1;
+  float smScale = 0.0f;
+  int64_t B = -1, S = -1, Skv = -1; ///< Static sizes; -1 if dynamic.
+  bool hasMaxLogits = false;
+};
+
+/// Empty if \p second describes the same op as \p first: H, G, Dqk, Dv,
+/// topk, causal and kv_stride equal, sm_scale equal within f32 rounding
+/// (|a - b| <= FLT_EPSILON * max(|a|, |b|), i.e. about one ulp). Else a
+/// message naming the first differing field and both values. has_max_logits
+/// and the static sizes may differ (see staticSizesError).
+std::string sameOpError(const OpDescription &first,
+                        const OpDescription &second);
+
+/// Empty if the static sizes of \p d accept a run of sizes B, S, Skv, else a
+/// message naming the size, the package's static value and the run's.
+std::string staticSizesError(const OpDescription &d, int64_t B, int64_t S,
+                             int64_t Skv);
+
+/// One position where two kernels' outputs disagree.
+struct Mismatch {
+  std::string tensor; ///< "out", "lse" or "max_logits".
+  int64_t b = 0, s = 0, h = 0;
+  /// Column of out; -1 for lse / max_logits and for a row-level (cosine)
+  /// failure of out.
+  int64_t column = -1;
+  /// The two values (first package, second package); for a cosine failure
+  /// the cosine and NaN.
+  double first = 0, second = 0;
+  std::string message;
+};
+
+/// Outcome of compareOutputs. Tolerances: SEMANTICS.md "Numerics" with the
+/// second package in the place of the reference (ref::kOutAbsTol,
+/// kOutRelTol, kMinCosine, kStatAbsTol).
+struct CompareResult {
+  bool passed = true;
+  int64_t rows = 0;        ///< B*S*H rows compared.
+  int64_t outElements = 0; ///< B*S*H*Dv out elements compared.
+  bool comparedMaxLogits = false; ///< Both have max_logits.
+  /// out elements outside |a - b| <= 2e-3 + 2e-2*|b|; a NaN or an infinity
+  /// in either always counts.
+  int64_t outMismatches = 0;
+  int64_t outNan = 0;         ///< out elements that are NaN in either.
+  int64_t cosineFailures = 0; ///< Rows with cosine < 0.9999 (or NaN).
+  int64_t lseMismatches = 0, maxLogitsMismatches = 0;
+  int64_t mismatchedRows = 0; ///< Rows with any failure above.
+  double maxAbsErrOut = 0;    ///< Largest finite |a - b| over out.
+  double maxErrRatioOut = 0;  ///< Largest finite |a - b| / tolerance.
+  double maxErrLse = 0, maxErrMaxLogits = 0; ///< Largest finite |a - b|.
+  double minCosine = 1.0; ///< NaN if some row holds a NaN.
+  /// The first mismatches in row-major order (within a row: out columns,
+  /// the cosine, lse, max_logits).
+  std::vector<Mismatch> firstMismatches;
+};
+
+/// Compares every element of two kernels' outputs for problem \p p (sizes
+/// only: B, S, H, Dv): out elementwise |a - b| <= 2e-3 + 2e-2 * |b| and per
+/// row cosine >= 0.9999 (two all-zero rows are equal; one all-zero row
+/// against a nonzero one has cosine 0); lse and max_logits within 1e-3
+/// absolute, infinities equal exactly; NaN never passes. max_logits is
+/// compared when both \p a and \p b have it (non-empty). Keeps the first
+/// \p maxReported mismatches.
+CompareResult compareOutputs(const Problem &p, const HostOutputs &a,
+                             const HostOutputs &b, size_t maxReported = 10);
 
 } // namespace smla_run
 
