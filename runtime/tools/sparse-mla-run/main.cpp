@@ -330,57 +330,260 @@ struct PackageHandle {
   ~PackageHandle() { smla_package_destroy(p); }
 };
 
+OpDescription describe(const smla_package *pk) {
+  OpDescription d;
+  d.H = smla_package_H(pk);
+  d.G = smla_package_G(pk);
+  d.Dqk = smla_package_Dqk(pk);
+  d.Dv = smla_package_Dv(pk);
+  d.topk = smla_package_topk(pk);
+  d.causal = smla_package_causal(pk) != 0;
+  d.kvStride = smla_package_kv_stride(pk);
+  d.smScale = smla_package_sm_scale(pk);
+  d.B = smla_package_B(pk);
+  d.S = smla_package_S(pk);
+  d.Skv = smla_package_Skv(pk);
+  d.hasMaxLogits = smla_package_has_max_logits(pk) != 0;
+  return d;
+}
+
+const char *binariesOf(const smla_package *pk) {
+  return smla_package_has_cubin(pk)
+             ? (smla_package_has_ptx(pk) ? "cubin+ptx" : "cubin")
+             : "ptx";
+}
+
+/// The outputs of one package on the device: buffers poisoned before the
+/// run, their tensors, and the copy back to the host.
+struct DeviceOutputs {
+  std::string tag; ///< "" for the main package, "compare " for --compare.
+  DeviceBuffer out, lse, ml;
+  smla_tensor tout{}, tlse{}, tml{};
+  bool hasMaxLogits = false;
+
+  void alloc(const Problem &p, bool withMaxLogits) {
+    const auto &sh = p.shape;
+    hasMaxLogits = withMaxLogits;
+    out.alloc((tag + "out").c_str(), static_cast<size_t>(p.outElems()) * 2);
+    lse.alloc((tag + "lse").c_str(), static_cast<size_t>(p.rows()) * 4);
+    if (hasMaxLogits)
+      ml.alloc((tag + "max_logits").c_str(), static_cast<size_t>(p.rows()) * 4);
+    tout = tensorOf(out.ptr, SMLA_DTYPE_BF16, {sh.B, sh.S, sh.H, sh.Dv});
+    tlse = tensorOf(lse.ptr, SMLA_DTYPE_F32, {sh.B, sh.S, sh.H});
+    tml = tensorOf(ml.ptr, SMLA_DTYPE_F32, {sh.B, sh.S, sh.H});
+  }
+  const smla_tensor *maxLogitsTensor() const {
+    return hasMaxLogits ? &tml : nullptr;
+  }
+  void poison() {
+    if (out.bytes)
+      cuCheck(cuMemsetD16(out.ptr, kOutPoison, out.bytes / 2),
+              "cuMemsetD16(" + tag + "out poison)");
+    if (lse.bytes)
+      cuCheck(cuMemsetD32(lse.ptr, kStatPoison, lse.bytes / 4),
+              "cuMemsetD32(" + tag + "lse poison)");
+    if (ml.bytes)
+      cuCheck(cuMemsetD32(ml.ptr, kStatPoison, ml.bytes / 4),
+              "cuMemsetD32(" + tag + "max_logits poison)");
+  }
+  void copyBack(HostOutputs &h) const {
+    h.out.resize(out.bytes / 2);
+    h.lse.resize(lse.bytes / 4);
+    h.maxLogits.resize(ml.bytes / 4);
+    if (out.bytes)
+      cuCheck(cuMemcpyDtoH(h.out.data(), out.ptr, out.bytes),
+              "cuMemcpyDtoH(" + tag + "out)");
+    if (lse.bytes)
+      cuCheck(cuMemcpyDtoH(h.lse.data(), lse.ptr, lse.bytes),
+              "cuMemcpyDtoH(" + tag + "lse)");
+    if (ml.bytes)
+      cuCheck(cuMemcpyDtoH(h.maxLogits.data(), ml.ptr, ml.bytes),
+              "cuMemcpyDtoH(" + tag + "max_logits)");
+  }
+  /// Whether out and lse on the device equal \p h bit for bit (after the
+  /// timed launches recomputed them).
+  bool sameAs(const HostOutputs &h) const {
+    std::vector<uint16_t> again(h.out.size());
+    cuCheck(cuMemcpyDtoH(again.data(), out.ptr, out.bytes),
+            "cuMemcpyDtoH(" + tag + "out)");
+    std::vector<float> lseAgain(h.lse.size());
+    if (lse.bytes)
+      cuCheck(cuMemcpyDtoH(lseAgain.data(), lse.ptr, lse.bytes),
+              "cuMemcpyDtoH(" + tag + "lse)");
+    return again == h.out &&
+           std::memcmp(lseAgain.data(), h.lse.data(), lse.bytes) == 0;
+  }
+};
+
+struct Timing {
+  Value json;
+  double medianMs = 0;
+};
+
+/// Warm-up launches, then o.iters launches each after an L2 flush of
+/// \p flush, CUDA events around the launch only. \p label prefixes the log
+/// line ("time" or "compare-time").
+Timing timeKernel(const std::function<void(const char *)> &launch,
+                  CUstream stream, DeviceBuffer &flush, const Options &o,
+                  double flops, double bytes, const char *label) {
+  for (int64_t i = 0; i < o.warmup; ++i)
+    launch("smla_launch (warm-up)");
+  Events ev;
+  std::vector<CUevent> starts, stops;
+  for (int64_t i = 0; i < o.iters; ++i) {
+    starts.push_back(ev.make());
+    stops.push_back(ev.make());
+  }
+  for (int64_t i = 0; i < o.iters; ++i) {
+    cuCheck(cuMemsetD8Async(flush.ptr, static_cast<unsigned char>(i),
+                            flush.bytes, stream),
+            "cuMemsetD8Async(L2 flush)");
+    cuCheck(cuEventRecord(starts[static_cast<size_t>(i)], stream),
+            "cuEventRecord");
+    launch("smla_launch (timed)");
+    cuCheck(cuEventRecord(stops[static_cast<size_t>(i)], stream),
+            "cuEventRecord");
+  }
+  cuCheck(cuStreamSynchronize(stream),
+          "the kernel (cuStreamSynchronize after the timed launches)");
+  std::vector<double> ms;
+  for (int64_t i = 0; i < o.iters; ++i) {
+    float t = 0;
+    cuCheck(cuEventElapsedTime(&t, starts[static_cast<size_t>(i)],
+                               stops[static_cast<size_t>(i)]),
+            "cuEventElapsedTime");
+    ms.push_back(t);
+  }
+  const double med = median(ms);
+  const double mn = *std::min_element(ms.begin(), ms.end());
+  const double mx = *std::max_element(ms.begin(), ms.end());
+  const double sec = med * 1e-3;
+  Timing t;
+  t.medianMs = med;
+  t.json = Value::object();
+  t.json.set("warmup", Value::integer(o.warmup));
+  t.json.set("iters", Value::integer(o.iters));
+  t.json.set("median_ms", Value::number(med));
+  t.json.set("min_ms", Value::number(mn));
+  t.json.set("max_ms", Value::number(mx));
+  t.json.set("tflops", Value::number(sec > 0 ? flops / sec / 1e12 : 0));
+  t.json.set("tbps", Value::number(sec > 0 ? bytes / sec / 1e12 : 0));
+  t.json.set("flops", Value::number(flops));
+  t.json.set("bytes", Value::number(bytes));
+  t.json.set("l2_flush_bytes",
+             Value::integer(static_cast<int64_t>(flush.bytes)));
+  logf("%s: median %.4f ms (min %.4f, max %.4f; %lld iters after %lld "
+       "warm-up, L2 flushed): %.1f TFLOPS, %.3f TB/s (nominal: all topk "
+       "entries)\n",
+       label, med, mn, mx, (long long)o.iters, (long long)o.warmup,
+       sec > 0 ? flops / sec / 1e12 : 0, sec > 0 ? bytes / sec / 1e12 : 0);
+  return t;
+}
+
+/// The scan counts of a CheckResult.
+void setScanFields(Value &v, const CheckResult &c) {
+  v.set("scan_failures", Value::integer(c.scanFailures));
+  v.set("out_never_written", Value::integer(c.unwrittenOut));
+  v.set("out_nan", Value::integer(c.nanOut));
+  v.set("out_inf", Value::integer(c.infOut));
+  v.set("bad_lse", Value::integer(c.badLse));
+  v.set("bad_max_logits", Value::integer(c.badMaxLogits));
+  v.set("nonzero_empty_rows", Value::integer(c.nonzeroEmptyRows));
+  v.set("empty_rows", Value::integer(c.emptyRows));
+}
+
 int run(const Options &o, Value &report) {
   report.set("package", Value::string(o.package));
 
   //--- Package --------------------------------------------------------------//
-  // The context outlives the package (destroyed in reverse order), so the
-  // package's module is unloaded while its context is alive.
+  // The context outlives the packages (destroyed in reverse order), so the
+  // packages' modules are unloaded while their context is alive.
   Context cx;
-  PackageHandle pkg;
+  PackageHandle pkg, pkg2;
   if (smla_package_load_file(o.package.c_str(), &pkg.p) != SMLA_SUCCESS)
     throw RunError(kExitRuntime,
                    std::string("cannot load package: ") + smla_last_error());
-  const char *binaries = smla_package_has_cubin(pkg.p)
-                             ? (smla_package_has_ptx(pkg.p) ? "cubin+ptx"
-                                                            : "cubin")
-                             : "ptx";
   report.set("entry", Value::string(smla_package_entry(pkg.p)));
   report.set("chip", Value::string(smla_package_chip(pkg.p)));
   report.set("schedule", Value::string(smla_package_schedule(pkg.p)));
   logf("package: %s (entry %s, chip %s, %s)\n", o.package.c_str(),
-       smla_package_entry(pkg.p), smla_package_chip(pkg.p), binaries);
+       smla_package_entry(pkg.p), smla_package_chip(pkg.p),
+       binariesOf(pkg.p));
+
+  // --compare: the second package must describe the same op.
+  const bool comparing = !o.comparePackage.empty();
+  const OpDescription op1 = describe(pkg.p);
+  OpDescription op2;
+  Value compare = Value::object();
+  if (comparing) {
+    compare.set("package", Value::string(o.comparePackage));
+    compare.set("status", Value::string("not run"));
+    report.set("compare", compare);
+    if (smla_package_load_file(o.comparePackage.c_str(), &pkg2.p) !=
+        SMLA_SUCCESS)
+      throw RunError(kExitRuntime, "--compare: cannot load package: " +
+                                       std::string(smla_last_error()));
+    compare.set("entry", Value::string(smla_package_entry(pkg2.p)));
+    compare.set("chip", Value::string(smla_package_chip(pkg2.p)));
+    compare.set("schedule", Value::string(smla_package_schedule(pkg2.p)));
+    report.set("compare", compare);
+    logf("compare package: %s (entry %s, chip %s, %s)\n",
+         o.comparePackage.c_str(), smla_package_entry(pkg2.p),
+         smla_package_chip(pkg2.p), binariesOf(pkg2.p));
+    logf("  schedule: %s\n  vs main: %s\n", smla_package_schedule(pkg2.p),
+         smla_package_schedule(pkg.p));
+    op2 = describe(pkg2.p);
+    const std::string err = sameOpError(op1, op2);
+    if (!err.empty())
+      throw RunError(kExitUsage, "--compare " + o.comparePackage +
+                                     ": not the same op as " + o.package +
+                                     ": " + err);
+  }
 
   Problem p;
   auto &sh = p.shape;
-  sh.H = smla_package_H(pkg.p);
-  sh.G = smla_package_G(pkg.p);
-  sh.Dqk = smla_package_Dqk(pkg.p);
-  sh.Dv = smla_package_Dv(pkg.p);
-  sh.topk = smla_package_topk(pkg.p);
-  p.attrs.smScale = static_cast<double>(smla_package_sm_scale(pkg.p));
-  p.attrs.kvStride = smla_package_kv_stride(pkg.p);
-  p.attrs.causal = smla_package_causal(pkg.p) != 0;
-  p.hasMaxLogits = smla_package_has_max_logits(pkg.p) != 0;
+  sh.H = op1.H;
+  sh.G = op1.G;
+  sh.Dqk = op1.Dqk;
+  sh.Dv = op1.Dv;
+  sh.topk = op1.topk;
+  p.attrs.smScale = static_cast<double>(op1.smScale);
+  p.attrs.kvStride = op1.kvStride;
+  p.attrs.causal = op1.causal;
+  p.hasMaxLogits = op1.hasMaxLogits;
 
-  // Sizes: flags, else the package's static value, else the defaults.
+  // Sizes: flags, else the package's static value (the --compare package's
+  // if only it has one), else the defaults.
   struct DynSize {
     const char *name;
     const std::optional<int64_t> &flag;
     int64_t fixed;
+    int64_t fixed2;
     int64_t deflt;
     int64_t &dst;
-  } dyn[] = {{"B", o.B, smla_package_B(pkg.p), 1, sh.B},
-             {"S", o.S, smla_package_S(pkg.p), 128, sh.S},
-             {"Skv", o.Skv, smla_package_Skv(pkg.p), 1024, sh.Skv}};
+  } dyn[] = {{"B", o.B, op1.B, comparing ? op2.B : -1, 1, sh.B},
+             {"S", o.S, op1.S, comparing ? op2.S : -1, 128, sh.S},
+             {"Skv", o.Skv, op1.Skv, comparing ? op2.Skv : -1, 1024, sh.Skv}};
   for (DynSize &d : dyn) {
     if (d.flag && d.fixed >= 0 && *d.flag != d.fixed)
       throw RunError(kExitUsage, std::string("--") + d.name + " " +
                                      std::to_string(*d.flag) +
                                      ": the package has static " + d.name +
                                      " = " + std::to_string(d.fixed));
-    d.dst = d.flag ? *d.flag : d.fixed >= 0 ? d.fixed : d.deflt;
+    d.dst = d.flag            ? *d.flag
+            : d.fixed >= 0    ? d.fixed
+            : d.fixed2 >= 0   ? d.fixed2
+                              : d.deflt;
   }
+  auto checkCompareSizes = [&]() {
+    if (!comparing)
+      return;
+    const std::string err = staticSizesError(op2, sh.B, sh.S, sh.Skv);
+    if (!err.empty())
+      throw RunError(kExitUsage, "--compare " + o.comparePackage + ": " + err);
+  };
+  if (o.inputsDir.empty())
+    checkCompareSizes();
   p.attrs.qStart = static_cast<int32_t>(o.qStart.value_or(0));
 
   //--- CUDA -----------------------------------------------------------------//
@@ -434,6 +637,7 @@ int run(const Options &o, Value &report) {
                        std::string("--inputs: ") + d.name + " = " +
                            std::to_string(d.dst) + ", but the package has "
                            "static " + d.name + " = " + std::to_string(d.fixed));
+    checkCompareSizes();
     p.attrs.qStart =
         o.qStart ? static_cast<int32_t>(*o.qStart) : metaQStart;
     if (o.qStart && *o.qStart != metaQStart)
@@ -479,14 +683,17 @@ int run(const Options &o, Value &report) {
        static_cast<unsigned long long>(o.seed), genSeconds);
 
   //--- Device buffers -------------------------------------------------------//
-  DeviceBuffer dq, dkv, didx, dout, dlse, dml, flush;
+  // Both packages read the same q / kv / indices; each writes its own
+  // poisoned outputs.
+  DeviceBuffer dq, dkv, didx, flush;
+  DeviceOutputs d1, d2;
+  d2.tag = "compare ";
   dq.alloc("q", in.q.size() * 2);
   dkv.alloc("kv", in.kv.size() * 2);
   didx.alloc("indices", in.indices.size() * 4);
-  dout.alloc("out", static_cast<size_t>(p.outElems()) * 2);
-  dlse.alloc("lse", static_cast<size_t>(p.rows()) * 4);
-  if (p.hasMaxLogits)
-    dml.alloc("max_logits", static_cast<size_t>(p.rows()) * 4);
+  d1.alloc(p, p.hasMaxLogits);
+  if (comparing)
+    d2.alloc(p, op2.hasMaxLogits);
   if (dq.bytes)
     cuCheck(cuMemcpyHtoD(dq.ptr, in.q.data(), dq.bytes), "cuMemcpyHtoD(q)");
   if (dkv.bytes)
@@ -495,26 +702,15 @@ int run(const Options &o, Value &report) {
   if (didx.bytes)
     cuCheck(cuMemcpyHtoD(didx.ptr, in.indices.data(), didx.bytes),
             "cuMemcpyHtoD(indices)");
-  if (dout.bytes)
-    cuCheck(cuMemsetD16(dout.ptr, kOutPoison, dout.bytes / 2),
-            "cuMemsetD16(out poison)");
-  if (dlse.bytes)
-    cuCheck(cuMemsetD32(dlse.ptr, kStatPoison, dlse.bytes / 4),
-            "cuMemsetD32(lse poison)");
-  if (dml.bytes)
-    cuCheck(cuMemsetD32(dml.ptr, kStatPoison, dml.bytes / 4),
-            "cuMemsetD32(max_logits poison)");
+  d1.poison();
+  if (comparing)
+    d2.poison();
 
   smla_tensor tq = tensorOf(dq.ptr, SMLA_DTYPE_BF16, {sh.B, sh.S, sh.H, sh.Dqk});
   smla_tensor tkv =
       tensorOf(dkv.ptr, SMLA_DTYPE_BF16, {sh.B, sh.Skv, sh.G, sh.Dqk});
   smla_tensor tidx =
       tensorOf(didx.ptr, SMLA_DTYPE_I32, {sh.B, sh.S, sh.G, sh.topk});
-  smla_tensor tout =
-      tensorOf(dout.ptr, SMLA_DTYPE_BF16, {sh.B, sh.S, sh.H, sh.Dv});
-  smla_tensor tlse = tensorOf(dlse.ptr, SMLA_DTYPE_F32, {sh.B, sh.S, sh.H});
-  smla_tensor tml = tensorOf(dml.ptr, SMLA_DTYPE_F32, {sh.B, sh.S, sh.H});
-  const smla_tensor *pml = p.hasMaxLogits ? &tml : nullptr;
 
   CUstream stream;
   cuCheck(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
@@ -537,28 +733,44 @@ int run(const Options &o, Value &report) {
        smla_package_dynamic_shared_memory(pkg.p));
 
   auto launch = [&](const char *what) {
-    smlaCheck(smla_launch(pkg.p, &tq, &tkv, &tidx, p.attrs.qStart, &tout,
-                          &tlse, pml, stream),
+    smlaCheck(smla_launch(pkg.p, &tq, &tkv, &tidx, p.attrs.qStart, &d1.tout,
+                          &d1.tlse, d1.maxLogitsTensor(), stream),
               what);
   };
   launch("smla_launch");
   cuCheck(cuStreamSynchronize(stream),
           "the kernel (cuStreamSynchronize after the first launch)");
-
   HostOutputs outs;
-  outs.out.resize(static_cast<size_t>(p.outElems()));
-  outs.lse.resize(static_cast<size_t>(p.rows()));
-  if (p.hasMaxLogits)
-    outs.maxLogits.resize(static_cast<size_t>(p.rows()));
-  if (dout.bytes)
-    cuCheck(cuMemcpyDtoH(outs.out.data(), dout.ptr, dout.bytes),
-            "cuMemcpyDtoH(out)");
-  if (dlse.bytes)
-    cuCheck(cuMemcpyDtoH(outs.lse.data(), dlse.ptr, dlse.bytes),
-            "cuMemcpyDtoH(lse)");
-  if (dml.bytes)
-    cuCheck(cuMemcpyDtoH(outs.maxLogits.data(), dml.ptr, dml.bytes),
-            "cuMemcpyDtoH(max_logits)");
+  d1.copyBack(outs);
+
+  // The --compare package: the same device inputs and q_start.
+  uint32_t grid2[3] = {0, 0, 0};
+  HostOutputs outs2;
+  auto launch2 = [&](const char *what) {
+    smlaCheck(smla_launch(pkg2.p, &tq, &tkv, &tidx, p.attrs.qStart, &d2.tout,
+                          &d2.tlse, d2.maxLogitsTensor(), stream),
+              std::string("--compare package: ") + what);
+  };
+  if (comparing) {
+    smla_binary_kind kind2 = SMLA_BINARY_NONE;
+    smlaCheck(smla_package_prepare(pkg2.p, &kind2),
+              "loading the --compare kernel");
+    const char *kindName2 = kind2 == SMLA_BINARY_CUBIN ? "cubin" : "ptx";
+    compare.set("binary", Value::string(kindName2));
+    uint32_t block2[3];
+    smla_package_block(pkg2.p, block2);
+    smlaCheck(smla_package_grid(pkg2.p, sh.B, sh.S, sh.Skv, grid2),
+              "--compare grid");
+    logf("compare kernel: loaded from the %s; grid [%u, %u, %u], block [%u, "
+         "%u, %u], %u bytes of dynamic shared memory\n",
+         kindName2, grid2[0], grid2[1], grid2[2], block2[0], block2[1],
+         block2[2], smla_package_dynamic_shared_memory(pkg2.p));
+    launch2("smla_launch");
+    cuCheck(cuStreamSynchronize(stream), "the --compare kernel "
+                                         "(cuStreamSynchronize after the "
+                                         "first launch)");
+    d2.copyBack(outs2);
+  }
 
   bool passed = true;
   Value check = Value::object();
@@ -577,14 +789,7 @@ int run(const Options &o, Value &report) {
     check.set("sampled_rows", Value::integer(c.rowsChecked));
     check.set("row_failures", Value::integer(c.rowFailures));
     check.set("scanned_rows", Value::integer(p.rows()));
-    check.set("scan_failures", Value::integer(c.scanFailures));
-    check.set("out_never_written", Value::integer(c.unwrittenOut));
-    check.set("out_nan", Value::integer(c.nanOut));
-    check.set("out_inf", Value::integer(c.infOut));
-    check.set("bad_lse", Value::integer(c.badLse));
-    check.set("bad_max_logits", Value::integer(c.badMaxLogits));
-    check.set("nonzero_empty_rows", Value::integer(c.nonzeroEmptyRows));
-    check.set("empty_rows", Value::integer(c.emptyRows));
+    setScanFields(check, c);
     check.set("max_abs_err_out", Value::number(c.maxAbsErrOut));
     check.set("max_abs_err_lse", Value::number(c.maxErrLse));
     check.set("max_abs_err_max_logits",
@@ -614,6 +819,96 @@ int run(const Options &o, Value &report) {
   }
   report.set("check", check);
 
+  //--- Differential check ---------------------------------------------------//
+  bool comparePassed = true;
+  if (comparing) {
+    t0 = std::chrono::steady_clock::now();
+    // The second package's own scan (NaN, never written, infinities, empty
+    // rows), then every element against the first package's outputs.
+    Problem p2 = p;
+    p2.hasMaxLogits = op2.hasMaxLogits;
+    const CheckResult scan2 = checkOutputs(p2, in, outs2, 0, o.seed);
+    const CompareResult cr = compareOutputs(p, outs, outs2);
+    const double cmpSeconds = std::chrono::duration<double>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
+    comparePassed = cr.passed && scan2.passed;
+    compare.set("status", Value::string(comparePassed ? "pass" : "fail"));
+    compare.set("rows", Value::integer(cr.rows));
+    compare.set("out_elements", Value::integer(cr.outElements));
+    compare.set("compared_max_logits", Value::boolean(cr.comparedMaxLogits));
+    compare.set("mismatched_rows", Value::integer(cr.mismatchedRows));
+    compare.set("out_mismatches", Value::integer(cr.outMismatches));
+    compare.set("out_nan", Value::integer(cr.outNan));
+    compare.set("cosine_failures", Value::integer(cr.cosineFailures));
+    compare.set("lse_mismatches", Value::integer(cr.lseMismatches));
+    compare.set("max_logits_mismatches",
+                cr.comparedMaxLogits ? Value::integer(cr.maxLogitsMismatches)
+                                     : Value::null());
+    compare.set("max_abs_diff_out", Value::number(cr.maxAbsErrOut));
+    compare.set("max_diff_ratio_out", Value::number(cr.maxErrRatioOut));
+    compare.set("max_abs_diff_lse", Value::number(cr.maxErrLse));
+    compare.set("max_abs_diff_max_logits",
+                cr.comparedMaxLogits ? Value::number(cr.maxErrMaxLogits)
+                                     : Value::null());
+    compare.set("min_cosine", Value::number(cr.minCosine));
+    Value firsts = Value::array();
+    for (const Mismatch &m : cr.firstMismatches) {
+      Value v = Value::object();
+      v.set("tensor", Value::string(m.tensor));
+      v.set("b", Value::integer(m.b));
+      v.set("s", Value::integer(m.s));
+      v.set("h", Value::integer(m.h));
+      v.set("column", m.column >= 0 ? Value::integer(m.column) : Value::null());
+      v.set("value", Value::number(m.first));
+      v.set("compare_value", Value::number(m.second));
+      v.set("message", Value::string(m.message));
+      firsts.push(v);
+    }
+    compare.set("first_mismatches", firsts);
+    Value scan = Value::object();
+    scan.set("status", Value::string(scan2.passed ? "pass" : "fail"));
+    setScanFields(scan, scan2);
+    Value scanMsgs = Value::array();
+    for (const std::string &m : scan2.messages)
+      scanMsgs.push(Value::string(m));
+    scan.set("first_failures", scanMsgs);
+    compare.set("scan", scan);
+    Value tol = Value::object();
+    tol.set("out_abs", Value::number(sparse_mla::ref::kOutAbsTol));
+    tol.set("out_rel", Value::number(sparse_mla::ref::kOutRelTol));
+    tol.set("min_cosine", Value::number(sparse_mla::ref::kMinCosine));
+    tol.set("stat_abs", Value::number(sparse_mla::ref::kStatAbsTol));
+    compare.set("tolerance", tol);
+    report.set("compare", compare);
+
+    logf("compare: %s: all %lld rows (%lld out elements) vs %s: %lld rows "
+         "differ; out %lld elements (%lld NaN), %lld rows below cosine %.4f; "
+         "lse %lld; max_logits %s; max |diff| out %.3g (%.2f of the "
+         "tolerance), lse %.3g, max_logits %.3g; min cosine %.7f (%.2f s)\n",
+         cr.passed ? "PASS" : "FAIL", (long long)cr.rows,
+         (long long)cr.outElements, o.comparePackage.c_str(),
+         (long long)cr.mismatchedRows, (long long)cr.outMismatches,
+         (long long)cr.outNan, (long long)cr.cosineFailures,
+         sparse_mla::ref::kMinCosine, (long long)cr.lseMismatches,
+         cr.comparedMaxLogits
+             ? std::to_string(cr.maxLogitsMismatches).c_str()
+             : "not compared",
+         cr.maxAbsErrOut, cr.maxErrRatioOut, cr.maxErrLse,
+         cr.maxErrMaxLogits, cr.minCosine, cmpSeconds);
+    for (const Mismatch &m : cr.firstMismatches)
+      logf("  %s\n", m.message.c_str());
+    logf("compare-scan: %s: %lld problems in the --compare package's outputs "
+         "(out: %lld never written, %lld NaN, %lld inf; lse %lld, max_logits "
+         "%lld, nonzero empty rows %lld)\n",
+         scan2.passed ? "PASS" : "FAIL", (long long)scan2.scanFailures,
+         (long long)scan2.unwrittenOut, (long long)scan2.nanOut,
+         (long long)scan2.infOut, (long long)scan2.badLse,
+         (long long)scan2.badMaxLogits, (long long)scan2.nonzeroEmptyRows);
+    for (const std::string &m : scan2.messages)
+      logf("  %s\n", m.c_str());
+  }
+
   if (!o.dumpDir.empty()) {
     dumpFiles(o.dumpDir, p, in, &outs, generator, o.seed);
     logf("dump: wrote %s/{q,kv,indices,out,lse%s}.bin and meta.json\n",
@@ -621,78 +916,29 @@ int run(const Options &o, Value &report) {
   }
 
   //--- Timing ---------------------------------------------------------------//
+  const double flops = 2.0 * sh.B * sh.S * sh.H * sh.topk *
+                       static_cast<double>(sh.Dqk + sh.Dv);
+  const double bytes = static_cast<double>(sh.B) * sh.S * sh.G * sh.topk *
+                           sh.Dqk * 2.0 +
+                       static_cast<double>(p.qElems()) * 2.0 +
+                       static_cast<double>(p.outElems()) * 2.0;
+  auto allocFlush = [&]() {
+    if (!flush.bytes)
+      flush.alloc("L2 flush buffer",
+                  std::max<size_t>(2 * static_cast<size_t>(std::max(l2, 0)),
+                                   1 << 20));
+  };
   Value timing = Value::null();
+  double medianMs = 0;
   if (o.iters > 0 && grid[0] && grid[1] && grid[2]) {
-    const size_t flushBytes =
-        std::max<size_t>(2 * static_cast<size_t>(std::max(l2, 0)), 1 << 20);
-    flush.alloc("L2 flush buffer", flushBytes);
-    for (int64_t i = 0; i < o.warmup; ++i)
-      launch("smla_launch (warm-up)");
-    Events ev;
-    std::vector<CUevent> starts, stops;
-    for (int64_t i = 0; i < o.iters; ++i) {
-      starts.push_back(ev.make());
-      stops.push_back(ev.make());
-    }
-    for (int64_t i = 0; i < o.iters; ++i) {
-      cuCheck(cuMemsetD8Async(flush.ptr, static_cast<unsigned char>(i),
-                              flushBytes, stream),
-              "cuMemsetD8Async(L2 flush)");
-      cuCheck(cuEventRecord(starts[static_cast<size_t>(i)], stream),
-              "cuEventRecord");
-      launch("smla_launch (timed)");
-      cuCheck(cuEventRecord(stops[static_cast<size_t>(i)], stream),
-              "cuEventRecord");
-    }
-    cuCheck(cuStreamSynchronize(stream),
-            "the kernel (cuStreamSynchronize after the timed launches)");
-    std::vector<double> ms;
-    for (int64_t i = 0; i < o.iters; ++i) {
-      float t = 0;
-      cuCheck(cuEventElapsedTime(&t, starts[static_cast<size_t>(i)],
-                                 stops[static_cast<size_t>(i)]),
-              "cuEventElapsedTime");
-      ms.push_back(t);
-    }
-    const double med = median(ms);
-    const double mn = *std::min_element(ms.begin(), ms.end());
-    const double mx = *std::max_element(ms.begin(), ms.end());
-    const double flops = 2.0 * sh.B * sh.S * sh.H * sh.topk *
-                         static_cast<double>(sh.Dqk + sh.Dv);
-    const double bytes = static_cast<double>(sh.B) * sh.S * sh.G * sh.topk *
-                             sh.Dqk * 2.0 +
-                         static_cast<double>(p.qElems()) * 2.0 +
-                         static_cast<double>(p.outElems()) * 2.0;
-    const double sec = med * 1e-3;
-    timing = Value::object();
-    timing.set("warmup", Value::integer(o.warmup));
-    timing.set("iters", Value::integer(o.iters));
-    timing.set("median_ms", Value::number(med));
-    timing.set("min_ms", Value::number(mn));
-    timing.set("max_ms", Value::number(mx));
-    timing.set("tflops", Value::number(sec > 0 ? flops / sec / 1e12 : 0));
-    timing.set("tbps", Value::number(sec > 0 ? bytes / sec / 1e12 : 0));
-    timing.set("flops", Value::number(flops));
-    timing.set("bytes", Value::number(bytes));
-    timing.set("l2_flush_bytes", Value::integer(static_cast<int64_t>(flushBytes)));
-    logf("time: median %.4f ms (min %.4f, max %.4f; %lld iters after %lld "
-         "warm-up, L2 flushed): %.1f TFLOPS, %.3f TB/s (nominal: all topk "
-         "entries)\n",
-         med, mn, mx, (long long)o.iters, (long long)o.warmup,
-         sec > 0 ? flops / sec / 1e12 : 0, sec > 0 ? bytes / sec / 1e12 : 0);
-
+    allocFlush();
+    Timing t = timeKernel(launch, stream, flush, o, flops, bytes, "time");
+    timing = t.json;
+    medianMs = t.medianMs;
     // The timed launches recomputed the same outputs: they must match the
     // checked ones bit for bit (a difference points at a race).
-    if (dout.bytes) {
-      std::vector<uint16_t> again(outs.out.size());
-      cuCheck(cuMemcpyDtoH(again.data(), dout.ptr, dout.bytes),
-              "cuMemcpyDtoH(out)");
-      std::vector<float> lseAgain(outs.lse.size());
-      cuCheck(cuMemcpyDtoH(lseAgain.data(), dlse.ptr, dlse.bytes),
-              "cuMemcpyDtoH(lse)");
-      const bool same =
-          again == outs.out &&
-          std::memcmp(lseAgain.data(), outs.lse.data(), dlse.bytes) == 0;
+    if (d1.out.bytes) {
+      const bool same = d1.sameAs(outs);
       report.set("deterministic", Value::boolean(same));
       if (!same)
         logf("warning: outputs of the timed launches differ from the first "
@@ -700,8 +946,35 @@ int run(const Options &o, Value &report) {
     }
   }
   report.set("timing", timing);
+  if (comparing) {
+    Value timing2 = Value::null();
+    if (o.iters > 0 && grid2[0] && grid2[1] && grid2[2]) {
+      allocFlush();
+      Timing t =
+          timeKernel(launch2, stream, flush, o, flops, bytes, "compare-time");
+      timing2 = t.json;
+      // > 1: the main package is faster.
+      const bool haveRatio = medianMs > 0 && t.medianMs > 0;
+      timing2.set("speedup", haveRatio ? Value::number(t.medianMs / medianMs)
+                                       : Value::null());
+      if (haveRatio)
+        logf("compare-time: speedup %.3fx (--compare median / main median)\n",
+             t.medianMs / medianMs);
+      if (d2.out.bytes) {
+        const bool same = d2.sameAs(outs2);
+        timing2.set("deterministic", Value::boolean(same));
+        if (!same)
+          logf("warning: outputs of the --compare package's timed launches "
+               "differ from its first launch's (nondeterminism or a race)\n");
+      }
+    }
+    report.set("compare_timing", timing2);
+  }
+  passed = passed && comparePassed;
   report.set("passed", Value::boolean(passed));
-  logf("%s\n", passed ? (o.noCheck ? "DONE (not checked)" : "PASS") : "FAIL");
+  logf("%s\n", passed ? (o.noCheck && !comparing ? "DONE (not checked)"
+                                                 : "PASS")
+                      : "FAIL");
   return passed ? kExitPass : kExitCheckFailed;
 }
 
