@@ -18,14 +18,23 @@
 #        h64.smlapkg            H=64
 #      (a missing package is reported as skipped),
 #   5. runs compute-sanitizer memcheck on small adversarial runs,
-#   6. writes RESULTS_DIR/gpu-tests.json and RESULTS_DIR/gpu-tests.md (plus
+#   6. if COMPARE_DIR is set, a differential stage: for each package name
+#      (*.smlapkg) found in PACKAGE_DIR or COMPARE_DIR, a small uniform run
+#      (timed, 3 iterations) and a small adversarial run of
+#      `sparse-mla-run PACKAGE_DIR/NAME --compare COMPARE_DIR/NAME`: the
+#      PACKAGE_DIR kernel is checked against the float64 reference and every
+#      output element against the COMPARE_DIR kernel's (e.g. COMPARE_DIR =
+#      packages of another schedule); a name missing from either directory
+#      is reported as skipped,
+#   7. writes RESULTS_DIR/gpu-tests.json and RESULTS_DIR/gpu-tests.md (plus
 #      each run's JSON and log under RESULTS_DIR/runs/).
 # Exit status: 0 if the build, the unit tests and every run that was not
 # skipped passed; 1 otherwise; 2 for a usage or build error.
 #
 # Environment: BUILD_DIR, JOBS (default 16), RUN_TIMEOUT (seconds per run,
 # default 600), GTEST_SOURCE_DIR (GoogleTest sources if no GTest package is
-# installed), SKIP_SELF_TEST=1 (skip the self-test packages).
+# installed), SKIP_SELF_TEST=1 (skip the self-test packages), COMPARE_DIR
+# (step 6).
 set -uo pipefail
 
 if [ $# -ne 2 ]; then
@@ -34,6 +43,7 @@ if [ $# -ne 2 ]; then
 fi
 PKG_DIR=$1
 RES=$2
+COMPARE_DIR=${COMPARE_DIR:-}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-/tmp/build-runtime}
 JOBS=${JOBS:-16}
@@ -102,7 +112,7 @@ run_case() {
   timeout "$RUN_TIMEOUT" "$RUN" "$pkg" "$@" --json \
     > "$RES/runs/$name.json" 2> "$RES/runs/$name.log"
   rc=$?
-  grep -E "^(check|scan|time|kernel):|^(PASS|FAIL)|error" "$RES/runs/$name.log" | sed 's/^/     /' | head -8
+  grep -E "^(check|scan|time|kernel|compare|compare-scan|compare-time):|^(PASS|FAIL)|error" "$RES/runs/$name.log" | sed 's/^/     /' | head -10
   echo "     exit $rc ($((SECONDS - t0)) s)"
   printf '%s\t%s\t%s\trun\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "$rc" "" "$cmd" >> "$CASES"
 }
@@ -169,6 +179,10 @@ matrix() {
     rm -rf "$dump"
     run_case "$g" "$g-dump" "$c2" --B 2 --S 64 --Skv 512 --q-start 5 --indices adversarial --iters 0 --dump "$dump"
     run_case "$g" "$g-inputs" "$c2" --inputs "$dump" --iters 2 --warmup 1
+    # --compare: the same kernel from its cubin and from its PTX (driver
+    # JIT) must agree element for element, also on read-back inputs.
+    run_case "$g" "$g-compare-ptx" "$dir/naive_small.smlapkg" --B 2 --S 64 --Skv 300 --indices adversarial --iters 2 --warmup 1 --compare "$dir/naive_small_ptx_only.smlapkg"
+    run_case "$g" "$g-compare-inputs" "$c2" --inputs "$dump" --iters 0 --compare "$c2"
   fi
   memcheck_case "$g" "$g-memcheck-v32" "$v32" --S "$checkS" --Skv 256 --indices adversarial --iters 0 --warmup 0
   memcheck_case "$g" "$g-memcheck-causal-s2" "$c2" --S "$checkS" --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
@@ -180,11 +194,49 @@ if [ "${SKIP_SELF_TEST:-0}" != 1 ]; then
 fi
 matrix packages "$PKG_DIR" "" 3 8
 
+#--- Differential stage (COMPARE_DIR) -----------------------------------------#
+# compare_case NAME PACKAGE COMPARE_PACKAGE [flags...]: a run with --compare;
+# skipped (and reported) when either package is missing.
+compare_case() {
+  local name=$1 pkg=$2 other=$3
+  shift 3
+  if [ "$BUILD_OK" = 1 ] && [ -f "$pkg" ] && [ ! -f "$other" ]; then
+    local cmd="sparse-mla-run $(basename "$pkg") $* --compare $other"
+    echo "-- $name: SKIPPED (no counterpart $other)"
+    printf '%s\t%s\t%s\trun\t%s\t%s\t%s\n' compare "$name" "$pkg" "-" "skipped: no counterpart in COMPARE_DIR ($other)" "$cmd" >> "$CASES"
+    return
+  fi
+  if [ "$BUILD_OK" = 1 ] && [ ! -f "$pkg" ]; then
+    local cmd="sparse-mla-run $(basename "$pkg") $* --compare $other"
+    echo "-- $name: SKIPPED (no $pkg; only in COMPARE_DIR)"
+    printf '%s\t%s\t%s\trun\t%s\t%s\t%s\n' compare "$name" "$pkg" "-" "skipped: no counterpart in PACKAGE_DIR ($pkg)" "$cmd" >> "$CASES"
+    return
+  fi
+  run_case compare "$name" "$pkg" "$@" --compare "$other"
+}
+
+if [ -n "$COMPARE_DIR" ]; then
+  echo "== compare: $PKG_DIR vs $COMPARE_DIR"
+  if [ ! -d "$COMPARE_DIR" ]; then
+    echo "COMPARE_DIR $COMPARE_DIR is not a directory" >&2
+  fi
+  names=$( (ls "$PKG_DIR" "$COMPARE_DIR" 2>/dev/null) | grep -E '\.smlapkg$' | sort -u)
+  [ -z "$names" ] && echo "-- no *.smlapkg in either directory"
+  for f in $names; do
+    n=${f%.smlapkg}
+    compare_case "compare-$n-uniform" "$PKG_DIR/$f" "$COMPARE_DIR/$f" \
+      --B 1 --S 256 --Skv 4096 --indices uniform --iters 3 --warmup 1
+    compare_case "compare-$n-adversarial" "$PKG_DIR/$f" "$COMPARE_DIR/$f" \
+      --B 2 --S 128 --Skv 1024 --q-start 7 --indices adversarial --iters 0
+  done
+fi
+
 #--- Results ------------------------------------------------------------------#
-python3 - "$RES" "$UNIT_STATUS" "$BUILD_OK" <<'EOF'
+python3 - "$RES" "$UNIT_STATUS" "$BUILD_OK" "$COMPARE_DIR" <<'EOF'
 import json, os, sys
 
 res, unit_status, build_ok = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+compare_dir = sys.argv[4] or None
 runs = []
 with open(os.path.join(res, "runs", "cases.tsv")) as f:
     for line in f:
@@ -221,8 +273,9 @@ with open(os.path.join(res, "runs", "cases.tsv")) as f:
             r["status"] = "pass" if ok else "fail"
             if not ok and r["exit_code"] not in (0, 1, 2, 3, 86):
                 r["reason"] = "exit code %s (crash or timeout)" % r["exit_code"]
-        for k in ("card", "binary", "chip", "entry", "shape", "attrs",
-                  "generator", "check", "timing", "deterministic", "error"):
+        for k in ("card", "binary", "chip", "entry", "schedule", "shape",
+                  "attrs", "generator", "check", "timing", "deterministic",
+                  "compare", "compare_timing", "error"):
             if k in out:
                 r[k] = out[k]
         runs.append(r)
@@ -241,7 +294,8 @@ summary = {
 }
 ok = build_ok and unit_status in ("pass", "skipped") and not failed
 summary["ok"] = ok
-doc = {"card": card, "nvidia_smi": smi, "summary": summary, "runs": runs}
+doc = {"card": card, "nvidia_smi": smi, "compare_dir": compare_dir,
+       "summary": summary, "runs": runs}
 with open(os.path.join(res, "gpu-tests.json"), "w") as f:
     json.dump(doc, f, indent=2)
 
@@ -276,13 +330,51 @@ for r in runs:
         r["name"], r["command"], result, r.get("binary", ""), errs,
         num(tim.get("median_ms"), "%.3f"), num(tim.get("tflops"), "%.1f"),
         num(tim.get("tbps"), "%.2f")))
+cmp_runs = [r for r in runs if "compare" in r or r["group"] == "compare"]
+if cmp_runs:
+    lines += ["", "## Differential runs (--compare)", "",
+              "COMPARE_DIR: %s" % (compare_dir or "(self-test only)"), "",
+              "| run | compared with | result | rows differing | out / cosine / lse / max_logits mismatches | max diff out / lse | min cosine | main ms | compare ms | speedup |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in cmp_runs:
+        c = r.get("compare") or {}
+        t1 = r.get("timing") or {}
+        t2 = r.get("compare_timing") or {}
+        if r["status"] == "skipped":
+            result = "skipped (%s)" % r["reason"].replace("skipped: ", "")
+        else:
+            result = c.get("status", r["status"]).upper()
+            if r.get("error"):
+                result += ": " + r["error"][:120].replace("|", "/")
+        counts = ""
+        if "out_mismatches" in c:
+            ml = c.get("max_logits_mismatches")
+            counts = "%s / %s / %s / %s" % (c["out_mismatches"], c["cosine_failures"],
+                                            c["lse_mismatches"], "-" if ml is None else ml)
+        diffs = ""
+        if "max_abs_diff_out" in c:
+            diffs = "%.2g / %.2g" % (c["max_abs_diff_out"] or 0, c.get("max_abs_diff_lse") or 0)
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["name"], os.path.basename(c.get("package", "")) or "", result,
+            c.get("mismatched_rows", ""), counts, diffs,
+            num(c.get("min_cosine"), "%.7f"), num(t1.get("median_ms"), "%.3f"),
+            num(t2.get("median_ms"), "%.3f"), num(t2.get("speedup"), "%.2fx")))
 if failed:
     lines += ["", "## Failures", ""]
     for r in failed:
+        what = "check failed"
+        if (r.get("compare") or {}).get("status") == "fail":
+            what = ("differential check failed" if (r.get("check") or {}).get("status") != "fail"
+                    else "check and differential check failed")
         lines.append("- **%s**: %s" % (r["name"], r.get("error") or r.get("reason")
-                                       or r.get("sanitizer") or "check failed"))
+                                       or r.get("sanitizer") or what))
         for m in ((r.get("check") or {}).get("first_failures") or [])[:5]:
             lines.append("  - " + m)
+        cmp = r.get("compare") or {}
+        for m in (cmp.get("first_mismatches") or [])[:5]:
+            lines.append("  - compare: " + m.get("message", ""))
+        for m in ((cmp.get("scan") or {}).get("first_failures") or [])[:3]:
+            lines.append("  - compare scan: " + m)
 with open(os.path.join(res, "gpu-tests.md"), "w") as f:
     f.write("\n".join(lines) + "\n")
 print("\n".join(lines[8:]))

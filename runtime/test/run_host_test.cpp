@@ -1,7 +1,8 @@
 //===- run_host_test.cpp - sparse-mla-run's host side, without a GPU -------===//
 //
 // Index generators, determinism, the output scan / reference check (fed with
-// outputs computed by the CPU reference, then corrupted), and the dump files.
+// outputs computed by the CPU reference, then corrupted), the dump files, and
+// the differential check of --compare (two sets of outputs, one corrupted).
 //
 //===----------------------------------------------------------------------===//
 
@@ -346,6 +347,345 @@ TEST(Files, DumpAndLoadRoundTrip) {
                         "max_logits.bin", "meta.json"})
     std::remove((std::string(dir) + "/" + f).c_str());
   rmdir(dir);
+}
+
+//===----------------------------------------------------------------------===//
+// Differential check (--compare)
+//===----------------------------------------------------------------------===//
+
+/// Two identical sets of kernel-like outputs for a small problem.
+struct ComparePair {
+  Problem p;
+  HostOutputs a, b;
+};
+
+ComparePair comparePair(Generator g = Generator::Uniform) {
+  ComparePair c;
+  c.p = smallProblem(g != Generator::Uniform, 2, 0);
+  HostInputs in;
+  generateInputs(c.p, g, 21, in);
+  c.a = referenceOutputs(c.p, in);
+  c.b = c.a;
+  return c;
+}
+
+size_t outIndex(const Problem &p, int64_t b, int64_t s, int64_t h,
+                int64_t col) {
+  return static_cast<size_t>(((b * p.shape.S + s) * p.shape.H + h) *
+                                 p.shape.Dv +
+                             col);
+}
+
+size_t rowIndex(const Problem &p, int64_t b, int64_t s, int64_t h) {
+  return static_cast<size_t>((b * p.shape.S + s) * p.shape.H + h);
+}
+
+TEST(Compare, IdenticalOutputsPass) {
+  for (Generator g : {Generator::Uniform, Generator::Adversarial}) {
+    ComparePair c = comparePair(g);
+    CompareResult r = compareOutputs(c.p, c.a, c.b);
+    EXPECT_TRUE(r.passed) << generatorName(g);
+    EXPECT_EQ(r.rows, c.p.rows());
+    EXPECT_EQ(r.outElements, c.p.outElems());
+    EXPECT_TRUE(r.comparedMaxLogits);
+    EXPECT_EQ(r.outMismatches, 0);
+    EXPECT_EQ(r.cosineFailures, 0);
+    EXPECT_EQ(r.lseMismatches, 0);
+    EXPECT_EQ(r.maxLogitsMismatches, 0);
+    EXPECT_EQ(r.mismatchedRows, 0);
+    EXPECT_EQ(r.maxAbsErrOut, 0.0);
+    EXPECT_EQ(r.maxErrLse, 0.0);
+    EXPECT_NEAR(r.minCosine, 1.0, 1e-12);
+    EXPECT_TRUE(r.firstMismatches.empty());
+  }
+}
+
+TEST(Compare, ElementJustOutsideToleranceFailsAndIsNamed) {
+  ComparePair c = comparePair();
+  // |a - b| <= 2e-3 + 2e-2 * |b|, b the second package. bf16 values around
+  // 2e-3 are 0.0019989014 and 0.0020141602.
+  const float inside = ref::bf16ToFloat(0x3B03);  // 1.0234375 * 2^-9
+  const float outside = ref::bf16ToFloat(0x3B04); // 1.03125 * 2^-9
+  ASSERT_LT(inside, 2e-3f);
+  ASSERT_GT(outside, 2e-3f);
+  const size_t in1 = outIndex(c.p, 0, 2, 1, 4);
+  c.b.out[in1] = ref::floatToBf16(0.0f);
+  c.a.out[in1] = ref::floatToBf16(inside);
+  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_TRUE(r.passed) << (r.firstMismatches.empty()
+                                ? ""
+                                : r.firstMismatches[0].message);
+  EXPECT_NEAR(r.maxAbsErrOut, inside, 1e-9);
+  EXPECT_LT(r.maxErrRatioOut, 1.0);
+
+  const size_t out1 = outIndex(c.p, 1, 3, 2, 5);
+  c.b.out[out1] = ref::floatToBf16(0.0f);
+  c.a.out[out1] = ref::floatToBf16(outside);
+  r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outMismatches, 1);
+  EXPECT_EQ(r.outNan, 0);
+  EXPECT_EQ(r.cosineFailures, 0);
+  EXPECT_EQ(r.mismatchedRows, 1);
+  EXPECT_GT(r.maxErrRatioOut, 1.0);
+  ASSERT_EQ(r.firstMismatches.size(), 1u);
+  const Mismatch &m = r.firstMismatches[0];
+  EXPECT_EQ(m.tensor, "out");
+  EXPECT_EQ(m.b, 1);
+  EXPECT_EQ(m.s, 3);
+  EXPECT_EQ(m.h, 2);
+  EXPECT_EQ(m.column, 5);
+  EXPECT_EQ(m.first, static_cast<double>(outside));
+  EXPECT_EQ(m.second, 0.0);
+  EXPECT_HAS(m.message, "out[b=1, s=3, h=2, column 5]");
+  EXPECT_HAS(m.message, "> 0.002");
+
+  // The relative part of the bound uses |b|: 0.5 vs 0.51171875 is inside
+  // (0.0117 <= 0.012), 0.5 vs 0.515625 outside.
+  ComparePair d = comparePair();
+  const size_t k = outIndex(d.p, 0, 0, 0, 0);
+  d.b.out[k] = ref::floatToBf16(0.5f);
+  d.a.out[k] = ref::floatToBf16(0.51171875f);
+  EXPECT_EQ(compareOutputs(d.p, d.a, d.b).outMismatches, 0);
+  d.a.out[k] = ref::floatToBf16(0.515625f);
+  EXPECT_EQ(compareOutputs(d.p, d.a, d.b).outMismatches, 1);
+
+  // lse just outside 1e-3 absolute.
+  ComparePair e = comparePair();
+  const size_t row = rowIndex(e.p, 1, 11, 7);
+  e.a.lse[row] = e.b.lse[row] + 2e-3f;
+  r = compareOutputs(e.p, e.a, e.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.lseMismatches, 1);
+  ASSERT_EQ(r.firstMismatches.size(), 1u);
+  EXPECT_EQ(r.firstMismatches[0].tensor, "lse");
+  EXPECT_EQ(r.firstMismatches[0].column, -1);
+  EXPECT_HAS(r.firstMismatches[0].message, "lse[b=1, s=11, h=7]");
+  EXPECT_NEAR(r.maxErrLse, 2e-3, 1e-5);
+}
+
+TEST(Compare, NanFails) {
+  ComparePair c = comparePair();
+  const size_t k = outIndex(c.p, 0, 1, 0, 3);
+  // A NaN in the first, then in both: neither passes.
+  c.a.out[k] = 0x7FC0;
+  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outNan, 1);
+  EXPECT_EQ(r.outMismatches, 1);
+  EXPECT_TRUE(std::isnan(r.minCosine));
+  ASSERT_FALSE(r.firstMismatches.empty());
+  EXPECT_HAS(r.firstMismatches[0].message, "(NaN)");
+  EXPECT_EQ(r.firstMismatches[0].column, 3);
+  c.b.out[k] = 0x7FC0;
+  r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outNan, 1);
+
+  // The never-written poison is a NaN too; so is a poisoned statistic.
+  ComparePair d = comparePair();
+  d.b.out[outIndex(d.p, 1, 0, 0, 0)] = kOutPoison;
+  uint32_t poison = kStatPoison;
+  std::memcpy(&d.a.maxLogits[rowIndex(d.p, 0, 5, 5)], &poison, 4);
+  d.a.lse[rowIndex(d.p, 0, 6, 0)] = NAN;
+  d.b.lse[rowIndex(d.p, 0, 6, 0)] = NAN;
+  r = compareOutputs(d.p, d.a, d.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outNan, 1);
+  EXPECT_EQ(r.maxLogitsMismatches, 1);
+  EXPECT_EQ(r.lseMismatches, 1);
+  EXPECT_EQ(r.mismatchedRows, 3);
+}
+
+TEST(Compare, MismatchedInfinitiesFail) {
+  // Adversarial inputs with kv_stride 2: some rows have no valid entry
+  // (lse +inf, max_logits -inf in both): equal infinities pass.
+  ComparePair c = comparePair(Generator::Adversarial);
+  int64_t emptyRow = -1;
+  for (size_t r = 0; r < c.a.lse.size() && emptyRow < 0; ++r)
+    if (std::isinf(c.a.lse[r]))
+      emptyRow = static_cast<int64_t>(r);
+  ASSERT_GE(emptyRow, 0);
+  EXPECT_TRUE(compareOutputs(c.p, c.a, c.b).passed);
+  const size_t e = static_cast<size_t>(emptyRow);
+
+  HostOutputs a = c.a;
+  a.lse[e] = -INFINITY; // +inf vs -inf
+  CompareResult r = compareOutputs(c.p, a, c.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.lseMismatches, 1);
+  ASSERT_EQ(r.firstMismatches.size(), 1u);
+  EXPECT_HAS(r.firstMismatches[0].message, "infinities must match");
+
+  a = c.a;
+  a.lse[e] = 3.0e38f; // finite vs +inf
+  EXPECT_EQ(compareOutputs(c.p, a, c.b).lseMismatches, 1);
+
+  a = c.a;
+  a.maxLogits[e] = INFINITY; // +inf vs -inf
+  r = compareOutputs(c.p, a, c.b);
+  EXPECT_EQ(r.maxLogitsMismatches, 1);
+  EXPECT_EQ(r.firstMismatches[0].tensor, "max_logits");
+
+  // An infinite out element never passes, even in both.
+  a = c.a;
+  HostOutputs b = c.b;
+  a.out[3] = b.out[3] = 0x7F80; // +inf
+  r = compareOutputs(c.p, a, b);
+  EXPECT_EQ(r.outMismatches, 1);
+  EXPECT_HAS(r.firstMismatches[0].message, "(infinite)");
+
+  // max_logits is compared only when both have it.
+  a = c.a;
+  a.maxLogits[e] = INFINITY;
+  b = c.b;
+  b.maxLogits.clear();
+  r = compareOutputs(c.p, a, b);
+  EXPECT_FALSE(r.comparedMaxLogits);
+  EXPECT_TRUE(r.passed);
+}
+
+TEST(Compare, AllZeroRowsEqual) {
+  ComparePair c = comparePair();
+  const int64_t Dv = c.p.shape.Dv;
+  const size_t row = rowIndex(c.p, 0, 4, 3);
+  for (int64_t d = 0; d < Dv; ++d)
+    c.a.out[row * Dv + d] = c.b.out[row * Dv + d] = 0; // +0.0
+  c.a.out[row * Dv + 1] = 0x8000;                    // -0.0
+  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_TRUE(r.passed);
+  EXPECT_EQ(r.cosineFailures, 0);
+
+  // One all-zero row against a small nonzero one (every element within the
+  // elementwise bound): no direction to agree on, cosine 0, fails.
+  for (int64_t d = 0; d < Dv; ++d)
+    c.a.out[row * Dv + d] = ref::floatToBf16(1e-3f);
+  r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outMismatches, 0);
+  EXPECT_EQ(r.cosineFailures, 1);
+  EXPECT_EQ(r.minCosine, 0.0);
+}
+
+TEST(Compare, CosineFailureWithinElementwiseBounds) {
+  ComparePair c = comparePair();
+  const int64_t Dv = c.p.shape.Dv;
+  const size_t row = rowIndex(c.p, 1, 7, 6);
+  // b = 2^-6 everywhere, a = b * (1 +- 1/8) alternating (exact in bf16):
+  // |a - b| = 2^-9 = 0.00195 <= 2e-3 + 2e-2 * 2^-6 = 0.0023 per element,
+  // but cosine = 1 / sqrt(1 + 1/64) = 0.9923.
+  for (int64_t d = 0; d < Dv; ++d) {
+    c.b.out[row * Dv + d] = ref::floatToBf16(0.015625f);
+    c.a.out[row * Dv + d] =
+        ref::floatToBf16(d % 2 ? 0.017578125f : 0.013671875f);
+  }
+  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outMismatches, 0);
+  EXPECT_EQ(r.cosineFailures, 1);
+  EXPECT_EQ(r.mismatchedRows, 1);
+  EXPECT_NEAR(r.minCosine, 1.0 / std::sqrt(1.0 + 1.0 / 64), 1e-9);
+  EXPECT_LT(r.maxErrRatioOut, 1.0);
+  ASSERT_EQ(r.firstMismatches.size(), 1u);
+  const Mismatch &m = r.firstMismatches[0];
+  EXPECT_EQ(m.tensor, "out");
+  EXPECT_EQ(m.column, -1);
+  EXPECT_EQ(m.b, 1);
+  EXPECT_EQ(m.s, 7);
+  EXPECT_EQ(m.h, 6);
+  EXPECT_HAS(m.message, "out[b=1, s=7, h=6]: cosine similarity 0.99");
+}
+
+TEST(Compare, FirstMismatchesInRowOrderAndCapped) {
+  ComparePair c = comparePair();
+  // Mismatches everywhere in the last row and one in the first row's lse.
+  const int64_t Dv = c.p.shape.Dv;
+  const size_t last = static_cast<size_t>(c.p.rows() - 1);
+  for (int64_t d = 0; d < Dv; ++d)
+    c.a.out[last * Dv + d] = ref::floatToBf16(5.0f);
+  c.a.lse[0] += 1.0f;
+  CompareResult r = compareOutputs(c.p, c.a, c.b, 4);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outMismatches, Dv);
+  EXPECT_EQ(r.lseMismatches, 1);
+  EXPECT_EQ(r.mismatchedRows, 2);
+  ASSERT_EQ(r.firstMismatches.size(), 4u);
+  EXPECT_EQ(r.firstMismatches[0].tensor, "lse");
+  EXPECT_HAS(r.firstMismatches[0].message, "lse[b=0, s=0, h=0]");
+  EXPECT_EQ(r.firstMismatches[1].column, 0);
+  EXPECT_EQ(r.firstMismatches[3].column, 2);
+  EXPECT_HAS(r.firstMismatches[1].message, "out[b=1, s=11, h=7, column 0]");
+
+  // Default cap (10): a row that differs everywhere lists 3 of its columns
+  // and its cosine, leaving room for the next rows.
+  const size_t mid = rowIndex(c.p, 0, 5, 2);
+  for (int64_t d = 0; d < Dv; ++d)
+    c.a.out[mid * Dv + d] = ref::floatToBf16(-5.0f);
+  r = compareOutputs(c.p, c.a, c.b);
+  EXPECT_EQ(r.outMismatches, 2 * Dv);
+  EXPECT_EQ(r.cosineFailures, 2);
+  ASSERT_EQ(r.firstMismatches.size(), 9u);
+  const char *want[] = {"lse[b=0, s=0, h=0]",
+                        "out[b=0, s=5, h=2, column 0]",
+                        "out[b=0, s=5, h=2, column 1]",
+                        "out[b=0, s=5, h=2, column 2]",
+                        "out[b=0, s=5, h=2]: cosine",
+                        "out[b=1, s=11, h=7, column 0]",
+                        "out[b=1, s=11, h=7, column 1]",
+                        "out[b=1, s=11, h=7, column 2]",
+                        "out[b=1, s=11, h=7]: cosine"};
+  for (size_t i = 0; i < 9; ++i)
+    EXPECT_HAS(r.firstMismatches[i].message, want[i]);
+}
+
+TEST(Compare, SameOpNamesTheField) {
+  OpDescription a;
+  a.H = 128;
+  a.G = 1;
+  a.Dqk = 576;
+  a.Dv = 512;
+  a.topk = 2048;
+  a.causal = true;
+  a.kvStride = 1;
+  a.smScale = 0.041666668f;
+  a.hasMaxLogits = true;
+  OpDescription b = a;
+  EXPECT_EQ(sameOpError(a, b), "");
+  // Differences that are allowed: max_logits, static sizes, one ulp of
+  // sm_scale.
+  b.hasMaxLogits = false;
+  b.S = 64;
+  b.smScale = std::nextafter(a.smScale, 1.0f);
+  EXPECT_EQ(sameOpError(a, b), "");
+
+  b = a;
+  b.H = 64;
+  EXPECT_EQ(sameOpError(a, b), "H = 64 here, 128 in the main package");
+  b = a;
+  b.topk = 1024;
+  EXPECT_HAS(sameOpError(a, b), "topk = 1024 here, 2048");
+  b = a;
+  b.causal = false;
+  EXPECT_EQ(sameOpError(a, b), "causal = false here, true in the main package");
+  b = a;
+  b.kvStride = 2;
+  EXPECT_HAS(sameOpError(a, b), "kv_stride = 2 here, 1 in the main package");
+  b = a;
+  b.smScale = 0.0625f;
+  EXPECT_HAS(sameOpError(a, b),
+             "sm_scale = 0.0625 here, 0.0416666679 in the main package");
+  b.smScale = std::nextafter(std::nextafter(a.smScale, 1.0f), 1.0f) * 1.000001f;
+  EXPECT_HAS(sameOpError(a, b), "sm_scale");
+
+  OpDescription s = a;
+  EXPECT_EQ(staticSizesError(s, 2, 5, 70), "");
+  s.B = 2;
+  s.S = 5;
+  s.Skv = 70;
+  EXPECT_EQ(staticSizesError(s, 2, 5, 70), "");
+  EXPECT_EQ(staticSizesError(s, 2, 128, 70),
+            "the package has static S = 5, but the run uses S = 128");
+  EXPECT_HAS(staticSizesError(s, 1, 5, 70), "static B = 2");
 }
 
 } // namespace

@@ -81,6 +81,10 @@ std::string staticSizesError(const OpDescription &d, int64_t B, int64_t S,
 
 namespace {
 
+/// At most this many out elements of one row are listed among the first
+/// mismatches, so that a row that differs everywhere leaves room for others.
+constexpr int kMaxOutPerRow = 3;
+
 /// Per-thread accumulators; each thread covers a contiguous, increasing
 /// range of rows, so its mismatches are in order.
 struct ComparePart {
@@ -146,6 +150,7 @@ CompareResult compareOutputs(const Problem &p, const HostOutputs &a,
       const uint16_t *oa = a.out.data() + row * Dv;
       const uint16_t *ob = b.out.data() + row * Dv;
       bool rowBad = false, rowNan = false;
+      int listed = 0;
       double dot = 0, na2 = 0, nb2 = 0;
       for (int64_t d = 0; d < Dv; ++d) {
         const double va = ref::bf16ToFloat(oa[d]);
@@ -165,20 +170,23 @@ CompareResult compareOutputs(const Problem &p, const HostOutputs &a,
         if (nan || !std::isfinite(va) || !std::isfinite(vb) || !(err <= tol)) {
           ++part.outMismatches;
           rowBad = true;
-          if (nan)
-            std::snprintf(buf, sizeof(buf),
-                          "out[%s, column %lld]: %.9g vs %.9g (NaN)", pos,
-                          static_cast<long long>(d), va, vb);
-          else if (!std::isfinite(va) || !std::isfinite(vb))
-            std::snprintf(buf, sizeof(buf),
-                          "out[%s, column %lld]: %.9g vs %.9g (infinite)",
-                          pos, static_cast<long long>(d), va, vb);
-          else
-            std::snprintf(buf, sizeof(buf),
-                          "out[%s, column %lld]: %.9g vs %.9g, |diff| %.3g > "
-                          "%.3g",
-                          pos, static_cast<long long>(d), va, vb, err, tol);
-          report("out", d, va, vb, buf);
+          if (listed < kMaxOutPerRow) {
+            ++listed;
+            if (nan)
+              std::snprintf(buf, sizeof(buf),
+                            "out[%s, column %lld]: %.9g vs %.9g (NaN)", pos,
+                            static_cast<long long>(d), va, vb);
+            else if (!std::isfinite(va) || !std::isfinite(vb))
+              std::snprintf(buf, sizeof(buf),
+                            "out[%s, column %lld]: %.9g vs %.9g (infinite)",
+                            pos, static_cast<long long>(d), va, vb);
+            else
+              std::snprintf(buf, sizeof(buf),
+                            "out[%s, column %lld]: %.9g vs %.9g, |diff| %.3g > "
+                            "%.3g",
+                            pos, static_cast<long long>(d), va, vb, err, tol);
+            report("out", d, va, vb, buf);
+          }
         }
         dot += va * vb;
         na2 += va * va;

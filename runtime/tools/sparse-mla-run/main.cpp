@@ -517,15 +517,17 @@ int run(const Options &o, Value &report) {
   Value compare = Value::object();
   if (comparing) {
     compare.set("package", Value::string(o.comparePackage));
-    compare.set("status", Value::string("not run"));
-    report.set("compare", compare);
     if (smla_package_load_file(o.comparePackage.c_str(), &pkg2.p) !=
-        SMLA_SUCCESS)
+        SMLA_SUCCESS) {
+      compare.set("status", Value::string("not run"));
+      report.set("compare", compare);
       throw RunError(kExitRuntime, "--compare: cannot load package: " +
                                        std::string(smla_last_error()));
+    }
     compare.set("entry", Value::string(smla_package_entry(pkg2.p)));
     compare.set("chip", Value::string(smla_package_chip(pkg2.p)));
     compare.set("schedule", Value::string(smla_package_schedule(pkg2.p)));
+    compare.set("status", Value::string("not run"));
     report.set("compare", compare);
     logf("compare package: %s (entry %s, chip %s, %s)\n",
          o.comparePackage.c_str(), smla_package_entry(pkg2.p),

@@ -173,7 +173,7 @@ struct CompareResult {
   double maxErrLse = 0, maxErrMaxLogits = 0; ///< Largest finite |a - b|.
   double minCosine = 1.0; ///< NaN if some row holds a NaN.
   /// The first mismatches in row-major order (within a row: out columns,
-  /// the cosine, lse, max_logits).
+  /// at most 3 of them, then the cosine, lse, max_logits).
   std::vector<Mismatch> firstMismatches;
 };
 
@@ -183,7 +183,7 @@ struct CompareResult {
 /// against a nonzero one has cosine 0); lse and max_logits within 1e-3
 /// absolute, infinities equal exactly; NaN never passes. max_logits is
 /// compared when both \p a and \p b have it (non-empty). Keeps the first
-/// \p maxReported mismatches.
+/// \p maxReported mismatches (at most 3 out elements per row).
 CompareResult compareOutputs(const Problem &p, const HostOutputs &a,
                              const HostOutputs &b, size_t maxReported = 10);
 
