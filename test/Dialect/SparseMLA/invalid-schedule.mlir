@@ -47,7 +47,7 @@ module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 
 
 // -----
 
-// expected-error @+1 {{schedule warpgroups = 9 means 1152 threads, above the limit of 1024 threads per block}}
+// expected-error @+1 {{schedule warpgroups = 9 exceeds the limit of 1024 threads per block (8 warpgroups)}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 9>} {}
 
 // -----
@@ -109,3 +109,18 @@ module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 
 
 // expected-error @+1 {{simple schedule supports stages = 1 only, but got 2}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 1>} {}
+
+// -----
+
+// Products that would overflow int64 saturate: the schedule then needs more
+// shared memory than any chip has, instead of wrapping to a small size.
+func.func @huge_block(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                      %idx: memref<?x?x1x256xi32>, %qs: i32,
+                      %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  // expected-error @+1 {{simple schedule needs 9223372036854775807 bytes of shared memory for Dqk = 576, above the limit of 232448 bytes per block}}
+  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x256xi32>) q_start(%qs)
+                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
+                 {schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 4611686018427387904, stages = 1, warpgroups = 1>}
+  return
+}

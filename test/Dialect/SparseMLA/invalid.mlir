@@ -235,6 +235,30 @@ func.func @kv_stride_negative(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xb
 
 // -----
 
+func.func @sm_scale_too_large(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op attribute 'sm_scale' must be at most 2.358657e+38 (sm_scale * log2(e) must be a finite f32), but got 3.000000e+38}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>) {sm_scale = 3.0e+38 : f32}
+  return
+}
+
+// -----
+
+func.func @q_memory_space(%q: memref<2x4x8x64xbf16, 1>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'q' must be in the default memory space, but is in 1 : i64}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16, 1>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @lse_memory_space(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32, #gpu.address_space<workgroup>>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'lse' must be in the default memory space, but is in #gpu.address_space<workgroup>}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32, #gpu.address_space<workgroup>>)
+  return
+}
+
+// -----
+
 func.func @sm_scale_negative(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
   // expected-error @+1 {{'sparse_mla.fwd' op attribute 'sm_scale' must be finite and > 0, but got -1}}
   sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>) {sm_scale = -1.0 : f32}
@@ -310,5 +334,14 @@ func.func @seesaw_heads(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x2x576xbf16>
 func.func @seesaw_shared_memory(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
   // expected-error @+1 {{'sparse_mla.fwd' op seesaw schedule needs 371840 bytes of shared memory for Dqk = 576, above the limit of 232448 bytes per block}}
   sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 4, warpgroups = 3, regs = [72, 216, 216]>}
+  return
+}
+
+// -----
+
+// The generic form can give q_start any type; the message names it.
+func.func @q_start_type(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i64, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand #3 must be i32 (operand 'q_start', the position of query token 0), but got 'i64'}}
+  "sparse_mla.fwd"(%q, %kv, %idx, %qs, %out, %lse) : (memref<2x4x8x64xbf16>, memref<2x16x2x64xbf16>, memref<2x4x2x32xi32>, i64, memref<2x4x8x32xbf16>, memref<2x4x8xf32>) -> ()
   return
 }

@@ -8,6 +8,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::sparse_mla;
 
@@ -142,11 +144,12 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (warpgroups < 1)
     return emitError() << "schedule warpgroups must be >= 1, but got "
                        << warpgroups;
-  if (warpgroups * hw::kWarpgroupSize > hw::kMaxThreadsPerBlock)
-    return emitError() << "schedule warpgroups = " << warpgroups << " means "
-                       << warpgroups * hw::kWarpgroupSize
-                       << " threads, above the limit of "
-                       << hw::kMaxThreadsPerBlock << " threads per block";
+  if (warpgroups > hw::kMaxThreadsPerBlock / hw::kWarpgroupSize)
+    return emitError() << "schedule warpgroups = " << warpgroups
+                       << " exceeds the limit of " << hw::kMaxThreadsPerBlock
+                       << " threads per block ("
+                       << hw::kMaxThreadsPerBlock / hw::kWarpgroupSize
+                       << " warpgroups)";
 
   if (seesaw) {
     if (headsPerCta % hw::kWgmmaM != 0)
@@ -215,9 +218,25 @@ int64_t ScheduleAttr::getRegisterFileUse() const {
   return total;
 }
 
+/// Sizes multiply saturating at INT64_MAX: a schedule or shape too large to
+/// represent then needs "more shared memory than any chip has" and is
+/// rejected by the limit check instead of wrapping around to a small size.
+static int64_t mul(int64_t a, int64_t b) {
+  int64_t r;
+  return llvm::MulOverflow(a, b, r) ? std::numeric_limits<int64_t>::max() : r;
+}
+static int64_t add(int64_t a, int64_t b) {
+  int64_t r;
+  return llvm::AddOverflow(a, b, r) ? std::numeric_limits<int64_t>::max() : r;
+}
+
 /// Every shared-memory region starts on a 128-byte boundary (TMA and
 /// cp.async targets, and bank-aligned rows).
-static int64_t region(int64_t bytes) { return llvm::alignTo(bytes, 128); }
+static int64_t region(int64_t bytes) {
+  return bytes > std::numeric_limits<int64_t>::max() - 128
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(llvm::alignTo(bytes, 128));
+}
 
 static constexpr int64_t kBf16Bytes = 2, kF32Bytes = 4, kI32Bytes = 4;
 
@@ -226,14 +245,14 @@ SimpleSmemLayout mlir::sparse_mla::getSimpleSmemLayout(ScheduleAttr schedule,
                                                        int64_t dv) {
   int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
   SimpleSmemLayout l;
-  l.kvPitch = dqk + 2;
+  l.kvPitch = add(dqk, 2);
   l.q = 0;
-  l.kv = l.q + region(hpc * dqk * kBf16Bytes);
-  l.scores = l.kv + region(blockK * l.kvPitch * kBf16Bytes);
-  l.acc = l.scores + region(hpc * blockK * kF32Bytes);
-  l.stats = l.acc + region(hpc * dv * kF32Bytes);
-  l.rows = l.stats + region(3 * hpc * kF32Bytes);
-  l.total = l.rows + region(blockK * kI32Bytes);
+  l.kv = add(l.q, region(mul(mul(hpc, dqk), kBf16Bytes)));
+  l.scores = add(l.kv, region(mul(mul(blockK, l.kvPitch), kBf16Bytes)));
+  l.acc = add(l.scores, region(mul(mul(hpc, blockK), kF32Bytes)));
+  l.stats = add(l.acc, region(mul(mul(hpc, dv), kF32Bytes)));
+  l.rows = add(l.stats, region(mul(3 * kF32Bytes, hpc)));
+  l.total = add(l.rows, region(mul(blockK, kI32Bytes)));
   return l;
 }
 
@@ -246,11 +265,12 @@ int64_t ScheduleAttr::getSharedMemoryBytes(int64_t dqk, int64_t dv) const {
     // the two consumers (one slot per consumer each); the gathered indices of
     // each stage; mbarriers: Q, ready and free per stage, row-max and row-sum
     // exchange per consumer.
-    bytes = region(hpc * dqk * kBf16Bytes) +
-            region(stages * blockK * dqk * kBf16Bytes) +
-            region(2 * 2 * hpc * kF32Bytes) +
-            region(stages * blockK * kI32Bytes) +
-            region((1 + 2 * stages + 2 * 2) * hw::kMBarrierBytes);
+    bytes = add(region(mul(mul(hpc, dqk), kBf16Bytes)),
+                region(mul(mul(mul(stages, blockK), dqk), kBf16Bytes)));
+    bytes = add(bytes, region(mul(2 * 2 * kF32Bytes, hpc)));
+    bytes = add(bytes, region(mul(mul(stages, blockK), kI32Bytes)));
+    bytes = add(bytes, region(mul(add(1 + 2 * 2, mul(2, stages)),
+                                  hw::kMBarrierBytes)));
     break;
   }
   case ScheduleKind::simple:
@@ -258,7 +278,7 @@ int64_t ScheduleAttr::getSharedMemoryBytes(int64_t dqk, int64_t dv) const {
     break;
   }
   // Room to align the dynamic shared-memory base.
-  return bytes + hw::kSharedMemoryAlignment;
+  return add(bytes, hw::kSharedMemoryAlignment);
 }
 
 //===----------------------------------------------------------------------===//

@@ -10,6 +10,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::sparse_mla;
@@ -72,6 +73,11 @@ LogicalResult FwdOp::verify() {
       return emitOpError() << "operand '" << spec.name
                            << "' must have element type " << spec.elementName
                            << ", but got " << type.getElementType();
+    if (type.getMemorySpace())
+      return emitOpError() << "operand '" << spec.name
+                           << "' must be in the default memory space, but is "
+                              "in "
+                           << type.getMemorySpace();
     if (type.getRank() != static_cast<int64_t>(spec.dims.size())) {
       InFlightDiagnostic diag = emitOpError()
                                 << "operand '" << spec.name
@@ -133,6 +139,13 @@ LogicalResult FwdOp::verify() {
     return emitOpError() << "attribute 'kv_stride' must be >= 1, but got "
                          << kvStride;
   if (std::optional<APFloat> scale = getSmScale()) {
+    // Kernels work in base 2 with sm_scale * log2(e) as an f32.
+    const double maxScale = std::numeric_limits<float>::max() / M_LOG2E;
+    if (scale->isFinite() && scale->convertToDouble() > maxScale)
+      return emitOpError() << "attribute 'sm_scale' must be at most "
+                           << maxScale << " (sm_scale * log2(e) must be a "
+                           << "finite f32), but got "
+                           << scale->convertToDouble();
     if (!scale->isFinite() || scale->isNegative() || scale->isZero()) {
       SmallString<16> text;
       if (scale->isNaN())
@@ -157,23 +170,29 @@ LogicalResult FwdOp::verify() {
 }
 
 FwdOp::Problem FwdOp::getProblem() {
-  auto q = cast<MemRefType>(getQ().getType());
-  auto kv = cast<MemRefType>(getKv().getType());
-  auto idx = cast<MemRefType>(getIndices().getType());
-  auto out = cast<MemRefType>(getOut().getType());
-  // Prefer a static size from any operand that carries the dimension.
-  auto pick = [](int64_t a, int64_t b) {
-    return ShapedType::isDynamic(a) ? b : a;
+  auto dims = [](Value v) {
+    return cast<MemRefType>(v.getType()).getShape();
   };
+  // Prefer a static size from any operand that carries the dimension.
+  auto pick = [](std::initializer_list<int64_t> sizes) {
+    for (int64_t size : sizes)
+      if (!ShapedType::isDynamic(size))
+        return size;
+    return ShapedType::kDynamic;
+  };
+  ArrayRef<int64_t> q = dims(getQ()), kv = dims(getKv()),
+                    idx = dims(getIndices()), out = dims(getOut()),
+                    lse = dims(getLse());
+  ArrayRef<int64_t> ml = getMaxLogits() ? dims(getMaxLogits()) : lse;
   Problem p;
-  p.B = pick(pick(q.getDimSize(0), kv.getDimSize(0)), idx.getDimSize(0));
-  p.S = pick(pick(q.getDimSize(1), idx.getDimSize(1)), out.getDimSize(1));
-  p.Skv = kv.getDimSize(1);
-  p.H = q.getDimSize(2);
-  p.G = kv.getDimSize(2);
-  p.Dqk = q.getDimSize(3);
-  p.Dv = out.getDimSize(3);
-  p.topk = idx.getDimSize(3);
+  p.B = pick({q[0], kv[0], idx[0], out[0], lse[0], ml[0]});
+  p.S = pick({q[1], idx[1], out[1], lse[1], ml[1]});
+  p.Skv = kv[1];
+  p.H = q[2];
+  p.G = kv[2];
+  p.Dqk = q[3];
+  p.Dv = out[3];
+  p.topk = idx[3];
   return p;
 }
 

@@ -8,6 +8,12 @@ include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
+// i32, with a summary that names the operand in the generated diagnostic.
+def SparseMLA_QStart : Type<CPred<"$_self.isSignlessInteger(32)">,
+    "i32 (operand 'q_start', the position of query token 0)",
+    "::mlir::IntegerType">,
+    BuildableType<"$_builder.getIntegerType(32)">;
+
 def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
   let summary = "sparse multi-head latent attention, forward";
   let description = [{
@@ -17,8 +23,9 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     exponentials to `lse` and, when given, the largest scaled logit to
     `max_logits`.
 
-    Operands (memrefs, row-major in the listed dimension order; the last
-    dimension of each must be contiguous, other strides are free):
+    Operands (memrefs in the default memory space, row-major in the listed
+    dimension order; the last dimension of each must be contiguous, other
+    strides are free):
 
     | operand      | shape              | element | role |
     |--------------|--------------------|---------|------|
@@ -44,7 +51,8 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     indices count once per occurrence. A row with no valid entry yields
     `out = 0`, `lse = +inf` and `max_logits = -inf`.
 
-    Attributes: `sm_scale` (f32, finite and > 0; `1/sqrt(Dqk)` when absent),
+    Attributes: `sm_scale` (f32, finite and > 0, and small enough that
+    `sm_scale * log2(e)` is a finite f32; `1/sqrt(Dqk)` when absent),
     `kv_stride` (>= 1, default 1), `causal` (default true) and, optionally, a
     `#sparse_mla.schedule` that fixes how the op is lowered (attached by
     `sparse-mla-select-schedule` when absent).
@@ -70,7 +78,7 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     Arg<AnyMemRef, "queries [B, S, H, Dqk]", [MemRead]>:$q,
     Arg<AnyMemRef, "latent rows [B, Skv, G, Dqk]", [MemRead]>:$kv,
     Arg<AnyMemRef, "top-k row indices [B, S, G, topk]", [MemRead]>:$indices,
-    I32:$q_start,
+    SparseMLA_QStart:$q_start,
     Arg<AnyMemRef, "attention output [B, S, H, Dv]", [MemWrite]>:$out,
     Arg<AnyMemRef, "log-sum-exp [B, S, H]", [MemWrite]>:$lse,
     Arg<Optional<AnyMemRef>, "max logit [B, S, H]", [MemWrite]>:$max_logits,
