@@ -3,6 +3,7 @@
 #include "SparseMLA/Pipelines/Pipelines.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
+#include "SparseMLA/Target/HardwareLimits.h"
 
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
@@ -38,6 +39,11 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.features = options.features;
+  if (options.features == "auto") {
+    // An invalid chip is diagnosed by sparse-mla-select-schedule above.
+    std::optional<hw::Chip> chip = hw::parseChip(options.chip);
+    target.features = chip ? chip->ptxFeatures : "";
+  }
   target.optLevel = options.optLevel;
   pm.addPass(createGpuNVVMAttachTarget(target));
 

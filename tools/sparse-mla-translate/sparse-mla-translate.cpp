@@ -191,6 +191,12 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
 FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
                                  StringRef format) {
   OwningOpRef<ModuleOp> clone = module.clone();
+  // Serialize the requested gpu.module only: another one (say without a
+  // target) must not break this one.
+  for (auto other :
+       llvm::make_early_inc_range(clone->getOps<gpu::GPUModuleOp>()))
+    if (other.getName() != kernelModule)
+      other.erase();
   PassManager pm(module.getContext());
   GpuModuleToBinaryPassOptions options;
   options.compilationTarget = format.str();
@@ -207,6 +213,30 @@ FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
            failure();
   auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
   return object.getObject().str();
+}
+
+/// The gpu.module `name` with its single #nvvm.target, or a diagnostic.
+FailureOr<std::pair<gpu::GPUModuleOp, NVVM::NVVMTargetAttr>>
+findKernelModule(ModuleOp module, StringRef name, Location loc) {
+  auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
+      module, StringAttr::get(module.getContext(), name));
+  if (!gpuModule)
+    return emitError(loc) << "no gpu.module named @" << name
+                          << " (serialized already, or never created?)",
+           failure();
+  if (!gpuModule.getTargets() || gpuModule.getTargets()->size() != 1)
+    return emitError(gpuModule.getLoc())
+               << "gpu.module @" << name
+               << " must have exactly one target (run nvvm-attach-target or "
+                  "sparse-mla-to-nvvm)",
+           failure();
+  auto target = dyn_cast<NVVM::NVVMTargetAttr>((*gpuModule.getTargets())[0]);
+  if (!target)
+    return emitError(gpuModule.getLoc())
+               << "gpu.module @" << name << " must target NVVM, but has "
+               << (*gpuModule.getTargets())[0],
+           failure();
+  return std::make_pair(gpuModule, target);
 }
 
 /// Runs `ptxas -v` on `ptx` for `chip` and fails, quoting ptxas, when the
@@ -266,14 +296,14 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
   if (!gpuModuleName.empty()) {
     if (mode != Mode::Ptx)
       return emitError(module.getLoc()) << "--gpu-module needs --ptx";
+    auto found = findKernelModule(module, gpuModuleName, module.getLoc());
+    if (failed(found))
+      return failure();
     FailureOr<std::string> ptx = serialize(module, gpuModuleName, "isa");
     if (failed(ptx))
       return failure();
-    auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
-        module, StringAttr::get(module.getContext(), gpuModuleName));
-    auto target = dyn_cast<NVVM::NVVMTargetAttr>((*gpuModule.getTargets())[0]);
-    if (verifyPtxas &&
-        failed(checkWithPtxas(gpuModule.getLoc(), *ptx, target.getChip())))
+    if (verifyPtxas && failed(checkWithPtxas(found->first.getLoc(), *ptx,
+                                             found->second.getChip())))
       return failure();
     os << *ptx;
     return success();
@@ -293,16 +323,16 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
            << " (run sparse-mla-to-nvvm first; pick one with --kernel)";
   gpu::LaunchFuncOp launch = launches.front();
   StringRef kernelModule = launch.getKernelModuleName().getValue();
-  auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
-      module, launch.getKernelModuleName());
-  if (!gpuModule || !gpuModule.getTargets() ||
-      gpuModule.getTargets()->size() != 1)
+  auto found = findKernelModule(module, kernelModule, launch.getLoc());
+  if (failed(found))
+    return failure();
+  auto [gpuModule, target] = *found;
+  auto entry = launch->getAttrOfType<DictionaryAttr>(kKernelInfoAttrName)
+                   .getAs<StringAttr>("entry");
+  if (entry.getValue() != launch.getKernelName().getValue())
     return emitError(launch.getLoc())
-           << "gpu.module @" << kernelModule
-           << " must exist and have exactly one target";
-  auto target = dyn_cast<NVVM::NVVMTargetAttr>((*gpuModule.getTargets())[0]);
-  if (!target)
-    return emitError(gpuModule.getLoc()) << "expected an #nvvm.target";
+           << "sparse_mla.kernel_info names entry '" << entry.getValue()
+           << "', but the launch calls @" << launch.getKernelName().getValue();
 
   pkg::Manifest manifest;
   if (failed(buildManifest(launch, target.getChip(), manifest)))

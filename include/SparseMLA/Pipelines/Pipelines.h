@@ -23,8 +23,11 @@ struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions>
                      "pipeline asks for simple unless told otherwise"),
       llvm::cl::init("simple")};
   PassOptions::Option<std::string> features{
-      *this, "features", llvm::cl::desc("PTX features of the NVVM target"),
-      llvm::cl::init("+ptx80")};
+      *this, "features",
+      llvm::cl::desc("PTX features of the NVVM target; auto: the oldest PTX "
+                     "ISA the chip accepts (+ptx80 up to sm_90a, +ptx86 for "
+                     "sm_100, +ptx87 for sm_120)"),
+      llvm::cl::init("auto")};
   PassOptions::Option<int> optLevel{
       *this, "opt-level", llvm::cl::desc("LLVM optimization level for the "
                                          "device code"),

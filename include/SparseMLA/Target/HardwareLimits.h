@@ -59,9 +59,10 @@ inline constexpr int64_t kMaxSharedMemoryPerBlockSm90 = 227 * 1024;
 inline constexpr int64_t kMaxSharedMemoryPerBlockSm80 = 163 * 1024;
 inline constexpr int64_t kMaxSharedMemoryPerBlockSm86 = 99 * 1024;
 
-/// Alignment the kernels give the dynamic shared-memory base: 128-byte
-/// swizzled TMA boxes and WGMMA operands need 1024-byte aligned tiles
-/// (PTX ISA, "Tensor Memory Layout / swizzling modes").
+/// Alignment that 128-byte swizzled TMA boxes and WGMMA operand tiles need
+/// (PTX ISA, "Tensor Memory Layout / swizzling modes"). The schedule's
+/// shared-memory size reserves this much slack so a kernel can align its
+/// base; the simple kernel needs only 16-byte alignment and does not.
 inline constexpr int64_t kSharedMemoryAlignment = 1024;
 
 /// Size of one mbarrier object. PTX ISA, "mbarrier": ".b64".
@@ -84,6 +85,9 @@ struct Chip {
   bool archSpecific = false; ///< the "a" suffix: sm_90a features (wgmma,
                              ///< setmaxnreg) are only in arch-specific code
   int64_t maxSharedMemoryPerBlock = 0;
+  /// The oldest PTX ISA that can target the chip, as an NVVM target feature.
+  /// PTX ISA release notes: sm_90a needs 8.0, sm_100a 8.6, sm_120 8.7.
+  std::string ptxFeatures;
 
   /// True where the Hopper seesaw schedule can run: wgmma, setmaxnreg and
   /// TMA exist only on sm_90a (PTX ISA "Target ISA notes": requires sm_90a).

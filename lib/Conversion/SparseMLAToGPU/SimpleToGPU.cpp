@@ -332,11 +332,12 @@ void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
     Value head = kb.add(head0, h);
     kb.store(arith::SelectOp::create(b, any, lseVal, kb.posInf()), lse,
              {batch, token, head});
-    if (maxLogits)
-      kb.store(arith::SelectOp::create(
-                   b, any, arith::MulFOp::create(b, max, kb.f32(M_LN2)),
-                   kb.negInf()),
-               maxLogits, {batch, token, head});
+    if (maxLogits) {
+      Value scaled = arith::MulFOp::create(b, max, kb.f32(M_LN2));
+      Value negInf = kb.negInf();
+      kb.store(arith::SelectOp::create(b, any, scaled, negInf), maxLogits,
+               {batch, token, head});
+    }
   });
   gpu::ReturnOp::create(b);
 }
@@ -407,7 +408,11 @@ struct ConvertSimpleToGPUPass
     bool missing = false;
     module.walk([&](FwdOp op) {
       ScheduleAttr schedule = op.getScheduleAttr();
-      if (!schedule) {
+      if (op->getParentOfType<ModuleOp>() != module) {
+        op.emitOpError() << "is inside a nested module; run "
+                            "convert-sparse-mla-simple-to-gpu on that module";
+        missing = true;
+      } else if (!schedule) {
         op.emitOpError() << "has no schedule; run sparse-mla-select-schedule "
                             "before convert-sparse-mla-simple-to-gpu";
         missing = true;

@@ -1,4 +1,4 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-simple-to-gpu -verify-diagnostics
+// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-simple-to-gpu -verify-diagnostics
 
 func.func @no_schedule(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
                        %idx: memref<?x?x2x40xi32>, %qs: i32,
@@ -8,4 +8,21 @@ func.func @no_schedule(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
                  indices(%idx : memref<?x?x2x40xi32>) q_start(%qs)
                  out(%out : memref<?x?x8x48xbf16>) lse(%lse : memref<?x?x8xf32>)
   return
+}
+
+// -----
+
+module {
+  module @inner {
+    func.func @nested(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
+                      %idx: memref<?x?x2x40xi32>, %qs: i32,
+                      %out: memref<?x?x8x48xbf16>, %lse: memref<?x?x8xf32>) {
+      // expected-error @+1 {{is inside a nested module; run convert-sparse-mla-simple-to-gpu on that module}}
+      sparse_mla.fwd q(%q : memref<?x?x8x64xbf16>) kv(%kv : memref<?x?x2x64xbf16>)
+                     indices(%idx : memref<?x?x2x40xi32>) q_start(%qs)
+                     out(%out : memref<?x?x8x48xbf16>) lse(%lse : memref<?x?x8xf32>)
+                     {schedule = #sparse_mla.schedule<simple, heads_per_cta = 2, block_k = 32, stages = 1, warpgroups = 1>}
+      return
+    }
+  }
 }

@@ -20,6 +20,15 @@
 // Device side.
 // CHECK: gpu.module @sparse_mla_kernels
 // CHECK: gpu.func @sparse_mla_fwd_simple(%[[KQ:.*]]: memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KKV:.*]]: memref<?x?x2x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KIDX:.*]]: memref<?x?x2x40xi32, strided<[?, ?, ?, 1], offset: ?>>, %[[KQS:.*]]: i32, %[[KOUT:.*]]: memref<?x?x8x48xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KLSE:.*]]: memref<?x?x8xf32, strided<[?, ?, 1], offset: ?>>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// Which CTA: token = x / 4 head blocks, first head = (x % 4) * 2, kv group =
+// first head / (H/G = 4); batch = y.
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[BX:.*]] = gpu.block_id x
+// CHECK: %[[BATCH:.*]] = gpu.block_id y
+// CHECK: %[[TOKEN:.*]] = arith.divui %[[BX]], %[[C4A:.*]] : index
+// CHECK: %[[HB:.*]] = arith.remui %[[BX]], %[[C4B:.*]] : index
+// CHECK: %[[HEAD0:.*]] = arith.muli %[[HB]], %[[C2:.*]] : index
+// CHECK: %[[GROUP:.*]] = arith.divui %[[HEAD0]], %[[C4C:.*]] : index
 // Shared memory: Q tile, kv rows (pitch Dqk + 2), scores, accumulators,
 // statistics, row indices.
 // CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory
@@ -29,25 +38,43 @@
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x48xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x2xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32xi32, #gpu.address_space<workgroup>>
+// The Q tile of this CTA: q[batch, token, first head + h, d].
+// CHECK: %[[QH:.*]] = arith.addi %[[HEAD0]], %{{.*}} : index
+// CHECK: memref.load %[[KQ]][%[[BATCH]], %[[TOKEN]], %[[QH]], %{{.*}}]
 // CHECK: gpu.barrier
-// Causal bound: floor((q_start + s + 1 - kv_stride) / kv_stride), in i64.
+// Skv from kv's dimension 1; causal bound floor((q_start + s + 1 - 2) / 2),
+// in i64.
+// CHECK: %[[SKVI:.*]] = memref.dim %[[KKV]], %{{.*}} : memref<?x?x2x64xbf16
+// CHECK: %[[SKV:.*]] = arith.index_cast %[[SKVI]] : index to i64
 // CHECK: %[[QS64:.*]] = arith.extsi %[[KQS]] : i32 to i64
-// CHECK: %[[QPOS:.*]] = arith.addi %[[QS64]], %{{.*}} : i64
-// CHECK: %[[NUM:.*]] = arith.subi %{{.*}}, %[[STRIDE:.*]] : i64
+// CHECK: %[[S64:.*]] = arith.index_cast %[[TOKEN]] : index to i64
+// CHECK: %[[QPOS:.*]] = arith.addi %[[QS64]], %[[S64]] : i64
+// CHECK: %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK: %[[STRIDE:.*]] = arith.constant 2 : i64
+// CHECK: %[[QPOS1:.*]] = arith.addi %[[QPOS]], %[[ONE]] : i64
+// CHECK: %[[NUM:.*]] = arith.subi %[[QPOS1]], %[[STRIDE]] : i64
 // CHECK: %[[MAXKV:.*]] = arith.floordivsi %[[NUM]], %[[STRIDE]] : i64
-// Two blocks of 32 entries; entries past topk read no index.
+// Two blocks of 32 entries; entries past topk read no index; an entry is
+// valid iff 0 <= idx < Skv and idx <= the causal bound; invalid -> row -1.
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[NBLK:.*]] step
-// CHECK: %[[INRANGE:.*]] = arith.cmpi ult, %{{.*}}, %{{.*}} : index
-// CHECK: scf.if %[[INRANGE]] -> (i32)
-// CHECK: memref.load %[[KIDX]]
-// CHECK: %[[LO:.*]] = arith.cmpi sge
-// CHECK: %[[HI:.*]] = arith.cmpi slt
-// CHECK: %[[CAUSAL:.*]] = arith.cmpi sle, %{{.*}}, %[[MAXKV]] : i64
+// CHECK: %[[E:.*]] = arith.addi
+// CHECK: %[[INRANGE:.*]] = arith.cmpi ult, %[[E]], %{{.*}} : index
+// CHECK: %[[RAW:.*]] = scf.if %[[INRANGE]] -> (i32)
+// CHECK: memref.load %[[KIDX]][%[[BATCH]], %[[TOKEN]], %[[GROUP]], %[[E]]]
+// CHECK: %[[WIDE:.*]] = arith.extsi %[[RAW]] : i32 to i64
+// CHECK: %[[LO:.*]] = arith.cmpi sge, %[[WIDE]], %{{.*}} : i64
+// CHECK: %[[HI:.*]] = arith.cmpi slt, %[[WIDE]], %[[SKV]] : i64
+// CHECK: %[[INB:.*]] = arith.andi %[[LO]], %[[HI]] : i1
+// CHECK: %[[CAUSAL:.*]] = arith.cmpi sle, %[[WIDE]], %[[MAXKV]] : i64
+// CHECK: %[[VALID:.*]] = arith.andi %[[INB]], %[[CAUSAL]] : i1
+// CHECK: %[[MINUS1:.*]] = arith.constant -1 : i32
+// CHECK: arith.select %[[VALID]], %[[RAW]], %[[MINUS1]] : i32
 // CHECK: gpu.barrier
 // The gather loads kv only for a valid row; the else branch yields 0.
-// CHECK: %[[VALID:.*]] = arith.cmpi sge
-// CHECK-NEXT: scf.if %[[VALID]] -> (bf16) {
-// CHECK: memref.load %[[KKV]]
+// CHECK: %[[ROWOK:.*]] = arith.cmpi sge
+// CHECK-NEXT: scf.if %[[ROWOK]] -> (bf16) {
+// CHECK: %[[ROW:.*]] = arith.index_cast
+// CHECK: memref.load %[[KKV]][%[[BATCH]], %[[ROW]], %[[GROUP]], %{{.*}}]
 // CHECK: } else {
 // CHECK-NEXT: arith.constant 0.000000e+00 : bf16
 // CHECK: gpu.barrier
@@ -63,14 +90,23 @@
 // CHECK: gpu.barrier
 // CHECK: math.fma
 // CHECK: gpu.barrier
-// Epilogue: out = acc / sum (0 for an empty row), lse = (max + log2 sum) * ln 2 (+inf if empty).
-// CHECK: arith.divf
-// CHECK: arith.truncf %{{.*}} : f32 to bf16
-// CHECK: memref.store %{{.*}}, %[[KOUT]]
-// CHECK: math.log2
-// CHECK: arith.constant 0.693147182 : f32
-// CHECK: arith.constant 0x7F800000 : f32
-// CHECK: memref.store %{{.*}}, %[[KLSE]]
+// Epilogue: out = sum > 0 ? acc / sum : 0, lse = sum > 0 ? (max + log2 sum)
+// * ln 2 : +inf.
+// CHECK: %[[ANY:.*]] = arith.cmpf ogt, %[[SUM:.*]], %{{.*}} : f32
+// CHECK: %[[NORM:.*]] = arith.divf %{{.*}}, %[[SUM]] : f32
+// CHECK: %[[O:.*]] = arith.select %[[ANY]], %[[NORM]], %{{.*}} : f32
+// CHECK: %[[OB:.*]] = arith.truncf %[[O]] : f32 to bf16
+// CHECK: memref.store %[[OB]], %[[KOUT]][%[[BATCH]], %[[TOKEN]], %{{.*}}, %{{.*}}]
+// CHECK: %[[ANY2:.*]] = arith.cmpf ogt, %[[SUM2:.*]], %{{.*}} : f32
+// CHECK: %[[SAFE:.*]] = arith.select %[[ANY2]], %[[SUM2]], %{{.*}} : f32
+// CHECK: %[[L2:.*]] = math.log2 %[[SAFE]] : f32
+// CHECK: %[[ML2:.*]] = arith.addf %[[MAX:.*]], %[[L2]] : f32
+// CHECK: %[[LN2:.*]] = arith.constant 0.693147182 : f32
+// CHECK: %[[LSE:.*]] = arith.mulf %[[ML2]], %[[LN2]] : f32
+// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: %[[LSEV:.*]] = arith.select %[[ANY2]], %[[LSE]], %[[INF]] : f32
+// CHECK: memref.store %[[LSEV]], %[[KLSE]][%[[BATCH]], %[[TOKEN]], %{{.*}}]
+// CHECK-NOT: memref.store
 // CHECK: gpu.return
 
 // After canonicalization the block loop has its constant trip count:
@@ -91,12 +127,21 @@ func.func @small(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
 
 // -----
 
-// Not causal: no bound check; max_logits gets written as max * ln 2.
+// Not causal: no bound check; max_logits gets written as max * ln 2 (-inf
+// for a row with no valid entry).
 // CHECK-LABEL: func.func @not_causal
 // CHECK: params = ["q", "kv", "indices", "q_start", "out", "lse", "max_logits"]
-// CHECK: gpu.func @sparse_mla_fwd_simple
+// CHECK: gpu.func @sparse_mla_fwd_simple(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT:.*]]: memref<1x16x4x32xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[LSE:.*]]: memref<1x16x4xf32, strided<[?, ?, 1], offset: ?>>, %[[ML:.*]]: memref<1x16x4xf32, strided<[?, ?, 1], offset: ?>>)
 // CHECK-NOT: arith.floordivsi
 // CHECK-NOT: arith.cmpi sle
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK: %[[ANY:.*]] = arith.cmpf ogt
+// CHECK: memref.store %{{.*}}, %[[LSE]]
+// CHECK: %[[LN2:.*]] = arith.constant 0.693147182 : f32
+// CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %[[LN2]] : f32
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[MLV:.*]] = arith.select %[[ANY]], %[[SCALED]], %[[NEGINF]] : f32
+// CHECK: memref.store %[[MLV]], %[[ML]]
 // CHECK: gpu.return
 func.func @not_causal(%q: memref<1x16x4x64xbf16>, %kv: memref<1x32x1x64xbf16>,
                       %idx: memref<1x16x1x32xi32>, %qs: i32,

@@ -29,7 +29,8 @@ ScheduleAttr getDefaultSchedule(MLIRContext *ctx, ScheduleKind kind,
                                 int64_t headsPerGroup);
 
 /// Shared-memory carve-up of the simple schedule's kernel: byte offsets from
-/// the (1024-byte aligned) dynamic shared-memory base. The lowering and the
+/// the dynamic shared-memory base (16-byte aligned, enough for its scalar
+/// accesses). The lowering and the
 /// schedule's shared-memory check both use it, so they cannot disagree.
 struct SimpleSmemLayout {
   int64_t q;       ///< bf16 [heads_per_cta, Dqk]

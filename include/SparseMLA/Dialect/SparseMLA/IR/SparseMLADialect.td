@@ -14,7 +14,9 @@ def SparseMLA_Dialect : Dialect {
     `topk` gathered latent rows), and the attributes and ops that the
     compiler introduces while lowering it to a GPU kernel: the
     `#sparse_mla.schedule` attribute that records how an op will be lowered,
-    and (at lower levels) warp-specialized regions and channels.
+    `sparse_mla.warp_specialize` (roles of one CTA), and the
+    `sparse_mla.kernel_info` dictionary a lowered launch carries for the
+    kernel package.
 
     The contract of `sparse_mla.fwd` (shapes, masking, outputs, numerics) is
     given in full in the op's documentation.
@@ -22,6 +24,7 @@ def SparseMLA_Dialect : Dialect {
   let cppNamespace = "::mlir::sparse_mla";
   let useDefaultAttributePrinterParser = 1;
   let usePropertiesForAttributes = 1;
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Registers the dialect's attributes (in SparseMLAAttrs.cpp, next to
     /// their storage classes).
