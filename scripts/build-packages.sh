@@ -11,6 +11,11 @@
 #   g2             H = 128, G = 2 (64 heads per kv group), causal
 #   h64            H = 64, G = 1, causal
 #   topk512        topk = 512, causal
+#   topk2000       topk = 2000, causal: the simple schedule's last block of 32
+#                  is partial
+#   v32_wg2        v32 with a hand-written simple schedule (8 heads per CTA,
+#                  blocks of 64, 2 warpgroups): the same op as v32, so the two
+#                  can be compared element for element
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${1:-$ROOT/packages}
@@ -19,7 +24,7 @@ SCHEDULE=${3:-simple}
 BIN=${BIN:-$ROOT/build/bin}
 mkdir -p "$OUT"
 
-# name H G topk causal kv_stride
+# name H G topk causal kv_stride [schedule parameters]
 VARIANTS=(
   "v32 128 1 2048 false 1"
   "v32_causal 128 1 2048 true 1"
@@ -27,10 +32,14 @@ VARIANTS=(
   "g2 128 2 2048 true 1"
   "h64 64 1 2048 true 1"
   "topk512 128 1 512 true 1"
+  "topk2000 128 1 2000 true 1"
+  "v32_wg2 128 1 2048 false 1 simple, heads_per_cta = 8, block_k = 64, stages = 1, warpgroups = 2"
 )
 
 for v in "${VARIANTS[@]}"; do
-  read -r name H G topk causal stride <<<"$v"
+  read -r name H G topk causal stride schedule <<<"$v"
+  sched_attr=""
+  [ -n "$schedule" ] && sched_attr=", schedule = #sparse_mla.schedule<$schedule>"
   src="$OUT/$name.mlir"
   cat >"$src" <<MLIR
 func.func @$name(%q: memref<?x?x${H}x576xbf16>, %kv: memref<?x?x${G}x576xbf16>,
@@ -41,7 +50,7 @@ func.func @$name(%q: memref<?x?x${H}x576xbf16>, %kv: memref<?x?x${G}x576xbf16>,
                  indices(%idx : memref<?x?x${G}x${topk}xi32>) q_start(%q_start)
                  out(%out : memref<?x?x${H}x512xbf16>) lse(%lse : memref<?x?x${H}xf32>)
                  max_logits(%ml : memref<?x?x${H}xf32>)
-                 {causal = $causal, kv_stride = $stride : i64}
+                 {causal = $causal, kv_stride = $stride : i64$sched_attr}
   return
 }
 MLIR

@@ -121,7 +121,7 @@ run_case() {
 memcheck_case() {
   local group=$1 name=$2 pkg=$3
   shift 3
-  local cmd="compute-sanitizer --tool memcheck sparse-mla-run $(basename "$pkg") $*"
+  local cmd="compute-sanitizer --tool ${SAN_TOOL:-memcheck} sparse-mla-run $(basename "$pkg") $*"
   local san
   san=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
   if [ "$BUILD_OK" != 1 ]; then
@@ -140,12 +140,12 @@ memcheck_case() {
   fi
   echo "-- $name: $cmd"
   local t0=$SECONDS rc
-  timeout "$RUN_TIMEOUT" "$san" --tool memcheck --error-exitcode 86 \
+  timeout "$RUN_TIMEOUT" "$san" --tool "${SAN_TOOL:-memcheck}" --error-exitcode 86 \
     --log-file "$RES/runs/$name.sanitizer.log" \
     "$RUN" "$pkg" "$@" --json \
     > "$RES/runs/$name.json" 2> "$RES/runs/$name.log"
   rc=$?
-  grep -E "ERROR SUMMARY" "$RES/runs/$name.sanitizer.log" | sed 's/^/     /'
+  grep -E "SUMMARY" "$RES/runs/$name.sanitizer.log" | sed 's/^/     /'
   echo "     exit $rc ($((SECONDS - t0)) s)"
   printf '%s\t%s\t%s\tmemcheck\t%s\t%s\t%s\n' "$group" "$name" "$pkg" "$rc" "" "$cmd" >> "$CASES"
 }
@@ -193,6 +193,14 @@ if [ "${SKIP_SELF_TEST:-0}" != 1 ]; then
   matrix selftest "$NAIVE" naive_ 0 2
 fi
 matrix packages "$PKG_DIR" "" 3 8
+# Compiler-only variants: a partial last block, topk = 512, and a second
+# schedule of the V3.2 op checked element for element against the first.
+run_case packages packages-topk2000-causal "$PKG_DIR/topk2000.smlapkg" --B 1 --S 512 --Skv 4096 --q-start 1000 --indices causal --iters 0
+run_case packages packages-topk2000-adversarial "$PKG_DIR/topk2000.smlapkg" --B 2 --S 128 --Skv 2048 --indices adversarial --iters 0
+run_case packages packages-topk512 "$PKG_DIR/topk512.smlapkg" --B 1 --S 512 --Skv 4096 --q-start 1000 --indices causal --iters 0
+SAN_TOOL=racecheck memcheck_case packages packages-racecheck-v32 "$PKG_DIR/v32.smlapkg" --S 4 --Skv 256 --indices adversarial --iters 0 --warmup 0
+SAN_TOOL=synccheck memcheck_case packages packages-synccheck-v32 "$PKG_DIR/v32.smlapkg" --S 4 --Skv 256 --indices adversarial --iters 0 --warmup 0
+run_case packages packages-wg2-vs-v32 "$PKG_DIR/v32_wg2.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
 
 #--- Differential stage (COMPARE_DIR) -----------------------------------------#
 # compare_case NAME PACKAGE COMPARE_PACKAGE [flags...]: a run with --compare;
