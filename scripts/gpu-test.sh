@@ -274,10 +274,14 @@ with open(os.path.join(res, "runs", "cases.tsv")) as f:
                 summary = ""
                 if os.path.exists(san):
                     for l in open(san, errors="replace"):
-                        if "ERROR SUMMARY" in l:
+                        # memcheck/synccheck: "ERROR SUMMARY: N errors";
+                        # racecheck: "RACECHECK SUMMARY: N hazards displayed
+                        # (E errors, W warnings)".
+                        if "SUMMARY" in l:
                             summary = l.strip().lstrip("= ").strip()
                 r["sanitizer"] = summary
-                ok = ok and "ERROR SUMMARY: 0 errors" in summary
+                ok = ok and ("ERROR SUMMARY: 0 errors" in summary or
+                             "RACECHECK SUMMARY: 0 hazards displayed (0 errors, 0 warnings)" in summary)
             r["status"] = "pass" if ok else "fail"
             if not ok and r["exit_code"] not in (0, 1, 2, 3, 86):
                 r["reason"] = "exit code %s (crash or timeout)" % r["exit_code"]
