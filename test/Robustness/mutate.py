@@ -77,6 +77,8 @@ BAD_ATTRS = [
 def bad_attribute(text, rng, spans):
     bad = BAD_ATTRS[rng.randrange(len(BAD_ATTRS))]
     m = re.search(r"\{causal[^}]*\}", text)
+    if m is None:
+        return "attr (no attribute dictionary to mutate)", text
     if rng.random() < 0.5:
         return "attr %s first" % bad, text[:m.start() + 1] + bad + ", " + text[m.start() + 1:]
     return "attr %s last" % bad, text[:m.end() - 1] + ", " + bad + text[m.end() - 1:]
@@ -85,7 +87,10 @@ def bad_attribute(text, rng, spans):
 def bad_shape(text, rng, spans):
     # Change one size that several operands share (H, G or Dqk) in one memref
     # type, everywhere that type appears: the operands then disagree.
-    memrefs = sorted(set(re.findall(r"memref<[^>]*>", text)))
+    memrefs = sorted(set(m for m in re.findall(r"memref<[^>]*>", text)
+                         if len(m[len("memref<"):-1].split("x")) >= 4))
+    if not memrefs:
+        return "shape (no memref to mutate)", text
     victim = memrefs[rng.randrange(len(memrefs))]
     dims = victim[len("memref<"):-1].split("x")
     shared = [2] + ([3] if dims[-1] == "bf16" and dims[3] == "576" else [])
@@ -108,6 +113,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=20.0)
+    ap.add_argument("--allow-valid", action="store_true",
+                    help="a mutation the tool accepts is fine (only crashes, "
+                         "hangs and silent failures count)")
     ap.add_argument("pass_args", nargs="*")
     args = ap.parse_args()
 
@@ -138,7 +146,8 @@ def main():
         if r.returncode < 0:
             failures.append((what, "killed by signal %d\n%s" % (-r.returncode, r.stderr[-2000:])))
         elif r.returncode == 0:
-            failures.append((what, "accepted without a diagnostic"))
+            if not args.allow_valid:
+                failures.append((what, "accepted without a diagnostic"))
         elif "error:" not in r.stderr:
             failures.append((what, "exit %d without an error diagnostic\n%s" % (r.returncode, r.stderr[-2000:])))
 

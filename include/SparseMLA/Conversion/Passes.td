@@ -58,8 +58,9 @@ def ConvertSparseMLAWarpSpecializeToNVVM
 
     The kernel gets `known_block_size = [threads, 1, 1]` and
     `nvvm.minctasm = 1`: ptxas honours `setmaxnreg` only when it knows the
-    register count at entry, which these two fix at
-    `65536 / threads` rounded down to a multiple of 8 (168 for 384 threads).
+    register count at entry, which these two fix at `65536 / threads`,
+    capped at 255, rounded down to a multiple of 8 (168 for 384 threads,
+    248 for 128).
     A kernel whose existing `known_block_size` disagrees with the roles is
     an error.
   }];
