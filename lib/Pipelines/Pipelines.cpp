@@ -5,6 +5,7 @@
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
@@ -51,8 +52,13 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   // arith ops that the GPU conversion must still see. memref.view of the
   // dynamic shared memory goes through expand-strided-metadata.
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  // Roles (pipelined schedule) become branches with setmaxnreg first: that
+  // produces scf.if.
+  device.addPass(createConvertSparseMLAWarpSpecializeToNVVM());
   device.addPass(createSCFToControlFlowPass());
   device.addPass(memref::createExpandStridedMetadataPass());
+  // expand-strided-metadata leaves affine.apply for subview offsets.
+  device.addPass(createLowerAffinePass());
   device.addPass(createConvertGpuOpsToNVVMOps());
   device.addPass(createConvertNVVMToLLVMPass());
   device.addPass(createCanonicalizerPass());

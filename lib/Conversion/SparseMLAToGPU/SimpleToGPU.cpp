@@ -9,6 +9,9 @@
 
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Target/HardwareLimits.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -105,149 +108,117 @@ MemRefType getKernelMemRefType(MemRefType type) {
                              strides));
 }
 
-/// Emits the body of the simple kernel into `func` (see the pass
-/// description for the algorithm).
-void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
-                           ScheduleAttr schedule) {
-  MLIRContext *ctx = op.getContext();
-  FwdOp::Problem p = op.getProblem();
-  const int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
-  const int64_t numThreads = schedule.getNumThreads();
-  const int64_t headsPerGroup = p.H / p.G;
-  const SimpleSmemLayout layout = getSimpleSmemLayout(schedule, p.Dqk, p.Dv);
-  // Logits are kept in base 2: exp(x * scale) = exp2(x * scale * log2(e)).
-  const double scaleLog2 = op.getEffectiveSmScale() * M_LOG2E;
-  const bool causal = op.getCausal();
-  const int64_t kvStride = op.getKvStrideAttr().getInt();
-
-  Block &entry = func.getBody().front();
-  ImplicitLocOpBuilder b(op.getLoc(), ctx);
-  b.setInsertionPointToStart(&entry);
-  KernelBuilder kb{b};
-
-  Value q = entry.getArgument(0), kv = entry.getArgument(1),
-        indices = entry.getArgument(2), qStart = entry.getArgument(3),
-        out = entry.getArgument(4), lse = entry.getArgument(5);
-  Value maxLogits = entry.getNumArguments() > 6 ? entry.getArgument(6) : Value();
-
-  Type f32 = b.getF32Type(), bf16 = b.getBF16Type(), i32 = b.getI32Type(),
-       i64 = b.getI64Type();
-
-  // Which CTA: x = query token * head blocks + head block, y = batch.
-  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  const int64_t headBlocks = p.H / hpc;
-  Value token = kb.div(blockX, headBlocks);
-  Value head0 = kb.mul(kb.rem(blockX, headBlocks), kb.idx(hpc));
-  Value group = kb.div(head0, headsPerGroup);
-  Value step = kb.idx(numThreads);
-
-  // Shared memory, carved as the schedule's layout says.
-  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  Value smem = gpu::DynamicSharedMemoryOp::create(
-      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
-  auto view = [&](int64_t offset, ArrayRef<int64_t> shape, Type elt) -> Value {
-    return memref::ViewOp::create(b, MemRefType::get(shape, elt, nullptr, wg),
-                                  smem, kb.idx(offset), ValueRange{});
-  };
-  Value qTile = view(layout.q, {hpc, p.Dqk}, bf16);
-  Value kvTile = view(layout.kv, {blockK, layout.kvPitch}, bf16);
-  Value scores = view(layout.scores, {hpc, blockK}, f32);
-  Value acc = view(layout.acc, {hpc, p.Dv}, f32);
-  Value stats = view(layout.stats, {3, hpc}, f32);
-  Value rows = view(layout.rows, {blockK}, i32);
-  Value statMax = kb.idx(0), statSum = kb.idx(1), statScale = kb.idx(2);
-
-  // 1. Q tile into shared memory; zero accumulators; empty statistics.
-  kb.loop(tid, kb.idx(hpc * p.Dqk), step, [&](Value e) {
-    Value h = kb.div(e, p.Dqk), d = kb.rem(e, p.Dqk);
-    kb.store(kb.load(q, {batch, token, kb.add(head0, h), d}), qTile, {h, d});
-  });
-  kb.loop(tid, kb.idx(hpc * p.Dv), step, [&](Value e) {
-    kb.store(kb.f32(0.0), acc, {kb.div(e, p.Dv), kb.rem(e, p.Dv)});
-  });
-  kb.loop(tid, kb.idx(hpc), step, [&](Value h) {
-    kb.store(kb.negInf(), stats, {statMax, h});
-    kb.store(kb.f32(0.0), stats, {statSum, h});
-  });
-  gpu::BarrierOp::create(b);
-
-  // Causal bound of this token: floor((q_start + s + 1 - kv_stride) /
-  // kv_stride), in i64 so no q_start overflows.
-  Value skv = arith::IndexCastOp::create(
-      b, i64, memref::DimOp::create(b, kv, kb.idx(1)));
-  Value maxKv;
-  if (causal) {
-    Value start = arith::ExtSIOp::create(b, i64, qStart);
-    Value pos = arith::IndexCastOp::create(b, i64, token);
-    Value qPos = arith::AddIOp::create(b, start, pos);
-    Value one = arith::ConstantIntOp::create(b, i64, 1);
-    Value stride = arith::ConstantIntOp::create(b, i64, kvStride);
-    Value numerator = arith::SubIOp::create(
-        b, arith::AddIOp::create(b, qPos, one), stride);
-    maxKv = arith::FloorDivSIOp::create(b, numerator, stride);
+/// The pieces of the simple kernel's algorithm, emitted for a group of
+/// `numThreads` threads whose index (0-based within the group) is `tid`. The
+/// simple schedule runs them all on the whole CTA; the pipelined schedule
+/// runs all but the gather in its consumer role, fed by a producer role.
+class KernelEmitter {
+public:
+  KernelEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+                ValueRange args, Value tid, int64_t numThreads)
+      : b(b), kb{b}, schedule(schedule), p(op.getProblem()),
+        layout(getSimpleSmemLayout(schedule, p.Dqk, p.Dv)),
+        scaleLog2(op.getEffectiveSmScale() * M_LOG2E),
+        causal(op.getCausal()), kvStride(op.getKvStrideAttr().getInt()),
+        tid(tid) {
+    q = args[0];
+    kv = args[1];
+    indices = args[2];
+    qStart = args[3];
+    out = args[4];
+    lse = args[5];
+    maxLogits = args.size() > 6 ? args[6] : Value();
+    hpc = schedule.getHeadsPerCta();
+    blockK = schedule.getBlockK();
+    step = kb.idx(numThreads);
+    setUpCoordinates();
+    setUpSharedMemory();
+    setUpCausalBound();
   }
 
-  // 2. One block of block_k entries at a time.
-  const int64_t numBlocks = llvm::divideCeil(p.topk, blockK);
-  kb.loop(kb.idx(0), kb.idx(numBlocks), kb.idx(1), [&](Value blk) {
-    Value base = kb.mul(blk, kb.idx(blockK));
+  /// 1. Q tile into shared memory; zero accumulators; empty statistics.
+  void loadQAndClear() {
+    kb.loop(tid, kb.idx(hpc * p.Dqk), step, [&](Value e) {
+      Value h = kb.div(e, p.Dqk), d = kb.rem(e, p.Dqk);
+      Value head = kb.add(head0, h);
+      kb.store(kb.load(q, {batch, token, head, d}), qTile, {h, d});
+    });
+    kb.loop(tid, kb.idx(hpc * p.Dv), step, [&](Value e) {
+      Value h = kb.div(e, p.Dv), c = kb.rem(e, p.Dv);
+      kb.store(kb.f32(0.0), acc, {h, c});
+    });
+    kb.loop(tid, kb.idx(hpc), step, [&](Value h) {
+      kb.store(kb.negInf(), stats, {statMax, h});
+      kb.store(kb.f32(0.0), stats, {statSum, h});
+    });
+  }
 
-    // 2a. Which entries are valid; invalid ones get row -1.
+  /// Whether entry `e` (an index into the top-k list) is valid, and its
+  /// index value. Entries past topk read no index.
+  std::pair<Value, Value> entry(Value e) {
+    Type i32 = b.getI32Type(), i64 = b.getI64Type();
+    Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
+                                          kb.idx(p.topk));
+    Value raw = kb.ifElse(
+        inRange, i32, [&] { return kb.load(indices, {batch, token, group, e}); },
+        [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
+    Value wide = arith::ExtSIOp::create(b, i64, raw);
+    Value zero = arith::ConstantIntOp::create(b, i64, 0);
+    Value notNegative =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sge, wide, zero);
+    Value belowSkv =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, wide, skv);
+    Value valid = arith::AndIOp::create(b, notNegative, belowSkv);
+    if (causal)
+      valid = arith::AndIOp::create(
+          b, valid,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sle, wide, maxKv));
+    return {valid, raw};
+  }
+
+  /// 2a. Row of each entry of the block starting at `base`; -1 if invalid.
+  void markRows(Value base) {
     kb.loop(tid, kb.idx(blockK), step, [&](Value j) {
-      Value e = kb.add(base, j);
-      Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
-                                            kb.idx(p.topk));
-      Value raw = kb.ifElse(
-          inRange, i32, [&] { return kb.load(indices, {batch, token, group, e}); },
-          [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
-      Value wide = arith::ExtSIOp::create(b, i64, raw);
-      Value zero = arith::ConstantIntOp::create(b, i64, 0);
-      Value notNegative =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::sge, wide, zero);
-      Value belowSkv =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::slt, wide, skv);
-      Value valid = arith::AndIOp::create(b, notNegative, belowSkv);
-      if (causal)
-        valid = arith::AndIOp::create(
-            b, valid,
-            arith::CmpIOp::create(b, arith::CmpIPredicate::sle, wide, maxKv));
+      auto [valid, raw] = entry(kb.add(base, j));
       Value row = arith::SelectOp::create(
-          b, valid, raw, arith::ConstantIntOp::create(b, i32, -1));
+          b, valid, raw, arith::ConstantIntOp::create(b, b.getI32Type(), -1));
       kb.store(row, rows, {j});
     });
-    gpu::BarrierOp::create(b);
+  }
 
-    // 2b. Gather the valid rows; masked rows are zero-filled, never read.
+  /// 2b (simple). Gather the valid rows into `kvTile`; masked rows are
+  /// zero-filled, never read.
+  void gather(Value kvTile) {
     kb.loop(tid, kb.idx(blockK * p.Dqk), step, [&](Value e) {
       Value j = kb.div(e, p.Dqk), d = kb.rem(e, p.Dqk);
       Value row = kb.load(rows, {j});
       Value isValid = arith::CmpIOp::create(
           b, arith::CmpIPredicate::sge, row,
-          arith::ConstantIntOp::create(b, i32, 0));
+          arith::ConstantIntOp::create(b, b.getI32Type(), 0));
       Value v = kb.ifElse(
-          isValid, bf16,
+          isValid, b.getBF16Type(),
           [&] {
             Value r = arith::IndexCastOp::create(b, b.getIndexType(), row);
             return kb.load(kv, {batch, r, group, d});
           },
           [&] {
-            return arith::ConstantFloatOp::create(b, b.getBF16Type(),
-                                                  APFloat::getZero(
-                                                      APFloat::BFloat()))
+            return arith::ConstantFloatOp::create(
+                       b, b.getBF16Type(), APFloat::getZero(APFloat::BFloat()))
                 .getResult();
           });
       kb.store(v, kvTile, {j, d});
     });
-    gpu::BarrierOp::create(b);
+  }
 
-    // 2c. Scaled logits (base 2), -inf for invalid entries.
+  /// 2c. Scaled logits (base 2) of the block in `kvTile`, -inf for invalid
+  /// entries.
+  void logits(Value kvTile) {
+    Type f32 = b.getF32Type();
     kb.loop(tid, kb.idx(hpc * blockK), step, [&](Value e) {
       Value h = kb.div(e, blockK), j = kb.rem(e, blockK);
       Value isValid = arith::CmpIOp::create(
           b, arith::CmpIPredicate::sge, kb.load(rows, {j}),
-          arith::ConstantIntOp::create(b, i32, 0));
+          arith::ConstantIntOp::create(b, b.getI32Type(), 0));
       Value logit = kb.ifElse(
           isValid, f32,
           [&] {
@@ -261,9 +232,10 @@ void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
           [&] { return kb.negInf(); });
       kb.store(logit, scores, {h, j});
     });
-    gpu::BarrierOp::create(b);
+  }
 
-    // 2d. Online softmax: new running max, weights, rescale factor, sum.
+  /// 2d. Online softmax: new running max, weights, rescale factor, sum.
+  void softmax() {
     kb.loop(tid, kb.idx(hpc), step, [&](Value h) {
       Value oldMax = kb.load(stats, {statMax, h});
       Value oldSum = kb.load(stats, {statSum, h});
@@ -290,9 +262,11 @@ void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
                {statSum, h});
       kb.store(rescale, stats, {statScale, h});
     });
-    gpu::BarrierOp::create(b);
+  }
 
-    // 2e. acc = acc * rescale + P V (V = the first Dv columns of the rows).
+  /// 2e. acc = acc * rescale + P V (V = the first Dv columns of the rows).
+  void accumulate(Value kvTile) {
+    Type f32 = b.getF32Type();
     kb.loop(tid, kb.idx(hpc * p.Dv), step, [&](Value e) {
       Value h = kb.div(e, p.Dv), c = kb.rem(e, p.Dv);
       Value start = arith::MulFOp::create(b, kb.load(acc, {h, c}),
@@ -304,41 +278,333 @@ void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
       });
       kb.store(sum, acc, {h, c});
     });
+  }
+
+  /// 3. Normalize and write out, lse (natural log) and max_logits. A row
+  /// with no valid entry has sum 0: out = 0, lse = +inf, max_logits = -inf.
+  void epilogue() {
+    kb.loop(tid, kb.idx(hpc * p.Dv), step, [&](Value e) {
+      Value h = kb.div(e, p.Dv), c = kb.rem(e, p.Dv);
+      Value sum = kb.load(stats, {statSum, h});
+      Value any = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum,
+                                        kb.f32(0.0));
+      Value o = arith::SelectOp::create(
+          b, any, arith::DivFOp::create(b, kb.load(acc, {h, c}), sum),
+          kb.f32(0.0));
+      kb.store(arith::TruncFOp::create(b, b.getBF16Type(), o), out,
+               {batch, token, kb.add(head0, h), c});
+    });
+    kb.loop(tid, kb.idx(hpc), step, [&](Value h) {
+      Value max = kb.load(stats, {statMax, h});
+      Value sum = kb.load(stats, {statSum, h});
+      Value any = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum,
+                                        kb.f32(0.0));
+      Value safeSum = arith::SelectOp::create(b, any, sum, kb.f32(1.0));
+      Value log2Sum = math::Log2Op::create(b, safeSum);
+      Value lseLog2 = arith::AddFOp::create(b, max, log2Sum);
+      Value lseVal = arith::MulFOp::create(b, lseLog2, kb.f32(M_LN2));
+      Value head = kb.add(head0, h);
+      kb.store(arith::SelectOp::create(b, any, lseVal, kb.posInf()), lse,
+               {batch, token, head});
+      if (maxLogits) {
+        Value scaled = arith::MulFOp::create(b, max, kb.f32(M_LN2));
+        Value negInf = kb.negInf();
+        kb.store(arith::SelectOp::create(b, any, scaled, negInf), maxLogits,
+                 {batch, token, head});
+      }
+    });
+  }
+
+  int64_t numBlocks() const { return llvm::divideCeil(p.topk, blockK); }
+
+  ImplicitLocOpBuilder &b;
+  KernelBuilder kb;
+  ScheduleAttr schedule;
+  FwdOp::Problem p;
+  SimpleSmemLayout layout;
+  double scaleLog2;
+  bool causal;
+  int64_t kvStride, hpc = 0, blockK = 0;
+  Value tid, step;
+  Value q, kv, indices, qStart, out, lse, maxLogits;
+  Value batch, token, head0, group;
+  Value smem, qTile, kvRing, scores, acc, stats, rows;
+  Value statMax, statSum, statScale;
+  Value skv, maxKv;
+
+private:
+  void setUpCoordinates() {
+    // Which CTA: x = query token * head blocks + head block, y = batch.
+    Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    const int64_t headBlocks = p.H / hpc;
+    token = kb.div(blockX, headBlocks);
+    head0 = kb.mul(kb.rem(blockX, headBlocks), kb.idx(hpc));
+    group = kb.div(head0, p.H / p.G);
+  }
+
+  void setUpSharedMemory() {
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type(), bf16 = b.getBF16Type();
+    auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    smem = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+    auto view = [&](int64_t offset, ArrayRef<int64_t> shape,
+                    Type elt) -> Value {
+      return memref::ViewOp::create(b,
+                                    MemRefType::get(shape, elt, nullptr, wg),
+                                    smem, kb.idx(offset), ValueRange{});
+    };
+    qTile = view(layout.q, {hpc, p.Dqk}, bf16);
+    kvRing = view(layout.kv, {schedule.getStages(), blockK, layout.kvPitch},
+                  bf16);
+    scores = view(layout.scores, {hpc, blockK}, f32);
+    acc = view(layout.acc, {hpc, p.Dv}, f32);
+    stats = view(layout.stats, {3, hpc}, f32);
+    rows = view(layout.rows, {blockK}, b.getI32Type());
+    statMax = kb.idx(0);
+    statSum = kb.idx(1);
+    statScale = kb.idx(2);
+  }
+
+  void setUpCausalBound() {
+    // Causal bound of this token: floor((q_start + s + 1 - kv_stride) /
+    // kv_stride), in i64 so no q_start overflows.
+    Type i64 = b.getI64Type();
+    skv = arith::IndexCastOp::create(
+        b, i64, memref::DimOp::create(b, kv, kb.idx(1)));
+    if (!causal)
+      return;
+    Value start = arith::ExtSIOp::create(b, i64, qStart);
+    Value pos = arith::IndexCastOp::create(b, i64, token);
+    Value qPos = arith::AddIOp::create(b, start, pos);
+    Value one = arith::ConstantIntOp::create(b, i64, 1);
+    Value stride = arith::ConstantIntOp::create(b, i64, kvStride);
+    Value numerator = arith::SubIOp::create(
+        b, arith::AddIOp::create(b, qPos, one), stride);
+    maxKv = arith::FloorDivSIOp::create(b, numerator, stride);
+  }
+};
+
+/// The KV buffer of `stage` as a [block_k, pitch] memref.
+Value stageTile(KernelEmitter &k, Value stage) {
+  ImplicitLocOpBuilder &b = k.b;
+  int64_t blockK = k.blockK, pitch = k.layout.kvPitch;
+  auto ringType = cast<MemRefType>(k.kvRing.getType());
+  auto tileType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+      {blockK, pitch}, ringType, SmallVector<int64_t>{ShapedType::kDynamic, 0, 0},
+      SmallVector<int64_t>{1, blockK, pitch}, SmallVector<int64_t>{1, 1, 1}));
+  SmallVector<OpFoldResult> offsets = {stage, b.getIndexAttr(0),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(blockK),
+                                     b.getIndexAttr(pitch)};
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(1)};
+  return memref::SubViewOp::create(b, tileType, k.kvRing, offsets, sizes,
+                                   strides);
+}
+
+/// Emits the body of the simple kernel into `func` (see the pass
+/// description for the algorithm).
+void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
+                           ScheduleAttr schedule) {
+  Block &entry = func.getBody().front();
+  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
+  b.setInsertionPointToStart(&entry);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  KernelEmitter k(b, op, schedule, entry.getArguments(), tid,
+                  schedule.getNumThreads());
+  Value kvTile = stageTile(k, k.kb.idx(0));
+  k.loadQAndClear();
+  gpu::BarrierOp::create(b);
+  k.kb.loop(k.kb.idx(0), k.kb.idx(k.numBlocks()), k.kb.idx(1), [&](Value blk) {
+    Value base = k.kb.mul(blk, k.kb.idx(k.blockK));
+    k.markRows(base);
+    gpu::BarrierOp::create(b);
+    k.gather(kvTile);
+    gpu::BarrierOp::create(b);
+    k.logits(kvTile);
+    gpu::BarrierOp::create(b);
+    k.softmax();
+    gpu::BarrierOp::create(b);
+    k.accumulate(kvTile);
     gpu::BarrierOp::create(b);
   });
+  k.epilogue();
+  gpu::ReturnOp::create(b);
+}
 
-  // 3. Normalize and write out, lse (natural log) and max_logits. A row
-  // with no valid entry has sum 0: out = 0, lse = +inf, max_logits = -inf.
-  kb.loop(tid, kb.idx(hpc * p.Dv), step, [&](Value e) {
-    Value h = kb.div(e, p.Dv), c = kb.rem(e, p.Dv);
-    Value sum = kb.load(stats, {statSum, h});
-    Value any = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum,
-                                      kb.f32(0.0));
-    Value o = arith::SelectOp::create(
-        b, any, arith::DivFOp::create(b, kb.load(acc, {h, c}), sum),
-        kb.f32(0.0));
-    kb.store(arith::TruncFOp::create(b, bf16, o), out,
-             {batch, token, kb.add(head0, h), c});
-  });
-  kb.loop(tid, kb.idx(hpc), step, [&](Value h) {
-    Value max = kb.load(stats, {statMax, h});
-    Value sum = kb.load(stats, {statSum, h});
-    Value any = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum,
-                                      kb.f32(0.0));
-    Value safeSum = arith::SelectOp::create(b, any, sum, kb.f32(1.0));
-    Value log2Sum = math::Log2Op::create(b, safeSum);
-    Value lseLog2 = arith::AddFOp::create(b, max, log2Sum);
-    Value lseVal = arith::MulFOp::create(b, lseLog2, kb.f32(M_LN2));
-    Value head = kb.add(head0, h);
-    kb.store(arith::SelectOp::create(b, any, lseVal, kb.posInf()), lse,
-             {batch, token, head});
-    if (maxLogits) {
-      Value scaled = arith::MulFOp::create(b, max, kb.f32(M_LN2));
-      Value negInf = kb.negInf();
-      kb.store(arith::SelectOp::create(b, any, scaled, negInf), maxLogits,
-               {batch, token, head});
+/// An `!llvm.ptr<addrSpace>` to byte `byteOffset` of `memref`'s data.
+Value rawPointer(ImplicitLocOpBuilder &b, Value memref, Value byteOffset,
+                 unsigned addrSpace) {
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+  Value addr = arith::AddIOp::create(b, base, byteOffset);
+  Value addr64 = arith::IndexCastOp::create(b, b.getI64Type(), addr);
+  return LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), addrSpace), addr64);
+}
+
+/// Emits the body of the pipelined kernel: mbarriers initialized by thread
+/// 0, then a producer role gathering KV blocks into the ring with
+/// zero-filling 16-byte cp.async (one deferred arrival per producer thread on
+/// the stage's full barrier), and a consumer role running the simple
+/// kernel's math on each stage once full, arriving on the stage's empty
+/// barrier when done with it. Stage of block kb: kb % stages; phase of its
+/// n-th use: n & 1.
+void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
+                              ScheduleAttr schedule) {
+  MLIRContext *ctx = op.getContext();
+  Block &entry = func.getBody().front();
+  ImplicitLocOpBuilder b(op.getLoc(), ctx);
+  b.setInsertionPointToStart(&entry);
+  KernelBuilder kb{b};
+  const int64_t stages = schedule.getStages();
+  const int64_t roleThreads = hw::kWarpgroupSize;
+  const SimpleSmemLayout layout =
+      getSimpleSmemLayout(schedule, op.getProblem().Dqk, op.getProblem().Dv);
+  Type i32 = b.getI32Type();
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+
+  // The mbarriers: full[s] at 8 s, empty[s] at 8 (stages + s).
+  auto barrierPtr = [&](Value smemBase, Value which) {
+    Value offset = kb.add(kb.idx(layout.barriers),
+                          kb.mul(which, kb.idx(hw::kMBarrierBytes)));
+    return rawPointer(b, smemBase, offset, /*addrSpace=*/3);
+  };
+  auto dynamicSmem = [&] {
+    return gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+  };
+  {
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
+                                        kb.idx(0));
+    auto ifOp = scf::IfOp::create(b, first, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    Value smemBase = dynamicSmem();
+    for (int64_t s = 0; s < stages; ++s) {
+      Value count = arith::ConstantIntOp::create(b, i32, roleThreads);
+      NVVM::MBarrierInitOp::create(b, barrierPtr(smemBase, kb.idx(s)), count,
+                                   Value());
+      NVVM::MBarrierInitOp::create(
+          b, barrierPtr(smemBase, kb.idx(stages + s)), count, Value());
     }
-  });
+  }
+  gpu::BarrierOp::create(b);
+
+  // Roles: producer (warpgroup 0), consumer (warpgroup 1).
+  SmallVector<Value> captures(entry.getArguments());
+  ArrayRef<int32_t> regs = schedule.getRegs();
+  auto ws = WarpSpecializeOp::create(
+      b, TypeRange{}, captures, b.getStrArrayAttr({"producer", "consumer"}),
+      b.getDenseI32ArrayAttr({4, 4}),
+      b.getDenseI32ArrayAttr({regs.empty() ? 56 : regs[0],
+                              regs.empty() ? 232 : regs[1]}),
+      /*numRegions=*/2);
+  SmallVector<Type> argTypes(entry.getArgumentTypes());
+  SmallVector<Location> argLocs(argTypes.size(), op.getLoc());
+  for (int role = 0; role < 2; ++role) {
+    Block *body = b.createBlock(&ws.getPartitions()[role], {}, argTypes,
+                                argLocs);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(body);
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value roleTid = arith::SubIOp::create(b, tid, kb.idx(role * roleThreads));
+    KernelEmitter k(b, op, schedule, body->getArguments(), roleTid,
+                    roleThreads);
+    Value smemBase = dynamicSmem();
+    auto phaseOf = [&](Value blk, bool flip) -> Value {
+      // (blk / stages) & 1, as the i32 try_wait.parity wants; `flip` waits
+      // for the previous phase (a fresh empty barrier counts as released).
+      Value round = kb.div(blk, stages);
+      Value parity = arith::AndIOp::create(b, round, kb.idx(1));
+      if (flip)
+        parity = arith::XOrIOp::create(b, parity, kb.idx(1));
+      return arith::IndexCastOp::create(b, i32, parity);
+    };
+    Value ticks = arith::ConstantIntOp::create(b, i32, 10000000);
+
+    if (role == 0) {
+      // Producer: per block, wait until the stage is free, then copy each
+      // valid row in 16-byte pieces (zero-fill for invalid ones, reading
+      // nothing) and arrive on the stage's full barrier once they land.
+      const int64_t pieces = k.p.Dqk * 2 / hw::kCpAsyncBytes;
+      auto meta = memref::ExtractStridedMetadataOp::create(b, k.kv);
+      Value kvBase = meta.getBaseBuffer();
+      Value elemOffset = meta.getOffset();
+      ValueRange kvStrides = meta.getStrides();
+      k.kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
+        Value stage = kb.rem(blk, stages);
+        NVVM::MBarrierTryWaitParityOp::create(
+            b, barrierPtr(smemBase, kb.add(stage, kb.idx(stages))),
+            phaseOf(blk, /*flip=*/true), ticks);
+        Value base = kb.mul(blk, kb.idx(k.blockK));
+        kb.loop(roleTid, kb.idx(k.blockK * pieces), kb.idx(roleThreads),
+                [&](Value e) {
+                  Value j = kb.div(e, pieces), piece = kb.rem(e, pieces);
+                  auto [valid, raw] = k.entry(kb.add(base, j));
+                  // An invalid entry copies 0 bytes from row 0: nothing read.
+                  Value safe = arith::SelectOp::create(
+                      b, valid, raw, arith::ConstantIntOp::create(b, i32, 0));
+                  Value row = arith::IndexCastOp::create(b, b.getIndexType(),
+                                                         safe);
+                  Value elem = kb.add(
+                      kb.add(kb.add(elemOffset, kb.mul(k.batch, kvStrides[0])),
+                             kb.add(kb.mul(row, kvStrides[1]),
+                                    kb.mul(k.group, kvStrides[2]))),
+                      kb.mul(piece, kb.idx(hw::kCpAsyncBytes / 2)));
+                  Value src = rawPointer(b, kvBase, kb.mul(elem, kb.idx(2)),
+                                         /*addrSpace=*/1);
+                  Value dstElem = kb.add(
+                      kb.mul(kb.add(kb.mul(stage, kb.idx(k.blockK)), j),
+                             kb.idx(layout.kvPitch)),
+                      kb.mul(piece, kb.idx(hw::kCpAsyncBytes / 2)));
+                  Value dst = rawPointer(
+                      b, smemBase, kb.add(kb.idx(layout.kv),
+                                          kb.mul(dstElem, kb.idx(2))),
+                      /*addrSpace=*/3);
+                  Value bytes = arith::SelectOp::create(
+                      b, valid,
+                      arith::ConstantIntOp::create(b, i32, hw::kCpAsyncBytes),
+                      arith::ConstantIntOp::create(b, i32, 0));
+                  NVVM::CpAsyncOp::create(b, dst, src, hw::kCpAsyncBytes,
+                                          NVVM::LoadCacheModifierKind::CG,
+                                          bytes);
+                });
+        NVVM::CpAsyncMBarrierArriveOp::create(
+            b, barrierPtr(smemBase, stage), /*noinc=*/true);
+      });
+      // Leave no copy in flight behind the role.
+      NVVM::CpAsyncCommitGroupOp::create(b);
+      NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    } else {
+      // Consumer: the simple kernel's math on each full stage.
+      k.loadQAndClear();
+      gpu::BarrierOp::create(b);
+      k.kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
+        Value stage = kb.rem(blk, stages);
+        Value kvTile = stageTile(k, stage);
+        NVVM::MBarrierTryWaitParityOp::create(b, barrierPtr(smemBase, stage),
+                                              phaseOf(blk, /*flip=*/false),
+                                              ticks);
+        k.markRows(kb.mul(blk, kb.idx(k.blockK)));
+        gpu::BarrierOp::create(b);
+        k.logits(kvTile);
+        gpu::BarrierOp::create(b);
+        k.softmax();
+        gpu::BarrierOp::create(b);
+        k.accumulate(kvTile);
+        gpu::BarrierOp::create(b);
+        NVVM::MBarrierArriveOp::create(
+            b, Type(), barrierPtr(smemBase, kb.add(stage, kb.idx(stages))),
+            Value());
+      });
+      k.epilogue();
+    }
+    RoleReturnOp::create(b);
+  }
+  b.setInsertionPointAfter(ws);
   gpu::ReturnOp::create(b);
 }
 
@@ -416,7 +682,8 @@ struct ConvertSimpleToGPUPass
         op.emitOpError() << "has no schedule; run sparse-mla-select-schedule "
                             "before convert-sparse-mla-simple-to-gpu";
         missing = true;
-      } else if (schedule.getKind() == ScheduleKind::simple) {
+      } else if (schedule.getKind() == ScheduleKind::simple ||
+                 schedule.getKind() == ScheduleKind::pipelined) {
         ops.push_back(op);
       }
     });
@@ -460,13 +727,19 @@ struct ConvertSimpleToGPUPass
     // The kernel.
     OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
     auto func = gpu::GPUFuncOp::create(
-        kb, op.getLoc(), "sparse_mla_fwd_simple",
+        kb, op.getLoc(),
+        schedule.getKind() == ScheduleKind::pipelined
+            ? "sparse_mla_fwd_pipelined"
+            : "sparse_mla_fwd_simple",
         FunctionType::get(op.getContext(), argTypes, {}));
     symbols.insert(func); // renames on collision: _0, _1, ...
     func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), kb.getUnitAttr());
     func.setKnownBlockSizeAttr(kb.getDenseI32ArrayAttr(
         {static_cast<int32_t>(schedule.getNumThreads()), 1, 1}));
-    buildSimpleKernelBody(func, op, schedule);
+    if (schedule.getKind() == ScheduleKind::pipelined)
+      buildPipelinedKernelBody(func, op, schedule);
+    else
+      buildSimpleKernelBody(func, op, schedule);
 
     // The launch, in place of the op.
     ImplicitLocOpBuilder b(op.getLoc(), op);

@@ -33,15 +33,11 @@
 // statistics, row indices.
 // CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x64xbf16, #gpu.address_space<workgroup>>
-// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32x66xbf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x32x66xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x32xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x48xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x2xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32xi32, #gpu.address_space<workgroup>>
-// The Q tile of this CTA: q[batch, token, first head + h, d].
-// CHECK: %[[QH:.*]] = arith.addi %[[HEAD0]], %{{.*}} : index
-// CHECK: memref.load %[[KQ]][%[[BATCH]], %[[TOKEN]], %[[QH]], %{{.*}}]
-// CHECK: gpu.barrier
 // Skv from kv's dimension 1; causal bound floor((q_start + s + 1 - 2) / 2),
 // in i64.
 // CHECK: %[[SKVI:.*]] = memref.dim %[[KKV]], %{{.*}} : memref<?x?x2x64xbf16
@@ -54,6 +50,10 @@
 // CHECK: %[[QPOS1:.*]] = arith.addi %[[QPOS]], %[[ONE]] : i64
 // CHECK: %[[NUM:.*]] = arith.subi %[[QPOS1]], %[[STRIDE]] : i64
 // CHECK: %[[MAXKV:.*]] = arith.floordivsi %[[NUM]], %[[STRIDE]] : i64
+// The Q tile of this CTA: q[batch, token, first head + h, d].
+// CHECK: %[[QH:.*]] = arith.addi %[[HEAD0]], %{{.*}} : index
+// CHECK: memref.load %[[KQ]][%[[BATCH]], %[[TOKEN]], %[[QH]], %{{.*}}]
+// CHECK: gpu.barrier
 // Two blocks of 32 entries; entries past topk read no index; an entry is
 // valid iff 0 <= idx < Skv and idx <= the causal bound; invalid -> row -1.
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[NBLK:.*]] step

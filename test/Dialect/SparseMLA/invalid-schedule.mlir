@@ -2,7 +2,7 @@
 
 // One case per #sparse_mla.schedule parse and verifier message.
 
-// expected-error @+1 {{unknown schedule kind 'bogus', expected 'seesaw' or 'simple'}}
+// expected-error @+1 {{unknown schedule kind 'bogus', expected 'seesaw', 'simple' or 'pipelined'}}
 module attributes {test.schedule = #sparse_mla.schedule<bogus, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3>} {}
 
 // -----
@@ -124,3 +124,13 @@ func.func @huge_block(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                  {schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 4611686018427387904, stages = 1, warpgroups = 1>}
   return
 }
+
+// -----
+
+// expected-error @+1 {{pipelined schedule needs warpgroups = 2 (producer, consumer), but got 3}}
+module attributes {test.schedule = #sparse_mla.schedule<pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 3>} {}
+
+// -----
+
+// expected-error @+1 {{pipelined schedule needs stages >= 2 (a ring the producer fills ahead), but got 1}}
+module attributes {test.schedule = #sparse_mla.schedule<pipelined, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 2>} {}

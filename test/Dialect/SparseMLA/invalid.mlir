@@ -339,6 +339,14 @@ func.func @seesaw_shared_memory(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x5
 
 // -----
 
+func.func @pipelined_dqk_not_multiple_of_8(%q: memref<2x4x8x60xbf16>, %kv: memref<2x16x2x60xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op pipelined schedule gathers rows in 16-byte pieces and needs Dqk to be a multiple of 8, but got 60}}
+  sparse_mla.fwd q(%q : memref<2x4x8x60xbf16>) kv(%kv : memref<2x16x2x60xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>) {schedule = #sparse_mla.schedule<pipelined, heads_per_cta = 4, block_k = 32, stages = 2, warpgroups = 2>}
+  return
+}
+
+// -----
+
 // The generic form can give q_start any type; the message names it.
 func.func @q_start_type(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i64, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
   // expected-error @+1 {{'sparse_mla.fwd' op operand #3 must be i32 (operand 'q_start', the position of query token 0), but got 'i64'}}

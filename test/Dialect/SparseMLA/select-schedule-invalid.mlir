@@ -9,14 +9,16 @@
 // RUN: not sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule=schedule=simple 2>&1 | FileCheck %s --check-prefix=MISMATCH
 // RUN: not sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule=chip=sm_86 2>&1 | FileCheck %s --check-prefix=SMEM-SM86
 // RUN: not sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule=chip=sm_90 2>&1 | FileCheck %s --check-prefix=SEESAW-SM90
+// RUN: not sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule="chip=sm_86 schedule=pipelined" 2>&1 | FileCheck %s --check-prefix=PIPELINED-SM86
 
 // SEESAW-SM80: error: 'sparse_mla.fwd' op seesaw schedule needs sm_90a (WGMMA, TMA and setmaxnreg), but the target chip is sm_80
 // SM75: error: 'sparse_mla.fwd' op simple schedule needs sm_80 or newer (bf16 and cp.async), but the target chip is sm_75
 // BAD-CHIP: error: sparse-mla-select-schedule: invalid chip 'gfx90a', expected sm_XY or sm_XYa (e.g. sm_90a)
-// BAD-KIND: error: sparse-mla-select-schedule: invalid schedule 'fast', expected default, seesaw or simple
+// BAD-KIND: error: sparse-mla-select-schedule: invalid schedule 'fast', expected default, seesaw, simple or pipelined
 // SEESAW-SHAPE: error: 'sparse_mla.fwd' op seesaw schedule needs topk to be a multiple of 2 x block_k = 128, but got 2000 (target chip sm_90a)
 // MISMATCH: error: 'sparse_mla.fwd' op has a seesaw schedule, but the pass was asked for simple
 // SMEM-SM86: error: 'sparse_mla.fwd' op simple schedule needs 130816 bytes of shared memory for Dqk = 576, above the limit of 101376 bytes per block (target chip sm_86)
+// PIPELINED-SM86: error: 'sparse_mla.fwd' op pipelined schedule needs sm_90 or newer (mbarrier try_wait), but the target chip is sm_86
 // SEESAW-SM90: error: 'sparse_mla.fwd' op seesaw schedule needs sm_90a (WGMMA, TMA and setmaxnreg), but the target chip is sm_90
 
 func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,

@@ -41,7 +41,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   std::optional<ScheduleKind> kind = symbolizeScheduleKind(kindName);
   if (!kind) {
     parser.emitError(kindLoc, "unknown schedule kind '")
-        << kindName << "', expected 'seesaw' or 'simple'";
+        << kindName << "', expected 'seesaw', 'simple' or 'pipelined'";
     return {};
   }
 
@@ -175,9 +175,19 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                             "budget per warpgroup";
   }
 
-  if (!seesaw && stages != 1)
+  if (kind == ScheduleKind::simple && stages != 1)
     return emitError() << "simple schedule supports stages = 1 only, but got "
                        << stages;
+  if (kind == ScheduleKind::pipelined) {
+    if (warpgroups != 2)
+      return emitError() << "pipelined schedule needs warpgroups = 2 "
+                            "(producer, consumer), but got "
+                         << warpgroups;
+    if (stages < 2)
+      return emitError() << "pipelined schedule needs stages >= 2 (a ring "
+                            "the producer fills ahead), but got "
+                         << stages;
+  }
 
   if (!regs.empty()) {
     if (static_cast<int64_t>(regs.size()) != warpgroups)
@@ -244,15 +254,24 @@ SimpleSmemLayout mlir::sparse_mla::getSimpleSmemLayout(ScheduleAttr schedule,
                                                        int64_t dqk,
                                                        int64_t dv) {
   int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
+  bool pipelined = schedule.getKind() == ScheduleKind::pipelined;
   SimpleSmemLayout l;
-  l.kvPitch = add(dqk, 2);
+  // cp.async writes 16-byte pieces: pipelined rows keep 16-byte alignment.
+  l.kvPitch = add(dqk, pipelined ? 8 : 2);
   l.q = 0;
   l.kv = add(l.q, region(mul(mul(hpc, dqk), kBf16Bytes)));
-  l.scores = add(l.kv, region(mul(mul(blockK, l.kvPitch), kBf16Bytes)));
+  l.scores = add(l.kv, region(mul(mul(mul(schedule.getStages(), blockK),
+                                      l.kvPitch),
+                                  kBf16Bytes)));
   l.acc = add(l.scores, region(mul(mul(hpc, blockK), kF32Bytes)));
   l.stats = add(l.acc, region(mul(mul(hpc, dv), kF32Bytes)));
   l.rows = add(l.stats, region(mul(3 * kF32Bytes, hpc)));
-  l.total = add(l.rows, region(mul(blockK, kI32Bytes)));
+  l.barriers = add(l.rows, region(mul(blockK, kI32Bytes)));
+  // Pipelined: a full and an empty mbarrier per stage.
+  l.total = add(l.barriers,
+                pipelined ? region(mul(2 * hw::kMBarrierBytes,
+                                       schedule.getStages()))
+                          : 0);
   return l;
 }
 
@@ -274,6 +293,7 @@ int64_t ScheduleAttr::getSharedMemoryBytes(int64_t dqk, int64_t dv) const {
     break;
   }
   case ScheduleKind::simple:
+  case ScheduleKind::pipelined:
     bytes = getSimpleSmemLayout(*this, dqk, dv).total;
     break;
   }
@@ -294,11 +314,17 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
     // warpgroups: 72 + 216 + 216 registers x 128 threads = 64,512 <= 64 Ki.
     return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
                              /*stages=*/2, /*warpgroups=*/3, {72, 216, 216});
-  case ScheduleKind::simple: {
+  case ScheduleKind::simple:
+  case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
     int64_t hpc = 16;
     while (hpc > 1 && headsPerGroup % hpc != 0)
       hpc /= 2;
+    if (kind == ScheduleKind::pipelined)
+      // Producer with few registers, consumer with most of the file:
+      // (56 + 232) x 128 = 36,864 registers.
+      return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/2,
+                               /*warpgroups=*/2, {56, 232});
     return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/1,
                              /*warpgroups=*/1, {});
   }
@@ -339,6 +365,13 @@ std::string mlir::sparse_mla::whyScheduleCannotServe(
          << 2 * schedule.getBlockK() << ", but got " << p.topk;
       return reason;
     }
+  }
+  if (schedule.getKind() == ScheduleKind::pipelined &&
+      p.Dqk % (hw::kCpAsyncBytes / 2) != 0) {
+    os << "pipelined schedule gathers rows in 16-byte pieces and needs Dqk "
+          "to be a multiple of 8, but got "
+       << p.Dqk;
+    return reason;
   }
   int64_t smem = schedule.getSharedMemoryBytes(p.Dqk, p.Dv);
   if (smem > maxSharedMemoryBytes)

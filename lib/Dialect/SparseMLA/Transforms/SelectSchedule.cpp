@@ -26,6 +26,10 @@ LogicalResult checkChip(FwdOp op, const hw::Chip &chip, ScheduleKind kind) {
     return op.emitOpError() << "seesaw schedule needs sm_90a (WGMMA, TMA and "
                                "setmaxnreg), but the target chip is "
                             << chip.name;
+  if (kind == ScheduleKind::pipelined && chip.arch < 90)
+    return op.emitOpError() << "pipelined schedule needs sm_90 or newer "
+                               "(mbarrier try_wait), but the target chip is "
+                            << chip.name;
   if (kind == ScheduleKind::simple && !chip.supportsSimple())
     return op.emitOpError() << "simple schedule needs sm_80 or newer (bf16 "
                                "and cp.async), but the target chip is "
@@ -51,7 +55,7 @@ struct SelectSchedulePass
       if (!requested) {
         getOperation()->emitError()
             << "sparse-mla-select-schedule: invalid schedule '" << schedule
-            << "', expected default, seesaw or simple";
+            << "', expected default, seesaw, simple or pipelined";
         return signalPassFailure();
       }
     }

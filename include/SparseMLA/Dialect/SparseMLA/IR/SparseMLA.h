@@ -28,19 +28,24 @@ namespace mlir::sparse_mla {
 ScheduleAttr getDefaultSchedule(MLIRContext *ctx, ScheduleKind kind,
                                 int64_t headsPerGroup);
 
-/// Shared-memory carve-up of the simple schedule's kernel: byte offsets from
+/// Shared-memory carve-up of the simple and pipelined schedules' kernels: byte offsets from
 /// the dynamic shared-memory base (16-byte aligned, enough for its scalar
 /// accesses). The lowering and the
 /// schedule's shared-memory check both use it, so they cannot disagree.
 struct SimpleSmemLayout {
   int64_t q;       ///< bf16 [heads_per_cta, Dqk]
-  int64_t kv;      ///< bf16 [block_k, kvPitch]: gathered rows, zero when masked
-  int64_t kvPitch; ///< elements per kv row: Dqk + 2, which spreads the rows
-                   ///< of one column over all 32 banks
+  int64_t kv;      ///< bf16 [stages, block_k, kvPitch]: gathered rows, zero
+                   ///< when masked
+  int64_t kvPitch; ///< elements per kv row: Dqk + 2 (simple), which spreads
+                   ///< the rows of one column over all 32 banks, or Dqk + 8
+                   ///< (pipelined), which keeps rows 16-byte aligned for
+                   ///< cp.async
   int64_t scores;  ///< f32 [heads_per_cta, block_k]: logits, then weights
   int64_t acc;     ///< f32 [heads_per_cta, Dv]: unnormalized output
   int64_t stats;   ///< f32 [3, heads_per_cta]: running max, sum, rescale
   int64_t rows;    ///< i32 [block_k]: kv row of each entry, -1 if invalid
+  int64_t barriers; ///< i64 [2, stages] mbarriers, full then empty
+                    ///< (pipelined only)
   int64_t total;   ///< bytes used
 };
 SimpleSmemLayout getSimpleSmemLayout(ScheduleAttr schedule, int64_t dqk,

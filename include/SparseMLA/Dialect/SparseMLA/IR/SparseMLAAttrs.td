@@ -10,7 +10,8 @@ include "mlir/IR/EnumAttr.td"
 def SparseMLA_ScheduleKind : I32EnumAttr<"ScheduleKind",
     "how a sparse_mla.fwd op is lowered", [
       I32EnumAttrCase<"simple", 0>,
-      I32EnumAttrCase<"seesaw", 1>
+      I32EnumAttrCase<"seesaw", 1>,
+      I32EnumAttrCase<"pipelined", 2>
     ]> {
   let cppNamespace = "::mlir::sparse_mla";
   let genSpecializedAttr = 0;
@@ -34,9 +35,10 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       16 and at most 256 (WGMMA K and N limits); `topk` must be a multiple of
       `2 * block_k`, since the two consumers take blocks in pairs.
     * `stages`: KV block buffers in shared memory. Seesaw: even (one per
-      consumer per pipeline step). Simple: 1.
+      consumer per pipeline step). Simple: 1. Pipelined: at least 2.
     * `warpgroups`: warpgroups per CTA (128 threads each). Seesaw: 3, in
-      the order producer, consumer 0, consumer 1.
+      the order producer, consumer 0, consumer 1. Pipelined: 2, producer
+      then consumer.
     * `regs` (optional): per-warpgroup register budget applied with
       `setmaxnreg`, one entry per warpgroup, each a multiple of 8 in
       [24, 256]; `sum(regs) * 128` must fit the 65,536-register file.

@@ -18,7 +18,7 @@ def SparseMLASelectSchedule : Pass<"sparse-mla-select-schedule"> {
       cannot serve the shape (it needs `H/G` a multiple of 64, `Dqk = 576`,
       `Dv = 512`, `topk` a multiple of 128), the op falls back to `simple`
       and the pass emits a remark naming the limit.
-    * With `schedule=seesaw` or `schedule=simple`, the op gets that kind's
+    * With `schedule=seesaw`, `simple` or `pipelined`, the op gets that kind's
       default; a shape or chip it cannot serve is an error naming the limit.
 
     Example, on sm_90a:
@@ -35,7 +35,8 @@ def SparseMLASelectSchedule : Pass<"sparse-mla-select-schedule"> {
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "Target chip, sm_XY or sm_XYa (e.g. sm_90a, sm_80)">,
     Option<"schedule", "schedule", "std::string", /*default=*/"\"default\"",
-           "Schedule kind to use: default (chip's choice), seesaw or simple">,
+           "Schedule kind to use: default (chip's choice), seesaw, simple or "
+           "pipelined">,
   ];
 }
 
