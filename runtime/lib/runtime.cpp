@@ -29,15 +29,6 @@ smla_status fail(smla_status status, const std::string &message) {
   return status;
 }
 
-std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char *f, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, f);
-  std::vsnprintf(buf, sizeof(buf), f, ap);
-  va_end(ap);
-  return buf;
-}
 
 /// Names of the errors a missing or stub driver gives (cuGetErrorName itself
 /// fails then).
@@ -65,7 +56,7 @@ std::string cudaErrorText(CUresult r) {
     name = fallbackErrorName(r);
   if (cuGetErrorString(r, &text) != CUDA_SUCCESS || !text)
     text = nullptr;
-  std::string s = name ? name : fmt("CUDA error %d", static_cast<int>(r));
+  std::string s = name ? name : pkg::format("CUDA error %d", static_cast<int>(r));
   if (text)
     s += std::string(" (") + text + ")";
   return s;
@@ -153,7 +144,7 @@ std::string deviceDescription(CUdevice dev) {
                        dev);
   char name[256] = {0};
   cuDeviceGetName(name, sizeof(name) - 1, dev);
-  return fmt("device %d (%s, sm_%d%d)", static_cast<int>(dev), name, major,
+  return pkg::format("device %d (%s, sm_%d%d)", static_cast<int>(dev), name, major,
              minor);
 }
 
@@ -239,8 +230,8 @@ smla_status getModule(smla_package *p, ContextModule &out) {
   r = cuModuleGetFunction(&cm.function, cm.module, man.kernel.entry.c_str());
   if (r != CUDA_SUCCESS)
     return unloadAndFail(cudaFail(
-        fmt("cuModuleGetFunction(\"%s\")", man.kernel.entry.c_str()), r,
-        fmt("the package's %s has no usable kernel named by kernel.entry",
+        pkg::format("cuModuleGetFunction(\"%s\")", man.kernel.entry.c_str()), r,
+        pkg::format("the package's %s has no usable kernel named by kernel.entry",
             kindName)));
 
   // Block size against what the compiled kernel allows.
@@ -255,7 +246,7 @@ smla_status getModule(smla_package *p, ContextModule &out) {
   if (threads > maxThreads)
     return unloadAndFail(fail(
         SMLA_ERROR_UNSUPPORTED,
-        fmt("kernel.block has %" PRId64 " threads, but kernel \"%s\" (%s) "
+        pkg::format("kernel.block has %" PRId64 " threads, but kernel \"%s\" (%s) "
             "allows at most %d on %s",
             threads, man.kernel.entry.c_str(), kindName, maxThreads,
             deviceDescription(dev).c_str())));
@@ -274,7 +265,7 @@ smla_status getModule(smla_package *p, ContextModule &out) {
     if (smem + staticSmem > optin)
       return unloadAndFail(fail(
           SMLA_ERROR_UNSUPPORTED,
-          fmt("kernel.dynamic_shared_memory is %" PRId64 " bytes (+ %d "
+          pkg::format("kernel.dynamic_shared_memory is %" PRId64 " bytes (+ %d "
               "static), but %s allows at most %d per block",
               smem, staticSmem, deviceDescription(dev).c_str(), optin)));
     r = cuFuncSetAttribute(cm.function,
@@ -282,7 +273,7 @@ smla_status getModule(smla_package *p, ContextModule &out) {
                            static_cast<int>(smem));
     if (r != CUDA_SUCCESS)
       return unloadAndFail(cudaFail(
-          fmt("cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, %" PRId64 ")",
+          pkg::format("cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, %" PRId64 ")",
               smem),
           r));
   }
@@ -296,7 +287,7 @@ smla_status toTensorArg(const char *name, const smla_tensor *t,
                         pkg::TensorArg &out) {
   if (t->rank < 0 || t->rank > 4)
     return fail(SMLA_ERROR_INVALID_ARGUMENT,
-                fmt("%s: rank is %d, expected 3 or 4", name, t->rank));
+                pkg::format("%s: rank is %d, expected 3 or 4", name, t->rank));
   out.data = reinterpret_cast<const void *>(static_cast<uintptr_t>(t->data));
   out.dtype = t->dtype;
   out.rank = t->rank;
@@ -334,24 +325,24 @@ smla_status checkDeviceMemory(const char *name, const pkg::TensorArg &t) {
   void *values[] = {&memType, &base, &rangeSize, &isManaged};
   CUresult r = cuPointerGetAttributes(4, attrs, values, ptr);
   if (r != CUDA_SUCCESS)
-    return cudaFail(fmt("cuPointerGetAttributes(0x%llx)",
+    return cudaFail(pkg::format("cuPointerGetAttributes(0x%llx)",
                         static_cast<unsigned long long>(ptr)),
                     r, name);
   if (memType == 0)
     return fail(SMLA_ERROR_INVALID_ARGUMENT,
-                fmt("%s: data pointer 0x%llx is not CUDA memory (a host "
+                pkg::format("%s: data pointer 0x%llx is not CUDA memory (a host "
                     "pointer?); expected device memory",
                     name, static_cast<unsigned long long>(ptr)));
   if (memType == CU_MEMORYTYPE_HOST && !isManaged)
     return fail(SMLA_ERROR_INVALID_ARGUMENT,
-                fmt("%s: data pointer 0x%llx is page-locked host memory; "
+                pkg::format("%s: data pointer 0x%llx is page-locked host memory; "
                     "expected device memory",
                     name, static_cast<unsigned long long>(ptr)));
   if (rangeSize > 0 && base <= ptr) {
     const uint64_t avail = static_cast<uint64_t>(base + rangeSize - ptr);
     if (bytes > avail)
       return fail(SMLA_ERROR_INVALID_ARGUMENT,
-                  fmt("%s: the tensor spans %llu bytes from 0x%llx, but its "
+                  pkg::format("%s: the tensor spans %llu bytes from 0x%llx, but its "
                       "allocation (0x%llx, %llu bytes) has only %llu bytes "
                       "from there",
                       name, static_cast<unsigned long long>(bytes),
@@ -475,7 +466,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
         box64[d] = req.box[d];
       return cudaFail(
           "cuTensorMapEncodeTiled", r,
-          fmt("tensor map for parameter %" PRId64 " (%s: dims %s, byte "
+          pkg::format("tensor map for parameter %" PRId64 " (%s: dims %s, byte "
               "strides %s, box %s, swizzle %" PRId64 ")",
               req.param, req.tensor.c_str(),
               listU64(req.dims, req.rank).c_str(),
@@ -495,7 +486,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
       buffer.kernelParams(), nullptr);
   if (r != CUDA_SUCCESS)
     return cudaFail("cuLaunchKernel", r,
-                    fmt("kernel \"%s\", grid [%u, %u, %u], block [%" PRId64
+                    pkg::format("kernel \"%s\", grid [%u, %u, %u], block [%" PRId64
                         ", %" PRId64 ", %" PRId64 "], %" PRId64
                         " bytes of dynamic shared memory",
                         man.kernel.entry.c_str(), grid[0], grid[1], grid[2],

@@ -280,6 +280,17 @@ public:
     });
   }
 
+  /// 2c-2e on the block in `kvTile`, each step behind a barrier of the
+  /// group (the whole CTA, or a role's named barrier once roles are lowered).
+  void computeBlock(Value kvTile) {
+    logits(kvTile);
+    gpu::BarrierOp::create(b);
+    softmax();
+    gpu::BarrierOp::create(b);
+    accumulate(kvTile);
+    gpu::BarrierOp::create(b);
+  }
+
   /// 3. Normalize and write out, lse (natural log) and max_logits. A row
   /// with no valid entry has sum 0: out = 0, lse = +inf, max_logits = -inf.
   void epilogue() {
@@ -423,12 +434,7 @@ void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
     gpu::BarrierOp::create(b);
     k.gather(kvTile);
     gpu::BarrierOp::create(b);
-    k.logits(kvTile);
-    gpu::BarrierOp::create(b);
-    k.softmax();
-    gpu::BarrierOp::create(b);
-    k.accumulate(kvTile);
-    gpu::BarrierOp::create(b);
+    k.computeBlock(kvTile);
   });
   k.epilogue();
   gpu::ReturnOp::create(b);
@@ -590,12 +596,7 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
                                               ticks);
         k.markRows(kb.mul(blk, kb.idx(k.blockK)));
         gpu::BarrierOp::create(b);
-        k.logits(kvTile);
-        gpu::BarrierOp::create(b);
-        k.softmax();
-        gpu::BarrierOp::create(b);
-        k.accumulate(kvTile);
-        gpu::BarrierOp::create(b);
+        k.computeBlock(kvTile);
         NVVM::MBarrierArriveOp::create(
             b, Type(), barrierPtr(smemBase, kb.add(stage, kb.idx(stages))),
             Value());

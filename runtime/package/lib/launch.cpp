@@ -15,15 +15,6 @@
 namespace sparse_mla {
 namespace pkg {
 
-static std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static std::string fmt(const char *f, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, f);
-  std::vsnprintf(buf, sizeof(buf), f, ap);
-  va_end(ap);
-  return buf;
-}
 
 TensorArg contiguousTensor(const void *data, int dtype,
                            std::initializer_list<int64_t> sizes) {
@@ -98,18 +89,18 @@ static bool checkTensorBasics(const OperandRule &r, const char *layout,
                               std::string &err) {
   const TensorArg &t = *r.t;
   if (t.dtype != r.dtype) {
-    err = fmt("%s: dtype is %s, expected %s", r.name,
+    err = format("%s: dtype is %s, expected %s", r.name,
               dtypeName(t.dtype).c_str(), dtypeName(r.dtype).c_str());
     return false;
   }
   if (t.rank != r.rank) {
-    err = fmt("%s: rank is %d, expected %d (%s)", r.name, t.rank, r.rank,
+    err = format("%s: rank is %d, expected %d (%s)", r.name, t.rank, r.rank,
               layout);
     return false;
   }
   for (int d = 0; d < r.rank; ++d) {
     if (t.sizes[d] < 0) {
-      err = fmt("%s: dimension %d (%s) has size %" PRId64
+      err = format("%s: dimension %d (%s) has size %" PRId64
                 ", expected a size >= 0",
                 r.name, d, r.dims[d].name, t.sizes[d]);
       return false;
@@ -117,13 +108,13 @@ static bool checkTensorBasics(const OperandRule &r, const char *layout,
   }
   for (int d = 0; d < r.rank; ++d) {
     if (d == r.rank - 1 && t.strides[d] != 1) {
-      err = fmt("%s: stride of dimension %d (%s, the last) is %" PRId64
+      err = format("%s: stride of dimension %d (%s, the last) is %" PRId64
                 ", expected 1 (the last dimension must be contiguous)",
                 r.name, d, r.dims[d].name, t.strides[d]);
       return false;
     }
     if (t.strides[d] <= 0) {
-      err = fmt("%s: stride of dimension %d (%s) is %" PRId64
+      err = format("%s: stride of dimension %d (%s) is %" PRId64
                 ", expected a stride > 0",
                 r.name, d, r.dims[d].name, t.strides[d]);
       return false;
@@ -132,7 +123,7 @@ static bool checkTensorBasics(const OperandRule &r, const char *layout,
   for (int d = 0; d < r.rank; ++d) {
     const DimRule &dr = r.dims[d];
     if (dr.kind == DimRule::Static && t.sizes[d] != dr.value) {
-      err = fmt("%s: dimension %d (%s) is %" PRId64 ", expected %" PRId64
+      err = format("%s: dimension %d (%s) is %" PRId64 ", expected %" PRId64
                 " (%s of the package)",
                 r.name, d, dr.name, t.sizes[d], dr.value, dr.name);
       return false;
@@ -148,7 +139,7 @@ static bool checkTensorBasics(const OperandRule &r, const char *layout,
       int64_t term;
       if (__builtin_mul_overflow(t.sizes[d] - 1, t.strides[d], &term) ||
           __builtin_add_overflow(extent, term, &extent)) {
-        err = fmt("%s: shape %s with these strides spans more elements than "
+        err = format("%s: shape %s with these strides spans more elements than "
                   "int64 can address",
                   r.name, shapeString(t).c_str());
         return false;
@@ -158,12 +149,12 @@ static bool checkTensorBasics(const OperandRule &r, const char *layout,
     if (__builtin_add_overflow(extent, int64_t(1), &bytes) ||
         __builtin_mul_overflow(bytes, static_cast<int64_t>(dtypeSize(t.dtype)),
                                &bytes)) {
-      err = fmt("%s: shape %s spans more bytes than int64 can address",
+      err = format("%s: shape %s spans more bytes than int64 can address",
                 r.name, shapeString(t).c_str());
       return false;
     }
     if (!t.data) {
-      err = fmt("%s: data pointer is null but the tensor is not empty "
+      err = format("%s: data pointer is null but the tensor is not empty "
                 "(shape %s)",
                 r.name, shapeString(t).c_str());
       return false;
@@ -171,7 +162,7 @@ static bool checkTensorBasics(const OperandRule &r, const char *layout,
   }
   uintptr_t addr = reinterpret_cast<uintptr_t>(t.data);
   if (addr % 16 != 0) {
-    err = fmt("%s: data pointer 0x%" PRIxPTR " is not 16-byte aligned "
+    err = format("%s: data pointer 0x%" PRIxPTR " is not 16-byte aligned "
               "(address mod 16 = %u)",
               r.name, addr, static_cast<unsigned>(addr % 16));
     return false;
@@ -189,7 +180,7 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
                   {"out", args.out}, {"lse", args.lse}};
   for (const auto &r : required) {
     if (!r.t) {
-      err = fmt("%s: missing (no tensor given)", r.name);
+      err = format("%s: missing (no tensor given)", r.name);
       return false;
     }
   }
@@ -244,7 +235,7 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
              {"Skv", op.Skv, Skv, "kv", 1}};
   for (const auto &d : dyn) {
     if (d.fixed && *d.fixed != d.value) {
-      err = fmt("%s: dimension %d (%s) is %" PRId64 ", expected %" PRId64
+      err = format("%s: dimension %d (%s) is %" PRId64 ", expected %" PRId64
                 " (static %s of the package)",
                 d.from, d.dim, d.name, d.value, *d.fixed, d.name);
       return false;
@@ -274,7 +265,7 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
         continue;
       }
       if (r.t->sizes[d] != want) {
-        err = fmt("%s: dimension %d (%s) is %" PRId64 ", but %s has %s = "
+        err = format("%s: dimension %d (%s) is %" PRId64 ", but %s has %s = "
                   "%" PRId64,
                   r.name, d, r.dims[d].name, r.t->sizes[d], from,
                   r.dims[d].name, want);
@@ -313,17 +304,17 @@ bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
       break;
     }
     if (size < 0) {
-      err = fmt("grid %s: %s is negative (%" PRId64 ")", axis[i], name, size);
+      err = format("grid %s: %s is negative (%" PRId64 ")", axis[i], name, size);
       return false;
     }
     int64_t value;
     if (__builtin_mul_overflow(size, t.multiplier, &value) ||
         value > limit[i]) {
       if (t.dim == GridDim::None)
-        err = fmt("grid %s: multiplier %" PRId64 " exceeds the limit %" PRId64,
+        err = format("grid %s: multiplier %" PRId64 " exceeds the limit %" PRId64,
                   axis[i], t.multiplier, limit[i]);
       else
-        err = fmt("grid %s: %s (%" PRId64 ") x multiplier %" PRId64
+        err = format("grid %s: %s (%" PRId64 ") x multiplier %" PRId64
                   " exceeds the limit %" PRId64,
                   axis[i], name, size, t.multiplier, limit[i]);
       return false;
@@ -340,7 +331,7 @@ bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
   for (size_t i = 0; i < m.kernel.tensorMaps.size(); ++i) {
     const TensorMapSpec &spec = m.kernel.tensorMaps[i];
     const TensorArg *t = operandByName(args, spec.tensor);
-    std::string where = fmt("tensor map %zu (parameter %" PRId64 ", %s)", i,
+    std::string where = format("tensor map %zu (parameter %" PRId64 ", %s)", i,
                             spec.param, spec.tensor.c_str());
     if (!t) {
       err = where + ": operand not given";
@@ -348,7 +339,7 @@ bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
     }
     if (t->rank < 1 || t->rank > 5 ||
         static_cast<size_t>(t->rank) != spec.box.size()) {
-      err = where + fmt(": tensor rank %d does not match the box's %zu "
+      err = where + format(": tensor rank %d does not match the box's %zu "
                         "entries",
                         t->rank, spec.box.size());
       return false;
@@ -368,7 +359,7 @@ bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
       if (t->sizes[outer] == 0)
         r.empty = true;
       if (r.dims[d] > (uint64_t(1) << 32)) {
-        err = where + fmt(": dimension %" PRId64 " has %" PRIu64
+        err = where + format(": dimension %" PRId64 " has %" PRIu64
                           " elements, more than a tensor map allows (2^32)",
                           outer, r.dims[d]);
         return false;
@@ -377,7 +368,7 @@ bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
         uint64_t bytes = static_cast<uint64_t>(t->strides[outer]) * esize;
         r.strides[d - 1] = bytes;
         if (bytes % 16 != 0 || bytes >= (uint64_t(1) << 40)) {
-          err = where + fmt(": stride of dimension %" PRId64 " is %" PRIu64
+          err = where + format(": stride of dimension %" PRId64 " is %" PRIu64
                             " bytes; a tensor map needs a multiple of 16 "
                             "below 2^40",
                             outer, bytes);
@@ -387,13 +378,13 @@ bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
     }
     const uint64_t rowBytes = r.box[0] * esize;
     if (r.swizzle == 0 && rowBytes % 16 != 0) {
-      err = where + fmt(": innermost box of %u elements is %" PRIu64
+      err = where + format(": innermost box of %u elements is %" PRIu64
                         " bytes; without swizzle it must be a multiple of 16",
                         r.box[0], rowBytes);
       return false;
     }
     if (r.swizzle != 0 && rowBytes > static_cast<uint64_t>(r.swizzle)) {
-      err = where + fmt(": innermost box of %u elements is %" PRIu64
+      err = where + format(": innermost box of %u elements is %" PRIu64
                         " bytes, more than the %" PRId64 "-byte swizzle span",
                         r.box[0], rowBytes, r.swizzle);
       return false;
@@ -477,11 +468,11 @@ bool buildParamBuffer(const Manifest &m, const LaunchArgs &args,
     case ParamKind::Memref: {
       const TensorArg *t = operandByName(args, p.name);
       if (!t) {
-        err = fmt("parameter %zu (%s): operand not given", i, p.name.c_str());
+        err = format("parameter %zu (%s): operand not given", i, p.name.c_str());
         return false;
       }
       if (t->rank != p.rank) {
-        err = fmt("parameter %zu (%s): tensor rank %d, expected %" PRId64, i,
+        err = format("parameter %zu (%s): tensor rank %d, expected %" PRId64, i,
                   p.name.c_str(), t->rank, p.rank);
         return false;
       }

@@ -102,15 +102,19 @@ std::string sectionKindName(uint32_t kind) {
   return "kind " + std::to_string(kind);
 }
 
-static std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static std::string fmt(const char *f, ...) {
-  char buf[512];
-  va_list ap;
+std::string format(const char *f, ...) {
+  va_list ap, again;
   va_start(ap, f);
-  std::vsnprintf(buf, sizeof(buf), f, ap);
+  va_copy(again, ap);
+  int size = std::vsnprintf(nullptr, 0, f, ap);
   va_end(ap);
-  return buf;
+  std::string out(size > 0 ? static_cast<size_t>(size) : 0, '\0');
+  if (size > 0)
+    std::vsnprintf(out.data(), out.size() + 1, f, again);
+  va_end(again);
+  return out;
 }
+
 
 //===----------------------------------------------------------------------===//
 // Operands
@@ -196,10 +200,10 @@ bool checkManifest(const Manifest &m, std::string &err) {
     return false;
   };
   if (m.format != kFormatName)
-    return fail(fmt("format: expected \"%s\", found \"%s\"", kFormatName,
+    return fail(format("format: expected \"%s\", found \"%s\"", kFormatName,
                     m.format.c_str()));
   if (m.version < 1)
-    return fail(fmt("version: expected a positive integer, found %lld",
+    return fail(format("version: expected a positive integer, found %lld",
                     (long long)m.version));
   if (m.chip.empty())
     return fail("chip: empty");
@@ -212,21 +216,21 @@ bool checkManifest(const Manifest &m, std::string &err) {
   static const int64_t kBlockMax[3] = {1024, 1024, 64};
   for (int i = 0; i < 3; ++i)
     if (k.block[i] < 1 || k.block[i] > kBlockMax[i])
-      return fail(fmt("kernel.block[%d]: expected 1..%lld, found %lld", i,
+      return fail(format("kernel.block[%d]: expected 1..%lld, found %lld", i,
                       (long long)kBlockMax[i], (long long)k.block[i]));
   int64_t threads = k.block[0] * k.block[1] * k.block[2];
   if (threads > 1024)
-    return fail(fmt("kernel.block: %lld x %lld x %lld = %lld threads, more "
+    return fail(format("kernel.block: %lld x %lld x %lld = %lld threads, more "
                     "than 1024",
                     (long long)k.block[0], (long long)k.block[1],
                     (long long)k.block[2], (long long)threads));
   if (k.dynamicSharedMemory < 0 || k.dynamicSharedMemory > 0x7FFFFFFF)
-    return fail(fmt("kernel.dynamic_shared_memory: expected 0..2147483647, "
+    return fail(format("kernel.dynamic_shared_memory: expected 0..2147483647, "
                     "found %lld",
                     (long long)k.dynamicSharedMemory));
   for (int i = 0; i < 3; ++i)
     if (k.grid[i].multiplier < 1 || k.grid[i].multiplier > 0x7FFFFFFF)
-      return fail(fmt("kernel.grid[%d].multiplier: expected 1..2147483647, "
+      return fail(format("kernel.grid[%d].multiplier: expected 1..2147483647, "
                       "found %lld",
                       i, (long long)k.grid[i].multiplier));
 
@@ -238,20 +242,20 @@ bool checkManifest(const Manifest &m, std::string &err) {
                    {"topk", op.topk}};
   for (const auto &p : positives)
     if (p.value <= 0)
-      return fail(fmt("op.%s: expected a positive integer, found %lld", p.name,
+      return fail(format("op.%s: expected a positive integer, found %lld", p.name,
                       (long long)p.value));
   if (op.H % op.G != 0)
-    return fail(fmt("op: H %% G != 0 (H = %lld, G = %lld): query heads must "
+    return fail(format("op: H %% G != 0 (H = %lld, G = %lld): query heads must "
                     "be a multiple of kv groups",
                     (long long)op.H, (long long)op.G));
   if (op.Dqk <= op.Dv)
-    return fail(fmt("op: Dqk (%lld) must exceed Dv (%lld)", (long long)op.Dqk,
+    return fail(format("op: Dqk (%lld) must exceed Dv (%lld)", (long long)op.Dqk,
                     (long long)op.Dv));
   if (op.kvStride < 1)
-    return fail(fmt("op.kv_stride: expected >= 1, found %lld",
+    return fail(format("op.kv_stride: expected >= 1, found %lld",
                     (long long)op.kvStride));
   if (!std::isfinite(op.smScale) || op.smScale <= 0.0)
-    return fail(fmt("op.sm_scale: expected finite and > 0, found %g",
+    return fail(format("op.sm_scale: expected finite and > 0, found %g",
                     op.smScale));
   const struct {
     const char *name;
@@ -259,7 +263,7 @@ bool checkManifest(const Manifest &m, std::string &err) {
   } dyn[] = {{"B", op.B}, {"S", op.S}, {"Skv", op.Skv}};
   for (const auto &d : dyn)
     if (d.v && *d.v < 0)
-      return fail(fmt("op.%s: expected null or >= 0, found %lld", d.name,
+      return fail(format("op.%s: expected null or >= 0, found %lld", d.name,
                       (long long)*d.v));
 
   // Parameters.
@@ -267,12 +271,12 @@ bool checkManifest(const Manifest &m, std::string &err) {
   bool seenQStart = false;
   for (size_t i = 0; i < k.params.size(); ++i) {
     const Param &p = k.params[i];
-    std::string where = fmt("kernel.params[%zu] (\"%s\")", i, p.name.c_str());
+    std::string where = format("kernel.params[%zu] (\"%s\")", i, p.name.c_str());
     if (p.name.empty())
-      return fail(fmt("kernel.params[%zu].name: empty", i));
+      return fail(format("kernel.params[%zu].name: empty", i));
     for (size_t j = 0; j < i; ++j)
       if (k.params[j].name == p.name)
-        return fail(where + fmt(": duplicate of kernel.params[%zu]", j));
+        return fail(where + format(": duplicate of kernel.params[%zu]", j));
     if (p.kind == ParamKind::I32) {
       if (p.name != "q_start")
         return fail(where + ": the only i32 parameter is \"q_start\"");
@@ -286,7 +290,7 @@ bool checkManifest(const Manifest &m, std::string &err) {
       return fail(where + ": unknown memref operand (expected q, kv, "
                           "indices, out, lse or max_logits)");
     if (p.rank != o->rank)
-      return fail(where + fmt(": rank %lld, expected %lld", (long long)p.rank,
+      return fail(where + format(": rank %lld, expected %lld", (long long)p.rank,
                               (long long)o->rank));
     if (p.element != o->element)
       return fail(where + ": element " + dtypeName(p.element) + ", expected " +
@@ -310,19 +314,19 @@ bool checkManifest(const Manifest &m, std::string &err) {
   std::vector<int> uses(k.params.size(), 0);
   for (size_t i = 0; i < k.tensorMaps.size(); ++i) {
     const TensorMapSpec &t = k.tensorMaps[i];
-    std::string where = fmt("kernel.tensor_maps[%zu]", i);
+    std::string where = format("kernel.tensor_maps[%zu]", i);
     if (t.param < 0 || t.param >= static_cast<int64_t>(k.params.size()))
-      return fail(where + fmt(".param: %lld is not a parameter index "
+      return fail(where + format(".param: %lld is not a parameter index "
                               "(0..%zu)",
                               (long long)t.param, k.params.size() - 1));
     const Param &p = k.params[static_cast<size_t>(t.param)];
     if (p.kind != ParamKind::TensorMap)
-      return fail(where + fmt(".param: parameter %lld (\"%s\") is a %s, "
+      return fail(where + format(".param: parameter %lld (\"%s\") is a %s, "
                               "expected a tensor_map",
                               (long long)t.param, p.name.c_str(),
                               paramKindName(p.kind)));
     if (uses[static_cast<size_t>(t.param)]++)
-      return fail(where + fmt(".param: parameter %lld already receives "
+      return fail(where + format(".param: parameter %lld already receives "
                               "another tensor map",
                               (long long)t.param));
     const OperandInfo *o = findOperand(t.tensor);
@@ -332,22 +336,22 @@ bool checkManifest(const Manifest &m, std::string &err) {
       return fail(where + ".tensor: max_logits, but op.has_max_logits is "
                           "false");
     if (static_cast<int64_t>(t.box.size()) != o->rank)
-      return fail(where + fmt(".box: %zu entries, expected %lld (the rank "
+      return fail(where + format(".box: %zu entries, expected %lld (the rank "
                               "of %s)",
                               t.box.size(), (long long)o->rank, o->name));
     for (size_t j = 0; j < t.box.size(); ++j)
       if (t.box[j] < 1 || t.box[j] > 256)
-        return fail(where + fmt(".box[%zu]: expected 1..256, found %lld", j,
+        return fail(where + format(".box[%zu]: expected 1..256, found %lld", j,
                                 (long long)t.box[j]));
     if (t.swizzle != 0 && t.swizzle != 32 && t.swizzle != 64 &&
         t.swizzle != 128)
-      return fail(where + fmt(".swizzle: expected 0, 32, 64 or 128, found "
+      return fail(where + format(".swizzle: expected 0, 32, 64 or 128, found "
                               "%lld",
                               (long long)t.swizzle));
   }
   for (size_t i = 0; i < k.params.size(); ++i)
     if (k.params[i].kind == ParamKind::TensorMap && !uses[i])
-      return fail(fmt("kernel.params[%zu] (\"%s\"): a tensor_map parameter "
+      return fail(format("kernel.params[%zu] (\"%s\"): a tensor_map parameter "
                       "that no kernel.tensor_maps entry fills",
                       i, k.params[i].name.c_str()));
   return true;
@@ -553,7 +557,7 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
   if (!f.string(root, "", "format", m.format))
     return false;
   if (m.format != kFormatName)
-    return f.fail("format", fmt("expected \"%s\", found \"%s\"", kFormatName,
+    return f.fail("format", format("expected \"%s\", found \"%s\"", kFormatName,
                                 m.format.c_str()));
   if (!f.integer(root, "", "version", m.version) ||
       !f.string(root, "", "chip", m.chip))
@@ -570,10 +574,10 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
     return false;
   if (block->items().size() != 3)
     return f.fail("kernel.block",
-                  fmt("expected 3 entries, found %zu", block->items().size()));
+                  format("expected 3 entries, found %zu", block->items().size()));
   for (int i = 0; i < 3; ++i)
     if (!f.integerValue(block->items()[static_cast<size_t>(i)],
-                        fmt("kernel.block[%d]", i), k.block[i]))
+                        format("kernel.block[%d]", i), k.block[i]))
       return false;
   if (!f.integer(*kernel, "kernel", "dynamic_shared_memory",
                  k.dynamicSharedMemory))
@@ -583,10 +587,10 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
     return false;
   if (grid->items().size() != 3)
     return f.fail("kernel.grid",
-                  fmt("expected 3 entries, found %zu", grid->items().size()));
+                  format("expected 3 entries, found %zu", grid->items().size()));
   for (int i = 0; i < 3; ++i) {
     const Value &t = grid->items()[static_cast<size_t>(i)];
-    std::string path = fmt("kernel.grid[%d]", i);
+    std::string path = format("kernel.grid[%d]", i);
     if (!t.isObject())
       return f.typeError(path, "an object", t);
     const Value *dim;
@@ -618,7 +622,7 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
     return false;
   for (size_t i = 0; i < params->items().size(); ++i) {
     const Value &pv = params->items()[i];
-    std::string path = fmt("kernel.params[%zu]", i);
+    std::string path = format("kernel.params[%zu]", i);
     if (!pv.isObject())
       return f.typeError(path, "an object", pv);
     Param p;
@@ -653,7 +657,7 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
     return false;
   for (size_t i = 0; i < maps->items().size(); ++i) {
     const Value &tv = maps->items()[i];
-    std::string path = fmt("kernel.tensor_maps[%zu]", i);
+    std::string path = format("kernel.tensor_maps[%zu]", i);
     if (!tv.isObject())
       return f.typeError(path, "an object", tv);
     TensorMapSpec t;
@@ -666,7 +670,7 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
       return false;
     for (size_t j = 0; j < box->items().size(); ++j) {
       int64_t b;
-      if (!f.integerValue(box->items()[j], path + fmt(".box[%zu]", j), b))
+      if (!f.integerValue(box->items()[j], path + format(".box[%zu]", j), b))
         return false;
       t.box.push_back(b);
     }
@@ -767,7 +771,7 @@ static std::string describeMagic(const uint8_t *p) {
     if (p[i] >= 0x20 && p[i] < 0x7F && p[i] != '"' && p[i] != '\\')
       s += static_cast<char>(p[i]);
     else
-      s += fmt("\\x%02X", p[i]);
+      s += format("\\x%02X", p[i]);
   }
   return s + "\"";
 }
@@ -781,7 +785,7 @@ bool readPackage(const uint8_t *data, size_t size, Package &out,
   if (!data && size)
     return fail("null data");
   if (size < kMinFileSize)
-    return fail(fmt("%zu bytes, shorter than the %zu-byte minimum (truncated "
+    return fail(format("%zu bytes, shorter than the %zu-byte minimum (truncated "
                     "or not a package)",
                     size, kMinFileSize));
   if (std::memcmp(data, kMagic, 8) != 0)
@@ -789,14 +793,14 @@ bool readPackage(const uint8_t *data, size_t size, Package &out,
                 describeMagic(data));
   uint32_t version = getU32(data + 8);
   if (version != kFormatVersion)
-    return fail(fmt("unsupported format version %u (this reader knows "
+    return fail(format("unsupported format version %u (this reader knows "
                     "version %u)",
                     version, kFormatVersion));
   const size_t hashPos = size - 8;
   uint64_t manifestLen = getU32(data + 12);
   // The manifest, the section count and the hash must fit.
   if (16 + manifestLen + 4 > hashPos)
-    return fail(fmt("manifest length %llu runs past the end of the file "
+    return fail(format("manifest length %llu runs past the end of the file "
                     "(%zu bytes; at most %zu available)",
                     (unsigned long long)manifestLen, size,
                     hashPos >= 20 ? hashPos - 20 : 0));
@@ -810,7 +814,7 @@ bool readPackage(const uint8_t *data, size_t size, Package &out,
   std::vector<Raw> raws;
   for (uint32_t i = 0; i < count; ++i) {
     if (hashPos - pos < 16)
-      return fail(fmt("section %u of %u: header runs past the end of the "
+      return fail(format("section %u of %u: header runs past the end of the "
                       "file (%zu bytes left before the hash, 16 needed)",
                       i, count, hashPos - pos));
     Raw r;
@@ -819,7 +823,7 @@ bool readPackage(const uint8_t *data, size_t size, Package &out,
     uint64_t len = getU64(data + pos + 8);
     pos += 16;
     if (len > hashPos - pos)
-      return fail(fmt("section %u (%s) length %llu runs past the end of the "
+      return fail(format("section %u (%s) length %llu runs past the end of the "
                       "file (%zu bytes left before the hash)",
                       i, sectionKindName(r.kind).c_str(),
                       (unsigned long long)len, hashPos - pos));
@@ -829,13 +833,13 @@ bool readPackage(const uint8_t *data, size_t size, Package &out,
     raws.push_back(r);
   }
   if (pos != hashPos)
-    return fail(fmt("%zu unexpected bytes between the last section and the "
+    return fail(format("%zu unexpected bytes between the last section and the "
                     "hash",
                     hashPos - pos));
   uint64_t stored = getU64(data + hashPos);
   uint64_t computed = fnv1a64(data, hashPos);
   if (stored != computed)
-    return fail(fmt("hash mismatch: stored 0x%016llx, computed 0x%016llx "
+    return fail(format("hash mismatch: stored 0x%016llx, computed 0x%016llx "
                     "(file truncated or corrupted)",
                     (unsigned long long)stored, (unsigned long long)computed));
 
@@ -845,18 +849,18 @@ bool readPackage(const uint8_t *data, size_t size, Package &out,
   for (size_t i = 0; i < raws.size(); ++i) {
     const Raw &r = raws[i];
     if (r.kind != kSectionCubin && r.kind != kSectionPtx)
-      return fail(fmt("section %zu: unknown kind %u (expected 1 = cubin or "
+      return fail(format("section %zu: unknown kind %u (expected 1 = cubin or "
                       "2 = PTX)",
                       i, r.kind));
     if (r.reserved != 0)
-      return fail(fmt("section %zu (%s): reserved field is %u, expected 0", i,
+      return fail(format("section %zu (%s): reserved field is %u, expected 0", i,
                       sectionKindName(r.kind).c_str(), r.reserved));
     if (r.length == 0)
-      return fail(fmt("section %zu (%s): empty", i,
+      return fail(format("section %zu (%s): empty", i,
                       sectionKindName(r.kind).c_str()));
     bool &have = r.kind == kSectionCubin ? haveCubin : havePtx;
     if (have)
-      return fail(fmt("section %zu: a second %s section", i,
+      return fail(format("section %zu: a second %s section", i,
                       sectionKindName(r.kind).c_str()));
     have = true;
     Section s;
@@ -873,7 +877,7 @@ bool readPackage(const uint8_t *data, size_t size, Package &out,
   if (!parseManifest(p.manifestJson, p.manifest, merr))
     return fail(merr);
   if (p.manifest.version != static_cast<int64_t>(version))
-    return fail(fmt("manifest version %lld differs from the header's "
+    return fail(format("manifest version %lld differs from the header's "
                     "version %u",
                     (long long)p.manifest.version, version));
   out = std::move(p);

@@ -43,6 +43,9 @@ constexpr size_t kMinFileSize = 24;
 /// FNV-1a 64-bit hash.
 uint64_t fnv1a64(const uint8_t *data, size_t size);
 
+/// printf into a std::string, of any length (messages name values).
+std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 //===----------------------------------------------------------------------===//
 // Manifest
 //===----------------------------------------------------------------------===//
