@@ -55,6 +55,8 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   // Roles (pipelined schedule) become branches with setmaxnreg first: that
   // produces scf.if.
   device.addPass(createConvertSparseMLAWarpSpecializeToNVVM());
+  // Channels between roles become mbarriers once the roles are inlined.
+  device.addPass(createConvertSparseMLAChannelsToNVVM());
   device.addPass(createSCFToControlFlowPass());
   device.addPass(memref::createExpandStridedMetadataPass());
   // expand-strided-metadata leaves affine.apply for subview offsets.

@@ -75,4 +75,36 @@ def ConvertSparseMLAWarpSpecializeToNVVM
   ];
 }
 
+def ConvertSparseMLAChannelsToNVVM
+    : Pass<"convert-sparse-mla-channels-to-nvvm"> {
+  let summary = "Lower sparse_mla channels to mbarriers";
+  let description = [{
+    A `!sparse_mla.channel<depth>` becomes `2 * depth` mbarriers in the
+    shared memory its `channel.create` names: `full[s]` expecting
+    `producers` arrivals and `empty[s]` expecting `consumers` arrivals,
+    initialized by thread 0 and followed by a CTA-wide barrier.
+
+    * `channel.acquire producer %ch[%i]`: slot `s = i % depth`; waits
+      `empty[s]` with parity `((i / depth) & 1) ^ 1` (a fresh barrier counts
+      as released: the ring starts empty).
+    * `channel.acquire consumer %ch[%i]`: waits `full[s]` with parity
+      `(i / depth) & 1`.
+    * `channel.release producer ... async`: `cp.async.mbarrier.arrive.noinc`
+      on `full[s]`: the arrival lands when the thread's copies have (the
+      barrier's count already includes it); without `async`, an arrive.
+    * `channel.release consumer`: arrive on `empty[s]`.
+
+    Runs after `convert-sparse-mla-warp-specialize-to-nvvm`, once every use
+    of a channel sits in the kernel body.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // SPARSEMLA_CONVERSION_PASSES_TD

@@ -10,6 +10,7 @@
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
+#include "PointerUtils.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -440,23 +441,12 @@ void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
   gpu::ReturnOp::create(b);
 }
 
-/// An `!llvm.ptr<addrSpace>` to byte `byteOffset` of `memref`'s data.
-Value rawPointer(ImplicitLocOpBuilder &b, Value memref, Value byteOffset,
-                 unsigned addrSpace) {
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-  Value addr = arith::AddIOp::create(b, base, byteOffset);
-  Value addr64 = arith::IndexCastOp::create(b, b.getI64Type(), addr);
-  return LLVM::IntToPtrOp::create(
-      b, LLVM::LLVMPointerType::get(b.getContext(), addrSpace), addr64);
-}
-
-/// Emits the body of the pipelined kernel: mbarriers initialized by thread
-/// 0, then a producer role gathering KV blocks into the ring with
-/// zero-filling 16-byte cp.async (one deferred arrival per producer thread on
-/// the stage's full barrier), and a consumer role running the simple
-/// kernel's math on each stage once full, arriving on the stage's empty
-/// barrier when done with it. Stage of block kb: kb % stages; phase of its
-/// n-th use: n & 1.
+/// Emits the body of the pipelined kernel: a channel of `stages` slots
+/// (the KV ring) between a producer role, which gathers each block into its
+/// slot with zero-filling 16-byte cp.async, and a consumer role, which runs
+/// the simple kernel's math on each slot once full. Channels and roles are
+/// lowered by later passes (convert-sparse-mla-warp-specialize-to-nvvm,
+/// convert-sparse-mla-channels-to-nvvm).
 void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
                               ScheduleAttr schedule) {
   MLIRContext *ctx = op.getContext();
@@ -471,36 +461,19 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
   Type i32 = b.getI32Type();
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
 
-  // The mbarriers: full[s] at 8 s, empty[s] at 8 (stages + s).
-  auto barrierPtr = [&](Value smemBase, Value which) {
-    Value offset = kb.add(kb.idx(layout.barriers),
-                          kb.mul(which, kb.idx(hw::kMBarrierBytes)));
-    return rawPointer(b, smemBase, offset, /*addrSpace=*/3);
-  };
-  auto dynamicSmem = [&] {
-    return gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
-  };
-  {
-    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
-                                        kb.idx(0));
-    auto ifOp = scf::IfOp::create(b, first, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    Value smemBase = dynamicSmem();
-    for (int64_t s = 0; s < stages; ++s) {
-      Value count = arith::ConstantIntOp::create(b, i32, roleThreads);
-      NVVM::MBarrierInitOp::create(b, barrierPtr(smemBase, kb.idx(s)), count,
-                                   Value());
-      NVVM::MBarrierInitOp::create(
-          b, barrierPtr(smemBase, kb.idx(stages + s)), count, Value());
-    }
-  }
-  gpu::BarrierOp::create(b);
+  // The ring's channel; its barriers live at the end of the layout.
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+  Value bars = memref::ViewOp::create(
+      b, MemRefType::get({2 * stages}, b.getI64Type(), nullptr, wg), smem,
+      kb.idx(layout.barriers), ValueRange{});
+  Value channel = ChannelCreateOp::create(
+      b, ChannelType::get(ctx, stages), bars,
+      b.getI64IntegerAttr(roleThreads), b.getI64IntegerAttr(roleThreads));
 
   // Roles: producer (warpgroup 0), consumer (warpgroup 1).
   SmallVector<Value> captures(entry.getArguments());
+  captures.push_back(channel);
   ArrayRef<int32_t> regs = schedule.getRegs();
   auto ws = WarpSpecializeOp::create(
       b, TypeRange{}, captures, b.getStrArrayAttr({"producer", "consumer"}),
@@ -508,43 +481,36 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
       b.getDenseI32ArrayAttr({regs.empty() ? 56 : regs[0],
                               regs.empty() ? 232 : regs[1]}),
       /*numRegions=*/2);
-  SmallVector<Type> argTypes(entry.getArgumentTypes());
+  SmallVector<Type> argTypes(ValueRange(captures).getTypes());
   SmallVector<Location> argLocs(argTypes.size(), op.getLoc());
   for (int role = 0; role < 2; ++role) {
     Block *body = b.createBlock(&ws.getPartitions()[role], {}, argTypes,
                                 argLocs);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(body);
+    Value ring = body->getArguments().back();
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     Value roleTid = arith::SubIOp::create(b, tid, kb.idx(role * roleThreads));
-    KernelEmitter k(b, op, schedule, body->getArguments(), roleTid,
-                    roleThreads);
-    Value smemBase = dynamicSmem();
-    auto phaseOf = [&](Value blk, bool flip) -> Value {
-      // (blk / stages) & 1, as the i32 try_wait.parity wants; `flip` waits
-      // for the previous phase (a fresh empty barrier counts as released).
-      Value round = kb.div(blk, stages);
-      Value parity = arith::AndIOp::create(b, round, kb.idx(1));
-      if (flip)
-        parity = arith::XOrIOp::create(b, parity, kb.idx(1));
-      return arith::IndexCastOp::create(b, i32, parity);
-    };
-    Value ticks = arith::ConstantIntOp::create(b, i32, 10000000);
+    KernelEmitter k(b, op, schedule, body->getArguments().drop_back(),
+                    roleTid, roleThreads);
 
     if (role == 0) {
-      // Producer: per block, wait until the stage is free, then copy each
-      // valid row in 16-byte pieces (zero-fill for invalid ones, reading
-      // nothing) and arrive on the stage's full barrier once they land.
+      // Producer: per block, take the slot once empty, copy each valid row
+      // in 16-byte pieces (zero-fill for invalid ones, reading nothing), and
+      // hand the slot over once the copies land.
       const int64_t pieces = k.p.Dqk * 2 / hw::kCpAsyncBytes;
+      Value smemBase = gpu::DynamicSharedMemoryOp::create(
+          b,
+          MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
       auto meta = memref::ExtractStridedMetadataOp::create(b, k.kv);
       Value kvBase = meta.getBaseBuffer();
       Value elemOffset = meta.getOffset();
       ValueRange kvStrides = meta.getStrides();
-      k.kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
-        Value stage = kb.rem(blk, stages);
-        NVVM::MBarrierTryWaitParityOp::create(
-            b, barrierPtr(smemBase, kb.add(stage, kb.idx(stages))),
-            phaseOf(blk, /*flip=*/true), ticks);
+      kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
+        auto acquire = ChannelAcquireOp::create(
+            b, b.getIndexType(), TokenType::get(ctx), ring, blk,
+                                                ChannelSide::producer);
+        Value slot = acquire.getSlot();
         Value base = kb.mul(blk, kb.idx(k.blockK));
         kb.loop(roleTid, kb.idx(k.blockK * pieces), kb.idx(roleThreads),
                 [&](Value e) {
@@ -563,7 +529,7 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
                   Value src = rawPointer(b, kvBase, kb.mul(elem, kb.idx(2)),
                                          /*addrSpace=*/1);
                   Value dstElem = kb.add(
-                      kb.mul(kb.add(kb.mul(stage, kb.idx(k.blockK)), j),
+                      kb.mul(kb.add(kb.mul(slot, kb.idx(k.blockK)), j),
                              kb.idx(layout.kvPitch)),
                       kb.mul(piece, kb.idx(hw::kCpAsyncBytes / 2)));
                   Value dst = rawPointer(
@@ -578,28 +544,27 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
                                           NVVM::LoadCacheModifierKind::CG,
                                           bytes);
                 });
-        NVVM::CpAsyncMBarrierArriveOp::create(
-            b, barrierPtr(smemBase, stage), /*noinc=*/true);
+        ChannelReleaseOp::create(b, ring, slot, acquire.getToken(),
+                                 ChannelSide::producer, /*async=*/true);
       });
       // Leave no copy in flight behind the role.
       NVVM::CpAsyncCommitGroupOp::create(b);
       NVVM::CpAsyncWaitGroupOp::create(b, 0);
     } else {
-      // Consumer: the simple kernel's math on each full stage.
+      // Consumer: the simple kernel's math on each full slot.
       k.loadQAndClear();
       gpu::BarrierOp::create(b);
-      k.kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
-        Value stage = kb.rem(blk, stages);
-        Value kvTile = stageTile(k, stage);
-        NVVM::MBarrierTryWaitParityOp::create(b, barrierPtr(smemBase, stage),
-                                              phaseOf(blk, /*flip=*/false),
-                                              ticks);
+      kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
+        auto acquire = ChannelAcquireOp::create(
+            b, b.getIndexType(), TokenType::get(ctx), ring, blk,
+                                                ChannelSide::consumer);
+        Value kvTile = stageTile(k, acquire.getSlot());
         k.markRows(kb.mul(blk, kb.idx(k.blockK)));
         gpu::BarrierOp::create(b);
         k.computeBlock(kvTile);
-        NVVM::MBarrierArriveOp::create(
-            b, Type(), barrierPtr(smemBase, kb.add(stage, kb.idx(stages))),
-            Value());
+        ChannelReleaseOp::create(b, ring, acquire.getSlot(),
+                                 acquire.getToken(), ChannelSide::consumer,
+                                 /*async=*/false);
       });
       k.epilogue();
     }

@@ -3,6 +3,7 @@
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/SmallString.h"
@@ -352,5 +353,45 @@ LogicalResult WarpSpecializeOp::verifyRegions() {
                              << ", but capture #" << j << " has type "
                              << capture.getType();
   }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Channels
+//===----------------------------------------------------------------------===//
+
+LogicalResult ChannelCreateOp::verify() {
+  auto type = cast<MemRefType>(getBarriers().getType());
+  int64_t depth = getChannel().getType().getDepth();
+  if (type.getDimSize(0) != 2 * depth)
+    return emitOpError() << "operand 'barriers' must hold 2 x depth = "
+                         << 2 * depth << " barriers (full, then empty), but "
+                         << "has " << type.getDimSize(0);
+  auto space =
+      dyn_cast_or_null<gpu::AddressSpaceAttr>(type.getMemorySpace());
+  if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
+    return emitOpError() << "operand 'barriers' must be in workgroup (shared) "
+                            "memory, but is in "
+                         << (type.getMemorySpace() ? type.getMemorySpace()
+                                                   : Attribute());
+  return success();
+}
+
+LogicalResult ChannelReleaseOp::verify() {
+  auto acquire = getToken().getDefiningOp<ChannelAcquireOp>();
+  if (!acquire)
+    return emitOpError() << "token must come from a sparse_mla.channel.acquire";
+  if (acquire.getChannel() != getChannel())
+    return emitOpError() << "token was acquired on another channel";
+  if (acquire.getSide() != getSide())
+    return emitOpError() << "releases the " << stringifyChannelSide(getSide())
+                         << " side of a slot acquired by the "
+                         << stringifyChannelSide(acquire.getSide()) << " side";
+  if (acquire.getSlot() != getSlot())
+    return emitOpError() << "must release the slot its token acquired";
+  if (!getToken().hasOneUse())
+    return emitOpError() << "token is released more than once";
+  if (getAsync() && getSide() != ChannelSide::producer)
+    return emitOpError() << "async release is for the producer side only";
   return success();
 }

@@ -18,6 +18,9 @@
 #define GET_ATTRDEF_CLASSES
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.h.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAOpsTypes.h.inc"
+
 #define GET_OP_CLASSES
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAOps.h.inc"
 

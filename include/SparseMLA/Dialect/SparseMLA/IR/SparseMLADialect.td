@@ -23,12 +23,15 @@ def SparseMLA_Dialect : Dialect {
   }];
   let cppNamespace = "::mlir::sparse_mla";
   let useDefaultAttributePrinterParser = 1;
+  let useDefaultTypePrinterParser = 1;
   let usePropertiesForAttributes = 1;
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Registers the dialect's attributes (in SparseMLAAttrs.cpp, next to
     /// their storage classes).
     void registerAttributes();
+    /// Registers the dialect's types (in SparseMLATypes.cpp).
+    void registerTypes();
   }];
 }
 

@@ -5,6 +5,7 @@
 
 include "SparseMLA/Dialect/SparseMLA/IR/SparseMLADialect.td"
 include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.td"
+include "SparseMLA/Dialect/SparseMLA/IR/SparseMLATypes.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -178,6 +179,81 @@ def SparseMLA_RoleReturnOp : SparseMLA_Op<"role_return", [
     leaves through memory.
   }];
   let assemblyFormat = "attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Channels between roles (level 3)
+//===----------------------------------------------------------------------===//
+
+def SparseMLA_ChannelCreateOp : SparseMLA_Op<"channel.create"> {
+  let summary = "a channel whose barriers live in `barriers`";
+  let description = [{
+    Declares a channel of `depth` slots (the result type's depth), written by
+    `producers` threads per transfer and read by `consumers` threads.
+    `barriers` is the shared memory of its `2 * depth` barriers (full ones,
+    then empty ones). Created before the roles start, by the whole CTA, and
+    passed to them as a capture.
+
+    ```mlir
+    %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+        : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+    ```
+  }];
+  let arguments = (ins MemRefRankOf<[I64], [1]>:$barriers,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$producers,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$consumers);
+  let results = (outs SparseMLA_ChannelType:$channel);
+  let assemblyFormat = [{
+    $barriers `producers` `(` $producers `)` `consumers` `(` $consumers `)`
+    attr-dict `:` type($barriers) `->` qualified(type($channel))
+  }];
+  let hasVerifier = 1;
+}
+
+def SparseMLA_ChannelAcquireOp : SparseMLA_Op<"channel.acquire"> {
+  let summary = "wait until slot `iteration % depth` is the caller's";
+  let description = [{
+    For the `producer` side: waits until the slot of transfer `iteration` is
+    empty (its previous use was released; the first `depth` transfers find
+    their slots empty). For the `consumer` side: waits until it is full.
+    Returns the slot index and the token that the matching release consumes.
+    The barrier phase follows from `iteration`: `(iteration / depth) & 1`.
+
+    ```mlir
+    %slot, %tok = sparse_mla.channel.acquire producer %ch[%i]
+        : !sparse_mla.channel<2>
+    ```
+  }];
+  let arguments = (ins SparseMLA_ChannelType:$channel, Index:$iteration,
+                       SparseMLA_ChannelSide:$side);
+  let results = (outs Index:$slot, SparseMLA_TokenType:$token);
+  let assemblyFormat = [{
+    $side $channel `[` $iteration `]` attr-dict `:` qualified(type($channel))
+  }];
+}
+
+def SparseMLA_ChannelReleaseOp : SparseMLA_Op<"channel.release"> {
+  let summary = "hand slot back: producer marks it full, consumer empty";
+  let description = [{
+    Ends the ownership that `token` stands for. On the `producer` side with
+    `async`, the slot counts as full once the calling thread's outstanding
+    `cp.async` copies have landed (`cp.async.mbarrier.arrive.noinc`);
+    without `async`, at once. On the `consumer` side, the slot is empty for
+    the producer's next use.
+
+    ```mlir
+    sparse_mla.channel.release producer %ch[%slot], %tok async
+        : !sparse_mla.channel<2>
+    ```
+  }];
+  let arguments = (ins SparseMLA_ChannelType:$channel, Index:$slot,
+                       SparseMLA_TokenType:$token, SparseMLA_ChannelSide:$side,
+                       UnitAttr:$async);
+  let assemblyFormat = [{
+    $side $channel `[` $slot `]` `,` $token (`async` $async^)? attr-dict `:`
+    qualified(type($channel))
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // SPARSEMLA_OPS_TD

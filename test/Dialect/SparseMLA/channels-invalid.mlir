@@ -1,0 +1,94 @@
+// RUN: sparse-mla-opt %s -split-input-file -verify-diagnostics
+
+// One case per channel verifier message.
+
+func.func @wrong_barrier_count(%bars: memref<3xi64, #gpu.address_space<workgroup>>) {
+  // expected-error @+1 {{'sparse_mla.channel.create' op operand 'barriers' must hold 2 x depth = 4 barriers (full, then empty), but has 3}}
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<3xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  return
+}
+
+// -----
+
+func.func @global_barriers(%bars: memref<4xi64>) {
+  // expected-error @+1 {{'sparse_mla.channel.create' op operand 'barriers' must be in workgroup (shared) memory, but is in <<NULL ATTRIBUTE>>}}
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64> -> !sparse_mla.channel<2>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{channel depth must be >= 1, but got 0}}
+func.func @zero_depth(%ch: !sparse_mla.channel<0>) {
+  return
+}
+
+// -----
+
+func.func @side_mismatch(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i: index) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  %slot, %tok = sparse_mla.channel.acquire producer %ch[%i] : !sparse_mla.channel<2>
+  // expected-error @+1 {{'sparse_mla.channel.release' op releases the consumer side of a slot acquired by the producer side}}
+  sparse_mla.channel.release consumer %ch[%slot], %tok : !sparse_mla.channel<2>
+  return
+}
+
+// -----
+
+func.func @other_channel(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i: index) {
+  %a = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  %b = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  %slot, %tok = sparse_mla.channel.acquire producer %a[%i] : !sparse_mla.channel<2>
+  // expected-error @+1 {{'sparse_mla.channel.release' op token was acquired on another channel}}
+  sparse_mla.channel.release producer %b[%slot], %tok : !sparse_mla.channel<2>
+  return
+}
+
+// -----
+
+func.func @wrong_slot(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i: index) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  %slot, %tok = sparse_mla.channel.acquire producer %ch[%i] : !sparse_mla.channel<2>
+  // expected-error @+1 {{'sparse_mla.channel.release' op must release the slot its token acquired}}
+  sparse_mla.channel.release producer %ch[%i], %tok : !sparse_mla.channel<2>
+  return
+}
+
+// -----
+
+func.func @twice(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i: index) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  %slot, %tok = sparse_mla.channel.acquire producer %ch[%i] : !sparse_mla.channel<2>
+  // expected-error @+1 {{'sparse_mla.channel.release' op token is released more than once}}
+  sparse_mla.channel.release producer %ch[%slot], %tok : !sparse_mla.channel<2>
+  sparse_mla.channel.release producer %ch[%slot], %tok : !sparse_mla.channel<2>
+  return
+}
+
+// -----
+
+func.func @async_consumer(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i: index) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  %slot, %tok = sparse_mla.channel.acquire consumer %ch[%i] : !sparse_mla.channel<2>
+  // expected-error @+1 {{'sparse_mla.channel.release' op async release is for the producer side only}}
+  sparse_mla.channel.release consumer %ch[%slot], %tok async : !sparse_mla.channel<2>
+  return
+}
+
+// -----
+
+func.func @forged_token(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i: index, %tok: !sparse_mla.token) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  // expected-error @+1 {{'sparse_mla.channel.release' op token must come from a sparse_mla.channel.acquire}}
+  sparse_mla.channel.release producer %ch[%i], %tok : !sparse_mla.channel<2>
+  return
+}
