@@ -21,6 +21,13 @@ stage "level 1 + schedule for $CHIP: out/02-scheduled.mlir" \
   "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=simple" -o "$OUT/02-scheduled.mlir"
 stage "level 2 (gpu.module kernel + host launch): out/03-kernel.mlir" \
   "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
+case "$CHIP" in
+  sm_9*|sm_1[0-9]*)
+    stage "level 3 (pipelined schedule: roles + channel): out/03-kernel-pipelined.mlir" \
+      "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=pipelined" \
+        --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel-pipelined.mlir"
+    ;;
+esac
 stage "NVVM (sparse-mla-to-nvvm): out/04-nvvm.mlir" \
   "$OPT" "$EXAMPLE" --sparse-mla-to-nvvm="chip=$CHIP" -o "$OUT/04-nvvm.mlir"
 stage "manifest: out/05-manifest.json" \
