@@ -223,6 +223,52 @@ void generateInputs(const Problem &p, Generator g, uint64_t seed,
   });
 }
 
+std::array<int64_t, 4> paddedStrides(const std::array<int64_t, 4> &sizes,
+                                     int64_t pad) {
+  const int64_t inner = sizes[3] + pad;
+  return {sizes[1] * sizes[2] * inner, sizes[2] * inner, inner, 1};
+}
+
+namespace {
+/// Copies each contiguous innermost row of \p src (sizes[3] elements) to
+/// the start of a row of sizes[3] + pad elements of \p dst; the rest of
+/// \p dst holds \p poison.
+template <typename T>
+void scatterPadded(const std::vector<T> &src,
+                   const std::array<int64_t, 4> &sizes, int64_t pad, T poison,
+                   std::vector<T> &dst) {
+  const int64_t rows = sizes[0] * sizes[1] * sizes[2];
+  const int64_t n = sizes[3], inner = n + pad;
+  if (static_cast<int64_t>(src.size()) != rows * n)
+    throw std::logic_error("padInputs: input size does not match its shape");
+  dst.assign(static_cast<size_t>(rows * inner), poison);
+  if (n == 0)
+    return;
+  parallelFor(rows, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r)
+      std::memcpy(dst.data() + r * inner, src.data() + r * n,
+                  static_cast<size_t>(n) * sizeof(T));
+  });
+}
+} // namespace
+
+PaddedInputs padInputs(const Problem &p, const HostInputs &in, int64_t pad) {
+  if (pad < 0)
+    throw std::logic_error("padInputs: negative pad");
+  const auto &sh = p.shape;
+  const std::array<int64_t, 4> qSizes{sh.B, sh.S, sh.H, sh.Dqk},
+      kvSizes{sh.B, sh.Skv, sh.G, sh.Dqk}, idxSizes{sh.B, sh.S, sh.G, sh.topk};
+  PaddedInputs out;
+  out.pad = pad;
+  out.qStrides = paddedStrides(qSizes, pad);
+  out.kvStrides = paddedStrides(kvSizes, pad);
+  out.idxStrides = paddedStrides(idxSizes, pad);
+  scatterPadded(in.q, qSizes, pad, kInputPadPoison, out.q);
+  scatterPadded(in.kv, kvSizes, pad, kInputPadPoison, out.kv);
+  scatterPadded(in.indices, idxSizes, pad, kIndexPadPoison, out.indices);
+  return out;
+}
+
 std::vector<int32_t> validCounts(const Problem &p, const HostInputs &in) {
   const int64_t rows = p.shape.B * p.shape.S * p.shape.G;
   std::vector<int32_t> counts(static_cast<size_t>(rows), 0);

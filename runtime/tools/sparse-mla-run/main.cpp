@@ -17,6 +17,7 @@
 #include "sparse_mla/runtime.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -69,6 +70,12 @@ const char *kUsage =
     "                          of out, lse and max_logits with PACKAGE's\n"
     "                          (SEMANTICS.md tolerance, PACKAGE2 as the\n"
     "                          reference); timed too unless --iters 0\n"
+    "  --input-pad N           place q, kv and indices on the device with\n"
+    "                          each innermost row padded by N elements\n"
+    "                          (outer strides grow, the last stays 1); the\n"
+    "                          padding holds bf16 NaN (q, kv) and index 0;\n"
+    "                          default 0 (contiguous). TMA packages need\n"
+    "                          16-byte strides, e.g. N = 8\n"
     "\n"
     "Exit status: 0 pass, 1 check failed, 2 usage or input error,\n"
     "3 package, CUDA or launch error.\n";
@@ -85,6 +92,7 @@ struct Options {
   std::string dumpDir, inputsDir;
   int64_t device = 0;
   std::string comparePackage; ///< --compare; empty if none.
+  int64_t inputPad = 0;       ///< --input-pad; elements per innermost row.
 };
 
 int64_t parseIntArg(const std::string &flag, const std::string &v, int64_t lo,
@@ -168,7 +176,17 @@ Options parseArgs(int argc, char **argv) {
       o.inputsDir = take();
     else if (flag == "--device")
       o.device = parseIntArg(flag, take(), 0, 1023);
-    else if (flag == "--compare") {
+    else if (flag == "--input-pad") {
+      const std::string v = take();
+      const int64_t n = parseIntArg(flag, v, INT64_MIN, INT64_MAX);
+      if (n < 0)
+        throw RunError(kExitUsage, "--input-pad: expected a padding >= 0 "
+                                   "(elements), got " + v);
+      if (n > (INT64_C(1) << 20))
+        throw RunError(kExitUsage, "--input-pad: " + v +
+                                       " is too large (at most 1048576)");
+      o.inputPad = n;
+    } else if (flag == "--compare") {
       o.comparePackage = take();
       if (o.comparePackage.empty())
         throw RunError(kExitUsage, "--compare needs a package path");
@@ -289,7 +307,8 @@ struct Events {
 };
 
 smla_tensor tensorOf(CUdeviceptr data, smla_dtype dtype,
-                     std::initializer_list<int64_t> sizes) {
+                     std::initializer_list<int64_t> sizes,
+                     const std::array<int64_t, 4> *strides = nullptr) {
   smla_tensor t{};
   t.data = data;
   t.dtype = dtype;
@@ -302,6 +321,9 @@ smla_tensor tensorOf(CUdeviceptr data, smla_dtype dtype,
     t.strides[d] = stride;
     stride *= std::max<int64_t>(t.sizes[d], 1);
   }
+  if (strides)
+    for (int d = 0; d < t.rank; ++d)
+      t.strides[d] = (*strides)[d];
   return t;
 }
 
@@ -674,6 +696,7 @@ int run(const Options &o, Value &report) {
   report.set("attrs", attrs);
   report.set("generator", Value::string(generator));
   report.set("seed", Value::integer(static_cast<int64_t>(o.seed)));
+  report.set("input_pad", Value::integer(o.inputPad));
   logf("shape: B=%lld S=%lld Skv=%lld H=%lld G=%lld Dqk=%lld Dv=%lld "
        "topk=%lld; causal=%d kv_stride=%lld q_start=%d sm_scale=%.9g%s\n",
        (long long)sh.B, (long long)sh.S, (long long)sh.Skv, (long long)sh.H,
@@ -687,32 +710,70 @@ int run(const Options &o, Value &report) {
   //--- Device buffers -------------------------------------------------------//
   // Both packages read the same q / kv / indices; each writes its own
   // poisoned outputs.
+  // With --input-pad the device copies are scattered into the padded layout
+  // (host data, reference, --dump and the check stay contiguous).
+  const bool padding = o.inputPad > 0;
+  PaddedInputs padded;
+  if (padding)
+    padded = padInputs(p, in, o.inputPad);
+  const std::vector<uint16_t> &hq = padding ? padded.q : in.q;
+  const std::vector<uint16_t> &hkv = padding ? padded.kv : in.kv;
+  const std::vector<int32_t> &hidx = padding ? padded.indices : in.indices;
+  if (padding) {
+    auto stridesJson = [](const std::array<int64_t, 4> &st) {
+      Value v = Value::array();
+      for (int64_t x : st)
+        v.push(Value::integer(x));
+      return v;
+    };
+    Value st = Value::object();
+    st.set("q", stridesJson(padded.qStrides));
+    st.set("kv", stridesJson(padded.kvStrides));
+    st.set("indices", stridesJson(padded.idxStrides));
+    report.set("input_strides", st);
+    auto str = [](const std::array<int64_t, 4> &a) {
+      return "[" + std::to_string(a[0]) + ", " + std::to_string(a[1]) + ", " +
+             std::to_string(a[2]) + ", " + std::to_string(a[3]) + "]";
+    };
+    logf("input-pad: %lld elements per innermost row (poison bf16 0x%04X, "
+         "index %d); strides q %s, kv %s, indices %s\n",
+         (long long)o.inputPad, unsigned(kInputPadPoison), int(kIndexPadPoison),
+         str(padded.qStrides).c_str(), str(padded.kvStrides).c_str(),
+         str(padded.idxStrides).c_str());
+  }
   DeviceBuffer dq, dkv, didx, flush;
   DeviceOutputs d1, d2;
   d2.tag = "compare ";
-  dq.alloc("q", in.q.size() * 2);
-  dkv.alloc("kv", in.kv.size() * 2);
-  didx.alloc("indices", in.indices.size() * 4);
+  dq.alloc("q", hq.size() * 2);
+  dkv.alloc("kv", hkv.size() * 2);
+  didx.alloc("indices", hidx.size() * 4);
   d1.alloc(p, p.hasMaxLogits);
   if (comparing)
     d2.alloc(p, op2.hasMaxLogits);
   if (dq.bytes)
-    cuCheck(cuMemcpyHtoD(dq.ptr, in.q.data(), dq.bytes), "cuMemcpyHtoD(q)");
+    cuCheck(cuMemcpyHtoD(dq.ptr, hq.data(), dq.bytes), "cuMemcpyHtoD(q)");
   if (dkv.bytes)
-    cuCheck(cuMemcpyHtoD(dkv.ptr, in.kv.data(), dkv.bytes),
+    cuCheck(cuMemcpyHtoD(dkv.ptr, hkv.data(), dkv.bytes),
             "cuMemcpyHtoD(kv)");
   if (didx.bytes)
-    cuCheck(cuMemcpyHtoD(didx.ptr, in.indices.data(), didx.bytes),
+    cuCheck(cuMemcpyHtoD(didx.ptr, hidx.data(), didx.bytes),
             "cuMemcpyHtoD(indices)");
   d1.poison();
   if (comparing)
     d2.poison();
 
-  smla_tensor tq = tensorOf(dq.ptr, SMLA_DTYPE_BF16, {sh.B, sh.S, sh.H, sh.Dqk});
+  smla_tensor tq = tensorOf(dq.ptr, SMLA_DTYPE_BF16, {sh.B, sh.S, sh.H, sh.Dqk},
+                            padding ? &padded.qStrides : nullptr);
   smla_tensor tkv =
-      tensorOf(dkv.ptr, SMLA_DTYPE_BF16, {sh.B, sh.Skv, sh.G, sh.Dqk});
+      tensorOf(dkv.ptr, SMLA_DTYPE_BF16, {sh.B, sh.Skv, sh.G, sh.Dqk},
+               padding ? &padded.kvStrides : nullptr);
   smla_tensor tidx =
-      tensorOf(didx.ptr, SMLA_DTYPE_I32, {sh.B, sh.S, sh.G, sh.topk});
+      tensorOf(didx.ptr, SMLA_DTYPE_I32, {sh.B, sh.S, sh.G, sh.topk},
+               padding ? &padded.idxStrides : nullptr);
+  // The device holds its copy now; drop the padded host one (strides kept).
+  padded.q = {};
+  padded.kv = {};
+  padded.indices = {};
 
   CUstream stream;
   cuCheck(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");

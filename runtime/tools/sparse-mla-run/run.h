@@ -11,6 +11,7 @@
 
 #include "sparse_mla/reference.h"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -74,6 +75,32 @@ uint64_t hash3(uint64_t seed, uint64_t stream, uint64_t counter);
 /// Fills q and kv (uniform in [-1, 1], rounded to bf16) and the indices.
 void generateInputs(const Problem &p, Generator g, uint64_t seed,
                     HostInputs &in);
+
+/// --input-pad: poison in the padding cells of the padded device inputs.
+/// bf16 NaN for q / kv; for indices a valid-looking index (0), so a kernel
+/// that wrongly reads padding gets wrong results rather than a masked entry.
+constexpr uint16_t kInputPadPoison = 0x7FC1;
+constexpr int32_t kIndexPadPoison = 0;
+
+/// Element strides of a [d0, d1, d2, d3] tensor whose innermost rows are
+/// padded by \p pad elements: [d1*d2*(d3+pad), d2*(d3+pad), d3+pad, 1].
+std::array<int64_t, 4> paddedStrides(const std::array<int64_t, 4> &sizes,
+                                     int64_t pad);
+
+/// The inputs in the padded layout of --input-pad (device copy only; the
+/// host data stays contiguous). Each buffer holds d0*d1*d2*(d3+pad)
+/// elements: element (i, j, k, l) at the dot product with the strides,
+/// every other cell the poison above.
+struct PaddedInputs {
+  int64_t pad = 0;
+  std::vector<uint16_t> q, kv;
+  std::vector<int32_t> indices;
+  std::array<int64_t, 4> qStrides{}, kvStrides{}, idxStrides{};
+};
+
+/// Scatters the contiguous \p in into the padded layout (\p pad >= 0;
+/// pad 0 gives contiguous copies).
+PaddedInputs padInputs(const Problem &p, const HostInputs &in, int64_t pad);
 
 /// Number of valid entries of each (b, s, g) row (duplicates counted).
 std::vector<int32_t> validCounts(const Problem &p, const HostInputs &in);
