@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -686,6 +687,105 @@ TEST(Compare, SameOpNamesTheField) {
   EXPECT_EQ(staticSizesError(s, 2, 128, 70),
             "the package has static S = 5, but the run uses S = 128");
   EXPECT_HAS(staticSizesError(s, 1, 5, 70), "static B = 2");
+}
+
+//===----------------------------------------------------------------------===//
+// --input-pad: the padded device layout
+//===----------------------------------------------------------------------===//
+
+/// Every element of the contiguous [d0, d1, d2, d3] \p src is at the dot
+/// product of its index with \p st in \p dst, and every other cell of
+/// \p dst holds \p poison.
+template <typename T>
+void expectPadded(const char *name, const std::vector<T> &src,
+                  const std::array<int64_t, 4> &sz,
+                  const std::array<int64_t, 4> &st, int64_t pad, T poison,
+                  const std::vector<T> &dst) {
+  SCOPED_TRACE(name);
+  ASSERT_EQ(st[3], 1);
+  ASSERT_EQ(st[2], sz[3] + pad);
+  ASSERT_EQ(st[1], sz[2] * (sz[3] + pad));
+  ASSERT_EQ(st[0], sz[1] * sz[2] * (sz[3] + pad));
+  ASSERT_EQ(static_cast<int64_t>(dst.size()), sz[0] * st[0]);
+  std::vector<uint8_t> hit(dst.size(), 0);
+  int64_t flat = 0, bad = 0;
+  for (int64_t i = 0; i < sz[0]; ++i)
+    for (int64_t j = 0; j < sz[1]; ++j)
+      for (int64_t k = 0; k < sz[2]; ++k)
+        for (int64_t l = 0; l < sz[3]; ++l, ++flat) {
+          const int64_t off = i * st[0] + j * st[1] + k * st[2] + l * st[3];
+          ASSERT_LT(off, static_cast<int64_t>(dst.size()));
+          EXPECT_EQ(hit[off], 0) << "offset " << off << " written twice";
+          hit[off] = 1;
+          if (dst[off] != src[flat] && ++bad <= 5)
+            ADD_FAILURE() << "element " << flat << " at offset " << off;
+        }
+  EXPECT_EQ(bad, 0);
+  int64_t padCells = 0, badPad = 0;
+  for (size_t c = 0; c < dst.size(); ++c)
+    if (!hit[c]) {
+      ++padCells;
+      if (dst[c] != poison && ++badPad <= 5)
+        ADD_FAILURE() << "padding cell " << c << " is not the poison";
+    }
+  EXPECT_EQ(badPad, 0);
+  EXPECT_EQ(padCells, sz[0] * sz[1] * sz[2] * pad);
+}
+
+TEST(InputPad, PaddedStrides) {
+  EXPECT_EQ(paddedStrides({2, 3, 4, 5}, 0),
+            (std::array<int64_t, 4>{60, 20, 5, 1}));
+  EXPECT_EQ(paddedStrides({2, 3, 4, 5}, 3),
+            (std::array<int64_t, 4>{96, 32, 8, 1}));
+}
+
+TEST(InputPad, ScatterPlacesElementsAndPoison) {
+  Problem p = smallProblem(true, 1, 0);
+  const auto &sh = p.shape;
+  HostInputs in;
+  generateInputs(p, Generator::Adversarial, 5, in);
+  const HostInputs before = in;
+  for (int64_t pad : {int64_t(8), int64_t(3), int64_t(1)}) {
+    SCOPED_TRACE("pad " + std::to_string(pad));
+    PaddedInputs d = padInputs(p, in, pad);
+    EXPECT_EQ(d.pad, pad);
+    expectPadded("q", in.q, {sh.B, sh.S, sh.H, sh.Dqk}, d.qStrides, pad,
+                 kInputPadPoison, d.q);
+    expectPadded("kv", in.kv, {sh.B, sh.Skv, sh.G, sh.Dqk}, d.kvStrides, pad,
+                 kInputPadPoison, d.kv);
+    expectPadded("indices", in.indices, {sh.B, sh.S, sh.G, sh.topk},
+                 d.idxStrides, pad, kIndexPadPoison, d.indices);
+  }
+  // The host inputs (reference, --dump, check) stay contiguous, untouched.
+  EXPECT_EQ(in.q, before.q);
+  EXPECT_EQ(in.kv, before.kv);
+  EXPECT_EQ(in.indices, before.indices);
+  // The poison values of the brief.
+  EXPECT_EQ(kInputPadPoison, 0x7FC1);
+  EXPECT_EQ(kIndexPadPoison, 0);
+}
+
+TEST(InputPad, ZeroPadIsContiguousAndEmptySizesWork) {
+  Problem p = smallProblem(false, 1, 0);
+  HostInputs in;
+  generateInputs(p, Generator::Uniform, 2, in);
+  PaddedInputs d = padInputs(p, in, 0);
+  EXPECT_EQ(d.q, in.q);
+  EXPECT_EQ(d.kv, in.kv);
+  EXPECT_EQ(d.indices, in.indices);
+  EXPECT_EQ(d.qStrides, (std::array<int64_t, 4>{
+                            p.shape.S * p.shape.H * p.shape.Dqk,
+                            p.shape.H * p.shape.Dqk, p.shape.Dqk, 1}));
+
+  Problem e = p;
+  e.shape.S = 0;
+  HostInputs ein;
+  generateInputs(e, Generator::Uniform, 2, ein);
+  PaddedInputs de = padInputs(e, ein, 8);
+  EXPECT_TRUE(de.q.empty());
+  EXPECT_TRUE(de.indices.empty());
+  EXPECT_EQ(static_cast<int64_t>(de.kv.size()),
+            e.shape.B * e.shape.Skv * e.shape.G * (e.shape.Dqk + 8));
 }
 
 } // namespace
