@@ -270,3 +270,19 @@ func.func @misplaced() attributes {sparse_mla.kernel_info = {}} {
 func.func @unknown() attributes {sparse_mla.bogus = 1} {
   return
 }
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f() kernel {
+      gpu.return
+    }
+  }
+  func.func @launch() {
+    %c1 = arith.constant 1 : index
+    // expected-error @+1 {{sparse_mla.kernel_info must be a dictionary}}
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) {sparse_mla.kernel_info = 5 : i64}
+    return
+  }
+}
