@@ -92,3 +92,44 @@ func.func @forged_token(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i:
   sparse_mla.channel.release producer %ch[%i], %tok : !sparse_mla.channel<2>
   return
 }
+
+// -----
+
+// The channel expects 256 producer arrivals per transfer, but the role that
+// releases it has 128 threads: its consumers would wait forever.
+func.func @count_mismatch(%bars: memref<4xi64, #gpu.address_space<workgroup>>) {
+  %ch = sparse_mla.channel.create %bars producers(256) consumers(128)
+      : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+  // expected-error @+1 {{'sparse_mla.warp_specialize' op role "producer" has 128 threads, but releases the producer side of a channel whose barriers expect 256 arrivals}}
+  sparse_mla.warp_specialize (%ch) : !sparse_mla.channel<2>
+    role "producer" warps(4) regs(56) (%c: !sparse_mla.channel<2>) {
+      %i = arith.constant 0 : index
+      %slot, %tok = sparse_mla.channel.acquire producer %c[%i] : !sparse_mla.channel<2>
+      sparse_mla.channel.release producer %c[%slot], %tok async : !sparse_mla.channel<2>
+      sparse_mla.role_return
+    }
+    role "consumer" warps(4) regs(232) (%c: !sparse_mla.channel<2>) {
+      %i = arith.constant 0 : index
+      %slot, %tok = sparse_mla.channel.acquire consumer %c[%i] : !sparse_mla.channel<2>
+      sparse_mla.channel.release consumer %c[%slot], %tok : !sparse_mla.channel<2>
+      sparse_mla.role_return
+    }
+  return
+}
+
+// -----
+
+// Consumer side: two consumer warpgroups share a channel that expects 128.
+func.func @consumer_count_mismatch(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+  // expected-error @+1 {{'sparse_mla.warp_specialize' op role "consumers" has 256 threads, but releases the consumer side of a channel whose barriers expect 128 arrivals}}
+  sparse_mla.warp_specialize (%ch) : !sparse_mla.channel<1>
+    role "consumers" warps(8) regs(120) (%c: !sparse_mla.channel<1>) {
+      %i = arith.constant 0 : index
+      %slot, %tok = sparse_mla.channel.acquire consumer %c[%i] : !sparse_mla.channel<1>
+      sparse_mla.channel.release consumer %c[%slot], %tok : !sparse_mla.channel<1>
+      sparse_mla.role_return
+    }
+  return
+}

@@ -340,6 +340,32 @@ LogicalResult WarpSpecializeOp::verify() {
 LogicalResult WarpSpecializeOp::verifyRegions() {
   for (auto [i, region] : llvm::enumerate(getPartitions())) {
     StringRef name = cast<StringAttr>(getRoles()[i]).getValue();
+    // Every thread of a role releases a channel slot once per transfer, so
+    // the arrivals a channel's barrier expects must be the role's threads:
+    // otherwise a wait never completes, or completes early.
+    const int64_t roleThreads = int64_t(getNumWarps()[i]) * hw::kWarpSize;
+    WalkResult counts = region.walk([&](ChannelReleaseOp release) {
+      auto arg = dyn_cast<BlockArgument>(release.getChannel());
+      if (!arg || arg.getOwner()->getParent() != &region ||
+          arg.getArgNumber() >= getCaptures().size())
+        return WalkResult::advance();
+      auto create =
+          getCaptures()[arg.getArgNumber()].getDefiningOp<ChannelCreateOp>();
+      if (!create)
+        return WalkResult::advance();
+      bool producer = release.getSide() == ChannelSide::producer;
+      int64_t expected = producer ? create.getProducers() : create.getConsumers();
+      if (expected == roleThreads)
+        return WalkResult::advance();
+      emitOpError() << "role \"" << name << "\" has " << roleThreads
+                    << " threads, but releases the "
+                    << stringifyChannelSide(release.getSide())
+                    << " side of a channel whose barriers expect " << expected
+                    << " arrivals";
+      return WalkResult::interrupt();
+    });
+    if (counts.wasInterrupted())
+      return failure();
     if (region.getNumArguments() != getCaptures().size())
       return emitOpError() << "role \"" << name << "\" takes "
                            << region.getNumArguments()

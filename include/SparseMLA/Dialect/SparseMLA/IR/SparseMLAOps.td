@@ -136,6 +136,11 @@ def SparseMLA_WarpSpecializeOp : SparseMLA_Op<"warp_specialize", [
     communicate only through shared memory and barriers that the IR spells
     out, so no SSA value silently crosses warpgroups.
 
+    A role that releases a `sparse_mla.channel` it captured must have as
+    many threads as the channel's barriers expect arrivals on that side
+    (every thread releases once per transfer), or a wait would never
+    complete or would complete early.
+
     The verifier checks what the hardware imposes: whole warpgroups, each
     budget a valid `setmaxnreg` value (a multiple of 8 in [24, 256]), the sum
     of `regs x threads` within the 65,536-register file, at most 1,024
