@@ -78,43 +78,29 @@ llvm::cl::opt<bool> verifyPtxas(
 
 constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
 
-/// Reads an integer field of `dict`, reporting a missing one at `loc`.
-FailureOr<int64_t> getInt(DictionaryAttr dict, StringRef name, Location loc) {
-  if (auto attr = dict.getAs<IntegerAttr>(name))
-    return attr.getInt();
-  return emitError(loc) << "sparse_mla.kernel_info: missing integer '" << name
-                        << "'",
-         failure();
-}
-
 /// Fills the manifest from the launch's kernel_info and the kernel's types.
+/// The dialect verified kernel_info's shape when it was parsed
+/// (SparseMLADialect::verifyOperationAttribute), so fields are read as is.
 LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
                             pkg::Manifest &m) {
   Location loc = launch.getLoc();
   auto info = launch->getAttrOfType<DictionaryAttr>(kKernelInfoAttrName);
-  auto entry = info.getAs<StringAttr>("entry");
-  auto block = info.getAs<DenseI64ArrayAttr>("block");
-  auto grid = info.getAs<ArrayAttr>("grid");
-  auto params = info.getAs<ArrayAttr>("params");
-  auto op = info.getAs<DictionaryAttr>("op");
-  if (!entry || !block || block.size() != 3 || !grid || grid.size() != 3 ||
-      !params || !op)
-    return emitError(loc) << "malformed sparse_mla.kernel_info: " << info;
+  auto integer = [](DictionaryAttr dict, StringRef name) {
+    return cast<IntegerAttr>(dict.get(name)).getInt();
+  };
+  auto block = cast<DenseI64ArrayAttr>(info.get("block"));
+  auto params = cast<ArrayAttr>(info.get("params"));
+  auto op = cast<DictionaryAttr>(info.get("op"));
 
   m.chip = chip.str();
-  m.kernel.entry = entry.str();
+  m.kernel.entry = cast<StringAttr>(info.get("entry")).str();
   for (int i = 0; i < 3; ++i)
     m.kernel.block[i] = block[i];
-  FailureOr<int64_t> smem = getInt(info, "dynamic_shared_memory", loc);
-  if (failed(smem))
-    return failure();
-  m.kernel.dynamicSharedMemory = *smem;
-  for (auto [i, term] : llvm::enumerate(grid.getAsRange<DictionaryAttr>())) {
+  m.kernel.dynamicSharedMemory = integer(info, "dynamic_shared_memory");
+  for (auto [i, term] : llvm::enumerate(
+           cast<ArrayAttr>(info.get("grid")).getAsRange<DictionaryAttr>())) {
     pkg::GridTerm &t = m.kernel.grid[i];
-    FailureOr<int64_t> mul = getInt(term, "multiplier", loc);
-    if (failed(mul))
-      return failure();
-    t.multiplier = *mul;
+    t.multiplier = integer(term, "multiplier");
     StringRef dim;
     if (auto d = term.getAs<StringAttr>("dim"))
       dim = d.getValue();
@@ -151,33 +137,25 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
     m.kernel.params.push_back(p);
   }
 
+  // B, S, Skv: a size when static, a unit attribute when dynamic.
   auto dim = [&](StringRef name) -> std::optional<int64_t> {
     if (auto attr = op.getAs<IntegerAttr>(name))
       return attr.getInt();
     return std::nullopt;
   };
-  for (auto [name, slot] :
-       {std::pair<StringRef, int64_t *>{"H", &m.op.H}, {"G", &m.op.G},
-        {"Dqk", &m.op.Dqk}, {"Dv", &m.op.Dv}, {"topk", &m.op.topk},
-        {"kv_stride", &m.op.kvStride}}) {
-    FailureOr<int64_t> v = getInt(op, name, loc);
-    if (failed(v))
-      return failure();
-    *slot = *v;
-  }
+  m.op.H = integer(op, "H");
+  m.op.G = integer(op, "G");
+  m.op.Dqk = integer(op, "Dqk");
+  m.op.Dv = integer(op, "Dv");
+  m.op.topk = integer(op, "topk");
+  m.op.kvStride = integer(op, "kv_stride");
   m.op.B = dim("B");
   m.op.S = dim("S");
   m.op.Skv = dim("Skv");
-  auto scale = op.getAs<FloatAttr>("sm_scale");
-  auto causal = op.getAs<BoolAttr>("causal");
-  auto hasMax = op.getAs<BoolAttr>("has_max_logits");
-  auto schedule = op.getAs<StringAttr>("schedule");
-  if (!scale || !causal || !hasMax || !schedule)
-    return emitError(loc) << "malformed sparse_mla.kernel_info op: " << op;
-  m.op.smScale = scale.getValueAsDouble();
-  m.op.causal = causal.getValue();
-  m.op.hasMaxLogits = hasMax.getValue();
-  m.op.schedule = schedule.str();
+  m.op.smScale = cast<FloatAttr>(op.get("sm_scale")).getValueAsDouble();
+  m.op.causal = cast<BoolAttr>(op.get("causal")).getValue();
+  m.op.hasMaxLogits = cast<BoolAttr>(op.get("has_max_logits")).getValue();
+  m.op.schedule = cast<StringAttr>(op.get("schedule")).str();
 
   std::string err;
   if (!pkg::checkManifest(m, err))
