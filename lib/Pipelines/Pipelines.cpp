@@ -30,6 +30,7 @@ void mlir::sparse_mla::buildToNVVMPipeline(
 
   // Level 1 -> 2: kernels plus host launches.
   pm.addPass(createConvertSparseMLASimpleToGPU());
+  pm.addPass(createConvertSparseMLASeesawToGPU());
   // Nothing may be left for a lowering this pipeline does not have.
   pm.addPass(createSparseMLACheckLowered());
   pm.addPass(createCanonicalizerPass());
@@ -52,7 +53,7 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   // arith ops that the GPU conversion must still see. memref.view of the
   // dynamic shared memory goes through expand-strided-metadata.
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
-  // Roles (pipelined schedule) become branches with setmaxnreg first: that
+  // Roles (pipelined and seesaw schedules) become branches with setmaxnreg first: that
   // produces scf.if.
   device.addPass(createConvertSparseMLAWarpSpecializeToNVVM());
   // Channels between roles become mbarriers once the roles are inlined.

@@ -44,6 +44,52 @@ def ConvertSparseMLASimpleToGPU
   ];
 }
 
+def ConvertSparseMLASeesawToGPU
+    : Pass<"convert-sparse-mla-seesaw-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower sparse_mla.fwd ops with the seesaw schedule to a "
+                "warp-specialized Hopper kernel and its launch";
+  let description = [{
+    Every `sparse_mla.fwd` op whose schedule is `seesaw` becomes a
+    `gpu.func` kernel (one CTA of 384 threads per query token, 64 heads of
+    one kv group, and batch) whose body is a `sparse_mla.warp_specialize`
+    with three roles, and a `gpu.launch_func` in place of the op
+    (docs/seesaw-lowering.md):
+
+    * `producer` (warpgroup 0) copies the Q tile once, then gathers KV
+      block `2i + s` into stage `s` with 16-byte `cp.async` (zero-filled,
+      nothing read, for invalid entries), both into 128-byte-swizzled
+      64-column atoms, and releases each into the channel `kv` (depth 2);
+    * `consumer0` / `consumer1` (warpgroups 1, 2): consumer `c` computes
+      `S = Q K^T` of block `2i + c` with `wgmma` (m64n64k16, both operands
+      from shared memory), masks invalid columns, exchanges its row max
+      with the peer through the channel `max[c]`, rescales, writes its P
+      tile (bf16) into the stage's dead RoPE slice and publishes it through
+      the channel `p[c]` after `fence.proxy.async`; then accumulates
+      `O_c += P_c V_c[:, half c] + P_p V_p[:, half c]` (m64n256k16, V read
+      MN-major from the same stage), releasing both stages; after the last
+      round the row sums go through `max[c]` again and each consumer
+      normalizes and writes its half of `out`; consumer 0 writes `lse` and
+      `max_logits`.
+
+    Every channel is a `sparse_mla.channel`: who may touch which buffer
+    when is visible in SSA, and `convert-sparse-mla-channels-to-nvvm` turns
+    them into mbarriers. Row statistics use `gpu.shuffle`; exponentials
+    are `ex2.approx.ftz`. Ops whose shape the seesaw kernel cannot serve
+    are refused, naming the limit (`sparse-mla-select-schedule` already
+    falls back to `simple` when the schedule was not asked for).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::sparse_mla::SparseMLADialect",
+  ];
+}
+
 def ConvertSparseMLAWarpSpecializeToNVVM
     : Pass<"convert-sparse-mla-warp-specialize-to-nvvm"> {
   let summary = "Lower sparse_mla.warp_specialize to per-role branches with "

@@ -18,10 +18,10 @@ struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions>
       llvm::cl::init("sm_90a")};
   PassOptions::Option<std::string> schedule{
       *this, "schedule",
-      llvm::cl::desc("Schedule kind: simple, or default (the chip's choice). "
-                     "The seesaw lowering does not exist yet, so the "
-                     "pipeline asks for simple unless told otherwise"),
-      llvm::cl::init("simple")};
+      llvm::cl::desc("Schedule kind: default (the chip's choice: seesaw on "
+                     "sm_90a where the shape allows, simple elsewhere), "
+                     "seesaw, simple or pipelined"),
+      llvm::cl::init("default")};
   PassOptions::Option<std::string> features{
       *this, "features",
       llvm::cl::desc("PTX features of the NVVM target; auto: the oldest PTX "

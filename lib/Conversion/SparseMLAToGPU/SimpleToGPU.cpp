@@ -10,6 +10,7 @@
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
+#include "KernelCommon.h"
 #include "PointerUtils.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -30,85 +31,6 @@ using namespace mlir::sparse_mla;
 
 namespace {
 
-constexpr StringLiteral kKernelModuleName = "sparse_mla_kernels";
-constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
-
-/// Thin helpers over one ImplicitLocOpBuilder so the kernel below reads like
-/// the algorithm: constants, strided loops, reductions and value-returning
-/// conditionals.
-struct KernelBuilder {
-  ImplicitLocOpBuilder &b;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value f32(double v) {
-    return arith::ConstantFloatOp::create(b, b.getF32Type(),
-                                          APFloat(static_cast<float>(v)));
-  }
-  Value negInf() {
-    return arith::ConstantFloatOp::create(
-        b, b.getF32Type(), APFloat::getInf(APFloat::IEEEsingle(), true));
-  }
-  Value posInf() {
-    return arith::ConstantFloatOp::create(
-        b, b.getF32Type(), APFloat::getInf(APFloat::IEEEsingle(), false));
-  }
-
-  /// for (iv = lb; iv < ub; iv += step) body(iv)
-  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
-    auto forOp = scf::ForOp::create(b, lb, ub, step);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(forOp.getBody()->getTerminator());
-    body(forOp.getInductionVar());
-  }
-  /// for (iv = lb; iv < ub; ++iv) acc = body(iv, acc); return acc
-  Value reduce(int64_t lb, int64_t ub, Value init,
-               function_ref<Value(Value, Value)> body) {
-    auto forOp =
-        scf::ForOp::create(b, idx(lb), idx(ub), idx(1), ValueRange{init});
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forOp.getBody());
-    Value next = body(forOp.getInductionVar(), forOp.getRegionIterArgs()[0]);
-    scf::YieldOp::create(b, next);
-    return forOp.getResult(0);
-  }
-  /// cond ? thenFn() : elseFn(), where only the taken side executes (the
-  /// untaken side may hold a load that must not happen).
-  Value ifElse(Value cond, Type type, function_ref<Value()> thenFn,
-               function_ref<Value()> elseFn) {
-    auto ifOp = scf::IfOp::create(b, TypeRange{type}, cond,
-                                  /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    scf::YieldOp::create(b, thenFn());
-    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-    scf::YieldOp::create(b, elseFn());
-    return ifOp.getResult(0);
-  }
-  Value load(Value memref, ValueRange indices) {
-    return memref::LoadOp::create(b, memref, indices);
-  }
-  void store(Value value, Value memref, ValueRange indices) {
-    memref::StoreOp::create(b, value, memref, indices);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-};
-
-/// The kernel's view of a memref operand: same shape, any outer strides, a
-/// contiguous last dimension, any offset. One kernel then serves every
-/// layout the op accepts, and the parameter ABI (docs/kernel-package.md)
-/// does not depend on the caller's layout.
-MemRefType getKernelMemRefType(MemRefType type) {
-  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  strides.back() = 1;
-  return MemRefType::get(
-      type.getShape(), type.getElementType(),
-      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
-                             strides));
-}
-
 /// The pieces of the simple kernel's algorithm, emitted for a group of
 /// `numThreads` threads whose index (0-based within the group) is `tid`. The
 /// simple schedule runs them all on the whole CTA; the pipelined schedule
@@ -117,24 +39,23 @@ class KernelEmitter {
 public:
   KernelEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
                 ValueRange args, Value tid, int64_t numThreads)
-      : b(b), kb{b}, schedule(schedule), p(op.getProblem()),
-        layout(getSimpleSmemLayout(schedule, p.Dqk, p.Dv)),
-        scaleLog2(op.getEffectiveSmScale() * M_LOG2E),
-        causal(op.getCausal()), kvStride(op.getKvStrideAttr().getInt()),
-        tid(tid) {
-    q = args[0];
-    kv = args[1];
-    indices = args[2];
-    qStart = args[3];
-    out = args[4];
-    lse = args[5];
-    maxLogits = args.size() > 6 ? args[6] : Value();
+      : b(b), kb{b}, schedule(schedule), cta(b, op, schedule, args),
+        p(cta.p), layout(getSimpleSmemLayout(schedule, p.Dqk, p.Dv)),
+        scaleLog2(op.getEffectiveSmScale() * M_LOG2E), tid(tid) {
+    q = cta.q;
+    kv = cta.kv;
+    indices = cta.indices;
+    out = cta.out;
+    lse = cta.lse;
+    maxLogits = cta.maxLogits;
+    batch = cta.batch;
+    token = cta.token;
+    head0 = cta.head0;
+    group = cta.group;
     hpc = schedule.getHeadsPerCta();
     blockK = schedule.getBlockK();
     step = kb.idx(numThreads);
-    setUpCoordinates();
     setUpSharedMemory();
-    setUpCausalBound();
   }
 
   /// 1. Q tile into shared memory; zero accumulators; empty statistics.
@@ -156,26 +77,7 @@ public:
 
   /// Whether entry `e` (an index into the top-k list) is valid, and its
   /// index value. Entries past topk read no index.
-  std::pair<Value, Value> entry(Value e) {
-    Type i32 = b.getI32Type(), i64 = b.getI64Type();
-    Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
-                                          kb.idx(p.topk));
-    Value raw = kb.ifElse(
-        inRange, i32, [&] { return kb.load(indices, {batch, token, group, e}); },
-        [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
-    Value wide = arith::ExtSIOp::create(b, i64, raw);
-    Value zero = arith::ConstantIntOp::create(b, i64, 0);
-    Value notNegative =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::sge, wide, zero);
-    Value belowSkv =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, wide, skv);
-    Value valid = arith::AndIOp::create(b, notNegative, belowSkv);
-    if (causal)
-      valid = arith::AndIOp::create(
-          b, valid,
-          arith::CmpIOp::create(b, arith::CmpIPredicate::sle, wide, maxKv));
-    return {valid, raw};
-  }
+  std::pair<Value, Value> entry(Value e) { return cta.entry(e); }
 
   /// 2a. Row of each entry of the block starting at `base`; -1 if invalid.
   void markRows(Value base) {
@@ -332,29 +234,18 @@ public:
   ImplicitLocOpBuilder &b;
   KernelBuilder kb;
   ScheduleAttr schedule;
+  CtaView cta;
   FwdOp::Problem p;
   SimpleSmemLayout layout;
   double scaleLog2;
-  bool causal;
-  int64_t kvStride, hpc = 0, blockK = 0;
+  int64_t hpc = 0, blockK = 0;
   Value tid, step;
-  Value q, kv, indices, qStart, out, lse, maxLogits;
+  Value q, kv, indices, out, lse, maxLogits;
   Value batch, token, head0, group;
   Value smem, qTile, kvRing, scores, acc, stats, rows;
   Value statMax, statSum, statScale;
-  Value skv, maxKv;
 
 private:
-  void setUpCoordinates() {
-    // Which CTA: x = query token * head blocks + head block, y = batch.
-    Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-    batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-    const int64_t headBlocks = p.H / hpc;
-    token = kb.div(blockX, headBlocks);
-    head0 = kb.mul(kb.rem(blockX, headBlocks), kb.idx(hpc));
-    group = kb.div(head0, p.H / p.G);
-  }
-
   void setUpSharedMemory() {
     MLIRContext *ctx = b.getContext();
     Type f32 = b.getF32Type(), bf16 = b.getBF16Type();
@@ -379,23 +270,6 @@ private:
     statScale = kb.idx(2);
   }
 
-  void setUpCausalBound() {
-    // Causal bound of this token: floor((q_start + s + 1 - kv_stride) /
-    // kv_stride), in i64 so no q_start overflows.
-    Type i64 = b.getI64Type();
-    skv = arith::IndexCastOp::create(
-        b, i64, memref::DimOp::create(b, kv, kb.idx(1)));
-    if (!causal)
-      return;
-    Value start = arith::ExtSIOp::create(b, i64, qStart);
-    Value pos = arith::IndexCastOp::create(b, i64, token);
-    Value qPos = arith::AddIOp::create(b, start, pos);
-    Value one = arith::ConstantIntOp::create(b, i64, 1);
-    Value stride = arith::ConstantIntOp::create(b, i64, kvStride);
-    Value numerator = arith::SubIOp::create(
-        b, arith::AddIOp::create(b, qPos, one), stride);
-    maxKv = arith::FloorDivSIOp::create(b, numerator, stride);
-  }
 };
 
 /// The KV buffer of `stage` as a [block_k, pitch] memref.
@@ -574,61 +448,6 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
   gpu::ReturnOp::create(b);
 }
 
-/// The `sparse_mla.kernel_info` dictionary: what the kernel package's
-/// manifest needs that the lowered module no longer says.
-DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op, ScheduleAttr schedule,
-                               StringRef entry, int64_t sharedMemory) {
-  FwdOp::Problem p = op.getProblem();
-  auto dim = [&](int64_t size) -> Attribute {
-    return ShapedType::isDynamic(size) ? Attribute(b.getUnitAttr())
-                                       : Attribute(b.getI64IntegerAttr(size));
-  };
-  auto gridTerm = [&](StringRef name, int64_t multiplier) {
-    SmallVector<NamedAttribute> fields;
-    if (!name.empty())
-      fields.push_back(b.getNamedAttr("dim", b.getStringAttr(name)));
-    fields.push_back(
-        b.getNamedAttr("multiplier", b.getI64IntegerAttr(multiplier)));
-    return b.getDictionaryAttr(fields);
-  };
-  SmallVector<Attribute> params = {
-      b.getStringAttr("q"),   b.getStringAttr("kv"),  b.getStringAttr("indices"),
-      b.getStringAttr("q_start"), b.getStringAttr("out"), b.getStringAttr("lse")};
-  if (op.getMaxLogits())
-    params.push_back(b.getStringAttr("max_logits"));
-  std::string scheduleText;
-  llvm::raw_string_ostream(scheduleText) << schedule;
-
-  SmallVector<NamedAttribute> opInfo = {
-      b.getNamedAttr("H", b.getI64IntegerAttr(p.H)),
-      b.getNamedAttr("G", b.getI64IntegerAttr(p.G)),
-      b.getNamedAttr("Dqk", b.getI64IntegerAttr(p.Dqk)),
-      b.getNamedAttr("Dv", b.getI64IntegerAttr(p.Dv)),
-      b.getNamedAttr("topk", b.getI64IntegerAttr(p.topk)),
-      b.getNamedAttr("B", dim(p.B)),
-      b.getNamedAttr("S", dim(p.S)),
-      b.getNamedAttr("Skv", dim(p.Skv)),
-      b.getNamedAttr("sm_scale", b.getF64FloatAttr(op.getEffectiveSmScale())),
-      b.getNamedAttr("kv_stride",
-                     b.getI64IntegerAttr(op.getKvStrideAttr().getInt())),
-      b.getNamedAttr("causal", b.getBoolAttr(op.getCausal())),
-      b.getNamedAttr("has_max_logits", b.getBoolAttr(bool(op.getMaxLogits()))),
-      b.getNamedAttr("schedule", b.getStringAttr(scheduleText)),
-  };
-  return b.getDictionaryAttr({
-      b.getNamedAttr("entry", b.getStringAttr(entry)),
-      b.getNamedAttr("block",
-                     b.getDenseI64ArrayAttr({schedule.getNumThreads(), 1, 1})),
-      b.getNamedAttr("dynamic_shared_memory",
-                     b.getI64IntegerAttr(sharedMemory)),
-      b.getNamedAttr("grid",
-                     b.getArrayAttr({gridTerm("S", p.H / schedule.getHeadsPerCta()),
-                                     gridTerm("B", 1), gridTerm("", 1)})),
-      b.getNamedAttr("params", b.getArrayAttr(params)),
-      b.getNamedAttr("op", b.getDictionaryAttr(opInfo)),
-  });
-}
-
 struct ConvertSimpleToGPUPass
     : public sparse_mla::impl::ConvertSparseMLASimpleToGPUBase<
           ConvertSimpleToGPUPass> {
@@ -637,97 +456,28 @@ struct ConvertSimpleToGPUPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<FwdOp> ops;
-    bool missing = false;
-    module.walk([&](FwdOp op) {
-      ScheduleAttr schedule = op.getScheduleAttr();
-      if (op->getParentOfType<ModuleOp>() != module) {
-        op.emitOpError() << "is inside a nested module; run "
-                            "convert-sparse-mla-simple-to-gpu on that module";
-        missing = true;
-      } else if (!schedule) {
-        op.emitOpError() << "has no schedule; run sparse-mla-select-schedule "
-                            "before convert-sparse-mla-simple-to-gpu";
-        missing = true;
-      } else if (schedule.getKind() == ScheduleKind::simple ||
-                 schedule.getKind() == ScheduleKind::pipelined) {
-        ops.push_back(op);
-      }
-    });
-    if (missing)
+    if (failed(collectFwdOps(module, getArgument(),
+                             {ScheduleKind::simple, ScheduleKind::pipelined},
+                             ops)))
       return signalPassFailure();
     if (ops.empty())
       return;
-
-    MLIRContext *ctx = module.getContext();
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                    UnitAttr::get(ctx));
-    SymbolTable moduleSymbols(module);
-    auto kernels = moduleSymbols.lookup<gpu::GPUModuleOp>(kKernelModuleName);
-    if (!kernels) {
-      OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-      kernels = gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
-      moduleSymbols.insert(kernels);
+    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
+    SymbolTable symbols(kernels);
+    for (FwdOp op : ops) {
+      ScheduleAttr schedule = op.getScheduleAttr();
+      bool pipelined = schedule.getKind() == ScheduleKind::pipelined;
+      gpu::GPUFuncOp func = createKernelFunc(
+          op, schedule, kernels, symbols,
+          pipelined ? "sparse_mla_fwd_pipelined" : "sparse_mla_fwd_simple");
+      if (pipelined)
+        buildPipelinedKernelBody(func, op, schedule);
+      else
+        buildSimpleKernelBody(func, op, schedule);
+      FwdOp::Problem p = op.getProblem();
+      replaceWithLaunch(op, schedule, func,
+                        getSimpleSmemLayout(schedule, p.Dqk, p.Dv).total);
     }
-    SymbolTable kernelSymbols(kernels);
-
-    for (FwdOp op : ops)
-      lowerOne(op, kernels, kernelSymbols);
-  }
-
-  void lowerOne(FwdOp op, gpu::GPUModuleOp kernels, SymbolTable &symbols) {
-    ScheduleAttr schedule = op.getScheduleAttr();
-    FwdOp::Problem p = op.getProblem();
-    SimpleSmemLayout layout = getSimpleSmemLayout(schedule, p.Dqk, p.Dv);
-
-    // Kernel operands, in the order of the package's parameter ABI.
-    SmallVector<Value> operands = {op.getQ(), op.getKv(), op.getIndices(),
-                                   op.getQStart(), op.getOut(), op.getLse()};
-    if (op.getMaxLogits())
-      operands.push_back(op.getMaxLogits());
-    SmallVector<Type> argTypes;
-    for (Value v : operands) {
-      auto type = dyn_cast<MemRefType>(v.getType());
-      argTypes.push_back(type ? Type(getKernelMemRefType(type)) : v.getType());
-    }
-
-    // The kernel.
-    OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
-    auto func = gpu::GPUFuncOp::create(
-        kb, op.getLoc(),
-        schedule.getKind() == ScheduleKind::pipelined
-            ? "sparse_mla_fwd_pipelined"
-            : "sparse_mla_fwd_simple",
-        FunctionType::get(op.getContext(), argTypes, {}));
-    symbols.insert(func); // renames on collision: _0, _1, ...
-    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), kb.getUnitAttr());
-    func.setKnownBlockSizeAttr(kb.getDenseI32ArrayAttr(
-        {static_cast<int32_t>(schedule.getNumThreads()), 1, 1}));
-    if (schedule.getKind() == ScheduleKind::pipelined)
-      buildPipelinedKernelBody(func, op, schedule);
-    else
-      buildSimpleKernelBody(func, op, schedule);
-
-    // The launch, in place of the op.
-    ImplicitLocOpBuilder b(op.getLoc(), op);
-    SmallVector<Value> args;
-    for (auto [v, t] : llvm::zip(operands, argTypes))
-      args.push_back(v.getType() == t
-                         ? v
-                         : memref::CastOp::create(b, t, v).getResult());
-    auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-    Value batch = memref::DimOp::create(b, op.getQ(), cst(0));
-    Value tokens = memref::DimOp::create(b, op.getQ(), cst(1));
-    Value gridX = arith::MulIOp::create(
-        b, tokens, cst(p.H / schedule.getHeadsPerCta()));
-    Value smem = arith::ConstantIntOp::create(b, b.getI32Type(), layout.total);
-    auto launch = gpu::LaunchFuncOp::create(
-        b, func, gpu::KernelDim3{gridX, batch, cst(1)},
-        gpu::KernelDim3{cst(schedule.getNumThreads()), cst(1), cst(1)}, smem,
-        args);
-    launch->setAttr(kKernelInfoAttrName,
-                    buildKernelInfo(b, op, schedule, func.getName(),
-                                    layout.total));
-    op.erase();
   }
 };
 

@@ -100,7 +100,7 @@ func.func @forged_token(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %i:
 func.func @count_mismatch(%bars: memref<4xi64, #gpu.address_space<workgroup>>) {
   %ch = sparse_mla.channel.create %bars producers(256) consumers(128)
       : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
-  // expected-error @+1 {{'sparse_mla.warp_specialize' op role "producer" has 128 threads, but releases the producer side of a channel whose barriers expect 256 arrivals}}
+  // expected-error @+1 {{'sparse_mla.warp_specialize' op roles "producer" release the producer side of capture #0 with 128 threads in all, but its barriers expect 256 arrivals}}
   sparse_mla.warp_specialize (%ch) : !sparse_mla.channel<2>
     role "producer" warps(4) regs(56) (%c: !sparse_mla.channel<2>) {
       %i = arith.constant 0 : index
@@ -123,9 +123,39 @@ func.func @count_mismatch(%bars: memref<4xi64, #gpu.address_space<workgroup>>) {
 func.func @consumer_count_mismatch(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
   %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
       : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
-  // expected-error @+1 {{'sparse_mla.warp_specialize' op role "consumers" has 256 threads, but releases the consumer side of a channel whose barriers expect 128 arrivals}}
+  // expected-error @+1 {{'sparse_mla.warp_specialize' op roles "consumers" release the consumer side of capture #0 with 256 threads in all, but its barriers expect 128 arrivals}}
   sparse_mla.warp_specialize (%ch) : !sparse_mla.channel<1>
     role "consumers" warps(8) regs(120) (%c: !sparse_mla.channel<1>) {
+      %i = arith.constant 0 : index
+      %slot, %tok = sparse_mla.channel.acquire consumer %c[%i] : !sparse_mla.channel<1>
+      sparse_mla.channel.release consumer %c[%slot], %tok : !sparse_mla.channel<1>
+      sparse_mla.role_return
+    }
+  return
+}
+
+// -----
+
+// Two consumer roles share the consumer side of a channel that expects the
+// arrivals of one: together they would complete each phase twice over.
+func.func @two_roles_count_mismatch(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+  // expected-error @+1 {{'sparse_mla.warp_specialize' op roles "consumer0", "consumer1" release the consumer side of capture #0 with 256 threads in all, but its barriers expect 128 arrivals}}
+  sparse_mla.warp_specialize (%ch) : !sparse_mla.channel<1>
+    role "producer" warps(4) regs(56) (%c: !sparse_mla.channel<1>) {
+      %i = arith.constant 0 : index
+      %slot, %tok = sparse_mla.channel.acquire producer %c[%i] : !sparse_mla.channel<1>
+      sparse_mla.channel.release producer %c[%slot], %tok : !sparse_mla.channel<1>
+      sparse_mla.role_return
+    }
+    role "consumer0" warps(4) regs(200) (%c: !sparse_mla.channel<1>) {
+      %i = arith.constant 0 : index
+      %slot, %tok = sparse_mla.channel.acquire consumer %c[%i] : !sparse_mla.channel<1>
+      sparse_mla.channel.release consumer %c[%slot], %tok : !sparse_mla.channel<1>
+      sparse_mla.role_return
+    }
+    role "consumer1" warps(4) regs(200) (%c: !sparse_mla.channel<1>) {
       %i = arith.constant 0 : index
       %slot, %tok = sparse_mla.channel.acquire consumer %c[%i] : !sparse_mla.channel<1>
       sparse_mla.channel.release consumer %c[%slot], %tok : !sparse_mla.channel<1>

@@ -275,23 +275,29 @@ SimpleSmemLayout mlir::sparse_mla::getSimpleSmemLayout(ScheduleAttr schedule,
   return l;
 }
 
+SeesawLayout mlir::sparse_mla::getSeesawLayout(ScheduleAttr schedule,
+                                               int64_t dqk) {
+  int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
+  SeesawLayout l;
+  // Channels: kv (depth stages), q (1), max[2] (1 each), p[2] (1 each); two
+  // barriers (full, empty) per slot.
+  l.numBarriers = 2 * (schedule.getStages() + 1 + 2 + 2);
+  l.barriers = 0;
+  l.stats = region(mul(l.numBarriers, hw::kMBarrierBytes));
+  l.tiles = add(l.stats, region(mul(2 * kF32Bytes, hpc)));
+  l.tileBytes = mul(mul(std::max(hpc, blockK), dqk), kBf16Bytes);
+  l.total = add(add(l.tiles, hw::kSharedMemoryAlignment - 1),
+                mul(add(1, schedule.getStages()), l.tileBytes));
+  l.total = region(l.total);
+  return l;
+}
+
 int64_t ScheduleAttr::getSharedMemoryBytes(int64_t dqk, int64_t dv) const {
   int64_t bytes = 0;
   switch (getKind()) {
-  case ScheduleKind::seesaw: {
-    int64_t hpc = getHeadsPerCta(), blockK = getBlockK(), stages = getStages();
-    // Q tile and the KV block buffers; row max and row sum exchanged between
-    // the two consumers (one slot per consumer each); the gathered indices of
-    // each stage; mbarriers: Q, ready and free per stage, row-max and row-sum
-    // exchange per consumer.
-    bytes = add(region(mul(mul(hpc, dqk), kBf16Bytes)),
-                region(mul(mul(mul(stages, blockK), dqk), kBf16Bytes)));
-    bytes = add(bytes, region(mul(2 * 2 * kF32Bytes, hpc)));
-    bytes = add(bytes, region(mul(mul(stages, blockK), kI32Bytes)));
-    bytes = add(bytes, region(mul(add(1 + 2 * 2, mul(2, stages)),
-                                  hw::kMBarrierBytes)));
-    break;
-  }
+  case ScheduleKind::seesaw:
+    // The layout includes its own alignment slack.
+    return getSeesawLayout(*this, dqk).total;
   case ScheduleKind::simple:
   case ScheduleKind::pipelined:
     bytes = getSimpleSmemLayout(*this, dqk, dv).total;
@@ -337,6 +343,36 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
 /// shared-memory slice is reused for the P exchange after QK^T.
 static constexpr int64_t kSeesawDqk = 576;
 static constexpr int64_t kSeesawDv = 512;
+static constexpr int64_t kSeesawTile = kSeesawDqk - kSeesawDv;
+
+std::string
+mlir::sparse_mla::whySeesawKernelCannotServe(ScheduleAttr schedule,
+                                             const FwdOp::Problem &p) {
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  if (p.Dqk != kSeesawDqk) {
+    os << "seesaw schedule needs Dqk = " << kSeesawDqk << ", but got "
+       << p.Dqk;
+  } else if (p.Dv != kSeesawDv) {
+    os << "seesaw schedule needs Dv = " << kSeesawDv << ", but got " << p.Dv;
+  } else if (schedule.getHeadsPerCta() != kSeesawTile ||
+             schedule.getBlockK() != kSeesawTile) {
+    // The P tile [heads, keys] is exchanged through the RoPE slice
+    // [keys, Dqk - Dv] of a KV stage.
+    os << "seesaw kernel needs heads_per_cta = block_k = Dqk - Dv = "
+       << kSeesawTile << " (the P tile reuses the RoPE slice), but got "
+       << "heads_per_cta = " << schedule.getHeadsPerCta()
+       << ", block_k = " << schedule.getBlockK();
+  } else if (schedule.getStages() != 2) {
+    os << "seesaw kernel needs stages = 2 (one KV stage per consumer), but "
+          "got "
+       << schedule.getStages();
+  } else if (p.topk % (2 * schedule.getBlockK()) != 0) {
+    os << "seesaw schedule needs topk to be a multiple of 2 x block_k = "
+       << 2 * schedule.getBlockK() << ", but got " << p.topk;
+  }
+  return reason;
+}
 
 std::string mlir::sparse_mla::whyScheduleCannotServe(
     ScheduleAttr schedule, const FwdOp::Problem &p,
@@ -351,20 +387,9 @@ std::string mlir::sparse_mla::whyScheduleCannotServe(
     return reason;
   }
   if (schedule.getKind() == ScheduleKind::seesaw) {
-    if (p.Dqk != kSeesawDqk) {
-      os << "seesaw schedule needs Dqk = " << kSeesawDqk << ", but got "
-         << p.Dqk;
-      return reason;
-    }
-    if (p.Dv != kSeesawDv) {
-      os << "seesaw schedule needs Dv = " << kSeesawDv << ", but got " << p.Dv;
-      return reason;
-    }
-    if (p.topk % (2 * schedule.getBlockK()) != 0) {
-      os << "seesaw schedule needs topk to be a multiple of 2 x block_k = "
-         << 2 * schedule.getBlockK() << ", but got " << p.topk;
-      return reason;
-    }
+    std::string why = whySeesawKernelCannotServe(schedule, p);
+    if (!why.empty())
+      return why;
   }
   if (schedule.getKind() == ScheduleKind::pipelined &&
       p.Dqk % (hw::kCpAsyncBytes / 2) != 0) {

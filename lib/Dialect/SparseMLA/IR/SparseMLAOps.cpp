@@ -1,5 +1,7 @@
 //===- SparseMLAOps.cpp - sparse_mla.fwd ----------------------------------===//
 
+#include <map>
+#include <set>
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 
@@ -338,34 +340,52 @@ LogicalResult WarpSpecializeOp::verify() {
 }
 
 LogicalResult WarpSpecializeOp::verifyRegions() {
+  // Every thread of a role that releases one side of a captured channel
+  // releases it once per transfer, so the threads of all roles releasing
+  // that side must be the arrivals its barriers expect: otherwise a wait
+  // never completes, or completes early.
+  struct Releasers {
+    int64_t threads = 0;
+    std::string roles;
+    ChannelCreateOp create;
+  };
+  std::map<std::pair<unsigned, bool>, Releasers> releasers;
   for (auto [i, region] : llvm::enumerate(getPartitions())) {
     StringRef name = cast<StringAttr>(getRoles()[i]).getValue();
-    // Every thread of a role releases a channel slot once per transfer, so
-    // the arrivals a channel's barrier expects must be the role's threads:
-    // otherwise a wait never completes, or completes early.
     const int64_t roleThreads = int64_t(getNumWarps()[i]) * hw::kWarpSize;
-    WalkResult counts = region.walk([&](ChannelReleaseOp release) {
+    std::set<std::pair<unsigned, bool>> seen;
+    region.walk([&](ChannelReleaseOp release) {
       auto arg = dyn_cast<BlockArgument>(release.getChannel());
       if (!arg || arg.getOwner()->getParent() != &region ||
           arg.getArgNumber() >= getCaptures().size())
-        return WalkResult::advance();
+        return;
       auto create =
           getCaptures()[arg.getArgNumber()].getDefiningOp<ChannelCreateOp>();
       if (!create)
-        return WalkResult::advance();
-      bool producer = release.getSide() == ChannelSide::producer;
-      int64_t expected = producer ? create.getProducers() : create.getConsumers();
-      if (expected == roleThreads)
-        return WalkResult::advance();
-      emitOpError() << "role \"" << name << "\" has " << roleThreads
-                    << " threads, but releases the "
-                    << stringifyChannelSide(release.getSide())
-                    << " side of a channel whose barriers expect " << expected
-                    << " arrivals";
-      return WalkResult::interrupt();
+        return;
+      std::pair<unsigned, bool> key = {
+          arg.getArgNumber(), release.getSide() == ChannelSide::producer};
+      if (!seen.insert(key).second)
+        return;
+      Releasers &r = releasers[key];
+      r.threads += roleThreads;
+      r.roles += (r.roles.empty() ? "\"" : ", \"") + name.str() + "\"";
+      r.create = create;
     });
-    if (counts.wasInterrupted())
-      return failure();
+  }
+  for (auto &[key, r] : releasers) {
+    int64_t expected =
+        key.second ? r.create.getProducers() : r.create.getConsumers();
+    if (expected != r.threads)
+      return emitOpError() << "roles " << r.roles << " release the "
+                           << (key.second ? "producer" : "consumer")
+                           << " side of capture #" << key.first << " with "
+                           << r.threads
+                           << " threads in all, but its barriers expect "
+                           << expected << " arrivals";
+  }
+  for (auto [i, region] : llvm::enumerate(getPartitions())) {
+    StringRef name = cast<StringAttr>(getRoles()[i]).getValue();
     if (region.getNumArguments() != getCaptures().size())
       return emitOpError() << "role \"" << name << "\" takes "
                            << region.getNumArguments()

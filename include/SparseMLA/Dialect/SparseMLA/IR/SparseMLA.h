@@ -54,6 +54,27 @@ struct SimpleSmemLayout {
 SimpleSmemLayout getSimpleSmemLayout(ScheduleAttr schedule, int64_t dqk,
                                      int64_t dv);
 
+/// Shared-memory layout of the seesaw kernel (byte offsets from the dynamic
+/// shared-memory base): the mbarriers of its channels, the consumers' row
+/// statistics exchange, then the Q tile and the KV stages, each
+/// [64, Dqk] bf16 in 128-byte-swizzled 64-column blocks, from the first
+/// 1024-aligned address at or after `tiles` (docs/seesaw-lowering.md).
+struct SeesawLayout {
+  int64_t barriers;    ///< i64 mbarriers: kv (2 x stages), q, max[2], p[2]
+  int64_t numBarriers;
+  int64_t stats;       ///< f32 [2, heads_per_cta]: one slot per consumer
+  int64_t tiles;       ///< where the (aligned-up) tile region may start
+  int64_t tileBytes;   ///< one [64, Dqk] bf16 tile
+  int64_t total;       ///< bytes to request, alignment slack included
+};
+SeesawLayout getSeesawLayout(ScheduleAttr schedule, int64_t dqk);
+
+/// Returns why the seesaw kernel cannot serve an op of sizes `problem` with
+/// `schedule` (a shape or schedule parameter it does not implement), or an
+/// empty string.
+std::string whySeesawKernelCannotServe(ScheduleAttr schedule,
+                                       const FwdOp::Problem &problem);
+
 /// Returns why `schedule` cannot serve an op of sizes `problem` on a chip
 /// with `maxSharedMemoryBytes` of shared memory per block, naming the limit
 /// that failed; an empty string when it can.

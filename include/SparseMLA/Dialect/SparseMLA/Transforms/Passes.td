@@ -44,7 +44,7 @@ def SparseMLACheckLowered : Pass<"sparse-mla-check-lowered"> {
   let summary = "Fail on any sparse_mla.fwd op that no lowering consumed";
   let description = [{
     Runs after the schedule lowerings of a pipeline: an op still present
-    here has a schedule that no pass of the pipeline lowers (today: seesaw),
+    here has a schedule that no pass of the pipeline lowers,
     and the pass reports it instead of letting a later stage fail obscurely
     or a package come out without the kernel.
   }];

@@ -1,0 +1,297 @@
+//===- KernelCommon.cpp - shared pieces of the fwd kernel lowerings -------===//
+
+#include "KernelCommon.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+using namespace mlir;
+using namespace mlir::sparse_mla;
+
+namespace {
+constexpr StringLiteral kKernelModuleName = "sparse_mla_kernels";
+constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// KernelBuilder
+//===----------------------------------------------------------------------===//
+
+Value KernelBuilder::f32(double v) {
+  return arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                        APFloat(static_cast<float>(v)));
+}
+Value KernelBuilder::negInf() {
+  return arith::ConstantFloatOp::create(
+      b, b.getF32Type(), APFloat::getInf(APFloat::IEEEsingle(), true));
+}
+Value KernelBuilder::posInf() {
+  return arith::ConstantFloatOp::create(
+      b, b.getF32Type(), APFloat::getInf(APFloat::IEEEsingle(), false));
+}
+
+void KernelBuilder::loop(Value lb, Value ub, Value step,
+                         function_ref<void(Value)> body) {
+  auto forOp = scf::ForOp::create(b, lb, ub, step);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forOp.getBody()->getTerminator());
+  body(forOp.getInductionVar());
+}
+
+Value KernelBuilder::reduce(int64_t lb, int64_t ub, Value init,
+                            function_ref<Value(Value, Value)> body) {
+  auto forOp =
+      scf::ForOp::create(b, idx(lb), idx(ub), idx(1), ValueRange{init});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forOp.getBody());
+  Value next = body(forOp.getInductionVar(), forOp.getRegionIterArgs()[0]);
+  scf::YieldOp::create(b, next);
+  return forOp.getResult(0);
+}
+
+Value KernelBuilder::ifElse(Value cond, Type type,
+                            function_ref<Value()> thenFn,
+                            function_ref<Value()> elseFn) {
+  auto ifOp = scf::IfOp::create(b, TypeRange{type}, cond,
+                                /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+  scf::YieldOp::create(b, thenFn());
+  b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+  scf::YieldOp::create(b, elseFn());
+  return ifOp.getResult(0);
+}
+
+void KernelBuilder::when(Value cond, function_ref<void()> thenFn) {
+  auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  thenFn();
+}
+
+MemRefType mlir::sparse_mla::getKernelMemRefType(MemRefType type) {
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  strides.back() = 1;
+  return MemRefType::get(
+      type.getShape(), type.getElementType(),
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
+                             strides));
+}
+
+//===----------------------------------------------------------------------===//
+// CtaView
+//===----------------------------------------------------------------------===//
+
+CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+                 ValueRange args)
+    : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
+      kvStride(op.getKvStrideAttr().getInt()),
+      hpc(schedule.getHeadsPerCta()) {
+  q = args[0];
+  kv = args[1];
+  indices = args[2];
+  qStart = args[3];
+  out = args[4];
+  lse = args[5];
+  maxLogits = args.size() > 6 ? args[6] : Value();
+
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  const int64_t headBlocks = p.H / hpc;
+  token = kb.div(blockX, headBlocks);
+  head0 = kb.mul(kb.rem(blockX, headBlocks), kb.idx(hpc));
+  group = kb.div(head0, p.H / p.G);
+
+  // Causal bound of this token: floor((q_start + s + 1 - kv_stride) /
+  // kv_stride), in i64 so no q_start overflows.
+  Type i64 = b.getI64Type();
+  skv = arith::IndexCastOp::create(b, i64,
+                                   memref::DimOp::create(b, kv, kb.idx(1)));
+  if (!causal)
+    return;
+  Value start = arith::ExtSIOp::create(b, i64, qStart);
+  Value pos = arith::IndexCastOp::create(b, i64, token);
+  Value qPos = arith::AddIOp::create(b, start, pos);
+  Value one = arith::ConstantIntOp::create(b, i64, 1);
+  Value stride = arith::ConstantIntOp::create(b, i64, kvStride);
+  Value numerator =
+      arith::SubIOp::create(b, arith::AddIOp::create(b, qPos, one), stride);
+  maxKv = arith::FloorDivSIOp::create(b, numerator, stride);
+}
+
+std::pair<Value, Value> CtaView::entry(Value e) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  Value inRange =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, kb.idx(p.topk));
+  Value raw = kb.ifElse(
+      inRange, i32, [&] { return kb.load(indices, {batch, token, group, e}); },
+      [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
+  Value wide = arith::ExtSIOp::create(b, i64, raw);
+  Value zero = arith::ConstantIntOp::create(b, i64, 0);
+  Value notNegative =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, wide, zero);
+  Value belowSkv =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, wide, skv);
+  Value valid = arith::AndIOp::create(b, notNegative, belowSkv);
+  if (causal)
+    valid = arith::AndIOp::create(
+        b, valid,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sle, wide, maxKv));
+  return {valid, raw};
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel, launch and kernel_info
+//===----------------------------------------------------------------------===//
+
+/// The `sparse_mla.kernel_info` dictionary: what the kernel package's
+/// manifest needs that the lowered module no longer says.
+static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
+                                      ScheduleAttr schedule, StringRef entry,
+                                      int64_t sharedMemory) {
+  FwdOp::Problem p = op.getProblem();
+  auto dim = [&](int64_t size) -> Attribute {
+    return ShapedType::isDynamic(size) ? Attribute(b.getUnitAttr())
+                                       : Attribute(b.getI64IntegerAttr(size));
+  };
+  auto gridTerm = [&](StringRef name, int64_t multiplier) {
+    SmallVector<NamedAttribute> fields;
+    if (!name.empty())
+      fields.push_back(b.getNamedAttr("dim", b.getStringAttr(name)));
+    fields.push_back(
+        b.getNamedAttr("multiplier", b.getI64IntegerAttr(multiplier)));
+    return b.getDictionaryAttr(fields);
+  };
+  SmallVector<Attribute> params = {
+      b.getStringAttr("q"),   b.getStringAttr("kv"),  b.getStringAttr("indices"),
+      b.getStringAttr("q_start"), b.getStringAttr("out"), b.getStringAttr("lse")};
+  if (op.getMaxLogits())
+    params.push_back(b.getStringAttr("max_logits"));
+  std::string scheduleText;
+  llvm::raw_string_ostream(scheduleText) << schedule;
+
+  SmallVector<NamedAttribute> opInfo = {
+      b.getNamedAttr("H", b.getI64IntegerAttr(p.H)),
+      b.getNamedAttr("G", b.getI64IntegerAttr(p.G)),
+      b.getNamedAttr("Dqk", b.getI64IntegerAttr(p.Dqk)),
+      b.getNamedAttr("Dv", b.getI64IntegerAttr(p.Dv)),
+      b.getNamedAttr("topk", b.getI64IntegerAttr(p.topk)),
+      b.getNamedAttr("B", dim(p.B)),
+      b.getNamedAttr("S", dim(p.S)),
+      b.getNamedAttr("Skv", dim(p.Skv)),
+      b.getNamedAttr("sm_scale", b.getF64FloatAttr(op.getEffectiveSmScale())),
+      b.getNamedAttr("kv_stride",
+                     b.getI64IntegerAttr(op.getKvStrideAttr().getInt())),
+      b.getNamedAttr("causal", b.getBoolAttr(op.getCausal())),
+      b.getNamedAttr("has_max_logits", b.getBoolAttr(bool(op.getMaxLogits()))),
+      b.getNamedAttr("schedule", b.getStringAttr(scheduleText)),
+  };
+  return b.getDictionaryAttr({
+      b.getNamedAttr("entry", b.getStringAttr(entry)),
+      b.getNamedAttr("block",
+                     b.getDenseI64ArrayAttr({schedule.getNumThreads(), 1, 1})),
+      b.getNamedAttr("dynamic_shared_memory",
+                     b.getI64IntegerAttr(sharedMemory)),
+      b.getNamedAttr("grid",
+                     b.getArrayAttr({gridTerm("S", p.H / schedule.getHeadsPerCta()),
+                                     gridTerm("B", 1), gridTerm("", 1)})),
+      b.getNamedAttr("params", b.getArrayAttr(params)),
+      b.getNamedAttr("op", b.getDictionaryAttr(opInfo)),
+  });
+}
+
+/// Kernel operands, in the order of the package's parameter ABI.
+static SmallVector<Value> kernelOperands(FwdOp op) {
+  SmallVector<Value> operands = {op.getQ(), op.getKv(), op.getIndices(),
+                                 op.getQStart(), op.getOut(), op.getLse()};
+  if (op.getMaxLogits())
+    operands.push_back(op.getMaxLogits());
+  return operands;
+}
+
+static Type kernelArgType(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type ? Type(getKernelMemRefType(type)) : v.getType();
+}
+
+gpu::GPUModuleOp mlir::sparse_mla::getOrCreateKernelModule(ModuleOp module) {
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(module.getContext()));
+  SymbolTable moduleSymbols(module);
+  auto kernels = moduleSymbols.lookup<gpu::GPUModuleOp>(kKernelModuleName);
+  if (!kernels) {
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    kernels = gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
+    moduleSymbols.insert(kernels);
+  }
+  return kernels;
+}
+
+gpu::GPUFuncOp mlir::sparse_mla::createKernelFunc(FwdOp op,
+                                                  ScheduleAttr schedule,
+                                                  gpu::GPUModuleOp kernels,
+                                                  SymbolTable &symbols,
+                                                  StringRef name) {
+  SmallVector<Type> argTypes;
+  for (Value v : kernelOperands(op))
+    argTypes.push_back(kernelArgType(v));
+  OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
+  auto func = gpu::GPUFuncOp::create(
+      kb, op.getLoc(), name,
+      FunctionType::get(op.getContext(), argTypes, {}));
+  symbols.insert(func); // renames on collision: _0, _1, ...
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), kb.getUnitAttr());
+  func.setKnownBlockSizeAttr(kb.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(schedule.getNumThreads()), 1, 1}));
+  return func;
+}
+
+void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
+                                         gpu::GPUFuncOp func,
+                                         int64_t sharedMemory) {
+  FwdOp::Problem p = op.getProblem();
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  SmallVector<Value> args;
+  for (Value v : kernelOperands(op)) {
+    Type t = kernelArgType(v);
+    args.push_back(v.getType() == t
+                       ? v
+                       : memref::CastOp::create(b, t, v).getResult());
+  }
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value batch = memref::DimOp::create(b, op.getQ(), cst(0));
+  Value tokens = memref::DimOp::create(b, op.getQ(), cst(1));
+  Value gridX =
+      arith::MulIOp::create(b, tokens, cst(p.H / schedule.getHeadsPerCta()));
+  Value smem = arith::ConstantIntOp::create(b, b.getI32Type(), sharedMemory);
+  auto launch = gpu::LaunchFuncOp::create(
+      b, func, gpu::KernelDim3{gridX, batch, cst(1)},
+      gpu::KernelDim3{cst(schedule.getNumThreads()), cst(1), cst(1)}, smem,
+      args);
+  launch->setAttr(kKernelInfoAttrName,
+                  buildKernelInfo(b, op, schedule, func.getName(),
+                                  sharedMemory));
+  op.erase();
+}
+
+LogicalResult mlir::sparse_mla::collectFwdOps(ModuleOp module,
+                                              StringRef passName,
+                                              ArrayRef<ScheduleKind> kinds,
+                                              SmallVectorImpl<FwdOp> &ops) {
+  bool missing = false;
+  module.walk([&](FwdOp op) {
+    ScheduleAttr schedule = op.getScheduleAttr();
+    if (op->getParentOfType<ModuleOp>() != module) {
+      op.emitOpError() << "is inside a nested module; run " << passName
+                       << " on that module";
+      missing = true;
+    } else if (!schedule) {
+      op.emitOpError() << "has no schedule; run sparse-mla-select-schedule "
+                          "before "
+                       << passName;
+      missing = true;
+    } else if (llvm::is_contained(kinds, schedule.getKind())) {
+      ops.push_back(op);
+    }
+  });
+  return failure(missing);
+}

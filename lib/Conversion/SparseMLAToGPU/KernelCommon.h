@@ -1,0 +1,113 @@
+//===- KernelCommon.h - shared pieces of the fwd kernel lowerings -*- C++ -*-===//
+//
+// What every schedule's lowering of sparse_mla.fwd shares: a small builder
+// vocabulary, the kernel's view of the op's memrefs, the CTA's coordinates
+// and index validity, and the kernel + launch + kernel_info scaffolding.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEMLA_LIB_CONVERSION_KERNELCOMMON_H
+#define SPARSEMLA_LIB_CONVERSION_KERNELCOMMON_H
+
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::sparse_mla {
+
+/// Thin helpers over one ImplicitLocOpBuilder so kernels read like the
+/// algorithm: constants, strided loops, reductions and value-returning
+/// conditionals.
+struct KernelBuilder {
+  ImplicitLocOpBuilder &b;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
+  }
+  Value f32(double v);
+  Value negInf();
+  Value posInf();
+
+  /// for (iv = lb; iv < ub; iv += step) body(iv)
+  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body);
+  /// for (iv = lb; iv < ub; ++iv) acc = body(iv, acc); return acc
+  Value reduce(int64_t lb, int64_t ub, Value init,
+               function_ref<Value(Value, Value)> body);
+  /// cond ? thenFn() : elseFn(), where only the taken side executes (the
+  /// untaken side may hold a load that must not happen).
+  Value ifElse(Value cond, Type type, function_ref<Value()> thenFn,
+               function_ref<Value()> elseFn);
+  /// if (cond) thenFn()
+  void when(Value cond, function_ref<void()> thenFn);
+
+  Value load(Value memref, ValueRange indices) {
+    return memref::LoadOp::create(b, memref, indices);
+  }
+  void store(Value value, Value memref, ValueRange indices) {
+    memref::StoreOp::create(b, value, memref, indices);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+};
+
+/// The kernel's view of a memref operand: same shape, any outer strides, a
+/// contiguous last dimension, any offset. One kernel then serves every
+/// layout the op accepts, and the parameter ABI (docs/kernel-package.md)
+/// does not depend on the caller's layout.
+MemRefType getKernelMemRefType(MemRefType type);
+
+/// Which (batch, query token, heads, kv group) a CTA computes, and which of
+/// its top-k entries are valid. Grid: x = query token * head blocks + head
+/// block, y = batch.
+struct CtaView {
+  CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+          ValueRange args);
+
+  /// Whether entry `e` (an index into the top-k list) is valid (in
+  /// `[0, Skv)`, within the causal bound, `e < topk`), and its raw index.
+  /// Entries past topk read no index.
+  std::pair<Value, Value> entry(Value e);
+
+  ImplicitLocOpBuilder &b;
+  KernelBuilder kb;
+  FwdOp::Problem p;
+  bool causal;
+  int64_t kvStride, hpc;
+  Value q, kv, indices, qStart, out, lse, maxLogits;
+  Value batch, token, head0, group;
+  Value skv, maxKv; ///< i64: Skv and (if causal) the last visible kv row
+};
+
+/// The kernel module of `module` (created on first use).
+gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module);
+
+/// A new kernel `name` in `kernels` taking `op`'s operands in the package's
+/// parameter order, with `known_block_size` set from the schedule.
+gpu::GPUFuncOp createKernelFunc(FwdOp op, ScheduleAttr schedule,
+                                gpu::GPUModuleOp kernels,
+                                SymbolTable &symbols, StringRef name);
+
+/// Replaces `op` by a launch of `func` over the grid
+/// `(S * H / heads_per_cta, B, 1)` with `sharedMemory` bytes, carrying the
+/// `sparse_mla.kernel_info` dictionary.
+void replaceWithLaunch(FwdOp op, ScheduleAttr schedule, gpu::GPUFuncOp func,
+                       int64_t sharedMemory);
+
+/// Checks the ops a kernel lowering may see: every fwd op in `module` itself
+/// with a schedule. Collects those of `kinds`. Emits a diagnostic naming
+/// `passName` and fails otherwise.
+LogicalResult collectFwdOps(ModuleOp module, StringRef passName,
+                            ArrayRef<ScheduleKind> kinds,
+                            SmallVectorImpl<FwdOp> &ops);
+
+} // namespace mlir::sparse_mla
+
+#endif // SPARSEMLA_LIB_CONVERSION_KERNELCOMMON_H

@@ -1,0 +1,717 @@
+//===- SeesawToGPU.cpp - seesaw schedule: sparse_mla.fwd -> Hopper kernel -===//
+//
+// The warp-specialized sm_90a kernel of docs/seesaw-lowering.md: a producer
+// warpgroup gathers KV blocks into two shared-memory stages, and two
+// consumer warpgroups each take every other block, compute QK^T with WGMMA,
+// agree on the row max, trade their P tiles through the stages' dead RoPE
+// slices, and each accumulate one half of O from both blocks.
+//
+// Roles and channels are emitted as sparse_mla ops (warp_specialize,
+// channel.*); the math is emitted directly as NVVM ops (wgmma, cp.async,
+// fence.proxy, ex2) on shared-memory addresses, so every Hopper instruction
+// of the kernel is visible in the IR this pass produces.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelCommon.h"
+#include "PointerUtils.h"
+#include "SparseMLA/Conversion/Passes.h"
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Target/HardwareLimits.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+
+#include <cmath>
+
+namespace mlir::sparse_mla {
+#define GEN_PASS_DEF_CONVERTSPARSEMLASEESAWTOGPU
+#include "SparseMLA/Conversion/Passes.h.inc"
+} // namespace mlir::sparse_mla
+
+using namespace mlir;
+using namespace mlir::sparse_mla;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Tile geometry
+//===----------------------------------------------------------------------===//
+
+/// Heads per CTA = keys per block = WGMMA M = RoPE columns: the P tile
+/// [heads, keys] must fit the RoPE slice [keys, 64] of a stage.
+constexpr int64_t kRows = 64;
+/// bf16 columns in one 128-byte swizzle row; a [64, 576] tile is 9 column
+/// blocks ("atoms columns") of [64 rows, 64 columns].
+constexpr int64_t kAtomCols = 64;
+constexpr int64_t kRowBytes = 128;
+constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192
+/// Rows per 128-byte swizzle pattern: the WGMMA descriptor's stride between
+/// 8-row core-matrix groups. PTX ISA "Shared memory matrix layout", 128B
+/// swizzling mode.
+constexpr int64_t kSwizzleRows = 8;
+constexpr int64_t kSwizzleAtomBytes = kSwizzleRows * kRowBytes; // 1024
+/// 16-byte pieces per 128-byte row.
+constexpr int64_t kSegments = kRowBytes / hw::kCpAsyncBytes; // 8
+/// Threads that copy one row together (one piece of each column block each).
+constexpr int64_t kThreadsPerRow = kSegments;
+/// WGMMA descriptor fields (PTX ISA "Matrix Descriptor Format"): start
+/// address, leading and stride byte offsets, all >> 4; bits 62-63 the
+/// swizzle mode, 1 = 128B.
+constexpr int64_t kDescSwizzle128B = int64_t(1) << 62;
+constexpr int64_t kDescLboShift = 16;
+constexpr int64_t kDescSboShift = 32;
+
+/// Everything about the seesaw kernel's shapes, derived from the op.
+struct SeesawGeometry {
+  int64_t dqk, dv, colBlocks, vBlocksPerHalf, tileBytes, rounds;
+  SeesawLayout layout;
+};
+
+//===----------------------------------------------------------------------===//
+// The kernel
+//===----------------------------------------------------------------------===//
+
+class SeesawEmitter {
+public:
+  SeesawEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+                ValueRange args, const SeesawGeometry &geo)
+      : b(b), kb{b}, cta(b, op, schedule, args), geo(geo),
+        scaleLog2(op.getEffectiveSmScale() * M_LOG2E) {
+    i32 = b.getI32Type();
+    i64 = b.getI64Type();
+    f32 = b.getF32Type();
+    // The tile region: the first 1024-aligned shared address at or after
+    // `layout.tiles` (dynamic shared memory is only 16-byte aligned).
+    Value smem = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr,
+                           gpu::AddressSpaceAttr::get(
+                               b.getContext(), gpu::AddressSpace::Workgroup)));
+    Value base = arith::IndexCastOp::create(
+        b, i32, memref::ExtractAlignedPointerAsIndexOp::create(b, smem));
+    smemBase = base;
+    Value unaligned =
+        add(base, c32(geo.layout.tiles + hw::kSharedMemoryAlignment - 1));
+    tiles = arith::AndIOp::create(b, unaligned,
+                                  c32(~(hw::kSharedMemoryAlignment - 1)));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // i32 shared addresses
+  //===--------------------------------------------------------------------===//
+
+  Value c32(int64_t v) { return kb.i32(v); }
+  Value c64(int64_t v) { return arith::ConstantIntOp::create(b, i64, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value toI32(Value index) { return arith::IndexCastOp::create(b, i32, index); }
+  Value ptr3(Value addr) {
+    return LLVM::IntToPtrOp::create(
+        b, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
+  }
+  /// Shared address of the Q tile (stage -1) or KV stage `stage` (i32).
+  Value tile(Value stage) {
+    return add(tiles,
+               mul(add(stage, c32(1)), c32(geo.tileBytes)));
+  }
+  Value qTile() { return tiles; }
+  /// Byte offset of the 16-byte piece `seg` of column block `cb` in row
+  /// `row` of a swizzled tile: the piece index is XORed with the row's
+  /// position in its 8-row swizzle group (all i32).
+  Value swizzled(Value row, Value cb, Value seg) {
+    Value phase = arith::AndIOp::create(b, row, c32(kSwizzleRows - 1));
+    Value piece = arith::XOrIOp::create(b, seg, phase);
+    return add(add(mul(cb, c32(kColBlockBytes)), mul(row, c32(kRowBytes))),
+               arith::ShLIOp::create(b, piece, c32(4)));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Producer
+  //===--------------------------------------------------------------------===//
+
+  /// Copies row `row` (i32, of `rows` of the tile at `dst`) from `srcElem`
+  /// (element offset of the row's first column in `base`) with 16-byte
+  /// cp.async, one piece per column block; `bytes` (i32) 16 or 0 (zero
+  /// fill, nothing read).
+  void copyRow(Value dst, Value row, Value seg, Value baseBuffer,
+               Value srcElem, Value bytes) {
+    kb.loop(kb.idx(0), kb.idx(geo.colBlocks), kb.idx(1), [&](Value cbIdx) {
+      Value cb = toI32(cbIdx);
+      Value elem = kb.add(
+          srcElem, kb.add(kb.mul(cbIdx, kb.idx(kAtomCols)),
+                          kb.mul(arith::IndexCastOp::create(
+                                     b, b.getIndexType(), seg),
+                                 kb.idx(hw::kCpAsyncBytes / 2))));
+      Value src = rawPointer(b, baseBuffer, kb.mul(elem, kb.idx(2)),
+                             /*addrSpace=*/1);
+      Value to = ptr3(add(dst, swizzled(row, cb, seg)));
+      NVVM::CpAsyncOp::create(b, to, src, hw::kCpAsyncBytes,
+                              NVVM::LoadCacheModifierKind::CG, bytes);
+    });
+  }
+
+  void producer(Value tid, Value kvCh, Value qCh) {
+    MLIRContext *ctx = b.getContext();
+    Value row8 = kb.div(tid, kThreadsPerRow);
+    Value seg = toI32(kb.rem(tid, kThreadsPerRow));
+    const int64_t passes = kRows / (hw::kWarpgroupSize / kThreadsPerRow);
+    const int64_t rowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
+
+    // Q tile: rows are heads head0 .. head0 + 63.
+    {
+      auto qMeta = memref::ExtractStridedMetadataOp::create(b, cta.q);
+      ValueRange st = qMeta.getStrides();
+      auto acquire = ChannelAcquireOp::create(
+          b, b.getIndexType(), TokenType::get(ctx), qCh, kb.idx(0),
+          ChannelSide::producer);
+      kb.loop(kb.idx(0), kb.idx(passes), kb.idx(1), [&](Value pass) {
+        Value r = kb.add(kb.mul(pass, kb.idx(rowsPerPass)), row8);
+        Value elem = kb.add(
+            kb.add(qMeta.getOffset(), kb.mul(cta.batch, st[0])),
+            kb.add(kb.mul(cta.token, st[1]),
+                   kb.mul(kb.add(cta.head0, r), st[2])));
+        copyRow(qTile(), toI32(r), seg, qMeta.getBaseBuffer(), elem,
+                c32(hw::kCpAsyncBytes));
+      });
+      ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
+                               ChannelSide::producer, /*async=*/true);
+    }
+
+    // KV blocks 2i + s into stage s.
+    auto kvMeta = memref::ExtractStridedMetadataOp::create(b, cta.kv);
+    ValueRange st = kvMeta.getStrides();
+    Value groupElem = kb.add(kb.add(kvMeta.getOffset(),
+                                    kb.mul(cta.batch, st[0])),
+                             kb.mul(cta.group, st[2]));
+    kb.loop(kb.idx(0), kb.idx(2 * geo.rounds), kb.idx(1), [&](Value blk) {
+      auto acquire = ChannelAcquireOp::create(
+          b, b.getIndexType(), TokenType::get(ctx), kvCh, blk,
+          ChannelSide::producer);
+      Value stage = tile(toI32(acquire.getSlot()));
+      Value first = kb.mul(blk, kb.idx(kRows));
+      kb.loop(kb.idx(0), kb.idx(passes), kb.idx(1), [&](Value pass) {
+        Value j = kb.add(kb.mul(pass, kb.idx(rowsPerPass)), row8);
+        auto [valid, raw] = cta.entry(kb.add(first, j));
+        // An invalid entry copies 0 bytes from row 0: nothing is read.
+        Value safe = arith::SelectOp::create(b, valid, raw, c32(0));
+        Value row = arith::IndexCastOp::create(b, b.getIndexType(), safe);
+        Value bytes = arith::SelectOp::create(
+            b, valid, c32(hw::kCpAsyncBytes), c32(0));
+        copyRow(stage, toI32(j), seg, kvMeta.getBaseBuffer(),
+                kb.add(groupElem, kb.mul(row, st[1])), bytes);
+      });
+      ChannelReleaseOp::create(b, kvCh, acquire.getSlot(), acquire.getToken(),
+                               ChannelSide::producer, /*async=*/true);
+    });
+    // Leave no copy in flight behind the role.
+    NVVM::CpAsyncCommitGroupOp::create(b);
+    NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // WGMMA
+  //===--------------------------------------------------------------------===//
+
+  /// A shared-memory matrix descriptor for a 128B-swizzled operand at `addr`
+  /// (i32), with leading / stride byte offsets `lbo` / `sbo`.
+  Value descriptor(Value addr, int64_t lbo, int64_t sbo) {
+    Value start = arith::ExtUIOp::create(
+        b, i64, arith::ShRUIOp::create(b, addr, c32(4)));
+    int64_t fixed = kDescSwizzle128B | ((sbo >> 4) << kDescSboShift) |
+                    ((lbo >> 4) << kDescLboShift);
+    return arith::OrIOp::create(b, start, c64(fixed));
+  }
+  /// `desc` advanced by `bytes` (the start address field cannot carry:
+  /// shared addresses are below 2^18).
+  Value advance(Value desc, int64_t bytes) {
+    return bytes == 0 ? desc : arith::AddIOp::create(b, desc, c64(bytes >> 4));
+  }
+
+  LLVM::LLVMStructType accType(int64_t n) {
+    return LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(n / 2, f32));
+  }
+
+  Value mma(Value acc, Value descA, Value descB, int64_t n, bool bMnMajor,
+            bool accumulate) {
+    MLIRContext *ctx = b.getContext();
+    return NVVM::WgmmaMmaAsyncOp::create(
+        b, acc.getType(), acc, descA, descB,
+        NVVM::MMAShapeAttr::get(ctx, hw::kWgmmaM, n, hw::kWgmmaKBf16),
+        NVVM::WGMMATypes::bf16, NVVM::WGMMATypes::bf16, NVVM::WGMMATypes::f32,
+        accumulate ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero,
+        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
+        NVVM::MMALayout::row,
+        bMnMajor ? NVVM::MMALayout::row : NVVM::MMALayout::col,
+        /*satfinite=*/nullptr);
+  }
+
+  /// Pins every register of `acc` at this point of the program (an empty
+  /// asm per value): code after a `wgmma.wait_group` must not read the
+  /// accumulators before it, nor code before a `wgmma.fence` write them
+  /// after it.
+  Value pin(Value acc) {
+    auto type = cast<LLVM::LLVMStructType>(acc.getType());
+    Value result = LLVM::UndefOp::create(b, type);
+    for (int64_t i = 0, e = type.getBody().size(); i < e; ++i) {
+      Value v = LLVM::ExtractValueOp::create(b, acc, i);
+      Value pinned =
+          LLVM::InlineAsmOp::create(b, f32, ValueRange{v}, "", "=f,0",
+                                    /*has_side_effects=*/true,
+                                    /*is_align_stack=*/false,
+                                    LLVM::tailcallkind::TailCallKind::None,
+                                    LLVM::AsmDialectAttr(), ArrayAttr())
+              .getResult(0);
+      result = LLVM::InsertValueOp::create(b, result, pinned, i);
+    }
+    return result;
+  }
+
+  /// `v` (i32) as a value LLVM cannot see through or move out of the loop
+  /// it is in: shared addresses derived from it (wgmma descriptors, P-tile
+  /// stores) are then computed where used instead of being hoisted and held
+  /// in registers across the round loop.
+  Value opaque(Value v) {
+    return LLVM::InlineAsmOp::create(b, i32, ValueRange{v}, "mov.b32 $0, $1;",
+                                     "=r,r", /*has_side_effects=*/true,
+                                     /*is_align_stack=*/false,
+                                     LLVM::tailcallkind::TailCallKind::None,
+                                     LLVM::AsmDialectAttr(), ArrayAttr())
+        .getResult(0);
+  }
+
+  Value extract(Value acc, int64_t i) {
+    return LLVM::ExtractValueOp::create(b, acc, i);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Consumers
+  //===--------------------------------------------------------------------===//
+
+  Value ex2(Value x) {
+    return LLVM::CallIntrinsicOp::create(
+               b, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f32"),
+               ValueRange{x})
+        .getResult(0);
+  }
+  Value fmax(Value x, Value y) { return arith::MaximumFOp::create(b, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
+  /// Reduces over the four lanes that hold one accumulator row.
+  Value quadReduce(Value v, bool isMax) {
+    for (int64_t offset : {1, 2}) {
+      Value other = gpu::ShuffleOp::create(b, v, offset, hw::kWarpSize,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      v = isMax ? fmax(v, other) : fadd(v, other);
+    }
+    return v;
+  }
+
+  /// Publishes `values` (one per accumulator row this thread holds) to the
+  /// peer through channel `mine` at `iteration` and returns the peer's,
+  /// received through `theirs`. Slot c of the exchange buffer belongs to
+  /// consumer c.
+  std::array<Value, 2> exchange(std::array<Value, 2> values, Value mine,
+                                Value theirs, Value iteration, int consumer,
+                                Value lane, std::array<Value, 2> rows) {
+    MLIRContext *ctx = b.getContext();
+    auto slotAddr = [&](int owner, Value row) {
+      return ptr3(add(add(smemBase, c32(geo.layout.stats +
+                                         owner * kRows * 4)),
+                      mul(toI32(row), c32(4))));
+    };
+    auto put = ChannelAcquireOp::create(b, b.getIndexType(),
+                                        TokenType::get(ctx), mine, iteration,
+                                        ChannelSide::producer);
+    Value leader = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq, kb.rem(lane, 4), kb.idx(0));
+    kb.when(leader, [&] {
+      for (int r = 0; r < 2; ++r)
+        LLVM::StoreOp::create(b, values[r], slotAddr(consumer, rows[r]));
+    });
+    ChannelReleaseOp::create(b, mine, put.getSlot(), put.getToken(),
+                             ChannelSide::producer, /*async=*/false);
+    auto get = ChannelAcquireOp::create(b, b.getIndexType(),
+                                        TokenType::get(ctx), theirs, iteration,
+                                        ChannelSide::consumer);
+    std::array<Value, 2> peer;
+    for (int r = 0; r < 2; ++r)
+      peer[r] = LLVM::LoadOp::create(b, f32, slotAddr(1 - consumer, rows[r]));
+    ChannelReleaseOp::create(b, theirs, get.getSlot(), get.getToken(),
+                             ChannelSide::consumer, /*async=*/false);
+    return peer;
+  }
+
+  void consumer(int c, Value tid, Value kvCh, Value qCh,
+                std::array<Value, 2> maxCh, std::array<Value, 2> pCh) {
+    MLIRContext *ctx = b.getContext();
+    const int p = 1 - c;
+    const int64_t nS = kRows / 2;        // S accumulator registers
+    const int64_t halfCols = geo.dv / 2; // columns of O per consumer
+    const int64_t nO = halfCols / 2;     // O accumulator registers
+    // Accumulator fragment: warp w holds rows 16w .. 16w+15; lane l holds
+    // rows 16w + l/4 (registers 4j, 4j+1) and 16w + l/4 + 8 (4j+2, 4j+3),
+    // columns 8j + 2(l%4) + {0, 1}. PTX ISA "wgmma .m64nNk16 register
+    // fragment layout for accumulator matrix D".
+    Value warp = kb.div(tid, hw::kWarpSize);
+    Value lane = kb.rem(tid, hw::kWarpSize);
+    Value row0 = kb.add(kb.mul(warp, kb.idx(16)), kb.div(lane, 4));
+    Value row1 = kb.add(row0, kb.idx(8));
+    std::array<Value, 2> rows = {row0, row1};
+    Value colPair = kb.mul(kb.rem(lane, 4), kb.idx(2));
+
+    // Q must have landed (written through the generic proxy by cp.async,
+    // read by wgmma through the async proxy).
+    ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx), qCh,
+                             kb.idx(0), ChannelSide::consumer);
+    NVVM::FenceProxyOp::create(
+        b, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+
+    Value negInf = kb.negInf(), zero = kb.f32(0.0);
+    LLVM::LLVMStructType oType = accType(halfCols);
+    LLVM::LLVMStructType sType = accType(kRows);
+    Value oInit = LLVM::ZeroOp::create(b, oType);
+    SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
+    auto loop = scf::ForOp::create(b, kb.idx(0), kb.idx(geo.rounds),
+                                   kb.idx(1), inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value i = loop.getInductionVar();
+      ValueRange carried = loop.getRegionIterArgs();
+      std::array<Value, 2> m = {carried[0], carried[1]};
+      std::array<Value, 2> l = {carried[2], carried[3]};
+      Value o = carried[4];
+      Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
+      Value peerBlk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(p));
+
+      // Validity of this thread's 16 columns, read before the wait.
+      Value first = kb.mul(blk, kb.idx(kRows));
+      SmallVector<Value> valid(nS);
+      for (int64_t r = 0; r < nS; r += 4)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
+          Value v = cta.entry(kb.add(first, col)).first;
+          valid[r + e] = v;
+          valid[r + 2 + e] = v;
+        }
+
+      // 1. S = Q K^T over all Dqk columns.
+      auto mineKv = ChannelAcquireOp::create(b, b.getIndexType(),
+                                             TokenType::get(ctx), kvCh, blk,
+                                             ChannelSide::consumer);
+      NVVM::FenceProxyOp::create(
+          b, NVVM::ProxyKind::async_shared,
+          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+      Value stage = opaque(tile(toI32(mineKv.getSlot())));
+      Value qDesc = descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
+      Value kDesc = descriptor(stage, /*lbo=*/16, kSwizzleAtomBytes);
+      Value s = LLVM::ZeroOp::create(b, sType);
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      for (int64_t cb = 0; cb < geo.colBlocks; ++cb)
+        for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
+          int64_t off = cb * kColBlockBytes + k * hw::kWgmmaKBf16 * 2;
+          s = mma(s, advance(qDesc, off), advance(kDesc, off), kRows,
+                  /*bMnMajor=*/false, /*accumulate=*/cb + k > 0);
+        }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+      s = pin(s);
+
+      // 2. Scaled logits, invalid columns -inf; row max of this block.
+      SmallVector<Value> logit(nS);
+      for (int64_t r = 0; r < nS; ++r)
+        logit[r] = arith::SelectOp::create(
+            b, valid[r], fmul(extract(s, r), kb.f32(scaleLog2)), negInf);
+      std::array<Value, 2> blockMax = {negInf, negInf};
+      for (int64_t r = 0; r < nS; ++r) {
+        int half = (r % 4) / 2;
+        blockMax[half] = fmax(blockMax[half], logit[r]);
+      }
+      for (int r = 0; r < 2; ++r)
+        blockMax[r] = quadReduce(blockMax[r], /*isMax=*/true);
+      std::array<Value, 2> peerMax =
+          exchange(blockMax, maxCh[c], maxCh[p], i, c, lane, rows);
+
+      // 3. New running max (shared by both consumers), rescale, weights.
+      std::array<Value, 2> newMax, pivot, alpha;
+      for (int r = 0; r < 2; ++r) {
+        newMax[r] = fmax(m[r], fmax(blockMax[r], peerMax[r]));
+        // While nothing valid has been seen the max is -inf; subtract 0
+        // instead so every weight is exp2(-inf) = 0 rather than NaN.
+        Value noneYet = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                              newMax[r], negInf);
+        pivot[r] = arith::SelectOp::create(b, noneYet, zero, newMax[r]);
+        alpha[r] = ex2(fsub(m[r], pivot[r]));
+      }
+      SmallVector<Value> weight(nS);
+      std::array<Value, 2> rowSum = {zero, zero};
+      for (int64_t r = 0; r < nS; ++r) {
+        int half = (r % 4) / 2;
+        weight[r] = ex2(fsub(logit[r], pivot[half]));
+        rowSum[half] = fadd(rowSum[half], weight[r]);
+      }
+      std::array<Value, 2> newL;
+      for (int r = 0; r < 2; ++r)
+        newL[r] = math::FmaOp::create(b, l[r], alpha[r], rowSum[r]);
+      Value scaled = LLVM::UndefOp::create(b, oType);
+      for (int64_t r = 0; r < nO; ++r)
+        scaled = LLVM::InsertValueOp::create(
+            b, scaled, fmul(extract(o, r), alpha[(r % 4) / 2]), r);
+
+      // 4. P (bf16) into the RoPE slice of this stage, dead since step 1.
+      auto putP = ChannelAcquireOp::create(b, b.getIndexType(),
+                                           TokenType::get(ctx), pCh[c], i,
+                                           ChannelSide::producer);
+      Value pTile = add(stage, c32((geo.colBlocks - 1) * kColBlockBytes));
+      Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
+      for (int64_t j = 0; j < nS / 4; ++j)
+        for (int half = 0; half < 2; ++half) {
+          Value lo = arith::TruncFOp::create(b, b.getBF16Type(),
+                                             weight[4 * j + 2 * half]);
+          Value hi = arith::TruncFOp::create(b, b.getBF16Type(),
+                                             weight[4 * j + 2 * half + 1]);
+          Value pair = LLVM::UndefOp::create(
+              b, VectorType::get({2}, b.getBF16Type()));
+          pair = LLVM::InsertElementOp::create(b, pair, lo, c32(0));
+          pair = LLVM::InsertElementOp::create(b, pair, hi, c32(1));
+          Value bits = LLVM::BitcastOp::create(b, i32, pair);
+          Value row = toI32(rows[half]);
+          Value addr = add(add(pTile, swizzled(row, c32(0), c32(j))),
+                           laneBytes);
+          LLVM::StoreOp::create(b, bits, ptr3(addr));
+        }
+      // Writer-side proxy fence: the P tile is read by wgmma (async proxy),
+      // here and in the peer. Then the whole warpgroup has written it.
+      NVVM::FenceProxyOp::create(
+          b, NVVM::ProxyKind::async_shared,
+          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+      gpu::BarrierOp::create(b);
+      ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
+                               ChannelSide::producer, /*async=*/false);
+
+      // 5. O_c += P_c V_c[:, half c], then P_p V_p[:, half c].
+      const int64_t vOffset = c * geo.vBlocksPerHalf * kColBlockBytes;
+      const int64_t kSteps = kRows / hw::kWgmmaKBf16;
+      auto pv = [&](Value acc, Value stageAddr) {
+        Value aDesc = descriptor(
+            add(stageAddr, c32((geo.colBlocks - 1) * kColBlockBytes)),
+            /*lbo=*/16, kSwizzleAtomBytes);
+        // V is read MN-major: 64-column atoms kColBlockBytes apart (LBO),
+        // 8-key groups kSwizzleAtomBytes apart (SBO).
+        Value bDesc = descriptor(add(stageAddr, c32(vOffset)),
+                                 kColBlockBytes, kSwizzleAtomBytes);
+        for (int64_t k = 0; k < kSteps; ++k)
+          acc = mma(acc, advance(aDesc, k * hw::kWgmmaKBf16 * 2),
+                    advance(bDesc, k * hw::kWgmmaKBf16 * kRowBytes), halfCols,
+                    /*bMnMajor=*/true, /*accumulate=*/true);
+        return acc;
+      };
+      Value acc = pin(scaled);
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      acc = pv(acc, stage);
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      auto peerKv = ChannelAcquireOp::create(b, b.getIndexType(),
+                                             TokenType::get(ctx), kvCh,
+                                             peerBlk, ChannelSide::consumer);
+      auto getP = ChannelAcquireOp::create(b, b.getIndexType(),
+                                           TokenType::get(ctx), pCh[p], i,
+                                           ChannelSide::consumer);
+      // The waits above are branches: restate the register fence so the
+      // second chain needs no compiler-inserted one.
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      acc = pv(acc, opaque(tile(toI32(peerKv.getSlot()))));
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+      acc = pin(acc);
+
+      // 6. Both stages and the peer's P tile are free again.
+      ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
+                               ChannelSide::consumer, /*async=*/false);
+      ChannelReleaseOp::create(b, kvCh, mineKv.getSlot(), mineKv.getToken(),
+                               ChannelSide::consumer, /*async=*/false);
+      ChannelReleaseOp::create(b, kvCh, peerKv.getSlot(), peerKv.getToken(),
+                               ChannelSide::consumer, /*async=*/false);
+      SmallVector<Value> next = {newMax[0], newMax[1], newL[0], newL[1], acc};
+      scf::YieldOp::create(b, next);
+    }
+
+    // Epilogue: total row sums, normalize, write this half of out; consumer
+    // 0 writes lse and max_logits. A row with no valid entry has sum 0:
+    // out = 0, lse = +inf, max_logits = -inf.
+    std::array<Value, 2> m = {loop.getResult(0), loop.getResult(1)};
+    std::array<Value, 2> l = {quadReduce(loop.getResult(2), false),
+                              quadReduce(loop.getResult(3), false)};
+    Value o = loop.getResult(4);
+    std::array<Value, 2> peerL =
+        exchange(l, maxCh[c], maxCh[p], kb.idx(geo.rounds), c, lane, rows);
+    std::array<Value, 2> total, any, inv;
+    for (int r = 0; r < 2; ++r) {
+      total[r] = fadd(l[r], peerL[r]);
+      any[r] = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r],
+                                     zero);
+      inv[r] = arith::SelectOp::create(
+          b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
+    }
+    for (int64_t r = 0; r < nO; ++r) {
+      int half = (r % 4) / 2;
+      Value v = fmul(extract(o, r), inv[half]);
+      Value col = kb.add(kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2),
+                                colPair),
+                         kb.idx(0));
+      kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta.out,
+               {cta.batch, cta.token, kb.add(cta.head0, rows[half]), col});
+    }
+    if (c != 0)
+      return;
+    Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                         kb.rem(lane, 4), kb.idx(0));
+    kb.when(leader, [&] {
+      for (int r = 0; r < 2; ++r) {
+        Value safeSum = arith::SelectOp::create(b, any[r], total[r],
+                                                kb.f32(1.0));
+        Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
+        Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
+        Value head = kb.add(cta.head0, rows[r]);
+        kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
+                 cta.lse, {cta.batch, cta.token, head});
+        if (cta.maxLogits)
+          kb.store(arith::SelectOp::create(b, any[r],
+                                           fmul(m[r], kb.f32(M_LN2)),
+                                           kb.negInf()),
+                   cta.maxLogits, {cta.batch, cta.token, head});
+      }
+    });
+  }
+
+private:
+  ImplicitLocOpBuilder &b;
+  KernelBuilder kb;
+  CtaView cta;
+  const SeesawGeometry &geo;
+  double scaleLog2;
+  Type i32, i64, f32;
+  Value smemBase, tiles;
+};
+
+/// Emits the seesaw kernel body into `func`: the channels, then the
+/// warp_specialize with the producer and the two consumers.
+void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
+                           ScheduleAttr schedule, const SeesawGeometry &geo) {
+  MLIRContext *ctx = op.getContext();
+  Block &entry = func.getBody().front();
+  ImplicitLocOpBuilder b(op.getLoc(), ctx);
+  b.setInsertionPointToStart(&entry);
+  KernelBuilder kb{b};
+  const int64_t wgThreads = hw::kWarpgroupSize;
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+  int64_t nextBarrier = geo.layout.barriers;
+  auto channel = [&](int64_t depth, int64_t producers, int64_t consumers) {
+    Value bars = memref::ViewOp::create(
+        b, MemRefType::get({2 * depth}, b.getI64Type(), nullptr, wg), smem,
+        kb.idx(nextBarrier), ValueRange{});
+    nextBarrier += 2 * depth * hw::kMBarrierBytes;
+    return ChannelCreateOp::create(b, ChannelType::get(ctx, depth), bars,
+                                   b.getI64IntegerAttr(producers),
+                                   b.getI64IntegerAttr(consumers))
+        .getResult();
+  };
+  // KV stages: filled by the producer, freed by both consumers.
+  Value kvCh = channel(schedule.getStages(), wgThreads, 2 * wgThreads);
+  // The Q tile: filled once, read by both consumers until the end.
+  Value qCh = channel(1, wgThreads, 2 * wgThreads);
+  // Row max (per round) and row sum (after the last) of consumer c, and its
+  // P tile, each read by the other consumer.
+  Value max0 = channel(1, wgThreads, wgThreads);
+  Value max1 = channel(1, wgThreads, wgThreads);
+  Value p0 = channel(1, wgThreads, wgThreads);
+  Value p1 = channel(1, wgThreads, wgThreads);
+  assert(nextBarrier <= geo.layout.stats && "barrier region overflow");
+
+  SmallVector<Value> captures(entry.getArguments());
+  const size_t numArgs = captures.size();
+  captures.append({kvCh, qCh, max0, max1, p0, p1});
+  ArrayRef<int32_t> regs = schedule.getRegs();
+  auto ws = WarpSpecializeOp::create(
+      b, TypeRange{}, captures,
+      b.getStrArrayAttr({"producer", "consumer0", "consumer1"}),
+      b.getDenseI32ArrayAttr({4, 4, 4}),
+      b.getDenseI32ArrayAttr({regs[0], regs[1], regs[2]}),
+      /*numRegions=*/3);
+  SmallVector<Type> argTypes(ValueRange(captures).getTypes());
+  SmallVector<Location> argLocs(argTypes.size(), op.getLoc());
+  for (int role = 0; role < 3; ++role) {
+    Block *body =
+        b.createBlock(&ws.getPartitions()[role], {}, argTypes, argLocs);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(body);
+    ValueRange args = body->getArguments();
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value roleTid = arith::SubIOp::create(b, tid, kb.idx(role * wgThreads));
+    SeesawEmitter k(b, op, schedule, args.take_front(numArgs), geo);
+    ValueRange ch = args.drop_front(numArgs);
+    if (role == 0)
+      k.producer(roleTid, ch[0], ch[1]);
+    else
+      k.consumer(role - 1, roleTid, ch[0], ch[1], {ch[2], ch[3]},
+                 {ch[4], ch[5]});
+    RoleReturnOp::create(b);
+  }
+  b.setInsertionPointAfter(ws);
+  gpu::ReturnOp::create(b);
+}
+
+struct ConvertSeesawToGPUPass
+    : public sparse_mla::impl::ConvertSparseMLASeesawToGPUBase<
+          ConvertSeesawToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<FwdOp> ops;
+    if (failed(collectFwdOps(module, getArgument(), {ScheduleKind::seesaw},
+                             ops)))
+      return signalPassFailure();
+    if (ops.empty())
+      return;
+    bool failed = false;
+    for (FwdOp op : ops) {
+      ScheduleAttr schedule = op.getScheduleAttr();
+      FwdOp::Problem p = op.getProblem();
+      std::string why = whySeesawKernelCannotServe(schedule, p);
+      if (!why.empty()) {
+        op.emitOpError() << why;
+        failed = true;
+      }
+    }
+    if (failed)
+      return signalPassFailure();
+
+    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
+    SymbolTable symbols(kernels);
+    for (FwdOp op : ops) {
+      ScheduleAttr schedule = op.getScheduleAttr();
+      FwdOp::Problem p = op.getProblem();
+      SeesawGeometry geo;
+      geo.dqk = p.Dqk;
+      geo.dv = p.Dv;
+      geo.colBlocks = p.Dqk / kAtomCols;
+      geo.vBlocksPerHalf = p.Dv / 2 / kAtomCols;
+      geo.tileBytes = geo.colBlocks * kColBlockBytes;
+      geo.rounds = p.topk / (2 * schedule.getBlockK());
+      geo.layout = getSeesawLayout(schedule, p.Dqk);
+      gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
+                                             "sparse_mla_fwd_seesaw");
+      buildSeesawKernelBody(func, op, schedule, geo);
+      replaceWithLaunch(op, schedule, func, geo.layout.total);
+    }
+  }
+};
+
+} // namespace
