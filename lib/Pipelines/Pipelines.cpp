@@ -63,6 +63,8 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   // expand-strided-metadata leaves affine.apply for subview offsets.
   device.addPass(createLowerAffinePass());
   device.addPass(createConvertGpuOpsToNVVMOps());
+  // Tensor-map parameters are passed by value (seesaw schedule).
+  device.addNestedPass<LLVM::LLVMFuncOp>(createSparseMLAByValueParams());
   device.addPass(createConvertNVVMToLLVMPass());
   device.addPass(createCanonicalizerPass());
   device.addPass(createCSEPass());

@@ -1,7 +1,7 @@
 // The simple kernel assembles with ptxas for sm_90a and for sm_80 (where
 // ptxas exists), with no spills and no local memory.
 // REQUIRES: ptxas
-// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit -o %t.sm90.ptx
+// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a schedule=simple" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit -o %t.sm90.ptx
 // RUN: FileCheck %s --check-prefix=PTX --implicit-check-not=.extern < %t.sm90.ptx
 // RUN: %ptxas -v -arch=sm_90a %t.sm90.ptx -o %t.sm90.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_80" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit -o %t.sm80.ptx
@@ -10,7 +10,7 @@
 // --verify-ptxas assembles each for its chip.
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_100a" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit | FileCheck %s --check-prefix=SM100
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_120" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit | FileCheck %s --check-prefix=SM120
-// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm | sparse-mla-translate --package --toolkit=%cuda_toolkit -o %t.smlapkg
+// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="schedule=simple" | sparse-mla-translate --package --toolkit=%cuda_toolkit -o %t.smlapkg
 // RUN: od -A n -c -N 8 %t.smlapkg | FileCheck %s --check-prefix=MAGIC
 
 // PTX: .target sm_90a

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -129,6 +130,27 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
                                 : pkg::kI32;
     } else if (value.getType().isInteger(32)) {
       p.kind = pkg::ParamKind::I32;
+    } else if (auto map = value.getDefiningOp<mlir::sparse_mla::TensorMapOp>()) {
+      // A tensor map the runtime encodes from the operand the launch passes
+      // as the map's source.
+      p.kind = pkg::ParamKind::TensorMap;
+      pkg::TensorMapSpec spec;
+      spec.param = static_cast<int64_t>(m.kernel.params.size());
+      for (auto [other, operand] : llvm::zip(params.getAsRange<StringAttr>(),
+                                             launch.getKernelOperands())) {
+        Value source = operand;
+        if (auto cast = source.getDefiningOp<memref::CastOp>())
+          source = cast.getSource();
+        if (source == map.getSource() && isa<MemRefType>(operand.getType()))
+          spec.tensor = other.str();
+      }
+      if (spec.tensor.empty())
+        return emitError(loc) << "tensor map parameter '" << name.getValue()
+                              << "' describes a memref the launch does not "
+                                 "pass";
+      spec.box.assign(map.getBox().begin(), map.getBox().end());
+      spec.swizzle = map.getSwizzle();
+      m.kernel.tensorMaps.push_back(spec);
     } else {
       return emitError(loc) << "kernel parameter '" << name.getValue()
                             << "' has a type the package ABI does not know: "

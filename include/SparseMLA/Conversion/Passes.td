@@ -90,6 +90,28 @@ def ConvertSparseMLASeesawToGPU
   ];
 }
 
+def SparseMLAByValueParams
+    : Pass<"sparse-mla-by-value-params", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Mark kernel parameters passed by value (tensor maps) once "
+                "the kernel is an llvm.func";
+  let description = [{
+    A kernel lowering that needs a parameter passed by value (a 128-byte
+    `CUtensorMap`, read in place by TMA) lists it in the function attribute
+    `sparse_mla.by_value_params`: indices into the lowered argument list
+    (each memref expanded to its descriptor, docs/kernel-package.md). The
+    GPU-to-NVVM function lowering does not carry `llvm.byval` argument
+    attributes over, so this pass, run after it on each `llvm.func` kernel,
+    gives every listed `!llvm.ptr` argument `llvm.byval` (128 bytes),
+    `llvm.align = 64` and `nvvm.grid_constant`, and drops the list. NVPTX
+    then addresses the parameter in place (`cvta.param`) instead of copying
+    it to local memory.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+  ];
+}
+
 def ConvertSparseMLAWarpSpecializeToNVVM
     : Pass<"convert-sparse-mla-warp-specialize-to-nvvm"> {
   let summary = "Lower sparse_mla.warp_specialize to per-role branches with "

@@ -68,6 +68,20 @@ inline constexpr int64_t kSharedMemoryAlignment = 1024;
 /// Size of one mbarrier object. PTX ISA, "mbarrier": ".b64".
 inline constexpr int64_t kMBarrierBytes = 8;
 
+/// Tensor maps: rank 1..5, each box dimension 1..256 elements. CUDA driver
+/// API, cuTensorMapEncodeTiled ("tensorRank ... boxDim").
+inline constexpr int64_t kTmaMaxRank = 5;
+inline constexpr int64_t kTmaMaxBoxSize = 256;
+
+/// A CUtensorMap: 128 opaque bytes, 64-byte aligned (passed by value as a
+/// kernel parameter). CUDA driver API, "CUtensorMap".
+inline constexpr int64_t kTensorMapBytes = 128;
+inline constexpr int64_t kTensorMapAlignment = 64;
+
+/// Largest transaction count one mbarrier phase can expect: 2^20 - 1.
+/// PTX ISA, "mbarrier" ("tx-count ... range [-(2^20 - 1), 2^20 - 1]").
+inline constexpr int64_t kMBarrierMaxTxCount = (int64_t(1) << 20) - 1;
+
 /// WGMMA tile: M is always 64; K is 16 for 16-bit inputs; N is a multiple
 /// of 8 up to 256. PTX ISA 8.x, "Matrix shape" for wgmma.mma_async.
 inline constexpr int64_t kWgmmaM = 64;

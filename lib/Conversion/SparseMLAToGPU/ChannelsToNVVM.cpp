@@ -45,9 +45,27 @@ LogicalResult lowerRelease(ChannelReleaseOp op) {
   int64_t depth = op.getChannel().getType().getDepth();
   if (op.getSide() == ChannelSide::producer) {
     Value full = barrier(b, *create, op.getSlot());
-    if (op.getAsync())
+    if (op.getAsync()) {
       NVVM::CpAsyncMBarrierArriveOp::create(b, full, /*noinc=*/true);
-    else
+    } else if (std::optional<int64_t> tx = op.getTxBytes()) {
+      // The first thread of the (warpgroup-aligned) role announces the
+      // bytes with its arrival; the others just arrive.
+      Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+      Value lead = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(
+              b, tid, arith::ConstantIndexOp::create(b, hw::kWarpgroupSize)),
+          arith::ConstantIndexOp::create(b, 0));
+      auto ifOp = scf::IfOp::create(b, lead, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      NVVM::MBarrierArriveExpectTxOp::create(
+          b, Type(), full,
+          arith::ConstantIntOp::create(b, b.getI32Type(), *tx),
+          NVVM::MemScopeKind::CTA, /*relaxed=*/false, Value());
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      NVVM::MBarrierArriveOp::create(b, Type(), full, Value());
+    } else
       NVVM::MBarrierArriveOp::create(b, Type(), full, Value());
   } else {
     Value which = arith::AddIOp::create(

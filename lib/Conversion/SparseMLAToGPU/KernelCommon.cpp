@@ -147,7 +147,8 @@ std::pair<Value, Value> CtaView::entry(Value e) {
 /// manifest needs that the lowered module no longer says.
 static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
                                       ScheduleAttr schedule, StringRef entry,
-                                      int64_t sharedMemory) {
+                                      int64_t sharedMemory,
+                                      ArrayRef<std::string> extraParams) {
   FwdOp::Problem p = op.getProblem();
   auto dim = [&](int64_t size) -> Attribute {
     return ShapedType::isDynamic(size) ? Attribute(b.getUnitAttr())
@@ -166,6 +167,8 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
       b.getStringAttr("q_start"), b.getStringAttr("out"), b.getStringAttr("lse")};
   if (op.getMaxLogits())
     params.push_back(b.getStringAttr("max_logits"));
+  for (const std::string &name : extraParams)
+    params.push_back(b.getStringAttr(name));
   std::string scheduleText;
   llvm::raw_string_ostream(scheduleText) << schedule;
 
@@ -230,10 +233,12 @@ gpu::GPUFuncOp mlir::sparse_mla::createKernelFunc(FwdOp op,
                                                   ScheduleAttr schedule,
                                                   gpu::GPUModuleOp kernels,
                                                   SymbolTable &symbols,
-                                                  StringRef name) {
+                                                  StringRef name,
+                                                  TypeRange extraArgs) {
   SmallVector<Type> argTypes;
   for (Value v : kernelOperands(op))
     argTypes.push_back(kernelArgType(v));
+  llvm::append_range(argTypes, extraArgs);
   OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
   auto func = gpu::GPUFuncOp::create(
       kb, op.getLoc(), name,
@@ -247,7 +252,8 @@ gpu::GPUFuncOp mlir::sparse_mla::createKernelFunc(FwdOp op,
 
 void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
                                          gpu::GPUFuncOp func,
-                                         int64_t sharedMemory) {
+                                         int64_t sharedMemory,
+                                         const ExtraLaunchArgs &extra) {
   FwdOp::Problem p = op.getProblem();
   ImplicitLocOpBuilder b(op.getLoc(), op);
   SmallVector<Value> args;
@@ -257,6 +263,8 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
                        ? v
                        : memref::CastOp::create(b, t, v).getResult());
   }
+  if (extra.build)
+    llvm::append_range(args, extra.build(b));
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   Value batch = memref::DimOp::create(b, op.getQ(), cst(0));
   Value tokens = memref::DimOp::create(b, op.getQ(), cst(1));
@@ -269,7 +277,7 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
       args);
   launch->setAttr(kKernelInfoAttrName,
                   buildKernelInfo(b, op, schedule, func.getName(),
-                                  sharedMemory));
+                                  sharedMemory, extra.names));
   op.erase();
 }
 

@@ -18,6 +18,8 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include <functional>
+
 namespace mlir::sparse_mla {
 
 /// Thin helpers over one ImplicitLocOpBuilder so kernels read like the
@@ -90,16 +92,26 @@ struct CtaView {
 gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module);
 
 /// A new kernel `name` in `kernels` taking `op`'s operands in the package's
-/// parameter order, with `known_block_size` set from the schedule.
+/// parameter order, then `extraArgs`, with `known_block_size` set from the
+/// schedule.
 gpu::GPUFuncOp createKernelFunc(FwdOp op, ScheduleAttr schedule,
                                 gpu::GPUModuleOp kernels,
-                                SymbolTable &symbols, StringRef name);
+                                SymbolTable &symbols, StringRef name,
+                                TypeRange extraArgs = {});
+
+/// Kernel parameters beyond the op's operands: their names in kernel_info
+/// and a builder of the host values the launch passes for them.
+struct ExtraLaunchArgs {
+  SmallVector<std::string> names;
+  std::function<SmallVector<Value>(ImplicitLocOpBuilder &)> build;
+};
 
 /// Replaces `op` by a launch of `func` over the grid
 /// `(S * H / heads_per_cta, B, 1)` with `sharedMemory` bytes, carrying the
 /// `sparse_mla.kernel_info` dictionary.
 void replaceWithLaunch(FwdOp op, ScheduleAttr schedule, gpu::GPUFuncOp func,
-                       int64_t sharedMemory);
+                       int64_t sharedMemory,
+                       const ExtraLaunchArgs &extra = {});
 
 /// Checks the ops a kernel lowering may see: every fwd op in `module` itself
 /// with a schedule. Collects those of `kinds`. Emits a diagnostic naming

@@ -150,31 +150,39 @@ public:
     });
   }
 
-  void producer(Value tid, Value kvCh, Value qCh) {
+  void producer(Value tid, Value kvCh, Value qCh, Value qBars, Value qMap) {
     MLIRContext *ctx = b.getContext();
     Value row8 = kb.div(tid, kThreadsPerRow);
     Value seg = toI32(kb.rem(tid, kThreadsPerRow));
     const int64_t passes = kRows / (hw::kWarpgroupSize / kThreadsPerRow);
     const int64_t rowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
 
-    // Q tile: rows are heads head0 .. head0 + 63.
+    // Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
+    // columns] (128B-swizzled, the layout wgmma reads) onto the channel's
+    // full barrier, whose phase completes once all their bytes landed.
     {
-      auto qMeta = memref::ExtractStridedMetadataOp::create(b, cta.q);
-      ValueRange st = qMeta.getStrides();
       auto acquire = ChannelAcquireOp::create(
           b, b.getIndexType(), TokenType::get(ctx), qCh, kb.idx(0),
           ChannelSide::producer);
-      kb.loop(kb.idx(0), kb.idx(passes), kb.idx(1), [&](Value pass) {
-        Value r = kb.add(kb.mul(pass, kb.idx(rowsPerPass)), row8);
-        Value elem = kb.add(
-            kb.add(qMeta.getOffset(), kb.mul(cta.batch, st[0])),
-            kb.add(kb.mul(cta.token, st[1]),
-                   kb.mul(kb.add(cta.head0, r), st[2])));
-        copyRow(qTile(), toI32(r), seg, qMeta.getBaseBuffer(), elem,
-                c32(hw::kCpAsyncBytes));
-      });
       ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
-                               ChannelSide::producer, /*async=*/true);
+                               ChannelSide::producer, /*async=*/false,
+                               b.getI64IntegerAttr(geo.tileBytes));
+      Value lead = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
+                                         kb.idx(0));
+      kb.when(lead, [&] {
+        Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
+        auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
+        Value head0 = toI32(cta.head0), token = toI32(cta.token),
+              batch = toI32(cta.batch);
+        for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
+          Value dst = LLVM::AddrSpaceCastOp::create(
+              b, cluster, ptr3(add(qTile(), c32(cb * kColBlockBytes))));
+          NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+              b, dst, qMap, ValueRange{c32(cb * kAtomCols), head0, token, batch},
+              full, ValueRange{}, Value(), Value(), NVVM::TMALoadMode::TILE,
+              /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+        }
+      });
     }
 
     // KV blocks 2i + s into stage s.
@@ -184,22 +192,29 @@ public:
                                     kb.mul(cta.batch, st[0])),
                              kb.mul(cta.group, st[2]));
     kb.loop(kb.idx(0), kb.idx(2 * geo.rounds), kb.idx(1), [&](Value blk) {
-      auto acquire = ChannelAcquireOp::create(
-          b, b.getIndexType(), TokenType::get(ctx), kvCh, blk,
-          ChannelSide::producer);
-      Value stage = tile(toI32(acquire.getSlot()));
+      // This thread's rows of the block (one per pass) and their indices,
+      // loaded back to back before the wait for the stage so their latency
+      // overlaps it instead of serializing with the copies.
       Value first = kb.mul(blk, kb.idx(kRows));
-      kb.loop(kb.idx(0), kb.idx(passes), kb.idx(1), [&](Value pass) {
-        Value j = kb.add(kb.mul(pass, kb.idx(rowsPerPass)), row8);
+      SmallVector<Value> rowOf, srcOf, bytesOf;
+      for (int64_t pass = 0; pass < passes; ++pass) {
+        Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
         auto [valid, raw] = cta.entry(kb.add(first, j));
         // An invalid entry copies 0 bytes from row 0: nothing is read.
         Value safe = arith::SelectOp::create(b, valid, raw, c32(0));
         Value row = arith::IndexCastOp::create(b, b.getIndexType(), safe);
-        Value bytes = arith::SelectOp::create(
-            b, valid, c32(hw::kCpAsyncBytes), c32(0));
-        copyRow(stage, toI32(j), seg, kvMeta.getBaseBuffer(),
-                kb.add(groupElem, kb.mul(row, st[1])), bytes);
-      });
+        rowOf.push_back(toI32(j));
+        srcOf.push_back(kb.add(groupElem, kb.mul(row, st[1])));
+        bytesOf.push_back(arith::SelectOp::create(
+            b, valid, c32(hw::kCpAsyncBytes), c32(0)));
+      }
+      auto acquire = ChannelAcquireOp::create(
+          b, b.getIndexType(), TokenType::get(ctx), kvCh, blk,
+          ChannelSide::producer);
+      Value stage = tile(toI32(acquire.getSlot()));
+      for (int64_t pass = 0; pass < passes; ++pass)
+        copyRow(stage, rowOf[pass], seg, kvMeta.getBaseBuffer(), srcOf[pass],
+                bytesOf[pass]);
       ChannelReleaseOp::create(b, kvCh, acquire.getSlot(), acquire.getToken(),
                                ChannelSide::producer, /*async=*/true);
     });
@@ -362,13 +377,10 @@ public:
     std::array<Value, 2> rows = {row0, row1};
     Value colPair = kb.mul(kb.rem(lane, 4), kb.idx(2));
 
-    // Q must have landed (written through the generic proxy by cp.async,
-    // read by wgmma through the async proxy).
+    // Q must have landed (TMA writes and wgmma reads both go through the
+    // async proxy: no proxy fence).
     ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx), qCh,
                              kb.idx(0), ChannelSide::consumer);
-    NVVM::FenceProxyOp::create(
-        b, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
 
     Value negInf = kb.negInf(), zero = kb.f32(0.0);
     LLVM::LLVMStructType oType = accType(halfCols);
@@ -612,12 +624,13 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
   int64_t nextBarrier = geo.layout.barriers;
+  Value lastBars;
   auto channel = [&](int64_t depth, int64_t producers, int64_t consumers) {
-    Value bars = memref::ViewOp::create(
+    lastBars = memref::ViewOp::create(
         b, MemRefType::get({2 * depth}, b.getI64Type(), nullptr, wg), smem,
         kb.idx(nextBarrier), ValueRange{});
     nextBarrier += 2 * depth * hw::kMBarrierBytes;
-    return ChannelCreateOp::create(b, ChannelType::get(ctx, depth), bars,
+    return ChannelCreateOp::create(b, ChannelType::get(ctx, depth), lastBars,
                                    b.getI64IntegerAttr(producers),
                                    b.getI64IntegerAttr(consumers))
         .getResult();
@@ -626,6 +639,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
   Value kvCh = channel(schedule.getStages(), wgThreads, 2 * wgThreads);
   // The Q tile: filled once, read by both consumers until the end.
   Value qCh = channel(1, wgThreads, 2 * wgThreads);
+  Value qBars = lastBars; // the TMA copies complete on its full barrier
   // Row max (per round) and row sum (after the last) of consumer c, and its
   // P tile, each read by the other consumer.
   Value max0 = channel(1, wgThreads, wgThreads);
@@ -634,9 +648,10 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
   Value p1 = channel(1, wgThreads, wgThreads);
   assert(nextBarrier <= geo.layout.stats && "barrier region overflow");
 
+  // Kernel arguments: the op's operands, then Q's tensor map.
   SmallVector<Value> captures(entry.getArguments());
   const size_t numArgs = captures.size();
-  captures.append({kvCh, qCh, max0, max1, p0, p1});
+  captures.append({kvCh, qCh, max0, max1, p0, p1, qBars});
   ArrayRef<int32_t> regs = schedule.getRegs();
   auto ws = WarpSpecializeOp::create(
       b, TypeRange{}, captures,
@@ -654,10 +669,11 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
     ValueRange args = body->getArguments();
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     Value roleTid = arith::SubIOp::create(b, tid, kb.idx(role * wgThreads));
-    SeesawEmitter k(b, op, schedule, args.take_front(numArgs), geo);
+    SeesawEmitter k(b, op, schedule, args.take_front(numArgs - 1), geo);
+    Value qMap = args[numArgs - 1];
     ValueRange ch = args.drop_front(numArgs);
     if (role == 0)
-      k.producer(roleTid, ch[0], ch[1]);
+      k.producer(roleTid, ch[0], ch[1], ch[6], qMap);
     else
       k.consumer(role - 1, roleTid, ch[0], ch[1], {ch[2], ch[3]},
                  {ch[4], ch[5]});
@@ -706,10 +722,30 @@ struct ConvertSeesawToGPUPass
       geo.tileBytes = geo.colBlocks * kColBlockBytes;
       geo.rounds = p.topk / (2 * schedule.getBlockK());
       geo.layout = getSeesawLayout(schedule, p.Dqk);
+      // Q's tensor map, passed by value (a __grid_constant__ CUtensorMap).
+      MLIRContext *ctx = op.getContext();
+      Type mapPtr = LLVM::LLVMPointerType::get(ctx);
       gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
-                                             "sparse_mla_fwd_seesaw");
+                                             "sparse_mla_fwd_seesaw", mapPtr);
+      // The map's index among the lowered arguments (memrefs expand to
+      // their descriptors: 3 + 2 x rank values); sparse-mla-by-value-params
+      // passes it by value once the kernel is an llvm.func.
+      int64_t lowered = 0;
+      for (Type t : func.getArgumentTypes().drop_back())
+        lowered += isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank()
+                                      : 1;
+      func->setAttr("sparse_mla.by_value_params",
+                    DenseI64ArrayAttr::get(ctx, {lowered}));
       buildSeesawKernelBody(func, op, schedule, geo);
-      replaceWithLaunch(op, schedule, func, geo.layout.total);
+      ExtraLaunchArgs extra;
+      extra.names = {"q_map"};
+      extra.build = [&](ImplicitLocOpBuilder &hb) -> SmallVector<Value> {
+        return {TensorMapOp::create(
+            hb, mapPtr, op.getQ(),
+            hb.getDenseI64ArrayAttr({kAtomCols, kRows, 1, 1}),
+            hb.getI64IntegerAttr(kRowBytes))};
+      };
+      replaceWithLaunch(op, schedule, func, geo.layout.total, extra);
     }
   }
 };

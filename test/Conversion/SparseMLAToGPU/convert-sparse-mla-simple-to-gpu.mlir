@@ -29,15 +29,6 @@
 // CHECK: %[[HB:.*]] = arith.remui %[[BX]], %[[C4B:.*]] : index
 // CHECK: %[[HEAD0:.*]] = arith.muli %[[HB]], %[[C2:.*]] : index
 // CHECK: %[[GROUP:.*]] = arith.divui %[[HEAD0]], %[[C4C:.*]] : index
-// Shared memory: Q tile, kv rows (pitch Dqk + 2), scores, accumulators,
-// statistics, row indices.
-// CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory
-// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x64xbf16, #gpu.address_space<workgroup>>
-// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x32x66xbf16, #gpu.address_space<workgroup>>
-// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x32xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x48xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x2xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32xi32, #gpu.address_space<workgroup>>
 // Skv from kv's dimension 1; causal bound floor((q_start + s + 1 - 2) / 2),
 // in i64.
 // CHECK: %[[SKVI:.*]] = memref.dim %[[KKV]], %{{.*}} : memref<?x?x2x64xbf16
@@ -50,6 +41,15 @@
 // CHECK: %[[QPOS1:.*]] = arith.addi %[[QPOS]], %[[ONE]] : i64
 // CHECK: %[[NUM:.*]] = arith.subi %[[QPOS1]], %[[STRIDE]] : i64
 // CHECK: %[[MAXKV:.*]] = arith.floordivsi %[[NUM]], %[[STRIDE]] : i64
+// Shared memory: Q tile, kv rows (pitch Dqk + 2), scores, accumulators,
+// statistics, row indices.
+// CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x64xbf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x32x66xbf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x32xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x48xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x2xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32xi32, #gpu.address_space<workgroup>>
 // The Q tile of this CTA: q[batch, token, first head + h, d].
 // CHECK: %[[QH:.*]] = arith.addi %[[HEAD0]], %{{.*}} : index
 // CHECK: memref.load %[[KQ]][%[[BATCH]], %[[TOKEN]], %[[QH]], %{{.*}}]

@@ -2,6 +2,8 @@
 
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -58,6 +60,17 @@ LogicalResult needInt(Operation *op, DictionaryAttr dict, StringRef where,
 
 LogicalResult SparseMLADialect::verifyOperationAttribute(Operation *op,
                                                          NamedAttribute attr) {
+  if (attr.getName() == "sparse_mla.by_value_params") {
+    // Indices of lowered kernel arguments passed by value (see
+    // sparse-mla-by-value-params).
+    auto list = dyn_cast<DenseI64ArrayAttr>(attr.getValue());
+    if (!list || !isa<FunctionOpInterface>(op) ||
+        llvm::any_of(list.asArrayRef(), [](int64_t i) { return i < 0; }))
+      return op->emitError() << "sparse_mla.by_value_params must be an "
+                                "array<i64> of argument indices >= 0 on a "
+                                "function";
+    return success();
+  }
   if (attr.getName() != "sparse_mla.kernel_info")
     return op->emitError() << "unknown sparse_mla attribute '"
                            << attr.getName().getValue() << "'";

@@ -6,6 +6,7 @@
 #include "SparseMLA/Target/HardwareLimits.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/SmallString.h"
@@ -439,5 +440,59 @@ LogicalResult ChannelReleaseOp::verify() {
     return emitOpError() << "token is released more than once";
   if (getAsync() && getSide() != ChannelSide::producer)
     return emitOpError() << "async release is for the producer side only";
+  if (std::optional<int64_t> tx = getTxBytes()) {
+    if (getSide() != ChannelSide::producer)
+      return emitOpError() << "tx bytes are for the producer side only";
+    if (getAsync())
+      return emitOpError() << "cannot be both async (cp.async arrival) and "
+                              "tx (transaction bytes)";
+    if (*tx < 1 || *tx > hw::kMBarrierMaxTxCount)
+      return emitOpError() << "tx bytes must be in [1, "
+                           << hw::kMBarrierMaxTxCount << "], but got " << *tx;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TensorMapOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TensorMapOp::verify() {
+  auto type = cast<MemRefType>(getSource().getType());
+  auto ptr = dyn_cast<LLVM::LLVMPointerType>(getMap().getType());
+  if (!ptr || ptr.getAddressSpace() != 0)
+    return emitOpError() << "result must be !llvm.ptr (a host pointer to the "
+                            "encoded map), but is "
+                         << getMap().getType();
+  Type elt = type.getElementType();
+  if (!elt.isBF16() && !elt.isF32() && !elt.isSignlessInteger(32))
+    return emitOpError() << "source element type must be bf16, f32 or i32, "
+                            "but is "
+                         << elt;
+  if (type.getRank() < 1 || type.getRank() > hw::kTmaMaxRank)
+    return emitOpError() << "source rank must be in [1, " << hw::kTmaMaxRank
+                         << "], but is " << type.getRank();
+  ArrayRef<int64_t> box = getBox();
+  if (static_cast<int64_t>(box.size()) != type.getRank())
+    return emitOpError() << "box must have one size per dimension ("
+                         << type.getRank() << "), but has " << box.size();
+  for (auto [i, size] : llvm::enumerate(box))
+    if (size < 1 || size > hw::kTmaMaxBoxSize)
+      return emitOpError() << "box[" << i << "] must be in [1, "
+                           << hw::kTmaMaxBoxSize << "], but is " << size;
+  int64_t swizzle = getSwizzle();
+  if (!llvm::is_contained({0, 32, 64, 128}, swizzle))
+    return emitOpError() << "swizzle must be 0, 32, 64 or 128 bytes, but is "
+                         << swizzle;
+  int64_t rowBytes = box[0] * (elt.getIntOrFloatBitWidth() / 8);
+  if (swizzle != 0 && rowBytes > swizzle)
+    return emitOpError() << "innermost box of " << box[0] << " elements is "
+                         << rowBytes << " bytes, more than the " << swizzle
+                         << "-byte swizzle span";
+  if (swizzle == 0 && rowBytes % 16 != 0)
+    return emitOpError() << "innermost box of " << box[0] << " elements is "
+                         << rowBytes
+                         << " bytes; without swizzle it must be a multiple "
+                            "of 16";
   return success();
 }

@@ -117,6 +117,41 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Host-side kernel arguments (level 2)
+//===----------------------------------------------------------------------===//
+
+def SparseMLA_TensorMapOp : SparseMLA_Op<"tensor_map", [Pure]> {
+  let summary = "a TMA tensor map of a memref, for a kernel parameter";
+  let description = [{
+    Stands for the 128-byte `CUtensorMap` (CUDA driver,
+    `cuTensorMapEncodeTiled`) that describes `source` — its base pointer,
+    sizes and strides, bf16/f32/i32 elements — with a copy box of `box`
+    elements per dimension (innermost first, as TMA coordinates are) and
+    `swizzle` bytes of shared-memory swizzling (0, 32, 64 or 128). The
+    result is passed to a kernel parameter that takes it by value
+    (`llvm.byval`, `nvvm.grid_constant`).
+
+    The map is encoded by the host when the kernel is launched: the kernel
+    package lists it under `tensor_maps` (docs/kernel-package.md), and the
+    runtime fills the parameter from the operand the launch passes as
+    `source`. This op has no lowering of its own.
+
+    ```mlir
+    %map = sparse_mla.tensor_map %q box [64, 64, 1, 1] swizzle(128)
+        : memref<?x?x128x576xbf16> -> !llvm.ptr
+    ```
+  }];
+  let arguments = (ins AnyMemRef:$source, DenseI64ArrayAttr:$box,
+                       I64Attr:$swizzle);
+  let results = (outs AnyType:$map);
+  let assemblyFormat = [{
+    $source `box` $box `swizzle` `(` $swizzle `)` attr-dict `:` type($source)
+    `->` type($map)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Warp specialization (level 3)
 //===----------------------------------------------------------------------===//
 
@@ -243,8 +278,12 @@ def SparseMLA_ChannelReleaseOp : SparseMLA_Op<"channel.release"> {
     Ends the ownership that `token` stands for. On the `producer` side with
     `async`, the slot counts as full once the calling thread's outstanding
     `cp.async` copies have landed (`cp.async.mbarrier.arrive.noinc`);
-    without `async`, at once. On the `consumer` side, the slot is empty for
-    the producer's next use.
+    with `tx(N)`, once `N` more bytes of asynchronous transactions (TMA
+    copies that name the slot's full barrier, issued after the release)
+    have landed: the first thread of each warpgroup-aligned role announces
+    them (`mbarrier.arrive.expect_tx`), the others just arrive; otherwise at
+    once. On the `consumer` side, the slot is empty for the producer's next
+    use.
 
     ```mlir
     sparse_mla.channel.release producer %ch[%slot], %tok async
@@ -253,11 +292,19 @@ def SparseMLA_ChannelReleaseOp : SparseMLA_Op<"channel.release"> {
   }];
   let arguments = (ins SparseMLA_ChannelType:$channel, Index:$slot,
                        SparseMLA_TokenType:$token, SparseMLA_ChannelSide:$side,
-                       UnitAttr:$async);
+                       UnitAttr:$async, OptionalAttr<I64Attr>:$tx_bytes);
   let assemblyFormat = [{
-    $side $channel `[` $slot `]` `,` $token (`async` $async^)? attr-dict `:`
+    $side $channel `[` $slot `]` `,` $token (`async` $async^)?
+    (`tx` `(` $tx_bytes^ `)`)? attr-dict `:`
     qualified(type($channel))
   }];
+  let builders = [
+    OpBuilder<(ins "Value":$channel, "Value":$slot, "Value":$token,
+                   "ChannelSide":$side, "bool":$async), [{
+      build($_builder, $_state, channel, slot, token, side, async,
+            IntegerAttr());
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
