@@ -38,14 +38,14 @@ namespace {
 // Tile geometry
 //===----------------------------------------------------------------------===//
 
-/// Heads per CTA = keys per block = WGMMA M = RoPE columns: the P tile
-/// [heads, keys] must fit the RoPE slice [keys, 64] of a stage.
+/// Heads per CTA = WGMMA M = RoPE columns: the P tile [heads, block_k keys]
+/// must fit the RoPE slice [block_k keys, 64] of a stage.
 constexpr int64_t kRows = 64;
 /// bf16 columns in one 128-byte swizzle row; a [64, 576] tile is 9 column
 /// blocks ("atoms columns") of [64 rows, 64 columns].
 constexpr int64_t kAtomCols = 64;
 constexpr int64_t kRowBytes = 128;
-constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192
+constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192 (Q tile)
 /// Rows per 128-byte swizzle pattern: the WGMMA descriptor's stride between
 /// 8-row core-matrix groups. PTX ISA "Shared memory matrix layout", 128B
 /// swizzling mode.
@@ -59,12 +59,22 @@ constexpr int64_t kThreadsPerRow = kSegments;
 /// address, leading and stride byte offsets, all >> 4; bits 62-63 the
 /// swizzle mode, 1 = 128B.
 constexpr int64_t kDescSwizzle128B = int64_t(1) << 62;
+constexpr int64_t kDescNoSwizzle = 0;
+/// A P tile of 32 keys has 64-byte rows: stored without swizzle, as 8-row x
+/// 16-byte core matrices, kPCoreBytes apart along K and kPGroupBytes apart
+/// along M (PTX ISA "Shared memory matrix layout", no-swizzle K-major).
+constexpr int64_t kPCoreBytes = 128;
+constexpr int64_t kPGroupBytes = 512;
 constexpr int64_t kDescLboShift = 16;
 constexpr int64_t kDescSboShift = 32;
 
 /// Everything about the seesaw kernel's shapes, derived from the op.
 struct SeesawGeometry {
-  int64_t dqk, dv, colBlocks, vBlocksPerHalf, tileBytes, rounds;
+  int64_t dqk, dv, colBlocks, vBlocksPerHalf, rounds;
+  int64_t blockK;        ///< keys per block (rows of a KV stage): 32 or 64
+  int64_t qTileBytes;    ///< [64, Dqk] bf16
+  int64_t kvBlockBytes;  ///< one column block of a stage: [block_k, 64]
+  int64_t stageBytes;    ///< [block_k, Dqk] bf16
   SeesawLayout layout;
 };
 
@@ -109,19 +119,19 @@ public:
     return LLVM::IntToPtrOp::create(
         b, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
   }
-  /// Shared address of the Q tile (stage -1) or KV stage `stage` (i32).
+  /// Shared address of KV stage `stage` (i32); the Q tile comes first.
   Value tile(Value stage) {
-    return add(tiles,
-               mul(add(stage, c32(1)), c32(geo.tileBytes)));
+    return add(add(tiles, c32(geo.qTileBytes)),
+               mul(stage, c32(geo.stageBytes)));
   }
   Value qTile() { return tiles; }
   /// Byte offset of the 16-byte piece `seg` of column block `cb` in row
   /// `row` of a swizzled tile: the piece index is XORed with the row's
   /// position in its 8-row swizzle group (all i32).
-  Value swizzled(Value row, Value cb, Value seg) {
+  Value swizzled(Value row, Value cb, Value seg, int64_t colBlockBytes) {
     Value phase = arith::AndIOp::create(b, row, c32(kSwizzleRows - 1));
     Value piece = arith::XOrIOp::create(b, seg, phase);
-    return add(add(mul(cb, c32(kColBlockBytes)), mul(row, c32(kRowBytes))),
+    return add(add(mul(cb, c32(colBlockBytes)), mul(row, c32(kRowBytes))),
                arith::ShLIOp::create(b, piece, c32(4)));
   }
 
@@ -134,7 +144,7 @@ public:
   /// cp.async, one piece per column block; `bytes` (i32) 16 or 0 (zero
   /// fill, nothing read).
   void copyRow(Value dst, Value row, Value seg, Value baseBuffer,
-               Value srcElem, Value bytes) {
+               Value srcElem, Value bytes, int64_t colBlockBytes) {
     kb.loop(kb.idx(0), kb.idx(geo.colBlocks), kb.idx(1), [&](Value cbIdx) {
       Value cb = toI32(cbIdx);
       Value elem = kb.add(
@@ -144,7 +154,7 @@ public:
                                  kb.idx(hw::kCpAsyncBytes / 2))));
       Value src = rawPointer(b, baseBuffer, kb.mul(elem, kb.idx(2)),
                              /*addrSpace=*/1);
-      Value to = ptr3(add(dst, swizzled(row, cb, seg)));
+      Value to = ptr3(add(dst, swizzled(row, cb, seg, colBlockBytes)));
       NVVM::CpAsyncOp::create(b, to, src, hw::kCpAsyncBytes,
                               NVVM::LoadCacheModifierKind::CG, bytes);
     });
@@ -154,7 +164,8 @@ public:
     MLIRContext *ctx = b.getContext();
     Value row8 = kb.div(tid, kThreadsPerRow);
     Value seg = toI32(kb.rem(tid, kThreadsPerRow));
-    const int64_t passes = kRows / (hw::kWarpgroupSize / kThreadsPerRow);
+    const int64_t passes =
+        geo.blockK / (hw::kWarpgroupSize / kThreadsPerRow);
     const int64_t rowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
 
     // Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
@@ -166,7 +177,7 @@ public:
           ChannelSide::producer);
       ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
                                ChannelSide::producer, /*async=*/false,
-                               b.getI64IntegerAttr(geo.tileBytes));
+                               b.getI64IntegerAttr(geo.qTileBytes));
       Value lead = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
                                          kb.idx(0));
       kb.when(lead, [&] {
@@ -195,7 +206,7 @@ public:
       // This thread's rows of the block (one per pass) and their indices,
       // loaded back to back before the wait for the stage so their latency
       // overlaps it instead of serializing with the copies.
-      Value first = kb.mul(blk, kb.idx(kRows));
+      Value first = kb.mul(blk, kb.idx(geo.blockK));
       SmallVector<Value> rowOf, srcOf, bytesOf;
       for (int64_t pass = 0; pass < passes; ++pass) {
         Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
@@ -214,7 +225,7 @@ public:
       Value stage = tile(toI32(acquire.getSlot()));
       for (int64_t pass = 0; pass < passes; ++pass)
         copyRow(stage, rowOf[pass], seg, kvMeta.getBaseBuffer(), srcOf[pass],
-                bytesOf[pass]);
+                bytesOf[pass], geo.kvBlockBytes);
       ChannelReleaseOp::create(b, kvCh, acquire.getSlot(), acquire.getToken(),
                                ChannelSide::producer, /*async=*/true);
     });
@@ -229,12 +240,37 @@ public:
 
   /// A shared-memory matrix descriptor for a 128B-swizzled operand at `addr`
   /// (i32), with leading / stride byte offsets `lbo` / `sbo`.
-  Value descriptor(Value addr, int64_t lbo, int64_t sbo) {
+  Value descriptor(Value addr, int64_t lbo, int64_t sbo,
+                   int64_t layout = kDescSwizzle128B) {
     Value start = arith::ExtUIOp::create(
         b, i64, arith::ShRUIOp::create(b, addr, c32(4)));
-    int64_t fixed = kDescSwizzle128B | ((sbo >> 4) << kDescSboShift) |
+    int64_t fixed = layout | ((sbo >> 4) << kDescSboShift) |
                     ((lbo >> 4) << kDescLboShift);
     return arith::OrIOp::create(b, start, c64(fixed));
+  }
+
+  /// The P tile [64 heads, block_k keys] (bf16, K-major) in a stage's RoPE
+  /// slice: 128B-swizzled rows for 64 keys (the layout of every other
+  /// tile), no-swizzle core matrices for 32 keys (64-byte rows).
+  bool pSwizzled() const { return geo.blockK == kAtomCols; }
+  /// Byte offset of the 16-byte piece `chunk` of row `row` (i32).
+  Value pOffset(Value row, int64_t chunk) {
+    if (pSwizzled())
+      return swizzled(row, c32(0), c32(chunk), geo.kvBlockBytes);
+    Value group = arith::ShRUIOp::create(b, row, c32(3));
+    Value inGroup = arith::AndIOp::create(b, row, c32(kSwizzleRows - 1));
+    return add(add(mul(group, c32(kPGroupBytes)), c32(chunk * kPCoreBytes)),
+               mul(inGroup, c32(hw::kCpAsyncBytes)));
+  }
+  Value pDescriptor(Value addr) {
+    return pSwizzled()
+               ? descriptor(addr, /*lbo=*/16, kSwizzleAtomBytes)
+               : descriptor(addr, kPCoreBytes, kPGroupBytes, kDescNoSwizzle);
+  }
+  /// Bytes between the P operands of consecutive k16 steps.
+  int64_t pStepBytes() const {
+    return pSwizzled() ? hw::kWgmmaKBf16 * 2
+                       : hw::kWgmmaKBf16 * 2 / hw::kCpAsyncBytes * kPCoreBytes;
   }
   /// `desc` advanced by `bytes` (the start address field cannot carry:
   /// shared addresses are below 2^18).
@@ -363,7 +399,7 @@ public:
                 std::array<Value, 2> maxCh, std::array<Value, 2> pCh) {
     MLIRContext *ctx = b.getContext();
     const int p = 1 - c;
-    const int64_t nS = kRows / 2;        // S accumulator registers
+    const int64_t nS = geo.blockK / 2;   // S accumulator registers
     const int64_t halfCols = geo.dv / 2; // columns of O per consumer
     const int64_t nO = halfCols / 2;     // O accumulator registers
     // Accumulator fragment: warp w holds rows 16w .. 16w+15; lane l holds
@@ -384,7 +420,7 @@ public:
 
     Value negInf = kb.negInf(), zero = kb.f32(0.0);
     LLVM::LLVMStructType oType = accType(halfCols);
-    LLVM::LLVMStructType sType = accType(kRows);
+    LLVM::LLVMStructType sType = accType(geo.blockK);
     Value oInit = LLVM::ZeroOp::create(b, oType);
     SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
     auto loop = scf::ForOp::create(b, kb.idx(0), kb.idx(geo.rounds),
@@ -401,7 +437,7 @@ public:
       Value peerBlk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(p));
 
       // Validity of this thread's 16 columns, read before the wait.
-      Value first = kb.mul(blk, kb.idx(kRows));
+      Value first = kb.mul(blk, kb.idx(geo.blockK));
       SmallVector<Value> valid(nS);
       for (int64_t r = 0; r < nS; r += 4)
         for (int64_t e = 0; e < 2; ++e) {
@@ -425,8 +461,9 @@ public:
       NVVM::WgmmaFenceAlignedOp::create(b);
       for (int64_t cb = 0; cb < geo.colBlocks; ++cb)
         for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
-          int64_t off = cb * kColBlockBytes + k * hw::kWgmmaKBf16 * 2;
-          s = mma(s, advance(qDesc, off), advance(kDesc, off), kRows,
+          int64_t kOff = k * hw::kWgmmaKBf16 * 2;
+          s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
+                  advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
                   /*bMnMajor=*/false, /*accumulate=*/cb + k > 0);
         }
       NVVM::WgmmaGroupSyncAlignedOp::create(b);
@@ -478,7 +515,7 @@ public:
       auto putP = ChannelAcquireOp::create(b, b.getIndexType(),
                                            TokenType::get(ctx), pCh[c], i,
                                            ChannelSide::producer);
-      Value pTile = add(stage, c32((geo.colBlocks - 1) * kColBlockBytes));
+      Value pTile = add(stage, c32((geo.colBlocks - 1) * geo.kvBlockBytes));
       Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
       for (int64_t j = 0; j < nS / 4; ++j)
         for (int half = 0; half < 2; ++half) {
@@ -492,8 +529,7 @@ public:
           pair = LLVM::InsertElementOp::create(b, pair, hi, c32(1));
           Value bits = LLVM::BitcastOp::create(b, i32, pair);
           Value row = toI32(rows[half]);
-          Value addr = add(add(pTile, swizzled(row, c32(0), c32(j))),
-                           laneBytes);
+          Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
           LLVM::StoreOp::create(b, bits, ptr3(addr));
         }
       // Writer-side proxy fence: the P tile is read by wgmma (async proxy),
@@ -506,18 +542,17 @@ public:
                                ChannelSide::producer, /*async=*/false);
 
       // 5. O_c += P_c V_c[:, half c], then P_p V_p[:, half c].
-      const int64_t vOffset = c * geo.vBlocksPerHalf * kColBlockBytes;
-      const int64_t kSteps = kRows / hw::kWgmmaKBf16;
+      const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
+      const int64_t kSteps = geo.blockK / hw::kWgmmaKBf16;
       auto pv = [&](Value acc, Value stageAddr) {
-        Value aDesc = descriptor(
-            add(stageAddr, c32((geo.colBlocks - 1) * kColBlockBytes)),
-            /*lbo=*/16, kSwizzleAtomBytes);
-        // V is read MN-major: 64-column atoms kColBlockBytes apart (LBO),
+        Value aDesc = pDescriptor(
+            add(stageAddr, c32((geo.colBlocks - 1) * geo.kvBlockBytes)));
+        // V is read MN-major: 64-column atoms one column block apart (LBO),
         // 8-key groups kSwizzleAtomBytes apart (SBO).
         Value bDesc = descriptor(add(stageAddr, c32(vOffset)),
-                                 kColBlockBytes, kSwizzleAtomBytes);
+                                 geo.kvBlockBytes, kSwizzleAtomBytes);
         for (int64_t k = 0; k < kSteps; ++k)
-          acc = mma(acc, advance(aDesc, k * hw::kWgmmaKBf16 * 2),
+          acc = mma(acc, advance(aDesc, k * pStepBytes()),
                     advance(bDesc, k * hw::kWgmmaKBf16 * kRowBytes), halfCols,
                     /*bMnMajor=*/true, /*accumulate=*/true);
         return acc;
@@ -719,7 +754,10 @@ struct ConvertSeesawToGPUPass
       geo.dv = p.Dv;
       geo.colBlocks = p.Dqk / kAtomCols;
       geo.vBlocksPerHalf = p.Dv / 2 / kAtomCols;
-      geo.tileBytes = geo.colBlocks * kColBlockBytes;
+      geo.blockK = schedule.getBlockK();
+      geo.qTileBytes = geo.colBlocks * kColBlockBytes;
+      geo.kvBlockBytes = geo.blockK * kRowBytes;
+      geo.stageBytes = geo.colBlocks * geo.kvBlockBytes;
       geo.rounds = p.topk / (2 * schedule.getBlockK());
       geo.layout = getSeesawLayout(schedule, p.Dqk);
       // Q's tensor map, passed by value (a __grid_constant__ CUtensorMap).

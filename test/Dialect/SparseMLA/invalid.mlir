@@ -331,8 +331,8 @@ func.func @seesaw_heads(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x2x576xbf16>
 
 // -----
 
-func.func @seesaw_stages(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
-  // expected-error @+1 {{'sparse_mla.fwd' op seesaw kernel needs stages = 2 (one KV stage per consumer), but got 4}}
+func.func @seesaw_shared_memory(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw schedule needs 370432 bytes of shared memory for Dqk = 576, above the limit of 232448 bytes per block}}
   sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 4, warpgroups = 3, regs = [72, 216, 216]>}
   return
 }
@@ -340,8 +340,24 @@ func.func @seesaw_stages(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16
 // -----
 
 func.func @seesaw_block_k(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>) {
-  // expected-error @+1 {{'sparse_mla.fwd' op seesaw kernel needs heads_per_cta = block_k = Dqk - Dv = 64 (the P tile reuses the RoPE slice), but got heads_per_cta = 128, block_k = 64}}
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw kernel needs heads_per_cta = Dqk - Dv = 64 (the P tile reuses the RoPE slice), but got 128}}
   sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 128, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216, 216]>}
+  return
+}
+
+// -----
+
+func.func @seesaw_block_k_16(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw kernel needs block_k = 32 or 64, but got 16}}
+  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 16, stages = 2, warpgroups = 3, regs = [72, 216, 216]>}
+  return
+}
+
+// -----
+
+func.func @seesaw_stages_6(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw kernel needs stages = 2 or 4 (one or two KV stages per consumer), but got 6}}
+  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 32, stages = 6, warpgroups = 3, regs = [72, 216, 216]>}
   return
 }
 

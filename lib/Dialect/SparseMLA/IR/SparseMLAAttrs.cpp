@@ -285,9 +285,11 @@ SeesawLayout mlir::sparse_mla::getSeesawLayout(ScheduleAttr schedule,
   l.barriers = 0;
   l.stats = region(mul(l.numBarriers, hw::kMBarrierBytes));
   l.tiles = add(l.stats, region(mul(2 * kF32Bytes, hpc)));
-  l.tileBytes = mul(mul(std::max(hpc, blockK), dqk), kBf16Bytes);
-  l.total = add(add(l.tiles, hw::kSharedMemoryAlignment - 1),
-                mul(add(1, schedule.getStages()), l.tileBytes));
+  l.qTileBytes = mul(mul(hpc, dqk), kBf16Bytes);
+  l.stageBytes = mul(mul(blockK, dqk), kBf16Bytes);
+  l.total = add(add(add(l.tiles, hw::kSharedMemoryAlignment - 1),
+                    l.qTileBytes),
+                mul(schedule.getStages(), l.stageBytes));
   l.total = region(l.total);
   return l;
 }
@@ -355,17 +357,18 @@ mlir::sparse_mla::whySeesawKernelCannotServe(ScheduleAttr schedule,
        << p.Dqk;
   } else if (p.Dv != kSeesawDv) {
     os << "seesaw schedule needs Dv = " << kSeesawDv << ", but got " << p.Dv;
-  } else if (schedule.getHeadsPerCta() != kSeesawTile ||
-             schedule.getBlockK() != kSeesawTile) {
+  } else if (schedule.getHeadsPerCta() != kSeesawTile) {
     // The P tile [heads, keys] is exchanged through the RoPE slice
     // [keys, Dqk - Dv] of a KV stage.
-    os << "seesaw kernel needs heads_per_cta = block_k = Dqk - Dv = "
-       << kSeesawTile << " (the P tile reuses the RoPE slice), but got "
-       << "heads_per_cta = " << schedule.getHeadsPerCta()
-       << ", block_k = " << schedule.getBlockK();
-  } else if (schedule.getStages() != 2) {
-    os << "seesaw kernel needs stages = 2 (one KV stage per consumer), but "
-          "got "
+    os << "seesaw kernel needs heads_per_cta = Dqk - Dv = " << kSeesawTile
+       << " (the P tile reuses the RoPE slice), but got "
+       << schedule.getHeadsPerCta();
+  } else if (schedule.getBlockK() != 32 && schedule.getBlockK() != 64) {
+    os << "seesaw kernel needs block_k = 32 or 64, but got "
+       << schedule.getBlockK();
+  } else if (schedule.getStages() != 2 && schedule.getStages() != 4) {
+    os << "seesaw kernel needs stages = 2 or 4 (one or two KV stages per "
+          "consumer), but got "
        << schedule.getStages();
   } else if (p.topk % (2 * schedule.getBlockK()) != 0) {
     os << "seesaw schedule needs topk to be a multiple of 2 x block_k = "

@@ -57,14 +57,15 @@ SimpleSmemLayout getSimpleSmemLayout(ScheduleAttr schedule, int64_t dqk,
 /// Shared-memory layout of the seesaw kernel (byte offsets from the dynamic
 /// shared-memory base): the mbarriers of its channels, the consumers' row
 /// statistics exchange, then the Q tile and the KV stages, each
-/// [64, Dqk] bf16 in 128-byte-swizzled 64-column blocks, from the first
+/// [rows, Dqk] bf16 in 128-byte-swizzled 64-column blocks, from the first
 /// 1024-aligned address at or after `tiles` (docs/seesaw-lowering.md).
 struct SeesawLayout {
   int64_t barriers;    ///< i64 mbarriers: kv (2 x stages), q, max[2], p[2]
   int64_t numBarriers;
   int64_t stats;       ///< f32 [2, heads_per_cta]: one slot per consumer
   int64_t tiles;       ///< where the (aligned-up) tile region may start
-  int64_t tileBytes;   ///< one [64, Dqk] bf16 tile
+  int64_t qTileBytes;  ///< [heads_per_cta, Dqk] bf16
+  int64_t stageBytes;  ///< one KV stage, [block_k, Dqk] bf16
   int64_t total;       ///< bytes to request, alignment slack included
 };
 SeesawLayout getSeesawLayout(ScheduleAttr schedule, int64_t dqk);
