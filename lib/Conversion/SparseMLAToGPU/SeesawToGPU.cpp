@@ -318,6 +318,16 @@ public:
     return result;
   }
 
+  /// `v` (i32) computed here: an empty asm that LLVM keeps in place.
+  Value pinI32(Value v) {
+    return LLVM::InlineAsmOp::create(b, i32, ValueRange{v}, "", "=r,0",
+                                     /*has_side_effects=*/true,
+                                     /*is_align_stack=*/false,
+                                     LLVM::tailcallkind::TailCallKind::None,
+                                     LLVM::AsmDialectAttr(), ArrayAttr())
+        .getResult(0);
+  }
+
   /// `v` (i32) as a value LLVM cannot see through or move out of the loop
   /// it is in: shared addresses derived from it (wgmma descriptors, P-tile
   /// stores) are then computed where used instead of being hoisted and held
@@ -360,39 +370,89 @@ public:
     return v;
   }
 
-  /// Publishes `values` (one per accumulator row this thread holds) to the
-  /// peer through channel `mine` at `iteration` and returns the peer's,
-  /// received through `theirs`. Slot c of the exchange buffer belongs to
-  /// consumer c.
-  std::array<Value, 2> exchange(std::array<Value, 2> values, Value mine,
-                                Value theirs, Value iteration, int consumer,
-                                Value lane, std::array<Value, 2> rows) {
+  /// Shared address of row `row`'s statistic in the exchange slot of
+  /// consumer `owner`.
+  Value statAddr(int owner, Value row) {
+    return ptr3(add(add(smemBase, c32(geo.layout.stats + owner * kRows * 4)),
+                    mul(toI32(row), c32(4))));
+  }
+  /// Publishes `values` (one per accumulator row this thread holds) in
+  /// consumer `owner`'s slot, through channel `ch` at `iteration`.
+  void publish(std::array<Value, 2> values, Value ch, Value iteration,
+               int owner, Value lane, std::array<Value, 2> rows) {
     MLIRContext *ctx = b.getContext();
-    auto slotAddr = [&](int owner, Value row) {
-      return ptr3(add(add(smemBase, c32(geo.layout.stats +
-                                         owner * kRows * 4)),
-                      mul(toI32(row), c32(4))));
-    };
     auto put = ChannelAcquireOp::create(b, b.getIndexType(),
-                                        TokenType::get(ctx), mine, iteration,
+                                        TokenType::get(ctx), ch, iteration,
                                         ChannelSide::producer);
     Value leader = arith::CmpIOp::create(
         b, arith::CmpIPredicate::eq, kb.rem(lane, 4), kb.idx(0));
     kb.when(leader, [&] {
       for (int r = 0; r < 2; ++r)
-        LLVM::StoreOp::create(b, values[r], slotAddr(consumer, rows[r]));
+        LLVM::StoreOp::create(b, values[r], statAddr(owner, rows[r]));
     });
-    ChannelReleaseOp::create(b, mine, put.getSlot(), put.getToken(),
+    ChannelReleaseOp::create(b, ch, put.getSlot(), put.getToken(),
                              ChannelSide::producer, /*async=*/false);
+  }
+  /// Receives the values consumer `owner` published through `ch`.
+  std::array<Value, 2> receive(Value ch, Value iteration, int owner,
+                               std::array<Value, 2> rows) {
+    MLIRContext *ctx = b.getContext();
     auto get = ChannelAcquireOp::create(b, b.getIndexType(),
-                                        TokenType::get(ctx), theirs, iteration,
+                                        TokenType::get(ctx), ch, iteration,
                                         ChannelSide::consumer);
-    std::array<Value, 2> peer;
+    std::array<Value, 2> values;
     for (int r = 0; r < 2; ++r)
-      peer[r] = LLVM::LoadOp::create(b, f32, slotAddr(1 - consumer, rows[r]));
-    ChannelReleaseOp::create(b, theirs, get.getSlot(), get.getToken(),
+      values[r] = LLVM::LoadOp::create(b, f32, statAddr(owner, rows[r]));
+    ChannelReleaseOp::create(b, ch, get.getSlot(), get.getToken(),
                              ChannelSide::consumer, /*async=*/false);
-    return peer;
+    return values;
+  }
+
+  /// Two f32 as packed bf16x2 (i32), `lo` in the low half.
+  Value packBf16(Value lo, Value hi) {
+    Value pair =
+        LLVM::UndefOp::create(b, VectorType::get({2}, b.getBF16Type()));
+    pair = LLVM::InsertElementOp::create(
+        b, pair, arith::TruncFOp::create(b, b.getBF16Type(), lo), c32(0));
+    pair = LLVM::InsertElementOp::create(
+        b, pair, arith::TruncFOp::create(b, b.getBF16Type(), hi), c32(1));
+    return LLVM::BitcastOp::create(b, i32, pair);
+  }
+
+  /// `acc += A B` for one k16 step with A [64, 16] from registers (four
+  /// bf16x2 per thread, the m16n8k16 A-fragment layout per warp) and B from
+  /// the shared-memory descriptor `descB`, read MN-major. MLIR 22 has no op
+  /// for the register-A form of wgmma, so this is inline PTX with the
+  /// accumulators tied in and out.
+  Value mmaRegA(Value acc, ArrayRef<Value> a, Value descB) {
+    auto type = cast<LLVM::LLVMStructType>(acc.getType());
+    const int64_t n = type.getBody().size();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
+       << "wgmma.mma_async.sync.aligned.m64n" << 2 * n
+       << "k16.f32.bf16.bf16 {";
+    for (int64_t i = 0; i < n; ++i)
+      os << (i ? ", " : "") << "$" << i;
+    os << "}, {$" << 2 * n << ", $" << 2 * n + 1 << ", $" << 2 * n + 2
+       << ", $" << 2 * n + 3 << "}, $" << 2 * n + 4 << ", p, 1, 1, 1;\n}\n";
+    std::string constraints;
+    for (int64_t i = 0; i < n; ++i)
+      constraints += "=f,";
+    for (int64_t i = 0; i < n; ++i)
+      constraints += std::to_string(i) + ",";
+    constraints += "r,r,r,r,l";
+    SmallVector<Value> operands;
+    for (int64_t i = 0; i < n; ++i)
+      operands.push_back(extract(acc, i));
+    llvm::append_range(operands, a);
+    operands.push_back(descB);
+    return LLVM::InlineAsmOp::create(b, type, operands, text, constraints,
+                                     /*has_side_effects=*/true,
+                                     /*is_align_stack=*/false,
+                                     LLVM::tailcallkind::TailCallKind::None,
+                                     LLVM::AsmDialectAttr(), ArrayAttr())
+        .getResult(0);
   }
 
   void consumer(int c, Value tid, Value kvCh, Value qCh,
@@ -482,18 +542,32 @@ public:
       }
       for (int r = 0; r < 2; ++r)
         blockMax[r] = quadReduce(blockMax[r], /*isMax=*/true);
-      std::array<Value, 2> peerMax =
-          exchange(blockMax, maxCh[c], maxCh[p], i, c, lane, rows);
 
-      // 3. New running max (shared by both consumers), rescale, weights.
-      std::array<Value, 2> newMax, pivot, alpha;
-      for (int r = 0; r < 2; ++r) {
-        newMax[r] = fmax(m[r], fmax(blockMax[r], peerMax[r]));
-        // While nothing valid has been seen the max is -inf; subtract 0
-        // instead so every weight is exp2(-inf) = 0 rather than NaN.
+      // 3. The max hand-off. Consumer 0 goes first with its own max m0 =
+      // max(m, block max) and publishes it; consumer 1 waits for it, forms
+      // the round's max m' = max(m0, its block max) and publishes m'.
+      // Consumer 0 later repairs what it computed with m0 by exp2(m0 - m').
+      std::array<Value, 2> mine;
+      for (int r = 0; r < 2; ++r)
+        mine[r] = fmax(m[r], blockMax[r]);
+      if (c == 0) {
+        publish(mine, maxCh[0], i, /*owner=*/0, lane, rows);
+      } else {
+        std::array<Value, 2> first = receive(maxCh[0], i, /*owner=*/0, rows);
+        for (int r = 0; r < 2; ++r)
+          mine[r] = fmax(first[r], blockMax[r]);
+        publish(mine, maxCh[1], i, /*owner=*/1, lane, rows);
+      }
+      // While nothing valid has been seen a max is -inf; subtract 0 instead
+      // so every weight is exp2(-inf) = 0 rather than NaN.
+      auto pivotOf = [&](Value max) -> Value {
         Value noneYet = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                              newMax[r], negInf);
-        pivot[r] = arith::SelectOp::create(b, noneYet, zero, newMax[r]);
+                                              max, negInf);
+        return arith::SelectOp::create(b, noneYet, zero, max);
+      };
+      std::array<Value, 2> pivot, alpha;
+      for (int r = 0; r < 2; ++r) {
+        pivot[r] = pivotOf(mine[r]);
         alpha[r] = ex2(fsub(m[r], pivot[r]));
       }
       SmallVector<Value> weight(nS);
@@ -511,7 +585,49 @@ public:
         scaled = LLVM::InsertValueOp::create(
             b, scaled, fmul(extract(o, r), alpha[(r % 4) / 2]), r);
 
-      // 4. P (bf16) into the RoPE slice of this stage, dead since step 1.
+      // 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
+      // accumulator fragment of columns 16k .. 16k+15 is the A fragment of
+      // k-step k (rows g, g+8; columns 2t, 2t+8).
+      const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
+      const int64_t kSteps = geo.blockK / hw::kWgmmaKBf16;
+      // V is read MN-major: 64-column atoms one column block apart (LBO),
+      // 8-key groups kSwizzleAtomBytes apart (SBO).
+      auto vDescriptor = [&](Value stageAddr) {
+        return descriptor(add(stageAddr, c32(vOffset)), geo.kvBlockBytes,
+                          kSwizzleAtomBytes);
+      };
+      const int64_t vStep = hw::kWgmmaKBf16 * kRowBytes;
+      // Every register the GEMM reads is written before its fence.
+      SmallVector<Value> aFrag;
+      for (int64_t q = 0; q < nS / 2; ++q)
+        aFrag.push_back(pinI32(packBf16(weight[2 * q], weight[2 * q + 1])));
+      Value acc = pin(scaled);
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      {
+        Value bDesc = vDescriptor(stage);
+        for (int64_t k = 0; k < kSteps; ++k)
+          acc = mmaRegA(acc, ArrayRef<Value>(aFrag).slice(4 * k, 4),
+                        advance(bDesc, k * vStep));
+      }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+
+      // 5. Consumer 0 learns m' and repairs: its P tile for the peer is
+      // scaled by beta = exp2(m0 - m'), and so are O_0 and l_0 once the
+      // GEMM above has landed. Consumer 1 already used m'.
+      std::array<Value, 2> roundMax = mine;
+      std::array<Value, 2> beta;
+      if (c == 0) {
+        roundMax = receive(maxCh[1], i, /*owner=*/1, rows);
+        for (int r = 0; r < 2; ++r) {
+          beta[r] = ex2(fsub(mine[r], pivotOf(roundMax[r])));
+          newL[r] = fmul(newL[r], beta[r]);
+        }
+        for (int64_t r = 0; r < nS; ++r)
+          weight[r] = fmul(weight[r], beta[(r % 4) / 2]);
+      }
+
+      // 6. P_c (bf16, at m') into the RoPE slice of this stage, dead since
+      // step 1, for the peer's GEMM.
       auto putP = ChannelAcquireOp::create(b, b.getIndexType(),
                                            TokenType::get(ctx), pCh[c], i,
                                            ChannelSide::producer);
@@ -519,21 +635,14 @@ public:
       Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
       for (int64_t j = 0; j < nS / 4; ++j)
         for (int half = 0; half < 2; ++half) {
-          Value lo = arith::TruncFOp::create(b, b.getBF16Type(),
-                                             weight[4 * j + 2 * half]);
-          Value hi = arith::TruncFOp::create(b, b.getBF16Type(),
-                                             weight[4 * j + 2 * half + 1]);
-          Value pair = LLVM::UndefOp::create(
-              b, VectorType::get({2}, b.getBF16Type()));
-          pair = LLVM::InsertElementOp::create(b, pair, lo, c32(0));
-          pair = LLVM::InsertElementOp::create(b, pair, hi, c32(1));
-          Value bits = LLVM::BitcastOp::create(b, i32, pair);
+          Value bits = packBf16(weight[4 * j + 2 * half],
+                                weight[4 * j + 2 * half + 1]);
           Value row = toI32(rows[half]);
           Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
           LLVM::StoreOp::create(b, bits, ptr3(addr));
         }
-      // Writer-side proxy fence: the P tile is read by wgmma (async proxy),
-      // here and in the peer. Then the whole warpgroup has written it.
+      // Writer-side proxy fence: the peer's wgmma reads the tile through
+      // the async proxy. Then the whole warpgroup has written it.
       NVVM::FenceProxyOp::create(
           b, NVVM::ProxyKind::async_shared,
           NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
@@ -541,26 +650,17 @@ public:
       ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
                                ChannelSide::producer, /*async=*/false);
 
-      // 5. O_c += P_c V_c[:, half c], then P_p V_p[:, half c].
-      const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
-      const int64_t kSteps = geo.blockK / hw::kWgmmaKBf16;
-      auto pv = [&](Value acc, Value stageAddr) {
-        Value aDesc = pDescriptor(
-            add(stageAddr, c32((geo.colBlocks - 1) * geo.kvBlockBytes)));
-        // V is read MN-major: 64-column atoms one column block apart (LBO),
-        // 8-key groups kSwizzleAtomBytes apart (SBO).
-        Value bDesc = descriptor(add(stageAddr, c32(vOffset)),
-                                 geo.kvBlockBytes, kSwizzleAtomBytes);
-        for (int64_t k = 0; k < kSteps; ++k)
-          acc = mma(acc, advance(aDesc, k * pStepBytes()),
-                    advance(bDesc, k * hw::kWgmmaKBf16 * kRowBytes), halfCols,
-                    /*bMnMajor=*/true, /*accumulate=*/true);
-        return acc;
-      };
-      Value acc = pin(scaled);
-      NVVM::WgmmaFenceAlignedOp::create(b);
-      acc = pv(acc, stage);
-      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      if (c == 0) {
+        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+        acc = pin(acc);
+        Value repaired = LLVM::UndefOp::create(b, oType);
+        for (int64_t r = 0; r < nO; ++r)
+          repaired = LLVM::InsertValueOp::create(
+              b, repaired, fmul(extract(acc, r), beta[(r % 4) / 2]), r);
+        acc = pin(repaired);
+      }
+
+      // 7. O_c += P_p V_p[:, half c], P_p from the peer's stage.
       auto peerKv = ChannelAcquireOp::create(b, b.getIndexType(),
                                              TokenType::get(ctx), kvCh,
                                              peerBlk, ChannelSide::consumer);
@@ -568,21 +668,31 @@ public:
                                            TokenType::get(ctx), pCh[p], i,
                                            ChannelSide::consumer);
       // The waits above are branches: restate the register fence so the
-      // second chain needs no compiler-inserted one.
+      // chain needs no compiler-inserted one.
       NVVM::WgmmaFenceAlignedOp::create(b);
-      acc = pv(acc, opaque(tile(toI32(peerKv.getSlot()))));
+      {
+        Value peerStage = opaque(tile(toI32(peerKv.getSlot())));
+        Value aDesc = pDescriptor(
+            add(peerStage, c32((geo.colBlocks - 1) * geo.kvBlockBytes)));
+        Value bDesc = vDescriptor(peerStage);
+        for (int64_t k = 0; k < kSteps; ++k)
+          acc = mma(acc, advance(aDesc, k * pStepBytes()),
+                    advance(bDesc, k * vStep), halfCols,
+                    /*bMnMajor=*/true, /*accumulate=*/true);
+      }
       NVVM::WgmmaGroupSyncAlignedOp::create(b);
       NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
       acc = pin(acc);
 
-      // 6. Both stages and the peer's P tile are free again.
+      // 8. Both stages and the peer's P tile are free again.
       ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
                                ChannelSide::consumer, /*async=*/false);
       ChannelReleaseOp::create(b, kvCh, mineKv.getSlot(), mineKv.getToken(),
                                ChannelSide::consumer, /*async=*/false);
       ChannelReleaseOp::create(b, kvCh, peerKv.getSlot(), peerKv.getToken(),
                                ChannelSide::consumer, /*async=*/false);
-      SmallVector<Value> next = {newMax[0], newMax[1], newL[0], newL[1], acc};
+      SmallVector<Value> next = {roundMax[0], roundMax[1], newL[0], newL[1],
+                                 acc};
       scf::YieldOp::create(b, next);
     }
 
@@ -593,8 +703,8 @@ public:
     std::array<Value, 2> l = {quadReduce(loop.getResult(2), false),
                               quadReduce(loop.getResult(3), false)};
     Value o = loop.getResult(4);
-    std::array<Value, 2> peerL =
-        exchange(l, maxCh[c], maxCh[p], kb.idx(geo.rounds), c, lane, rows);
+    publish(l, maxCh[c], kb.idx(geo.rounds), c, lane, rows);
+    std::array<Value, 2> peerL = receive(maxCh[p], kb.idx(geo.rounds), p, rows);
     std::array<Value, 2> total, any, inv;
     for (int r = 0; r < 2; ++r) {
       total[r] = fadd(l[r], peerL[r]);
