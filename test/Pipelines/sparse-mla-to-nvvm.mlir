@@ -17,9 +17,9 @@
 // CHECK: gpu.module @sparse_mla_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // CHECK: llvm.func @sparse_mla_fwd_seesaw(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr,
 // CHECK-SAME: nvvm.kernel, nvvm.maxntid = array<i32: 384, 1, 1>, nvvm.minctasm = 1 : i32
-// CHECK: nvvm.setmaxregister decrease 72
-// CHECK: nvvm.setmaxregister increase 216
-// CHECK: nvvm.setmaxregister increase 216
+// CHECK: nvvm.setmaxregister decrease 40
+// CHECK: nvvm.setmaxregister increase 232
+// CHECK: nvvm.setmaxregister increase 232
 // CHECK-NOT: scf.
 // CHECK-NOT: memref.
 // CHECK-NOT: gpu.barrier
