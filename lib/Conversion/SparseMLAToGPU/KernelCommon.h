@@ -75,8 +75,10 @@ struct CtaView {
 
   /// Whether entry `e` (an index into the top-k list) is valid (in
   /// `[0, Skv)`, within the causal bound, `e < topk`), and its raw index.
-  /// Entries past topk read no index.
-  std::pair<Value, Value> entry(Value e);
+  /// Entries past topk read no index. With `knownInRange` the caller
+  /// guarantees `e < topk`: the index is loaded unconditionally (no branch,
+  /// so independent loads overlap).
+  std::pair<Value, Value> entry(Value e, bool knownInRange = false);
 
   ImplicitLocOpBuilder &b;
   KernelBuilder kb;

@@ -119,6 +119,22 @@ public:
     return LLVM::IntToPtrOp::create(
         b, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
   }
+  /// Stage (i32) of slot `slot` of consumer `c`'s blocks: consumer c uses
+  /// stages c, c + 2, ...
+  Value stageOf(int c, Value slot) {
+    return add(mul(toI32(slot), c32(2)), c32(c));
+  }
+
+  /// Where consumer `c`'s P tile goes: consumer 0's into the RoPE slice of
+  /// its stage (dead after its QK^T; the R half is freed by consumer 1 only
+  /// after reading it); consumer 1's into the P buffer, so that its R half
+  /// is free once its own GEMM is done.
+  Value pTileOf(int c, Value stageAddr) {
+    if (c == 0)
+      return add(stageAddr, c32((geo.colBlocks - 1) * geo.kvBlockBytes));
+    return opaque(add(tiles, c32(geo.layout.pBuffer - geo.layout.tiles)));
+  }
+
   /// Shared address of KV stage `stage` (i32); the Q tile comes first.
   Value tile(Value stage) {
     return add(add(tiles, c32(geo.qTileBytes)),
@@ -144,8 +160,9 @@ public:
   /// cp.async, one piece per column block; `bytes` (i32) 16 or 0 (zero
   /// fill, nothing read).
   void copyRow(Value dst, Value row, Value seg, Value baseBuffer,
-               Value srcElem, Value bytes, int64_t colBlockBytes) {
-    kb.loop(kb.idx(0), kb.idx(geo.colBlocks), kb.idx(1), [&](Value cbIdx) {
+               Value srcElem, Value bytes, int64_t colBlockBytes,
+               int64_t cbBegin, int64_t cbEnd) {
+    kb.loop(kb.idx(cbBegin), kb.idx(cbEnd), kb.idx(1), [&](Value cbIdx) {
       Value cb = toI32(cbIdx);
       Value elem = kb.add(
           srcElem, kb.add(kb.mul(cbIdx, kb.idx(kAtomCols)),
@@ -160,7 +177,16 @@ public:
     });
   }
 
-  void producer(Value tid, Value kvCh, Value qCh, Value qBars, Value qMap) {
+  /// Column blocks of half `h` of a stage: L = V columns of consumer 0,
+  /// R = those of consumer 1 plus the RoPE slice.
+  std::pair<int64_t, int64_t> halfBlocks(int h) const {
+    if (h == 0)
+      return {0, geo.vBlocksPerHalf};
+    return {geo.vBlocksPerHalf, geo.colBlocks};
+  }
+
+  void producer(Value tid, ArrayRef<Value> kvCh, Value qCh, Value qBars,
+                Value qMap) {
     MLIRContext *ctx = b.getContext();
     Value row8 = kb.div(tid, kThreadsPerRow);
     Value seg = toI32(kb.rem(tid, kThreadsPerRow));
@@ -202,32 +228,44 @@ public:
     Value groupElem = kb.add(kb.add(kvMeta.getOffset(),
                                     kb.mul(cta.batch, st[0])),
                              kb.mul(cta.group, st[2]));
-    kb.loop(kb.idx(0), kb.idx(2 * geo.rounds), kb.idx(1), [&](Value blk) {
-      // This thread's rows of the block (one per pass) and their indices,
-      // loaded back to back before the wait for the stage so their latency
-      // overlaps it instead of serializing with the copies.
-      Value first = kb.mul(blk, kb.idx(geo.blockK));
-      SmallVector<Value> rowOf, srcOf, bytesOf;
-      for (int64_t pass = 0; pass < passes; ++pass) {
-        Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
-        auto [valid, raw] = cta.entry(kb.add(first, j));
-        // An invalid entry copies 0 bytes from row 0: nothing is read.
-        Value safe = arith::SelectOp::create(b, valid, raw, c32(0));
-        Value row = arith::IndexCastOp::create(b, b.getIndexType(), safe);
-        rowOf.push_back(toI32(j));
-        srcOf.push_back(kb.add(groupElem, kb.mul(row, st[1])));
-        bytesOf.push_back(arith::SelectOp::create(
-            b, valid, c32(hw::kCpAsyncBytes), c32(0)));
+    kb.loop(kb.idx(0), kb.idx(geo.rounds), kb.idx(1), [&](Value i) {
+      // Halves in the order their consumers free them: consumer 0's V
+      // columns of its own block (after its own GEMM), consumer 1's of its
+      // own, then those of the cross GEMMs.
+      for (auto [c, h] : {std::pair<int, int>{0, 0}, {1, 1}, {1, 0}, {0, 1}}) {
+        // This thread's rows of the block (one per pass) and their indices,
+        // loaded back to back before the wait for the half so their latency
+        // overlaps it instead of serializing with the copies.
+        Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
+        Value first = kb.mul(blk, kb.idx(geo.blockK));
+        SmallVector<Value> rowOf, safeOf, bytesOf;
+        for (int64_t pass = 0; pass < passes; ++pass) {
+          Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
+          // topk is a multiple of 2 x block_k: every entry exists.
+          auto [valid, raw] =
+              cta.entry(kb.add(first, j), /*knownInRange=*/true);
+          // An invalid entry copies 0 bytes from row 0: nothing is read.
+          rowOf.push_back(toI32(j));
+          safeOf.push_back(arith::SelectOp::create(b, valid, raw, c32(0)));
+          bytesOf.push_back(arith::SelectOp::create(
+              b, valid, c32(hw::kCpAsyncBytes), c32(0)));
+        }
+        Value ch = kvCh[2 * c + h];
+        auto acquire = ChannelAcquireOp::create(
+            b, b.getIndexType(), TokenType::get(ctx), ch, i,
+            ChannelSide::producer);
+        Value stage = tile(stageOf(c, acquire.getSlot()));
+        auto [cbBegin, cbEnd] = halfBlocks(h);
+        for (int64_t pass = 0; pass < passes; ++pass) {
+          Value row = arith::IndexCastOp::create(b, b.getIndexType(),
+                                                 safeOf[pass]);
+          copyRow(stage, rowOf[pass], seg, kvMeta.getBaseBuffer(),
+                  kb.add(groupElem, kb.mul(row, st[1])), bytesOf[pass],
+                  geo.kvBlockBytes, cbBegin, cbEnd);
+        }
+        ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
+                                 ChannelSide::producer, /*async=*/true);
       }
-      auto acquire = ChannelAcquireOp::create(
-          b, b.getIndexType(), TokenType::get(ctx), kvCh, blk,
-          ChannelSide::producer);
-      Value stage = tile(toI32(acquire.getSlot()));
-      for (int64_t pass = 0; pass < passes; ++pass)
-        copyRow(stage, rowOf[pass], seg, kvMeta.getBaseBuffer(), srcOf[pass],
-                bytesOf[pass], geo.kvBlockBytes);
-      ChannelReleaseOp::create(b, kvCh, acquire.getSlot(), acquire.getToken(),
-                               ChannelSide::producer, /*async=*/true);
     });
     // Leave no copy in flight behind the role.
     NVVM::CpAsyncCommitGroupOp::create(b);
@@ -455,7 +493,7 @@ public:
         .getResult(0);
   }
 
-  void consumer(int c, Value tid, Value kvCh, Value qCh,
+  void consumer(int c, Value tid, ArrayRef<Value> kvCh, Value qCh,
                 std::array<Value, 2> maxCh, std::array<Value, 2> pCh) {
     MLIRContext *ctx = b.getContext();
     const int p = 1 - c;
@@ -494,7 +532,6 @@ public:
       std::array<Value, 2> l = {carried[2], carried[3]};
       Value o = carried[4];
       Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
-      Value peerBlk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(p));
 
       // Validity of this thread's 16 columns, read before the wait.
       Value first = kb.mul(blk, kb.idx(geo.blockK));
@@ -502,31 +539,47 @@ public:
       for (int64_t r = 0; r < nS; r += 4)
         for (int64_t e = 0; e < 2; ++e) {
           Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
-          Value v = cta.entry(kb.add(first, col)).first;
+          Value v =
+              cta.entry(kb.add(first, col), /*knownInRange=*/true).first;
           valid[r + e] = v;
           valid[r + 2 + e] = v;
         }
 
-      // 1. S = Q K^T over all Dqk columns.
-      auto mineKv = ChannelAcquireOp::create(b, b.getIndexType(),
-                                             TokenType::get(ctx), kvCh, blk,
-                                             ChannelSide::consumer);
-      NVVM::FenceProxyOp::create(
-          b, NVVM::ProxyKind::async_shared,
-          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-      Value stage = opaque(tile(toI32(mineKv.getSlot())));
+      // 1. S = Q K^T over all Dqk columns, half by half in the order the
+      // halves are refilled (consumer 0: L then R; consumer 1: R then L).
+      Value kvLeft = kvCh[2 * c], kvRight = kvCh[2 * c + 1];
       Value qDesc = descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
-      Value kDesc = descriptor(stage, /*lbo=*/16, kSwizzleAtomBytes);
       Value s = LLVM::ZeroOp::create(b, sType);
-      NVVM::WgmmaFenceAlignedOp::create(b);
-      for (int64_t cb = 0; cb < geo.colBlocks; ++cb)
-        for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
-          int64_t kOff = k * hw::kWgmmaKBf16 * 2;
-          s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
-                  advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
-                  /*bMnMajor=*/false, /*accumulate=*/cb + k > 0);
-        }
-      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      Value stage;
+      ChannelAcquireOp ownV; // the half of this block with this consumer's V
+      bool firstStep = true;
+      for (int h : {c, 1 - c}) {
+        auto acq = ChannelAcquireOp::create(b, b.getIndexType(),
+                                            TokenType::get(ctx),
+                                            h == 0 ? kvLeft : kvRight, i,
+                                            ChannelSide::consumer);
+        if (h == c)
+          ownV = acq;
+        // cp.async wrote the half through the generic proxy; wgmma reads it
+        // through the async proxy.
+        NVVM::FenceProxyOp::create(
+            b, NVVM::ProxyKind::async_shared,
+            NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+        if (!stage)
+          stage = opaque(tile(stageOf(c, acq.getSlot())));
+        Value kDesc = descriptor(stage, /*lbo=*/16, kSwizzleAtomBytes);
+        NVVM::WgmmaFenceAlignedOp::create(b);
+        auto [cbBegin, cbEnd] = halfBlocks(h);
+        for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
+          for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
+            int64_t kOff = k * hw::kWgmmaKBf16 * 2;
+            s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
+                    advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
+                    /*bMnMajor=*/false, /*accumulate=*/!firstStep);
+            firstStep = false;
+          }
+        NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      }
       NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
       s = pin(s);
 
@@ -631,7 +684,7 @@ public:
       auto putP = ChannelAcquireOp::create(b, b.getIndexType(),
                                            TokenType::get(ctx), pCh[c], i,
                                            ChannelSide::producer);
-      Value pTile = add(stage, c32((geo.colBlocks - 1) * geo.kvBlockBytes));
+      Value pTile = pTileOf(c, stage);
       Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
       for (int64_t j = 0; j < nS / 4; ++j)
         for (int half = 0; half < 2; ++half) {
@@ -650,20 +703,25 @@ public:
       ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
                                ChannelSide::producer, /*async=*/false);
 
+      // The own GEMM has read its V half: hand it back to the producer.
+      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+      acc = pin(acc);
       if (c == 0) {
-        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-        acc = pin(acc);
         Value repaired = LLVM::UndefOp::create(b, oType);
         for (int64_t r = 0; r < nO; ++r)
           repaired = LLVM::InsertValueOp::create(
               b, repaired, fmul(extract(acc, r), beta[(r % 4) / 2]), r);
         acc = pin(repaired);
       }
+      ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
+                               ownV.getToken(), ChannelSide::consumer,
+                               /*async=*/false);
 
       // 7. O_c += P_p V_p[:, half c], P_p from the peer's stage.
       auto peerKv = ChannelAcquireOp::create(b, b.getIndexType(),
-                                             TokenType::get(ctx), kvCh,
-                                             peerBlk, ChannelSide::consumer);
+                                             TokenType::get(ctx),
+                                             kvCh[2 * p + c], i,
+                                             ChannelSide::consumer);
       auto getP = ChannelAcquireOp::create(b, b.getIndexType(),
                                            TokenType::get(ctx), pCh[p], i,
                                            ChannelSide::consumer);
@@ -671,9 +729,8 @@ public:
       // chain needs no compiler-inserted one.
       NVVM::WgmmaFenceAlignedOp::create(b);
       {
-        Value peerStage = opaque(tile(toI32(peerKv.getSlot())));
-        Value aDesc = pDescriptor(
-            add(peerStage, c32((geo.colBlocks - 1) * geo.kvBlockBytes)));
+        Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
+        Value aDesc = pDescriptor(pTileOf(p, peerStage));
         Value bDesc = vDescriptor(peerStage);
         for (int64_t k = 0; k < kSteps; ++k)
           acc = mma(acc, advance(aDesc, k * pStepBytes()),
@@ -687,10 +744,9 @@ public:
       // 8. Both stages and the peer's P tile are free again.
       ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
                                ChannelSide::consumer, /*async=*/false);
-      ChannelReleaseOp::create(b, kvCh, mineKv.getSlot(), mineKv.getToken(),
-                               ChannelSide::consumer, /*async=*/false);
-      ChannelReleaseOp::create(b, kvCh, peerKv.getSlot(), peerKv.getToken(),
-                               ChannelSide::consumer, /*async=*/false);
+      ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
+                               peerKv.getToken(), ChannelSide::consumer,
+                               /*async=*/false);
       SmallVector<Value> next = {roundMax[0], roundMax[1], newL[0], newL[1],
                                  acc};
       scf::YieldOp::create(b, next);
@@ -780,8 +836,13 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
                                    b.getI64IntegerAttr(consumers))
         .getResult();
   };
-  // KV stages: filled by the producer, freed by both consumers.
-  Value kvCh = channel(schedule.getStages(), wgThreads, 2 * wgThreads);
+  // KV stages, split into halves: for consumer c's blocks (stages c, c + 2,
+  // ...), the L half (V columns of consumer 0) and the R half (those of
+  // consumer 1 and the RoPE slice), each filled by the producer and freed by
+  // the one consumer that reads it last.
+  SmallVector<Value> kvCh;
+  for (int i = 0; i < 4; ++i)
+    kvCh.push_back(channel(schedule.getStages() / 2, wgThreads, wgThreads));
   // The Q tile: filled once, read by both consumers until the end.
   Value qCh = channel(1, wgThreads, 2 * wgThreads);
   Value qBars = lastBars; // the TMA copies complete on its full barrier
@@ -796,7 +857,8 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
   // Kernel arguments: the op's operands, then Q's tensor map.
   SmallVector<Value> captures(entry.getArguments());
   const size_t numArgs = captures.size();
-  captures.append({kvCh, qCh, max0, max1, p0, p1, qBars});
+  llvm::append_range(captures, kvCh);
+  captures.append({qCh, max0, max1, p0, p1, qBars});
   ArrayRef<int32_t> regs = schedule.getRegs();
   auto ws = WarpSpecializeOp::create(
       b, TypeRange{}, captures,
@@ -817,11 +879,12 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
     SeesawEmitter k(b, op, schedule, args.take_front(numArgs - 1), geo);
     Value qMap = args[numArgs - 1];
     ValueRange ch = args.drop_front(numArgs);
+    SmallVector<Value> kv(ch.take_front(4));
     if (role == 0)
-      k.producer(roleTid, ch[0], ch[1], ch[6], qMap);
+      k.producer(roleTid, kv, ch[4], ch[9], qMap);
     else
-      k.consumer(role - 1, roleTid, ch[0], ch[1], {ch[2], ch[3]},
-                 {ch[4], ch[5]});
+      k.consumer(role - 1, roleTid, kv, ch[4], {ch[5], ch[6]},
+                 {ch[7], ch[8]});
     RoleReturnOp::create(b);
   }
   b.setInsertionPointAfter(ws);

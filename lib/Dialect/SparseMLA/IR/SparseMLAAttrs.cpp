@@ -279,17 +279,20 @@ SeesawLayout mlir::sparse_mla::getSeesawLayout(ScheduleAttr schedule,
                                                int64_t dqk) {
   int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
   SeesawLayout l;
-  // Channels: kv (depth stages), q (1), max[2] (1 each), p[2] (1 each); two
-  // barriers (full, empty) per slot.
+  // Channels: kv halves (4 x depth stages / 2), q (1), max[2] (1 each), p[2]
+  // (1 each); two barriers (full, empty) per slot.
   l.numBarriers = 2 * (schedule.getStages() + 1 + 2 + 2);
   l.barriers = 0;
   l.stats = region(mul(l.numBarriers, hw::kMBarrierBytes));
   l.tiles = add(l.stats, region(mul(2 * kF32Bytes, hpc)));
   l.qTileBytes = mul(mul(hpc, dqk), kBf16Bytes);
   l.stageBytes = mul(mul(blockK, dqk), kBf16Bytes);
-  l.total = add(add(add(l.tiles, hw::kSharedMemoryAlignment - 1),
-                    l.qTileBytes),
-                mul(schedule.getStages(), l.stageBytes));
+  // Offsets from here on are relative to the aligned tile region, which
+  // starts at most kSharedMemoryAlignment - 1 bytes after `tiles`.
+  l.pBuffer = add(l.tiles, add(l.qTileBytes,
+                               mul(schedule.getStages(), l.stageBytes)));
+  l.total = add(add(l.pBuffer, hw::kSharedMemoryAlignment - 1),
+                mul(mul(hpc, blockK), kBf16Bytes));
   l.total = region(l.total);
   return l;
 }

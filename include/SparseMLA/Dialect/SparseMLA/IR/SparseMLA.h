@@ -58,7 +58,8 @@ SimpleSmemLayout getSimpleSmemLayout(ScheduleAttr schedule, int64_t dqk,
 /// shared-memory base): the mbarriers of its channels, the consumers' row
 /// statistics exchange, then the Q tile and the KV stages, each
 /// [rows, Dqk] bf16 in 128-byte-swizzled 64-column blocks, from the first
-/// 1024-aligned address at or after `tiles` (docs/seesaw-lowering.md).
+/// 1024-aligned address at or after `tiles`, then consumer 1's P tile
+/// (docs/seesaw-lowering.md).
 struct SeesawLayout {
   int64_t barriers;    ///< i64 mbarriers: kv (2 x stages), q, max[2], p[2]
   int64_t numBarriers;
@@ -66,6 +67,8 @@ struct SeesawLayout {
   int64_t tiles;       ///< where the (aligned-up) tile region may start
   int64_t qTileBytes;  ///< [heads_per_cta, Dqk] bf16
   int64_t stageBytes;  ///< one KV stage, [block_k, Dqk] bf16
+  int64_t pBuffer;     ///< consumer 1's P tile [heads_per_cta, block_k] bf16
+                       ///< (offset as if the tile region started at `tiles`)
   int64_t total;       ///< bytes to request, alignment slack included
 };
 SeesawLayout getSeesawLayout(ScheduleAttr schedule, int64_t dqk);
