@@ -81,3 +81,35 @@ gpu.module @k {
     gpu.return
   }
 }
+
+// -----
+
+// A release announcing transaction bytes (a TMA copy completes on the slot's
+// full barrier): the first thread of each warpgroup arrives with expect_tx,
+// the others arrive plainly.
+// CHECK-LABEL: gpu.func @tx
+gpu.module @k {
+  gpu.func @tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) kernel {
+    %ch = sparse_mla.channel.create %bars producers(128) consumers(256)
+        : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+    %c0 = arith.constant 0 : index
+    // CHECK: nvvm.mbarrier.try_wait.parity
+    // CHECK: %[[FULL:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr<3>
+    // CHECK: %[[TID:.*]] = gpu.thread_id x
+    // CHECK: %[[WG:.*]] = arith.constant 128 : index
+    // CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %[[WG]] : index
+    // CHECK: %[[LEAD:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+    // CHECK: scf.if %[[LEAD]] {
+    // CHECK: %[[BYTES:.*]] = arith.constant 73728 : i32
+    // CHECK: nvvm.mbarrier.arrive.expect_tx %[[FULL]], %[[BYTES]] : !llvm.ptr<3>, i32
+    // CHECK: } else {
+    // CHECK: nvvm.mbarrier.arrive %[[FULL]] : !llvm.ptr<3>
+    // CHECK: }
+    %slot, %tok = sparse_mla.channel.acquire producer %ch[%c0] : !sparse_mla.channel<1>
+    sparse_mla.channel.release producer %ch[%slot], %tok tx(73728) : !sparse_mla.channel<1>
+    // Both consumer warpgroups wait for phase 0 of the full barrier.
+    // CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %{{.*}}, %{{.*}} : !llvm.ptr<3>, i32, i32
+    %cslot, %ctok = sparse_mla.channel.acquire consumer %ch[%c0] : !sparse_mla.channel<1>
+    gpu.return
+  }
+}

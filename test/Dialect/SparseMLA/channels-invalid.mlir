@@ -163,3 +163,87 @@ func.func @two_roles_count_mismatch(%bars: memref<2xi64, #gpu.address_space<work
     }
   return
 }
+
+// -----
+
+func.func @tx_on_consumer_side(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+  %c0 = arith.constant 0 : index
+  %slot, %tok = sparse_mla.channel.acquire consumer %ch[%c0] : !sparse_mla.channel<1>
+  // expected-error @+1 {{'sparse_mla.channel.release' op tx bytes are for the producer side only}}
+  sparse_mla.channel.release consumer %ch[%slot], %tok tx(64) : !sparse_mla.channel<1>
+  return
+}
+
+// -----
+
+func.func @tx_and_async(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+  %c0 = arith.constant 0 : index
+  %slot, %tok = sparse_mla.channel.acquire producer %ch[%c0] : !sparse_mla.channel<1>
+  // expected-error @+1 {{'sparse_mla.channel.release' op cannot be both async (cp.async arrival) and tx (transaction bytes)}}
+  sparse_mla.channel.release producer %ch[%slot], %tok async tx(64) : !sparse_mla.channel<1>
+  return
+}
+
+// -----
+
+func.func @tx_too_large(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
+      : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+  %c0 = arith.constant 0 : index
+  %slot, %tok = sparse_mla.channel.acquire producer %ch[%c0] : !sparse_mla.channel<1>
+  // expected-error @+1 {{'sparse_mla.channel.release' op tx bytes must be in [1, 1048575], but got 1048576}}
+  sparse_mla.channel.release producer %ch[%slot], %tok tx(1048576) : !sparse_mla.channel<1>
+  return
+}
+
+// -----
+
+func.func @tensor_map_box_rank(%q: memref<?x?x64x576xbf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op box must have one size per dimension (4), but has 2}}
+  %m = sparse_mla.tensor_map %q box [64, 64] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @tensor_map_box_size(%q: memref<?x?x64x576xbf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op box[1] must be in [1, 256], but is 512}}
+  %m = sparse_mla.tensor_map %q box [64, 512, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @tensor_map_swizzle_span(%q: memref<?x?x64x576xbf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op innermost box of 128 elements is 256 bytes, more than the 128-byte swizzle span}}
+  %m = sparse_mla.tensor_map %q box [128, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @tensor_map_swizzle_value(%q: memref<?x?x64x576xbf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op swizzle must be 0, 32, 64 or 128 bytes, but is 96}}
+  %m = sparse_mla.tensor_map %q box [32, 64, 1, 1] swizzle(96) : memref<?x?x64x576xbf16> -> !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @tensor_map_result(%q: memref<?x?x64x576xbf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op result must be !llvm.ptr (a host pointer to the encoded map), but is '!llvm.ptr<1>'}}
+  %m = sparse_mla.tensor_map %q box [64, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr<1>
+  return
+}
+
+// -----
+
+func.func @tensor_map_element(%q: memref<?x8xf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op source element type must be bf16, f32 or i32, but is 'f16'}}
+  %m = sparse_mla.tensor_map %q box [8, 8] swizzle(0) : memref<?x8xf16> -> !llvm.ptr
+  return
+}

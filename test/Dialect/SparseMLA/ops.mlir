@@ -66,3 +66,25 @@ func.func @simple_schedule(%q: memref<?x?x4x64xbf16>, %kv: memref<?x?x1x64xbf16>
                  {schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>}
   return
 }
+
+// The tensor map of Q the seesaw kernel reads by TMA, and a release that
+// announces the transaction bytes of such a copy.
+// CHECK-LABEL: func.func @tensor_map
+// CHECK: sparse_mla.tensor_map %{{.*}} box [64, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
+// GENERIC-LABEL: sym_name = "tensor_map"
+// GENERIC: "sparse_mla.tensor_map"(%{{.*}}) <{box = array<i64: 64, 64, 1, 1>, swizzle = 128 : i64}>
+func.func @tensor_map(%q: memref<?x?x64x576xbf16>) -> !llvm.ptr {
+  %m = sparse_mla.tensor_map %q box [64, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
+  return %m : !llvm.ptr
+}
+
+// CHECK-LABEL: func.func @release_tx
+// CHECK: sparse_mla.channel.release producer %{{.*}}[%{{.*}}], %{{.*}} tx(73728) : !sparse_mla.channel<1>
+func.func @release_tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
+  %ch = sparse_mla.channel.create %bars producers(128) consumers(256)
+      : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+  %c0 = arith.constant 0 : index
+  %slot, %tok = sparse_mla.channel.acquire producer %ch[%c0] : !sparse_mla.channel<1>
+  sparse_mla.channel.release producer %ch[%slot], %tok tx(73728) : !sparse_mla.channel<1>
+  return
+}

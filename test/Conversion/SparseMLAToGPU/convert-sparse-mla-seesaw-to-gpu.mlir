@@ -1,0 +1,142 @@
+// RUN: sparse-mla-opt %s --sparse-mla-select-schedule="chip=sm_90a schedule=seesaw" --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+
+// The seesaw protocol of docs/seesaw-lowering.md, pinned on a small op
+// (H = 64, one kv group, topk = 256: two rounds of two 64-key blocks).
+
+// Host: Q's tensor map (64 columns x 64 heads per box, 128-byte swizzle) is
+// the kernel's last parameter; 384 threads, 231,040 bytes of shared memory.
+// CHECK-LABEL: func.func @seesaw
+// CHECK: %[[MAP:.*]] = sparse_mla.tensor_map %arg0 box [64, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
+// CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_seesaw
+// CHECK-SAME: threads in (%c384{{.*}}) dynamic_shared_memory_size %c231040_i32 args(
+// CHECK-SAME: %[[MAP]] : !llvm.ptr)
+// CHECK-SAME: params = ["q", "kv", "indices", "q_start", "out", "lse", "q_map"]
+
+// The map is passed by value: argument 54 of the lowered signature (memrefs
+// expand to 3 + 2 x rank values).
+// CHECK: gpu.func @sparse_mla_fwd_seesaw(
+// CHECK-SAME: %{{.*}}: !llvm.ptr) kernel attributes {known_block_size = array<i32: 384, 1, 1>
+// CHECK-SAME: sparse_mla.by_value_params = array<i64: 54>
+
+// Channels (two mbarriers each): the four KV halves (L0, R0, L1, R1), each
+// freed by one consumer (128 arrivals); Q (read by both consumers); then
+// max0, max1, p0, p1 between the consumers.
+// CHECK-COUNT-4: producers(128) consumers(128) : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+// CHECK: producers(128) consumers(256) : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+// CHECK-COUNT-4: producers(128) consumers(128) : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+// CHECK: sparse_mla.warp_specialize
+
+// Producer (warpgroup 0, 40 registers): Q by TMA, one thread, 9 boxes on the
+// Q channel's full barrier, whose release announces 64 x 576 x 2 bytes.
+// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[L1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[Q:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
+// CHECK: %[[QS:.*]], %[[QT:.*]] = sparse_mla.channel.acquire producer %[[Q]]
+// CHECK-NEXT: sparse_mla.channel.release producer %[[Q]][%[[QS]]], %[[QT]] tx(73728)
+// CHECK-COUNT-9: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}} box[
+// Per round, the halves in the order their consumers free them: L0, R1, L1,
+// R0; each row in 16-byte cp.async pieces (zero-filled when the entry is
+// invalid), handed over by cp.async.mbarrier.arrive.noinc.
+// CHECK: scf.for
+// CHECK: sparse_mla.channel.acquire producer %[[L0]]
+// CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// CHECK: sparse_mla.channel.release producer %[[L0]][{{.*}}], %{{.*}} async
+// CHECK: sparse_mla.channel.acquire producer %[[R1]]
+// CHECK: sparse_mla.channel.release producer %[[R1]][{{.*}}], %{{.*}} async
+// CHECK: sparse_mla.channel.acquire producer %[[L1]]
+// CHECK: sparse_mla.channel.release producer %[[L1]][{{.*}}], %{{.*}} async
+// CHECK: sparse_mla.channel.acquire producer %[[R0]]
+// CHECK: sparse_mla.channel.release producer %[[R0]][{{.*}}], %{{.*}} async
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: sparse_mla.role_return
+
+// Consumer 0 (blocks 2i, columns 0..255 of O).
+// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AR0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AL1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %[[AQ:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AMAX1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AP0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AP1:[a-z0-9_]+]]: !sparse_mla.channel<1>
+// CHECK: sparse_mla.channel.acquire consumer %[[AQ]]
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %c2{{.*}} iter_args
+// 1. S = Q K^T, L half first: a reader-side proxy fence after each half's
+// wait (cp.async writes through the generic proxy), 4 + 5 column blocks of 4
+// k-steps, both operands K-major from shared memory, then one wait.
+// CHECK: sparse_mla.channel.acquire consumer %[[AL0]][%[[I]]]
+// CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK-NEXT: nvvm.wgmma.mma_async %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK-COUNT-15: <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AR0]][%[[I]]]
+// CHECK-NEXT: nvvm.fence.proxy
+// CHECK-COUNT-20: <m = 64, n = 64, k = 16>, D[<f32>, <one>]
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// 3. Consumer 0 publishes its max m0 first.
+// CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%[[I]]]
+// CHECK: sparse_mla.channel.release producer %[[AMAX0]]
+// 4. O_0 += P_0 V_0[:, 0:256] with P_0 from registers (inline-asm RS
+// wgmma, V MN-major), issued before the peer's max is known.
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// 5. Then m' from consumer 1.
+// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AMAX1]][%[[I]]]
+// CHECK: sparse_mla.channel.release consumer %[[AMAX1]]
+// 6. P_0 (rescaled) into the RoPE slice: writer-side proxy fence, the
+// warpgroup's barrier, then the release.
+// CHECK: sparse_mla.channel.acquire producer %[[AP0]][%[[I]]]
+// CHECK: llvm.store
+// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: sparse_mla.channel.release producer %[[AP0]]
+// The own GEMM landed: L0 goes back to the producer.
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: sparse_mla.channel.release consumer %[[AL0]]
+// 7. O_0 += P_1 V_1[:, 0:256], both from shared memory.
+// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AL1]][%[[I]]]
+// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AP1]][%[[I]]]
+// CHECK-NEXT: nvvm.wgmma.fence.aligned
+// CHECK-COUNT-4: <m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: sparse_mla.channel.release consumer %[[AP1]]
+// CHECK-NEXT: sparse_mla.channel.release consumer %[[AL1]]
+// Epilogue: row sums through the max channels at iteration 2 (the number of
+// rounds); consumer 0 writes lse.
+// CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%c2
+// CHECK: sparse_mla.channel.acquire consumer %[[AMAX1]][%c2
+// CHECK: memref.store %{{.*}}, %{{.*}} : memref<?x?x64x512xbf16
+// CHECK: math.log2
+// CHECK: memref.store %{{.*}}, %{{.*}} : memref<?x?x64xf32
+// CHECK: sparse_mla.role_return
+
+// Consumer 1 (blocks 2i + 1, columns 256..511): R half first, waits for m0,
+// publishes m', writes P_1 to its own buffer, frees R1 after its own GEMM
+// and R0 after the cross one.
+// CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %[[BR0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BL1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BR1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BQ:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BMAX1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BP0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BP1:[a-z0-9_]+]]: !sparse_mla.channel<1>
+// CHECK: sparse_mla.channel.acquire consumer %[[BQ]]
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} iter_args
+// CHECK: sparse_mla.channel.acquire consumer %[[BR1]][%[[J]]]
+// CHECK-COUNT-20: <m = 64, n = 64, k = 16>
+// CHECK: sparse_mla.channel.acquire consumer %[[BL1]][%[[J]]]
+// CHECK-COUNT-16: <m = 64, n = 64, k = 16>
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: sparse_mla.channel.acquire consumer %[[BMAX0]][%[[J]]]
+// CHECK: sparse_mla.channel.acquire producer %[[BMAX1]][%[[J]]]
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
+// CHECK: sparse_mla.channel.acquire producer %[[BP1]][%[[J]]]
+// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: sparse_mla.channel.release producer %[[BP1]]
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: sparse_mla.channel.release consumer %[[BR1]]
+// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BR0]][%[[J]]]
+// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BP0]][%[[J]]]
+// CHECK-COUNT-4: <m = 64, n = 256, k = 16>
+// CHECK: sparse_mla.channel.release consumer %[[BP0]]
+// CHECK-NEXT: sparse_mla.channel.release consumer %[[BR0]]
+// CHECK: sparse_mla.role_return
+func.func @seesaw(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                  %idx: memref<?x?x1x256xi32>, %qs: i32,
+                  %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x256xi32>) q_start(%qs)
+                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
+                 {causal = true}
+  return
+}
