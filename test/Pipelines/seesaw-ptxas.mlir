@@ -41,7 +41,7 @@
 
 // MANIFEST: "entry": "sparse_mla_fwd_seesaw"
 // MANIFEST: "block": [384, 1, 1]
-// MANIFEST: "dynamic_shared_memory": 231040
+// MANIFEST: "dynamic_shared_memory": 231168
 // MANIFEST: "name": "q_map",
 // MANIFEST-NEXT: "kind": "tensor_map"
 // MANIFEST: "tensor_maps": [

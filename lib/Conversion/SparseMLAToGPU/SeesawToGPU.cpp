@@ -852,7 +852,11 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
   Value max1 = channel(1, wgThreads, wgThreads);
   Value p0 = channel(1, wgThreads, wgThreads);
   Value p1 = channel(1, wgThreads, wgThreads);
-  assert(nextBarrier <= geo.layout.stats && "barrier region overflow");
+  // The layout (getSeesawLayout) must have room for every barrier above.
+  if (nextBarrier > geo.layout.barriers +
+                        geo.layout.numBarriers * hw::kMBarrierBytes)
+    llvm::report_fatal_error("seesaw kernel: more mbarriers than the shared "
+                             "memory layout reserves");
 
   // Kernel arguments: the op's operands, then Q's tensor map.
   SmallVector<Value> captures(entry.getArguments());

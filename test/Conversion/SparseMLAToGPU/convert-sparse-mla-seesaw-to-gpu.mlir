@@ -8,7 +8,7 @@
 // CHECK-LABEL: func.func @seesaw
 // CHECK: %[[MAP:.*]] = sparse_mla.tensor_map %arg0 box [64, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
 // CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_seesaw
-// CHECK-SAME: threads in (%c384{{.*}}) dynamic_shared_memory_size %c231040_i32 args(
+// CHECK-SAME: threads in (%c384{{.*}}) dynamic_shared_memory_size %c231168_i32 args(
 // CHECK-SAME: %[[MAP]] : !llvm.ptr)
 // CHECK-SAME: params = ["q", "kv", "indices", "q_start", "out", "lse", "q_map"]
 
@@ -21,9 +21,27 @@
 // Channels (two mbarriers each): the four KV halves (L0, R0, L1, R1), each
 // freed by one consumer (128 arrivals); Q (read by both consumers); then
 // max0, max1, p0, p1 between the consumers.
-// CHECK-COUNT-4: producers(128) consumers(128) : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
-// CHECK: producers(128) consumers(256) : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
-// CHECK-COUNT-4: producers(128) consumers(128) : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+// Their 18 mbarriers sit at bytes 0..143 of shared memory, below the
+// statistics exchange (byte 256).
+// CHECK: %[[SMEM:.*]] = gpu.dynamic_shared_memory
+// CHECK: memref.view %[[SMEM]][%c0{{.*}}][] {{.*}} to memref<2xi64
+// CHECK-NEXT: producers(128) consumers(128)
+// CHECK: memref.view %[[SMEM]][%c16{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(128)
+// CHECK: memref.view %[[SMEM]][%c32{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(128)
+// CHECK: memref.view %[[SMEM]][%c48{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(128)
+// CHECK: memref.view %[[SMEM]][%c64{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(256)
+// CHECK: memref.view %[[SMEM]][%c80{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(128)
+// CHECK: memref.view %[[SMEM]][%c96{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(128)
+// CHECK: memref.view %[[SMEM]][%c112{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(128)
+// CHECK: memref.view %[[SMEM]][%c128{{.*}}][]
+// CHECK-NEXT: producers(128) consumers(128)
 // CHECK: sparse_mla.warp_specialize
 
 // Producer (warpgroup 0, 40 registers): Q by TMA, one thread, 9 boxes on the

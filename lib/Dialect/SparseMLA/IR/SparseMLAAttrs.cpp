@@ -279,9 +279,9 @@ SeesawLayout mlir::sparse_mla::getSeesawLayout(ScheduleAttr schedule,
                                                int64_t dqk) {
   int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
   SeesawLayout l;
-  // Channels: kv halves (4 x depth stages / 2), q (1), max[2] (1 each), p[2]
-  // (1 each); two barriers (full, empty) per slot.
-  l.numBarriers = 2 * (schedule.getStages() + 1 + 2 + 2);
+  // Channels: the four kv halves (depth stages / 2 each), q (1), max[2]
+  // (1 each), p[2] (1 each); two barriers (full, empty) per slot.
+  l.numBarriers = 2 * (4 * (schedule.getStages() / 2) + 1 + 2 + 2);
   l.barriers = 0;
   l.stats = region(mul(l.numBarriers, hw::kMBarrierBytes));
   l.tiles = add(l.stats, region(mul(2 * kF32Bytes, hpc)));
