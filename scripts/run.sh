@@ -17,10 +17,18 @@ stage() { echo "== $1"; shift; "$@"; }
 
 stage "level 1 (problem): out/01-problem.mlir" \
   "$OPT" "$EXAMPLE" -o "$OUT/01-problem.mlir"
-stage "level 1 + schedule for $CHIP: out/02-scheduled.mlir" \
-  "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=simple" -o "$OUT/02-scheduled.mlir"
-stage "level 2 (gpu.module kernel + host launch): out/03-kernel.mlir" \
-  "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
+stage "level 1 + schedule for $CHIP (the chip's default): out/02-scheduled.mlir" \
+  "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP" -o "$OUT/02-scheduled.mlir"
+stage "levels 2-3 (kernel + host launch; on sm_90a the seesaw roles, channels, TMA/WGMMA): out/03-kernel.mlir" \
+  "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-simple-to-gpu \
+    --convert-sparse-mla-seesaw-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
+stage "levels 4-5 (roles -> setmaxnreg branches, channels -> mbarriers): out/04-roles-lowered.mlir" \
+  "$OPT" "$OUT/03-kernel.mlir" \
+    --pass-pipeline="builtin.module(gpu.module(convert-sparse-mla-warp-specialize-to-nvvm,convert-sparse-mla-channels-to-nvvm,canonicalize,cse))" \
+    -o "$OUT/04-roles-lowered.mlir"
+stage "the portable simple schedule, for comparison: out/03-kernel-simple.mlir" \
+  "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=simple" \
+    --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel-simple.mlir"
 case "$CHIP" in
   sm_9*|sm_1[0-9]*)
     stage "level 3 (pipelined schedule: roles + channel): out/03-kernel-pipelined.mlir" \
@@ -28,11 +36,11 @@ case "$CHIP" in
         --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel-pipelined.mlir"
     ;;
 esac
-stage "NVVM (sparse-mla-to-nvvm): out/04-nvvm.mlir" \
-  "$OPT" "$EXAMPLE" --sparse-mla-to-nvvm="chip=$CHIP" -o "$OUT/04-nvvm.mlir"
-stage "manifest: out/05-manifest.json" \
-  "$TRANSLATE" --manifest "$OUT/04-nvvm.mlir" -o "$OUT/05-manifest.json"
-cat "$OUT/05-manifest.json"
+stage "NVVM (sparse-mla-to-nvvm): out/05-nvvm.mlir" \
+  "$OPT" "$EXAMPLE" --sparse-mla-to-nvvm="chip=$CHIP" -o "$OUT/05-nvvm.mlir"
+stage "manifest: out/06-manifest.json" \
+  "$TRANSLATE" --manifest "$OUT/05-nvvm.mlir" -o "$OUT/06-manifest.json"
+cat "$OUT/06-manifest.json"
 
 TOOLKIT=""
 for d in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
@@ -42,11 +50,11 @@ if [ -z "$TOOLKIT" ]; then
   echo "== no CUDA toolkit (ptxas) found: stopping before the binary and the package"
   exit 0
 fi
-stage "PTX: out/06-kernel.ptx" \
-  "$TRANSLATE" --ptx --toolkit="$TOOLKIT" "$OUT/04-nvvm.mlir" -o "$OUT/06-kernel.ptx"
-"$TOOLKIT/bin/ptxas" -v -arch="$CHIP" "$OUT/06-kernel.ptx" -o /dev/null 2>&1 | grep -E "registers|spill"
+stage "PTX: out/07-kernel.ptx" \
+  "$TRANSLATE" --ptx --toolkit="$TOOLKIT" "$OUT/05-nvvm.mlir" -o "$OUT/07-kernel.ptx"
+"$TOOLKIT/bin/ptxas" -v -arch="$CHIP" "$OUT/07-kernel.ptx" -o /dev/null 2>&1 | grep -E "registers|spill"
 stage "kernel package: out/deepseek_v32_prefill.smlapkg" \
-  "$TRANSLATE" --package --toolkit="$TOOLKIT" "$OUT/04-nvvm.mlir" -o "$OUT/deepseek_v32_prefill.smlapkg"
+  "$TRANSLATE" --package --toolkit="$TOOLKIT" "$OUT/05-nvvm.mlir" -o "$OUT/deepseek_v32_prefill.smlapkg"
 
 if ! nvidia-smi -L >/dev/null 2>&1; then
   echo "== no GPU here: the package runs elsewhere with runtime/ (see README.md, 'Running on a GPU')"

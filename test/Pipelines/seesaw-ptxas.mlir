@@ -42,6 +42,13 @@
 // MANIFEST: "entry": "sparse_mla_fwd_seesaw"
 // MANIFEST: "block": [384, 1, 1]
 // MANIFEST: "dynamic_shared_memory": 231168
+// KV rows are copied in 16-byte pieces: the runtime refuses strides that
+// are not multiples of 16 bytes.
+// MANIFEST: "name": "kv",
+// MANIFEST-NEXT: "kind": "memref",
+// MANIFEST-NEXT: "rank": 4,
+// MANIFEST-NEXT: "element": "bf16",
+// MANIFEST-NEXT: "row_alignment": 16
 // MANIFEST: "name": "q_map",
 // MANIFEST-NEXT: "kind": "tensor_map"
 // MANIFEST: "tensor_maps": [

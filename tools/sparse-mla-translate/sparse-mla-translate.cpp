@@ -156,6 +156,9 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
                             << "' has a type the package ABI does not know: "
                             << value.getType();
     }
+    if (auto align = info.getAs<DictionaryAttr>("row_alignment"))
+      if (auto bytes = align.getAs<IntegerAttr>(name.getValue()))
+        p.rowAlignment = bytes.getInt();
     m.kernel.params.push_back(p);
   }
 

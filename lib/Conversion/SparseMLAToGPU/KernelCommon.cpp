@@ -154,7 +154,7 @@ std::pair<Value, Value> CtaView::entry(Value e, bool knownInRange) {
 static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
                                       ScheduleAttr schedule, StringRef entry,
                                       int64_t sharedMemory,
-                                      ArrayRef<std::string> extraParams) {
+                                      const ExtraLaunchArgs &extra) {
   FwdOp::Problem p = op.getProblem();
   auto dim = [&](int64_t size) -> Attribute {
     return ShapedType::isDynamic(size) ? Attribute(b.getUnitAttr())
@@ -173,7 +173,7 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
       b.getStringAttr("q_start"), b.getStringAttr("out"), b.getStringAttr("lse")};
   if (op.getMaxLogits())
     params.push_back(b.getStringAttr("max_logits"));
-  for (const std::string &name : extraParams)
+  for (const std::string &name : extra.names)
     params.push_back(b.getStringAttr(name));
   std::string scheduleText;
   llvm::raw_string_ostream(scheduleText) << schedule;
@@ -194,7 +194,7 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
       b.getNamedAttr("has_max_logits", b.getBoolAttr(bool(op.getMaxLogits()))),
       b.getNamedAttr("schedule", b.getStringAttr(scheduleText)),
   };
-  return b.getDictionaryAttr({
+  SmallVector<NamedAttribute> info = {
       b.getNamedAttr("entry", b.getStringAttr(entry)),
       b.getNamedAttr("block",
                      b.getDenseI64ArrayAttr({schedule.getNumThreads(), 1, 1})),
@@ -205,7 +205,15 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
                                      gridTerm("B", 1), gridTerm("", 1)})),
       b.getNamedAttr("params", b.getArrayAttr(params)),
       b.getNamedAttr("op", b.getDictionaryAttr(opInfo)),
-  });
+  };
+  if (!extra.rowAlignment.empty()) {
+    SmallVector<NamedAttribute> align;
+    for (auto &[name, bytes] : extra.rowAlignment)
+      align.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(bytes)));
+    info.push_back(
+        b.getNamedAttr("row_alignment", b.getDictionaryAttr(align)));
+  }
+  return b.getDictionaryAttr(info);
 }
 
 /// Kernel operands, in the order of the package's parameter ABI.
@@ -283,7 +291,7 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
       args);
   launch->setAttr(kKernelInfoAttrName,
                   buildKernelInfo(b, op, schedule, func.getName(),
-                                  sharedMemory, extra.names));
+                                  sharedMemory, extra));
   op.erase();
 }
 

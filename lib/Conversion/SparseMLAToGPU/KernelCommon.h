@@ -106,6 +106,9 @@ gpu::GPUFuncOp createKernelFunc(FwdOp op, ScheduleAttr schedule,
 struct ExtraLaunchArgs {
   SmallVector<std::string> names;
   std::function<SmallVector<Value>(ImplicitLocOpBuilder &)> build;
+  /// Memref parameters whose data pointer and outer strides must be
+  /// multiples of the given bytes (kernel_info "row_alignment").
+  SmallVector<std::pair<std::string, int64_t>> rowAlignment;
 };
 
 /// Replaces `op` by a launch of `func` over the grid

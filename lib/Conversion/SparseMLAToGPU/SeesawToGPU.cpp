@@ -954,6 +954,8 @@ struct ConvertSeesawToGPUPass
       buildSeesawKernelBody(func, op, schedule, geo);
       ExtraLaunchArgs extra;
       extra.names = {"q_map"};
+      // KV rows are gathered in 16-byte cp.async pieces.
+      extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
       extra.build = [&](ImplicitLocOpBuilder &hb) -> SmallVector<Value> {
         return {TensorMapOp::create(
             hb, mapPtr, op.getQ(),

@@ -475,8 +475,13 @@ struct ConvertSimpleToGPUPass
       else
         buildSimpleKernelBody(func, op, schedule);
       FwdOp::Problem p = op.getProblem();
+      ExtraLaunchArgs extra;
+      // The pipelined producer gathers KV rows in 16-byte cp.async pieces.
+      if (pipelined)
+        extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
       replaceWithLaunch(op, schedule, func,
-                        getSimpleSmemLayout(schedule, p.Dqk, p.Dv).total);
+                        getSimpleSmemLayout(schedule, p.Dqk, p.Dv).total,
+                        extra);
     }
   }
 };

@@ -220,6 +220,34 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
       return false;
   }
 
+  // Row alignment the kernel's copies need (e.g. 16-byte cp.async pieces).
+  for (const Param &p : m.kernel.params) {
+    const TensorArg *t = p.kind == ParamKind::Memref && p.rowAlignment > 1
+                             ? operandByName(args, p.name)
+                             : nullptr;
+    if (!t)
+      continue;
+    const uint64_t align = static_cast<uint64_t>(p.rowAlignment);
+    const uint64_t esize = dtypeSize(t->dtype);
+    if (reinterpret_cast<uintptr_t>(t->data) % align != 0) {
+      err = format("%s: data pointer is not %" PRIu64 "-byte aligned, which "
+                   "this kernel needs (it copies rows in %" PRIu64
+                   "-byte pieces)",
+                   p.name.c_str(), align, align);
+      return false;
+    }
+    for (int d = 0; d + 1 < t->rank; ++d) {
+      const uint64_t bytes = static_cast<uint64_t>(t->strides[d]) * esize;
+      if (bytes % align != 0) {
+        err = format("%s: stride of dimension %d is %" PRIu64
+                     " bytes; this kernel copies rows in %" PRIu64
+                     "-byte pieces and needs a multiple of %" PRIu64,
+                     p.name.c_str(), d, bytes, align, align);
+        return false;
+      }
+    }
+  }
+
   // Dynamic sizes: B and S from q, Skv from kv; each must match the
   // package's static value, if any, and every other operand.
   const int64_t B = args.q->sizes[0], S = args.q->sizes[1],

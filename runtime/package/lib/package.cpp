@@ -289,6 +289,11 @@ bool checkManifest(const Manifest &m, std::string &err) {
     if (!o)
       return fail(where + ": unknown memref operand (expected q, kv, "
                           "indices, out, lse or max_logits)");
+    if (p.rowAlignment < 0 || p.rowAlignment > 256 ||
+        (p.rowAlignment & (p.rowAlignment - 1)) != 0)
+      return fail(where + format(": row_alignment %lld, expected 0 or a "
+                                 "power of two up to 256",
+                                 (long long)p.rowAlignment));
     if (p.rank != o->rank)
       return fail(where + format(": rank %lld, expected %lld", (long long)p.rank,
                               (long long)o->rank));
@@ -392,6 +397,8 @@ std::string manifestToJson(const Manifest &m) {
     if (p.kind == ParamKind::Memref) {
       v.set("rank", Value::integer(p.rank));
       v.set("element", Value::string(dtypeName(p.element)));
+      if (p.rowAlignment > 0)
+        v.set("row_alignment", Value::integer(p.rowAlignment));
     }
     params.push(v);
   }
@@ -635,6 +642,9 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
       std::string element;
       if (!f.integer(pv, path, "rank", p.rank) ||
           !f.string(pv, path, "element", element))
+        return false;
+      if (pv.find("row_alignment") &&
+          !f.integer(pv, path, "row_alignment", p.rowAlignment))
         return false;
       if (!parseDType(element, p.element))
         return f.fail(path + ".element",

@@ -206,6 +206,58 @@ TEST(Launch, BadArgsRejected) {
              "compute max_logits (op.has_max_logits = false)");
 }
 
+// A kernel that copies kv rows in 16-byte pieces refuses strides and
+// pointers that would misalign them, naming the value.
+TEST(Launch, RowAlignment) {
+  Manifest m = exampleManifest();
+  m.kernel.params[1].rowAlignment = 16;
+  {
+    Args a(m, 2, 100, 3000);
+    LaunchShape shape;
+    std::string err;
+    EXPECT_TRUE(validateLaunchArgs(m, a.launch, shape, err)) << err;
+    // Padded rows that stay multiples of 16 bytes are fine.
+    a.kv.strides[2] = m.op.Dqk + 8;
+    a.kv.strides[1] = a.kv.strides[2] * m.op.G;
+    a.kv.strides[0] = a.kv.strides[1] * 3000;
+    EXPECT_TRUE(validateLaunchArgs(m, a.launch, shape, err)) << err;
+  }
+  {
+    Args a(m, 2, 100, 3000);
+    a.kv.strides[2] = m.op.Dqk + 1;
+    a.kv.strides[1] = a.kv.strides[2] * m.op.G;
+    a.kv.strides[0] = a.kv.strides[1] * 3000;
+    // Dimension 0 spans 3000 rows (a multiple of 16 bytes); dimension 1 is
+    // the first that misaligns.
+    EXPECT_HAS(validateErr(m, a),
+               "kv: stride of dimension 1 is " +
+                   std::to_string(2 * (m.op.Dqk + 1) * m.op.G) +
+                   " bytes; this kernel copies rows in 16-byte pieces and "
+                   "needs a multiple of 16");
+  }
+  {
+    // Beyond the 16 bytes every pointer has: a 64-byte requirement.
+    Manifest m64 = m;
+    m64.kernel.params[1].rowAlignment = 64;
+    Args a(m64, 2, 100, 3000);
+    a.kv.data = fakePtr(0x200010);
+    EXPECT_HAS(validateErr(m64, a),
+               "kv: data pointer is not 64-byte aligned, which this kernel "
+               "needs (it copies rows in 64-byte pieces)");
+  }
+  // The same strides are fine for a kernel that does not ask.
+  {
+    Manifest plain = exampleManifest();
+    Args a(plain, 2, 100, 3000);
+    a.kv.strides[2] = plain.op.Dqk + 1;
+    a.kv.strides[1] = a.kv.strides[2] * plain.op.G;
+    a.kv.strides[0] = a.kv.strides[1] * 3000;
+    LaunchShape shape;
+    std::string err;
+    EXPECT_TRUE(validateLaunchArgs(plain, a.launch, shape, err)) << err;
+  }
+}
+
 TEST(Launch, Grid) {
   Manifest m = exampleManifest(); // x = 8 S, y = B, z = 1
   uint32_t grid[3];

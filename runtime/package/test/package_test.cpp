@@ -58,6 +58,7 @@ Manifest richManifest() {
   m.op.smScale = static_cast<double>(0.1f);
   m.op.schedule = "#sparse_mla.schedule<seesaw, \"quoted\">\n";
   m.kernel.params = standardParams(false);
+  m.kernel.params[1].rowAlignment = 16; // kv, copied in 16-byte pieces
   Param tm;
   tm.name = "kv_map";
   tm.kind = ParamKind::TensorMap;
@@ -92,6 +93,8 @@ void expectSameManifest(const Manifest &a, const Manifest &b) {
     if (a.kernel.params[i].kind == ParamKind::Memref) {
       EXPECT_EQ(a.kernel.params[i].rank, b.kernel.params[i].rank);
       EXPECT_EQ(a.kernel.params[i].element, b.kernel.params[i].element);
+      EXPECT_EQ(a.kernel.params[i].rowAlignment,
+                b.kernel.params[i].rowAlignment);
     }
   }
   ASSERT_EQ(a.kernel.tensorMaps.size(), b.kernel.tensorMaps.size());
@@ -354,6 +357,14 @@ TEST(Manifest, MistypedAndInvalidFieldsRefused) {
 
 TEST(Manifest, ParamAndTensorMapRules) {
   std::string err;
+  for (int64_t bad : {-16, 3, 24, 512}) {
+    Manifest m = exampleManifest();
+    m.kernel.params[1].rowAlignment = bad;
+    EXPECT_FALSE(checkManifest(m, err)) << bad;
+    EXPECT_HAS(err, "kernel.params[1] (\"kv\"): row_alignment " +
+                        std::to_string(bad) +
+                        ", expected 0 or a power of two up to 256");
+  }
   {
     Manifest m = exampleManifest();
     m.kernel.params = standardParams(false);

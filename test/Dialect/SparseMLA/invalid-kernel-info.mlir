@@ -286,3 +286,51 @@ module attributes {gpu.container_module} {
     return
   }
 }
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f() kernel {
+      gpu.return
+    }
+  }
+  func.func @launch() {
+    %c1 = arith.constant 1 : index
+    // expected-error @+1 {{sparse_mla.kernel_info: 'row_alignment' must be a dictionary, but is 16 : i64}}
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) {sparse_mla.kernel_info = {entry = "f", block = array<i64: 128, 1, 1>, dynamic_shared_memory = 0 : i64, grid = [{dim = "S", multiplier = 2 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], params = ["q", "kv"], row_alignment = 16 : i64, op = {B, Dqk = 64 : i64, Dv = 32 : i64, G = 1 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 1 : i64, schedule = "s", sm_scale = 1.250000e-01 : f64, topk = 32 : i64}}}
+    return
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f() kernel {
+      gpu.return
+    }
+  }
+  func.func @launch() {
+    %c1 = arith.constant 1 : index
+    // expected-error @+1 {{sparse_mla.kernel_info: 'row_alignment' entry 'kv' must name a parameter and give a power of two up to 256 bytes}}
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) {sparse_mla.kernel_info = {entry = "f", block = array<i64: 128, 1, 1>, dynamic_shared_memory = 0 : i64, grid = [{dim = "S", multiplier = 2 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], params = ["q", "kv"], row_alignment = {kv = 24 : i64}, op = {B, Dqk = 64 : i64, Dv = 32 : i64, G = 1 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 1 : i64, schedule = "s", sm_scale = 1.250000e-01 : f64, topk = 32 : i64}}}
+    return
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f() kernel {
+      gpu.return
+    }
+  }
+  func.func @launch() {
+    %c1 = arith.constant 1 : index
+    // expected-error @+1 {{sparse_mla.kernel_info: 'row_alignment' entry 'out' must name a parameter and give a power of two up to 256 bytes}}
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) {sparse_mla.kernel_info = {entry = "f", block = array<i64: 128, 1, 1>, dynamic_shared_memory = 0 : i64, grid = [{dim = "S", multiplier = 2 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], params = ["q", "kv"], row_alignment = {out = 16 : i64}, op = {B, Dqk = 64 : i64, Dv = 32 : i64, G = 1 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 1 : i64, schedule = "s", sm_scale = 1.250000e-01 : f64, topk = 32 : i64}}}
+    return
+  }
+}

@@ -121,6 +121,24 @@ LogicalResult SparseMLADialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "sparse_mla.kernel_info: 'params' must hold "
                                 "names, but holds "
                              << name;
+  if (Attribute alignment = info.get("row_alignment")) {
+    auto dict = dyn_cast<DictionaryAttr>(alignment);
+    if (!dict)
+      return op->emitError() << "sparse_mla.kernel_info: 'row_alignment' "
+                                "must be a dictionary, but is "
+                             << alignment;
+    for (NamedAttribute entry : dict) {
+      auto bytes = dyn_cast<IntegerAttr>(entry.getValue());
+      if (!bytes || bytes.getInt() < 1 || bytes.getInt() > 256 ||
+          !llvm::isPowerOf2_64(bytes.getInt()) ||
+          !llvm::is_contained(params, entry.getName()))
+        return op->emitError()
+               << "sparse_mla.kernel_info: 'row_alignment' entry '"
+               << entry.getName().getValue()
+               << "' must name a parameter and give a power of two up to "
+                  "256 bytes";
+    }
+  }
   for (StringRef field : {"H", "G", "Dqk", "Dv", "topk", "kv_stride"})
     if (failed(needInt(op, problem, "op ", field, 1)))
       return failure();

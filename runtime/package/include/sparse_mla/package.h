@@ -78,6 +78,11 @@ enum class ParamKind { Memref, I32, TensorMap };
 struct Param {
   std::string name;
   ParamKind kind = ParamKind::Memref;
+  /// Memref only: bytes that the data pointer and every outer stride must be
+  /// a multiple of (the kernel copies rows in pieces of that size); 0 when
+  /// the kernel needs no more than element alignment. Manifest key
+  /// "row_alignment", absent when 0.
+  int64_t rowAlignment = 0;
   int64_t rank = 0;         ///< Memref only.
   int element = kBF16;      ///< Memref only (a DType).
 };
