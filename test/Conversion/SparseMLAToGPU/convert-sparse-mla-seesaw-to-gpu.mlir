@@ -50,19 +50,19 @@
 // CHECK: %[[QS:.*]], %[[QT:.*]] = sparse_mla.channel.acquire producer %[[Q]]
 // CHECK-NEXT: sparse_mla.channel.release producer %[[Q]][%[[QS]]], %[[QT]] tx(73728)
 // CHECK-COUNT-9: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}} box[
-// Per round, the halves in the order their consumers free them: L0, R1, L1,
-// R0; each row in 16-byte cp.async pieces (zero-filled when the entry is
-// invalid), handed over by cp.async.mbarrier.arrive.noinc.
+// Per round, the halves roughly in the order their consumers free them: L0,
+// R1, R0, L1; each row in 16-byte cp.async pieces (zero-filled when the entry
+// is invalid), handed over by cp.async.mbarrier.arrive.noinc.
 // CHECK: scf.for
 // CHECK: sparse_mla.channel.acquire producer %[[L0]]
 // CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
 // CHECK: sparse_mla.channel.release producer %[[L0]][{{.*}}], %{{.*}} async
 // CHECK: sparse_mla.channel.acquire producer %[[R1]]
 // CHECK: sparse_mla.channel.release producer %[[R1]][{{.*}}], %{{.*}} async
-// CHECK: sparse_mla.channel.acquire producer %[[L1]]
-// CHECK: sparse_mla.channel.release producer %[[L1]][{{.*}}], %{{.*}} async
 // CHECK: sparse_mla.channel.acquire producer %[[R0]]
 // CHECK: sparse_mla.channel.release producer %[[R0]][{{.*}}], %{{.*}} async
+// CHECK: sparse_mla.channel.acquire producer %[[L1]]
+// CHECK: sparse_mla.channel.release producer %[[L1]][{{.*}}], %{{.*}} async
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: sparse_mla.role_return
 
