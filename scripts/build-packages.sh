@@ -3,6 +3,10 @@
 # machine (it has MLIR and a CUDA toolkit; the GPU machine has neither MLIR
 # nor a need for it):
 #   bash scripts/build-packages.sh [OUT_DIR] [CHIP] [SCHEDULE]
+# SCHEDULE (default simple) is the pipeline's `schedule=` option for the
+# variants without a hand-written schedule: `default` gives the chip's choice
+# (seesaw on sm_90a wherever it serves the shape; topk2000 falls back to
+# simple with a remark), `seesaw` insists (topk2000 then fails to compile).
 # Each package is the V3.2 op (Dqk = 576, Dv = 512, topk = 2048, dynamic B, S,
 # Skv, with max_logits) in one variant:
 #   v32            H = 128, G = 1, not causal (the headline shape)
