@@ -35,6 +35,8 @@
 // CHECK-DAG: bar.sync {{.*}}3, 128;
 // CHECK-DAG: shfl.sync.bfly.b32
 // CHECK-DAG: ex2.approx.ftz.f32
+// The epilogue: 16-byte stores of out where its rows are 16-byte aligned.
+// CHECK-DAG: st.global.v4.b32
 
 // PTXAS: Function properties for sparse_mla_fwd_seesaw
 // PTXAS-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads

@@ -771,14 +771,91 @@ public:
       inv[r] = arith::SelectOp::create(
           b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
     }
-    for (int64_t r = 0; r < nO; ++r) {
-      int half = (r % 4) / 2;
-      Value v = fmul(extract(o, r), inv[half]);
-      Value col = kb.add(kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2),
-                                colPair),
-                         kb.idx(0));
-      kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta.out,
-               {cta.batch, cta.token, kb.add(cta.head0, rows[half]), col});
+    // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
+    SmallVector<std::array<Value, 2>> pk(nO / 4);
+    for (int64_t j = 0; j < nO / 4; ++j)
+      for (int h = 0; h < 2; ++h)
+        pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
+                            fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
+    // Where out's rows are 16-byte aligned (the usual dense layout), the
+    // four lanes of a row trade pairs (three xor shuffles) so that each
+    // writes one whole 16-byte piece: a quad covers 64 contiguous bytes per
+    // store instead of 8. Other layouts take plain 2-byte stores, which any
+    // layout allows.
+    auto outMeta = memref::ExtractStridedMetadataOp::create(b, cta.out);
+    Value outBase = memref::ExtractAlignedPointerAsIndexOp::create(b, cta.out);
+    Value aligned = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq,
+        kb.rem(kb.add(outBase, kb.mul(outMeta.getOffset(), kb.idx(2))), 16),
+        kb.idx(0));
+    for (int d = 0; d < 3; ++d)
+      aligned = arith::AndIOp::create(
+          b, aligned,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                kb.rem(outMeta.getStrides()[d], 8),
+                                kb.idx(0)));
+    auto ifAligned = scf::IfOp::create(b, aligned, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
+      Value t = toI32(kb.rem(lane, 4));
+      auto pick = [&](ArrayRef<Value> four, Value which) {
+        Value v = four[0];
+        for (int q = 1; q < 4; ++q)
+          v = arith::SelectOp::create(
+              b,
+              arith::CmpIOp::create(b, arith::CmpIPredicate::eq, which,
+                                    c32(q)),
+              four[q], v);
+        return v;
+      };
+      for (int64_t k = 0; k < nO / 16; ++k)
+        for (int h = 0; h < 2; ++h) {
+          SmallVector<Value> four;
+          for (int q = 0; q < 4; ++q)
+            four.push_back(pk[4 * k + q][h]);
+          // Lane t gathers piece 4k + t: its own pair, and from lane t ^ x
+          // the pair that lane holds of the same piece.
+          std::array<Value, 4> fromLane; // indexed by x
+          fromLane[0] = pick(four, t);
+          for (int x = 1; x < 4; ++x) {
+            Value send = pick(four, arith::XOrIOp::create(b, t, c32(x)));
+            fromLane[x] = gpu::ShuffleOp::create(b, send, x, hw::kWarpSize,
+                                                 gpu::ShuffleMode::XOR)
+                              .getShuffleResult();
+          }
+          // Element u of the piece comes from lane u = t ^ x.
+          Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
+          for (int u = 0; u < 4; ++u) {
+            SmallVector<Value> byX;
+            for (int x = 0; x < 4; ++x)
+              byX.push_back(fromLane[x]);
+            Value x = arith::XOrIOp::create(b, t, c32(u));
+            vec = LLVM::InsertElementOp::create(b, vec, pick(byX, x), c32(u));
+          }
+          Value col = kb.add(kb.idx(c * halfCols + 32 * k),
+                             kb.mul(arith::IndexCastOp::create(
+                                        b, b.getIndexType(), t),
+                                    kb.idx(8)));
+          Value head = kb.add(cta.head0, rows[h]);
+          ValueRange st = outMeta.getStrides();
+          Value elem = kb.add(
+              kb.add(outMeta.getOffset(), kb.mul(cta.batch, st[0])),
+              kb.add(kb.add(kb.mul(cta.token, st[1]), kb.mul(head, st[2])),
+                     col));
+          Value addr = rawPointer(b, outMeta.getBaseBuffer(),
+                                  kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
+          LLVM::StoreOp::create(b, vec, addr, /*alignment=*/16);
+        }
+      b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
+      for (int64_t r = 0; r < nO; ++r) {
+        int half = (r % 4) / 2;
+        Value v = fmul(extract(o, r), inv[half]);
+        Value col = kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2),
+                           colPair);
+        kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta.out,
+                 {cta.batch, cta.token, kb.add(cta.head0, rows[half]), col});
+      }
     }
     if (c != 0)
       return;

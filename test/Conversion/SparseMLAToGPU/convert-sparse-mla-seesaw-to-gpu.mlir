@@ -118,6 +118,13 @@
 // rounds); consumer 0 writes lse.
 // CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%c2
 // CHECK: sparse_mla.channel.acquire consumer %[[AMAX1]][%c2
+// out: where its rows are 16-byte aligned, the four lanes of a row trade
+// bf16 pairs (three xor shuffles per piece) and each stores 16 bytes;
+// otherwise 2-byte stores.
+// CHECK: scf.if
+// CHECK: gpu.shuffle  xor
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<1>
+// CHECK: } else {
 // CHECK: memref.store %{{.*}}, %{{.*}} : memref<?x?x64x512xbf16
 // CHECK: math.log2
 // CHECK: memref.store %{{.*}}, %{{.*}} : memref<?x?x64xf32
