@@ -70,12 +70,10 @@ constexpr int64_t kDescSboShift = 32;
 
 /// Everything about the seesaw kernel's shapes, derived from the op.
 struct SeesawGeometry {
-  int64_t dqk, dv, colBlocks, vBlocksPerHalf, rounds;
+  int64_t dv, colBlocks, vBlocksPerHalf, rounds;
   int64_t blockK;        ///< keys per block (rows of a KV stage): 32 or 64
-  int64_t qTileBytes;    ///< [64, Dqk] bf16
   int64_t kvBlockBytes;  ///< one column block of a stage: [block_k, 64]
-  int64_t stageBytes;    ///< [block_k, Dqk] bf16
-  SeesawLayout layout;
+  SeesawLayout layout;   ///< offsets and tile sizes (getSeesawLayout)
 };
 
 //===----------------------------------------------------------------------===//
@@ -137,17 +135,17 @@ public:
 
   /// Shared address of KV stage `stage` (i32); the Q tile comes first.
   Value tile(Value stage) {
-    return add(add(tiles, c32(geo.qTileBytes)),
-               mul(stage, c32(geo.stageBytes)));
+    return add(add(tiles, c32(geo.layout.qTileBytes)),
+               mul(stage, c32(geo.layout.stageBytes)));
   }
   Value qTile() { return tiles; }
   /// Byte offset of the 16-byte piece `seg` of column block `cb` in row
-  /// `row` of a swizzled tile: the piece index is XORed with the row's
+  /// `row` of a swizzled KV stage: the piece index is XORed with the row's
   /// position in its 8-row swizzle group (all i32).
-  Value swizzled(Value row, Value cb, Value seg, int64_t colBlockBytes) {
+  Value swizzled(Value row, Value cb, Value seg) {
     Value phase = arith::AndIOp::create(b, row, c32(kSwizzleRows - 1));
     Value piece = arith::XOrIOp::create(b, seg, phase);
-    return add(add(mul(cb, c32(colBlockBytes)), mul(row, c32(kRowBytes))),
+    return add(add(mul(cb, c32(geo.kvBlockBytes)), mul(row, c32(kRowBytes))),
                arith::ShLIOp::create(b, piece, c32(4)));
   }
 
@@ -155,13 +153,12 @@ public:
   // Producer
   //===--------------------------------------------------------------------===//
 
-  /// Copies row `row` (i32, of `rows` of the tile at `dst`) from `srcElem`
-  /// (element offset of the row's first column in `base`) with 16-byte
-  /// cp.async, one piece per column block; `bytes` (i32) 16 or 0 (zero
-  /// fill, nothing read).
+  /// Copies column blocks [cbBegin, cbEnd) of row `row` (i32) of the KV
+  /// stage at `dst` from `srcElem` (element offset of the row's first column
+  /// in `baseBuffer`) with 16-byte cp.async, piece `seg` of each block;
+  /// `bytes` (i32) 16 or 0 (zero fill, nothing read).
   void copyRow(Value dst, Value row, Value seg, Value baseBuffer,
-               Value srcElem, Value bytes, int64_t colBlockBytes,
-               int64_t cbBegin, int64_t cbEnd) {
+               Value srcElem, Value bytes, int64_t cbBegin, int64_t cbEnd) {
     kb.loop(kb.idx(cbBegin), kb.idx(cbEnd), kb.idx(1), [&](Value cbIdx) {
       Value cb = toI32(cbIdx);
       Value elem = kb.add(
@@ -171,7 +168,7 @@ public:
                                  kb.idx(hw::kCpAsyncBytes / 2))));
       Value src = rawPointer(b, baseBuffer, kb.mul(elem, kb.idx(2)),
                              /*addrSpace=*/1);
-      Value to = ptr3(add(dst, swizzled(row, cb, seg, colBlockBytes)));
+      Value to = ptr3(add(dst, swizzled(row, cb, seg)));
       NVVM::CpAsyncOp::create(b, to, src, hw::kCpAsyncBytes,
                               NVVM::LoadCacheModifierKind::CG, bytes);
     });
@@ -203,7 +200,7 @@ public:
           ChannelSide::producer);
       ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
                                ChannelSide::producer, /*async=*/false,
-                               b.getI64IntegerAttr(geo.qTileBytes));
+                               b.getI64IntegerAttr(geo.layout.qTileBytes));
       Value lead = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
                                          kb.idx(0));
       kb.when(lead, [&] {
@@ -263,7 +260,7 @@ public:
                                                  safeOf[pass]);
           copyRow(stage, rowOf[pass], seg, kvMeta.getBaseBuffer(),
                   kb.add(groupElem, kb.mul(row, st[1])), bytesOf[pass],
-                  geo.kvBlockBytes, cbBegin, cbEnd);
+                  cbBegin, cbEnd);
         }
         ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
                                  ChannelSide::producer, /*async=*/true);
@@ -296,7 +293,7 @@ public:
   /// Byte offset of the 16-byte piece `chunk` of row `row` (i32).
   Value pOffset(Value row, int64_t chunk) {
     if (pSwizzled())
-      return swizzled(row, c32(0), c32(chunk), geo.kvBlockBytes);
+      return swizzled(row, c32(0), c32(chunk));
     Value group = arith::ShRUIOp::create(b, row, c32(3));
     Value inGroup = arith::AndIOp::create(b, row, c32(kSwizzleRows - 1));
     return add(add(mul(group, c32(kPGroupBytes)), c32(chunk * kPCoreBytes)),
@@ -337,30 +334,11 @@ public:
         /*satfinite=*/nullptr);
   }
 
-  /// Pins every register of `acc` at this point of the program (an empty
-  /// asm per value): code after a `wgmma.wait_group` must not read the
-  /// accumulators before it, nor code before a `wgmma.fence` write them
-  /// after it.
-  Value pin(Value acc) {
-    auto type = cast<LLVM::LLVMStructType>(acc.getType());
-    Value result = LLVM::UndefOp::create(b, type);
-    for (int64_t i = 0, e = type.getBody().size(); i < e; ++i) {
-      Value v = LLVM::ExtractValueOp::create(b, acc, i);
-      Value pinned =
-          LLVM::InlineAsmOp::create(b, f32, ValueRange{v}, "", "=f,0",
-                                    /*has_side_effects=*/true,
-                                    /*is_align_stack=*/false,
-                                    LLVM::tailcallkind::TailCallKind::None,
-                                    LLVM::AsmDialectAttr(), ArrayAttr())
-              .getResult(0);
-      result = LLVM::InsertValueOp::create(b, result, pinned, i);
-    }
-    return result;
-  }
-
-  /// `v` (i32) computed here: an empty asm that LLVM keeps in place.
-  Value pinI32(Value v) {
-    return LLVM::InlineAsmOp::create(b, i32, ValueRange{v}, "", "=r,0",
+  /// A side-effecting inline-asm statement with one result: LLVM keeps it
+  /// in place relative to the other side effects (waits, fences, wgmma).
+  Value inlineAsm(Type result, ValueRange operands, StringRef text,
+                  StringRef constraints) {
+    return LLVM::InlineAsmOp::create(b, result, operands, text, constraints,
                                      /*has_side_effects=*/true,
                                      /*is_align_stack=*/false,
                                      LLVM::tailcallkind::TailCallKind::None,
@@ -368,18 +346,29 @@ public:
         .getResult(0);
   }
 
+  /// `v` (f32 or i32) computed here: an empty asm that LLVM keeps in place.
+  Value pinScalar(Value v) {
+    return inlineAsm(v.getType(), v, "", v.getType() == f32 ? "=f,0" : "=r,0");
+  }
+
+  /// Pins every register of `acc` at this point of the program (an empty
+  /// asm per value): code after a `wgmma.wait_group` must not read the
+  /// accumulators before it, nor code before a `wgmma.fence` write them
+  /// after it.
+  Value pin(Value acc) {
+    auto type = cast<LLVM::LLVMStructType>(acc.getType());
+    Value result = LLVM::UndefOp::create(b, type);
+    for (int64_t i = 0, e = type.getBody().size(); i < e; ++i)
+      result = LLVM::InsertValueOp::create(
+          b, result, pinScalar(LLVM::ExtractValueOp::create(b, acc, i)), i);
+    return result;
+  }
+
   /// `v` (i32) as a value LLVM cannot see through or move out of the loop
   /// it is in: shared addresses derived from it (wgmma descriptors, P-tile
   /// stores) are then computed where used instead of being hoisted and held
   /// in registers across the round loop.
-  Value opaque(Value v) {
-    return LLVM::InlineAsmOp::create(b, i32, ValueRange{v}, "mov.b32 $0, $1;",
-                                     "=r,r", /*has_side_effects=*/true,
-                                     /*is_align_stack=*/false,
-                                     LLVM::tailcallkind::TailCallKind::None,
-                                     LLVM::AsmDialectAttr(), ArrayAttr())
-        .getResult(0);
-  }
+  Value opaque(Value v) { return inlineAsm(i32, v, "mov.b32 $0, $1;", "=r,r"); }
 
   Value extract(Value acc, int64_t i) {
     return LLVM::ExtractValueOp::create(b, acc, i);
@@ -487,12 +476,7 @@ public:
       operands.push_back(extract(acc, i));
     llvm::append_range(operands, a);
     operands.push_back(descB);
-    return LLVM::InlineAsmOp::create(b, type, operands, text, constraints,
-                                     /*has_side_effects=*/true,
-                                     /*is_align_stack=*/false,
-                                     LLVM::tailcallkind::TailCallKind::None,
-                                     LLVM::AsmDialectAttr(), ArrayAttr())
-        .getResult(0);
+    return inlineAsm(type, operands, text, constraints);
   }
 
   void consumer(int c, Value tid, ArrayRef<Value> kvCh, Value qCh,
@@ -655,7 +639,7 @@ public:
       // Every register the GEMM reads is written before its fence.
       SmallVector<Value> aFrag;
       for (int64_t q = 0; q < nS / 2; ++q)
-        aFrag.push_back(pinI32(packBf16(weight[2 * q], weight[2 * q + 1])));
+        aFrag.push_back(pinScalar(packBf16(weight[2 * q], weight[2 * q + 1])));
       Value acc = pin(scaled);
       NVVM::WgmmaFenceAlignedOp::create(b);
       {
@@ -1006,14 +990,11 @@ struct ConvertSeesawToGPUPass
       ScheduleAttr schedule = op.getScheduleAttr();
       FwdOp::Problem p = op.getProblem();
       SeesawGeometry geo;
-      geo.dqk = p.Dqk;
       geo.dv = p.Dv;
       geo.colBlocks = p.Dqk / kAtomCols;
       geo.vBlocksPerHalf = p.Dv / 2 / kAtomCols;
       geo.blockK = schedule.getBlockK();
-      geo.qTileBytes = geo.colBlocks * kColBlockBytes;
       geo.kvBlockBytes = geo.blockK * kRowBytes;
-      geo.stageBytes = geo.colBlocks * geo.kvBlockBytes;
       geo.rounds = p.topk / (2 * schedule.getBlockK());
       geo.layout = getSeesawLayout(schedule, p.Dqk);
       // Q's tensor map, passed by value (a __grid_constant__ CUtensorMap).

@@ -1,7 +1,5 @@
 //===- SparseMLAOps.cpp - sparse_mla.fwd ----------------------------------===//
 
-#include <map>
-#include <set>
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 
@@ -15,6 +13,8 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::sparse_mla;
