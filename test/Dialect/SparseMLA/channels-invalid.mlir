@@ -247,3 +247,19 @@ func.func @tensor_map_element(%q: memref<?x8xf16>) {
   %m = sparse_mla.tensor_map %q box [8, 8] swizzle(0) : memref<?x8xf16> -> !llvm.ptr
   return
 }
+
+// -----
+
+func.func @tensor_map_rank(%t: memref<1x1x1x1x1x8xbf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op source rank must be in [1, 5], but is 6}}
+  %m = sparse_mla.tensor_map %t box [8, 1, 1, 1, 1, 1] swizzle(0) : memref<1x1x1x1x1x8xbf16> -> !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @tensor_map_unswizzled_row(%q: memref<?x?x64x576xbf16>) {
+  // expected-error @+1 {{'sparse_mla.tensor_map' op innermost box of 4 elements is 8 bytes; without swizzle it must be a multiple of 16}}
+  %m = sparse_mla.tensor_map %q box [4, 64, 1, 1] swizzle(0) : memref<?x?x64x576xbf16> -> !llvm.ptr
+  return
+}

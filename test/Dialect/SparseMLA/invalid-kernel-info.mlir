@@ -334,3 +334,18 @@ module attributes {gpu.container_module} {
     return
   }
 }
+
+// -----
+
+// expected-error @+1 {{sparse_mla.by_value_params must be an array<i64> of argument indices >= 0 on a function}}
+func.func @by_value_negative(%p: !llvm.ptr) attributes {sparse_mla.by_value_params = array<i64: -1>} {
+  return
+}
+
+// -----
+
+func.func @by_value_not_on_function() {
+  // expected-error @+1 {{sparse_mla.by_value_params must be an array<i64> of argument indices >= 0 on a function}}
+  %c0 = arith.constant {sparse_mla.by_value_params = array<i64: 0>} 0 : index
+  return
+}
