@@ -74,6 +74,7 @@ struct ContextModule {
   CUcontext context = nullptr;
   CUdevice device = 0;
   bool primary = false; // The context is its device's primary context.
+  int smCount = 0;      // The device's multiprocessors (persistent grids).
 
   CUmodule module = nullptr;
   CUfunction function = nullptr;
@@ -177,6 +178,10 @@ smla_status getModule(smla_package *p, ContextModule &out) {
   ContextModule cm;
   cm.context = ctx;
   cm.device = dev;
+  if ((r = cuDeviceGetAttribute(&cm.smCount,
+                                CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                                dev)) != CUDA_SUCCESS)
+    return cudaFail("cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)", r);
   {
     // Remember whether this is the device's primary context: once released
     // by everyone it becomes inactive (its modules gone) while the handle
@@ -437,6 +442,10 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     if ((s = checkDeviceMemory(names[i], args[i])) != SMLA_SUCCESS)
       return s;
   }
+  // A persistent kernel runs as many CTAs as the device holds at once.
+  uint32_t tiles[3] = {grid[0], grid[1], grid[2]};
+  if (!pkg::launchGrid(man, tiles, cm.smCount, grid, err))
+    return fail(SMLA_ERROR_UNSUPPORTED, err);
 
   for (const pkg::TensorMapRequest &req : maps) {
     void *slot = buffer.slotData(pkg::slotIndexOfParam(

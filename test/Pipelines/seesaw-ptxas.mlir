@@ -44,6 +44,9 @@
 // MANIFEST: "entry": "sparse_mla_fwd_seesaw"
 // MANIFEST: "block": [384, 1, 1]
 // MANIFEST: "dynamic_shared_memory": 231168
+// The default seesaw schedule is persistent: one CTA per SM, each looping
+// over tiles.
+// MANIFEST: "ctas_per_sm": 1
 // KV rows are copied in 16-byte pieces: the runtime refuses strides that
 // are not multiples of 16 bytes.
 // MANIFEST: "name": "kv",

@@ -98,6 +98,8 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
   for (int i = 0; i < 3; ++i)
     m.kernel.block[i] = block[i];
   m.kernel.dynamicSharedMemory = integer(info, "dynamic_shared_memory");
+  if (auto ctas = info.getAs<IntegerAttr>("ctas_per_sm"))
+    m.kernel.ctasPerSm = ctas.getInt();
   for (auto [i, term] : llvm::enumerate(
            cast<ArrayAttr>(info.get("grid")).getAsRange<DictionaryAttr>())) {
     pkg::GridTerm &t = m.kernel.grid[i];

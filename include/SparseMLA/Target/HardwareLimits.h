@@ -46,6 +46,11 @@ inline constexpr int64_t kSetMaxNRegMin = 24;
 inline constexpr int64_t kSetMaxNRegMax = 256;
 inline constexpr int64_t kSetMaxNRegGranule = 8;
 
+/// Resident blocks per SM on sm_90 (and sm_80: 32). CUDA C++ Programming
+/// Guide, "Technical Specifications per Compute Capability": "Maximum
+/// number of resident blocks per SM".
+inline constexpr int64_t kMaxCtasPerSM = 32;
+
 /// Hardware named barriers per CTA (`bar.sync id` with id in [0, 15]); id 0
 /// is the CTA-wide `__syncthreads` barrier. PTX ISA, "bar, barrier".
 inline constexpr int64_t kNumNamedBarriers = 16;

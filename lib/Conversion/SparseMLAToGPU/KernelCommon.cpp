@@ -1,8 +1,11 @@
 //===- KernelCommon.cpp - shared pieces of the fwd kernel lowerings -------===//
 
 #include "KernelCommon.h"
+#include "PointerUtils.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::sparse_mla;
@@ -86,6 +89,20 @@ CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
     : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
       kvStride(op.getKvStrideAttr().getInt()),
       hpc(schedule.getHeadsPerCta()) {
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  init(args, blockX, batchIndex);
+}
+
+CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+                 ValueRange args, Value blockX, Value batchIndex)
+    : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
+      kvStride(op.getKvStrideAttr().getInt()),
+      hpc(schedule.getHeadsPerCta()) {
+  init(args, blockX, batchIndex);
+}
+
+void CtaView::init(ValueRange args, Value blockX, Value batchIndex) {
   q = args[0];
   kv = args[1];
   indices = args[2];
@@ -94,8 +111,7 @@ CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
   lse = args[5];
   maxLogits = args.size() > 6 ? args[6] : Value();
 
-  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  batch = batchIndex;
   const int64_t headBlocks = p.H / hpc;
   token = kb.div(blockX, headBlocks);
   head0 = kb.mul(kb.rem(blockX, headBlocks), kb.idx(hpc));
@@ -143,6 +159,40 @@ std::pair<Value, Value> CtaView::entry(Value e, bool knownInRange) {
         b, valid,
         arith::CmpIOp::create(b, arith::CmpIPredicate::sle, wide, maxKv));
   return {valid, raw};
+}
+
+void CtaView::prepareRowEntries() {
+  Type i64 = b.getI64Type();
+  auto meta = memref::ExtractStridedMetadataOp::create(b, indices);
+  ValueRange st = meta.getStrides();
+  Value elem = kb.add(kb.add(meta.getOffset(), kb.mul(batch, st[0])),
+                      kb.add(kb.mul(token, st[1]), kb.mul(group, st[2])));
+  indexRow = rawPointer(b, meta.getBaseBuffer(), kb.mul(elem, kb.idx(4)),
+                        /*addrSpace=*/1);
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, i64, v).getResult();
+  };
+  Value last = arith::SubIOp::create(b, skv, c64(1));
+  if (causal)
+    last = arith::MinSIOp::create(b, last, maxKv);
+  // End of the valid rows, clamped to [0, 2^31] (i32: 2^31 reads as
+  // 0x80000000 unsigned).
+  Value end = arith::AddIOp::create(b, last, c64(1));
+  end = arith::MaxSIOp::create(b, end, c64(0));
+  end = arith::MinSIOp::create(
+      b, end, c64(int64_t(std::numeric_limits<int32_t>::max()) + 1));
+  validEnd = arith::TruncIOp::create(b, b.getI32Type(), end);
+}
+
+std::pair<Value, Value> CtaView::rowEntry(Value e) {
+  Type i32 = b.getI32Type();
+  Value at = LLVM::GEPOp::create(
+      b, indexRow.getType(), i32, indexRow,
+      ValueRange{arith::IndexCastOp::create(b, b.getI64Type(), e)});
+  Value raw = LLVM::LoadOp::create(b, i32, at, /*alignment=*/4);
+  // 0 <= raw < end in one unsigned compare: a negative raw is above 2^31.
+  return {arith::CmpIOp::create(b, arith::CmpIPredicate::ult, raw, validEnd),
+          raw};
 }
 
 //===----------------------------------------------------------------------===//
@@ -213,6 +263,9 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
     info.push_back(
         b.getNamedAttr("row_alignment", b.getDictionaryAttr(align)));
   }
+  if (extra.ctasPerSm > 0)
+    info.push_back(
+        b.getNamedAttr("ctas_per_sm", b.getI64IntegerAttr(extra.ctasPerSm)));
   return b.getDictionaryAttr(info);
 }
 

@@ -72,6 +72,10 @@ MemRefType getKernelMemRefType(MemRefType type);
 struct CtaView {
   CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
           ValueRange args);
+  /// The view of tile (`blockX`, `batch`) (index values), for a kernel whose
+  /// CTAs loop over tiles (persistent schedules).
+  CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+          ValueRange args, Value blockX, Value batch);
 
   /// Whether entry `e` (an index into the top-k list) is valid (in
   /// `[0, Skv)`, within the causal bound, `e < topk`), and its raw index.
@@ -80,6 +84,19 @@ struct CtaView {
   /// so independent loads overlap).
   std::pair<Value, Value> entry(Value e, bool knownInRange = false);
 
+  /// Computes what rowEntry reads: the address of this CTA's index row
+  /// (`indexRow`) and the end of the valid kv rows as i32 (`validEnd`:
+  /// min(Skv, causal bound + 1), clamped to [0, 2^31], compared unsigned).
+  /// Two values instead of the coordinates they come from, for loops whose
+  /// registers are scarce.
+  void prepareRowEntries();
+  /// As entry(e, /*knownInRange=*/true), from prepareRowEntries' values.
+  std::pair<Value, Value> rowEntry(Value e);
+
+private:
+  void init(ValueRange args, Value blockX, Value batchIndex);
+
+public:
   ImplicitLocOpBuilder &b;
   KernelBuilder kb;
   FwdOp::Problem p;
@@ -88,6 +105,7 @@ struct CtaView {
   Value q, kv, indices, qStart, out, lse, maxLogits;
   Value batch, token, head0, group;
   Value skv, maxKv; ///< i64: Skv and (if causal) the last visible kv row
+  Value indexRow, validEnd; ///< set by prepareRowEntries
 };
 
 /// The kernel module of `module` (created on first use).
@@ -109,6 +127,10 @@ struct ExtraLaunchArgs {
   /// Memref parameters whose data pointer and outer strides must be
   /// multiples of the given bytes (kernel_info "row_alignment").
   SmallVector<std::pair<std::string, int64_t>> rowAlignment;
+  /// Persistent kernels: CTAs per SM the launch should run (kernel_info
+  /// "ctas_per_sm"); the kernel loops over the grid's tiles itself. 0: one
+  /// CTA per tile.
+  int64_t ctasPerSm = 0;
 };
 
 /// Replaces `op` by a launch of `func` over the grid

@@ -71,9 +71,10 @@ constexpr int64_t kDescSboShift = 32;
 /// Everything about the seesaw kernel's shapes, derived from the op.
 struct SeesawGeometry {
   int64_t dv, colBlocks, vBlocksPerHalf, rounds;
-  int64_t blockK;        ///< keys per block (rows of a KV stage): 32 or 64
-  int64_t kvBlockBytes;  ///< one column block of a stage: [block_k, 64]
-  SeesawLayout layout;   ///< offsets and tile sizes (getSeesawLayout)
+  int64_t headBlocks;   ///< H / heads_per_cta: tiles per (batch, token)
+  int64_t blockK;       ///< keys per block (rows of a KV stage): 32 or 64
+  int64_t kvBlockBytes; ///< one column block of a stage: [block_k, 64]
+  SeesawLayout layout;  ///< offsets and tile sizes (getSeesawLayout)
 };
 
 //===----------------------------------------------------------------------===//
@@ -84,7 +85,7 @@ class SeesawEmitter {
 public:
   SeesawEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
                 ValueRange args, const SeesawGeometry &geo)
-      : b(b), kb{b}, cta(b, op, schedule, args), geo(geo),
+      : b(b), kb{b}, op(op), schedule(schedule), args(args), geo(geo),
         scaleLog2(op.getEffectiveSmScale() * M_LOG2E) {
     i32 = b.getI32Type();
     i64 = b.getI64Type();
@@ -103,6 +104,108 @@ public:
     tiles = arith::AndIOp::create(b, unaligned,
                                   c32(~(hw::kSharedMemoryAlignment - 1)));
   }
+
+  //===--------------------------------------------------------------------===//
+  // Tiles
+  //===--------------------------------------------------------------------===//
+
+  /// Runs `body(n)` for each tile this CTA computes, with `cta` viewing the
+  /// tile and `n` its position in the CTA's sequence of tiles (index).
+  /// Not persistent: the one tile of the CTA's block ids, `n` null.
+  /// Persistent: tiles t = ctaId, ctaId + numCtas, ... below B x S x
+  /// (H / heads_per_cta), t = batch x (S x head blocks) + (token x head
+  /// blocks + head block), the order of the non-persistent grid.
+  void forEachTile(function_ref<void(Value)> body) {
+    if (!schedule.getPersistent()) {
+      cta.emplace(b, op, schedule, args);
+      body(Value());
+      return;
+    }
+    // Only the CTA's tile counter n stays live across a tile: the tile id
+    // t = ctaId + n x numCtas and the bounds are recomputed from special
+    // registers and parameters each time (in i32: the runtime keeps the tile
+    // count below 2^31). Kept in registers across the tile loop, they had
+    // the consumers spill.
+    auto loop = scf::WhileOp::create(b, TypeRange{i32}, ValueRange{c32(0)});
+    OpBuilder::InsertionGuard guard(b);
+    {
+      Block *before = b.createBlock(&loop.getBefore(), {}, {i32}, {b.getLoc()});
+      Value n = before->getArgument(0);
+      // Unsigned: ids and counts are below 2^31, so t + numCtas never wraps.
+      Value more = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                         tileOf(n), numTiles());
+      scf::ConditionOp::create(b, more, ValueRange{n});
+    }
+    Block *after = b.createBlock(&loop.getAfter(), {}, {i32}, {b.getLoc()});
+    Value n = after->getArgument(0);
+    tileCounter = n;
+    viewTile();
+    cta->prepareRowEntries();
+    body(n);
+    scf::YieldOp::create(b, ValueRange{add(n, c32(1))});
+  }
+
+  /// A special register read where it is used (side-effecting asm: not
+  /// hoisted out of loops into a live register).
+  Value sreg(StringRef name) {
+    return inlineAsm(i32, {}, ("mov.u32 $0, %" + name + ";").str(), "=r");
+  }
+  /// Tiles per batch: S x (H / heads_per_cta) (i32).
+  Value tilesPerBatch() {
+    return mul(opaque(toI32(memref::DimOp::create(b, args[0], kb.idx(1)))),
+               c32(geo.headBlocks));
+  }
+  Value numTiles() {
+    return mul(tilesPerBatch(),
+               opaque(toI32(memref::DimOp::create(b, args[0], kb.idx(0)))));
+  }
+  /// Tile n of this CTA: ctaId + n x numCtas (i32).
+  Value tileOf(Value n) {
+    Value gx = sreg("nctaid.x");
+    Value ctaId = add(mul(sreg("ctaid.y"), gx), sreg("ctaid.x"));
+    return add(ctaId, mul(n, mul(gx, sreg("nctaid.y"))));
+  }
+  /// Persistent: (re)computes `cta` for the current tile from the counter
+  /// (the coordinates are recomputed where they are needed rather than kept
+  /// in registers across the loops between).
+  void viewTile() {
+    if (!tileCounter)
+      return;
+    Value t = tileOf(tileCounter);
+    Value perBatch = tilesPerBatch();
+    auto index = [&](Value v) {
+      return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
+    };
+    cta.emplace(b, op, schedule, args,
+                index(arith::RemUIOp::create(b, t, perBatch)),
+                index(arith::DivUIOp::create(b, t, perBatch)));
+  }
+  /// Validity and raw index of top-k entry `e` (< topk) of the current
+  /// tile. Persistent: from the row address and bound prepared per tile
+  /// (fewer live registers than the coordinates).
+  std::pair<Value, Value> entryOf(Value e) {
+    if (!tileCounter)
+      return cta->entry(e, /*knownInRange=*/true);
+    return cta->rowEntry(e);
+  }
+
+  /// Bit `k` of the i32 `mask`, as an i1.
+  Value bitOf(Value mask, int64_t k) {
+    Value bit = arith::AndIOp::create(
+        b, arith::ShRUIOp::create(b, mask, c32(k)), c32(1));
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bit, c32(0));
+  }
+
+  /// The channel iteration of step `i` of tile `n` for a channel used
+  /// `perTile` times per tile (`i` itself when not persistent).
+  Value iteration(Value n, Value i, int64_t perTile) {
+    if (!n)
+      return i;
+    // In i32 (fewer registers for the hoisted n x perTile).
+    return arith::IndexCastOp::create(
+        b, b.getIndexType(), add(mul(n, c32(perTile)), toI32(i)));
+  }
+
 
   //===--------------------------------------------------------------------===//
   // i32 shared addresses
@@ -153,25 +256,23 @@ public:
   // Producer
   //===--------------------------------------------------------------------===//
 
-  /// Copies column blocks [cbBegin, cbEnd) of row `row` (i32) of the KV
-  /// stage at `dst` from `srcElem` (element offset of the row's first column
-  /// in `baseBuffer`) with 16-byte cp.async, piece `seg` of each block;
-  /// `bytes` (i32) 16 or 0 (zero fill, nothing read).
-  void copyRow(Value dst, Value row, Value seg, Value baseBuffer,
-               Value srcElem, Value bytes, int64_t cbBegin, int64_t cbEnd) {
-    kb.loop(kb.idx(cbBegin), kb.idx(cbEnd), kb.idx(1), [&](Value cbIdx) {
-      Value cb = toI32(cbIdx);
-      Value elem = kb.add(
-          srcElem, kb.add(kb.mul(cbIdx, kb.idx(kAtomCols)),
-                          kb.mul(arith::IndexCastOp::create(
-                                     b, b.getIndexType(), seg),
-                                 kb.idx(hw::kCpAsyncBytes / 2))));
-      Value src = rawPointer(b, baseBuffer, kb.mul(elem, kb.idx(2)),
-                             /*addrSpace=*/1);
-      Value to = ptr3(add(dst, swizzled(row, cb, seg)));
-      NVVM::CpAsyncOp::create(b, to, src, hw::kCpAsyncBytes,
+  /// Copies column blocks [cbBegin, cbEnd) of one KV row with 16-byte
+  /// cp.async: this thread's piece of each block, from global address `src`
+  /// (index; the piece of column block 0) to shared address `dst` (i32; the
+  /// piece's place in column block 0 of the stage); `bytes` (i32) 16 or 0
+  /// (zero fill, nothing read).
+  void copyRow(Value dst, Value src, Value bytes, int64_t cbBegin,
+               int64_t cbEnd) {
+    for (int64_t cb = cbBegin; cb < cbEnd; ++cb) {
+      Value from = LLVM::IntToPtrOp::create(
+          b, LLVM::LLVMPointerType::get(b.getContext(), 1),
+          arith::IndexCastOp::create(b, i64,
+                                     kb.add(src, kb.idx(cb * kAtomCols * 2)))
+              .getResult());
+      Value to = ptr3(add(dst, c32(cb * geo.kvBlockBytes)));
+      NVVM::CpAsyncOp::create(b, to, from, hw::kCpAsyncBytes,
                               NVVM::LoadCacheModifierKind::CG, bytes);
-    });
+    }
   }
 
   /// Column blocks of half `h` of a stage: L = V columns of consumer 0,
@@ -187,84 +288,113 @@ public:
     MLIRContext *ctx = b.getContext();
     Value row8 = kb.div(tid, kThreadsPerRow);
     Value seg = toI32(kb.rem(tid, kThreadsPerRow));
-    const int64_t passes =
-        geo.blockK / (hw::kWarpgroupSize / kThreadsPerRow);
+    const int64_t passes = geo.blockK / (hw::kWarpgroupSize / kThreadsPerRow);
     const int64_t rowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
 
-    // Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
-    // columns] (128B-swizzled, the layout wgmma reads) onto the channel's
-    // full barrier, whose phase completes once all their bytes landed.
-    {
-      auto acquire = ChannelAcquireOp::create(
-          b, b.getIndexType(), TokenType::get(ctx), qCh, kb.idx(0),
-          ChannelSide::producer);
-      ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
-                               ChannelSide::producer, /*async=*/false,
-                               b.getI64IntegerAttr(geo.layout.qTileBytes));
-      Value lead = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
-                                         kb.idx(0));
-      kb.when(lead, [&] {
-        Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
-        auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
-        Value head0 = toI32(cta.head0), token = toI32(cta.token),
-              batch = toI32(cta.batch);
-        for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
-          Value dst = LLVM::AddrSpaceCastOp::create(
-              b, cluster, ptr3(add(qTile(), c32(cb * kColBlockBytes))));
-          NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-              b, dst, qMap, ValueRange{c32(cb * kAtomCols), head0, token, batch},
-              full, ValueRange{}, Value(), Value(), NVVM::TMALoadMode::TILE,
-              /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+    forEachTile([&](Value n) {
+      // Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
+      // columns] (128B-swizzled, the layout wgmma reads) onto the channel's
+      // full barrier, whose phase completes once all their bytes landed.
+      {
+        // Persistent: the consumers free the tile once both have run their
+        // last QK^T of the previous tile.
+        auto acquire = ChannelAcquireOp::create(
+            b, b.getIndexType(), TokenType::get(ctx), qCh,
+            iteration(n, kb.idx(0), 1), ChannelSide::producer);
+        ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
+                                 ChannelSide::producer, /*async=*/false,
+                                 b.getI64IntegerAttr(geo.layout.qTileBytes));
+        Value lead =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, kb.idx(0));
+        kb.when(lead, [&] {
+          Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
+          auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
+          Value head0 = toI32(cta->head0), token = toI32(cta->token),
+                batch = toI32(cta->batch);
+          // Opaque, so that the nine addresses are not hoisted out of a
+          // persistent kernel's tile loop to occupy 18 registers.
+          Value qBase = tileCounter ? opaque(qTile()) : qTile();
+          for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
+            Value dst = LLVM::AddrSpaceCastOp::create(
+                b, cluster, ptr3(add(qBase, c32(cb * kColBlockBytes))));
+            NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+                b, dst, qMap,
+                ValueRange{c32(cb * kAtomCols), head0, token, batch}, full,
+                ValueRange{}, Value(), Value(), NVVM::TMALoadMode::TILE,
+                /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+          }
+        });
+      }
+
+      // KV blocks 2i + s into stage s.
+      // This thread's piece of its rows in the kv group of the tile: the
+      // address of the piece in row 0 (rows are st[1] elements apart).
+      auto kvMeta = memref::ExtractStridedMetadataOp::create(b, cta->kv);
+      ValueRange st = kvMeta.getStrides();
+      Value pieceElem = kb.add(
+          kb.add(kvMeta.getOffset(), kb.mul(cta->batch, st[0])),
+          kb.add(kb.mul(cta->group, st[2]),
+                 kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), seg),
+                        kb.idx(hw::kCpAsyncBytes / 2))));
+      Value kvPiece = kb.add(memref::ExtractAlignedPointerAsIndexOp::create(
+                                 b, kvMeta.getBaseBuffer()),
+                             kb.mul(pieceElem, kb.idx(2)));
+      Value rowBytes = kb.mul(st[1], kb.idx(2));
+      kb.loop(kb.idx(0), kb.idx(geo.rounds), kb.idx(1), [&](Value i) {
+        // Halves roughly in the order their consumers free them: the V
+        // columns of each consumer's own block (after its own GEMM: L0, R1),
+        // then R0 (consumer 1's cross GEMM) before L1 (consumer 0's, which
+        // waits for consumer 1's P tile). Measured: 3.5% faster than L1
+        // before R0 (bench/NOTES.md).
+        for (auto [c, h] :
+             {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
+          // This thread's rows of the block (one per pass) and their indices,
+          // loaded back to back before the wait for the half so their latency
+          // overlaps it instead of serializing with the copies.
+          Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
+          Value first = kb.mul(blk, kb.idx(geo.blockK));
+          // One register per row across the wait: the index, or -1 where
+          // the entry is invalid.
+          SmallVector<Value> tagged;
+          for (int64_t pass = 0; pass < passes; ++pass) {
+            Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
+            // topk is a multiple of 2 x block_k: every entry exists.
+            auto [valid, raw] = entryOf(kb.add(first, j));
+            tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
+          }
+          Value ch = kvCh[2 * c + h];
+          auto acquire = ChannelAcquireOp::create(
+              b, b.getIndexType(), TokenType::get(ctx), ch,
+              iteration(n, i, geo.rounds), ChannelSide::producer);
+          // Opaque in a persistent kernel: otherwise the copies' shared
+          // addresses, the same for every tile, are hoisted out of the tile
+          // loop and outnumber the producer's registers.
+          // Rows row8 + 16 pass share their swizzle phase (row & 7): one
+          // offset for all passes.
+          Value dst = add(tile(stageOf(c, acquire.getSlot())),
+                          swizzled(toI32(row8), c32(0), seg));
+          if (tileCounter)
+            dst = opaque(dst);
+          auto [cbBegin, cbEnd] = halfBlocks(h);
+          for (int64_t pass = 0; pass < passes; ++pass) {
+            // An invalid entry copies 0 bytes from row 0: nothing is read.
+            Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
+                                                tagged[pass], c32(0));
+            Value bytes = arith::SelectOp::create(
+                b, valid, c32(hw::kCpAsyncBytes), c32(0));
+            Value row = arith::IndexCastOp::create(
+                b, b.getIndexType(),
+                arith::MaxSIOp::create(b, tagged[pass], c32(0)));
+            Value src = kb.add(kvPiece, kb.mul(row, rowBytes));
+            if (tileCounter)
+              src = opaque64(src);
+            copyRow(add(dst, c32(pass * rowsPerPass * kRowBytes)), src, bytes,
+                    cbBegin, cbEnd);
+          }
+          ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
+                                   ChannelSide::producer, /*async=*/true);
         }
       });
-    }
-
-    // KV blocks 2i + s into stage s.
-    auto kvMeta = memref::ExtractStridedMetadataOp::create(b, cta.kv);
-    ValueRange st = kvMeta.getStrides();
-    Value groupElem = kb.add(kb.add(kvMeta.getOffset(),
-                                    kb.mul(cta.batch, st[0])),
-                             kb.mul(cta.group, st[2]));
-    kb.loop(kb.idx(0), kb.idx(geo.rounds), kb.idx(1), [&](Value i) {
-      // Halves roughly in the order their consumers free them: the V
-      // columns of each consumer's own block (after its own GEMM: L0, R1),
-      // then R0 (consumer 1's cross GEMM) before L1 (consumer 0's, which
-      // waits for consumer 1's P tile). Measured: 3.5% faster than L1
-      // before R0 (bench/NOTES.md).
-      for (auto [c, h] : {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
-        // This thread's rows of the block (one per pass) and their indices,
-        // loaded back to back before the wait for the half so their latency
-        // overlaps it instead of serializing with the copies.
-        Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
-        Value first = kb.mul(blk, kb.idx(geo.blockK));
-        SmallVector<Value> rowOf, safeOf, bytesOf;
-        for (int64_t pass = 0; pass < passes; ++pass) {
-          Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
-          // topk is a multiple of 2 x block_k: every entry exists.
-          auto [valid, raw] =
-              cta.entry(kb.add(first, j), /*knownInRange=*/true);
-          // An invalid entry copies 0 bytes from row 0: nothing is read.
-          rowOf.push_back(toI32(j));
-          safeOf.push_back(arith::SelectOp::create(b, valid, raw, c32(0)));
-          bytesOf.push_back(arith::SelectOp::create(
-              b, valid, c32(hw::kCpAsyncBytes), c32(0)));
-        }
-        Value ch = kvCh[2 * c + h];
-        auto acquire = ChannelAcquireOp::create(
-            b, b.getIndexType(), TokenType::get(ctx), ch, i,
-            ChannelSide::producer);
-        Value stage = tile(stageOf(c, acquire.getSlot()));
-        auto [cbBegin, cbEnd] = halfBlocks(h);
-        for (int64_t pass = 0; pass < passes; ++pass) {
-          Value row = arith::IndexCastOp::create(b, b.getIndexType(),
-                                                 safeOf[pass]);
-          copyRow(stage, rowOf[pass], seg, kvMeta.getBaseBuffer(),
-                  kb.add(groupElem, kb.mul(row, st[1])), bytesOf[pass],
-                  cbBegin, cbEnd);
-        }
-        ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
-                                 ChannelSide::producer, /*async=*/true);
-      }
     });
     // Leave no copy in flight behind the role.
     NVVM::CpAsyncCommitGroupOp::create(b);
@@ -279,10 +409,10 @@ public:
   /// (i32), with leading / stride byte offsets `lbo` / `sbo`.
   Value descriptor(Value addr, int64_t lbo, int64_t sbo,
                    int64_t layout = kDescSwizzle128B) {
-    Value start = arith::ExtUIOp::create(
-        b, i64, arith::ShRUIOp::create(b, addr, c32(4)));
-    int64_t fixed = layout | ((sbo >> 4) << kDescSboShift) |
-                    ((lbo >> 4) << kDescLboShift);
+    Value start =
+        arith::ExtUIOp::create(b, i64, arith::ShRUIOp::create(b, addr, c32(4)));
+    int64_t fixed =
+        layout | ((sbo >> 4) << kDescSboShift) | ((lbo >> 4) << kDescLboShift);
     return arith::OrIOp::create(b, start, c64(fixed));
   }
 
@@ -316,8 +446,8 @@ public:
   }
 
   LLVM::LLVMStructType accType(int64_t n) {
-    return LLVM::LLVMStructType::getLiteral(
-        b.getContext(), SmallVector<Type>(n / 2, f32));
+    return LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                            SmallVector<Type>(n / 2, f32));
   }
 
   Value mma(Value acc, Value descA, Value descB, int64_t n, bool bMnMajor,
@@ -328,8 +458,7 @@ public:
         NVVM::MMAShapeAttr::get(ctx, hw::kWgmmaM, n, hw::kWgmmaKBf16),
         NVVM::WGMMATypes::bf16, NVVM::WGMMATypes::bf16, NVVM::WGMMATypes::f32,
         accumulate ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero,
-        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
-        NVVM::MMALayout::row,
+        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
         bMnMajor ? NVVM::MMALayout::row : NVVM::MMALayout::col,
         /*satfinite=*/nullptr);
   }
@@ -369,6 +498,12 @@ public:
   /// stores) are then computed where used instead of being hoisted and held
   /// in registers across the round loop.
   Value opaque(Value v) { return inlineAsm(i32, v, "mov.b32 $0, $1;", "=r,r"); }
+  /// The same for an index value (64-bit).
+  Value opaque64(Value v) {
+    Value bits = arith::IndexCastOp::create(b, i64, v);
+    return arith::IndexCastOp::create(
+        b, b.getIndexType(), inlineAsm(i64, bits, "mov.b64 $0, $1;", "=l,l"));
+  }
 
   Value extract(Value acc, int64_t i) {
     return LLVM::ExtractValueOp::create(b, acc, i);
@@ -410,11 +545,11 @@ public:
   void publish(std::array<Value, 2> values, Value ch, Value iteration,
                int owner, Value lane, std::array<Value, 2> rows) {
     MLIRContext *ctx = b.getContext();
-    auto put = ChannelAcquireOp::create(b, b.getIndexType(),
-                                        TokenType::get(ctx), ch, iteration,
-                                        ChannelSide::producer);
-    Value leader = arith::CmpIOp::create(
-        b, arith::CmpIPredicate::eq, kb.rem(lane, 4), kb.idx(0));
+    auto put =
+        ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx), ch,
+                                 iteration, ChannelSide::producer);
+    Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                         kb.rem(lane, 4), kb.idx(0));
     kb.when(leader, [&] {
       for (int r = 0; r < 2; ++r)
         LLVM::StoreOp::create(b, values[r], statAddr(owner, rows[r]));
@@ -426,9 +561,9 @@ public:
   std::array<Value, 2> receive(Value ch, Value iteration, int owner,
                                std::array<Value, 2> rows) {
     MLIRContext *ctx = b.getContext();
-    auto get = ChannelAcquireOp::create(b, b.getIndexType(),
-                                        TokenType::get(ctx), ch, iteration,
-                                        ChannelSide::consumer);
+    auto get =
+        ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx), ch,
+                                 iteration, ChannelSide::consumer);
     std::array<Value, 2> values;
     for (int r = 0; r < 2; ++r)
       values[r] = LLVM::LoadOp::create(b, f32, statAddr(owner, rows[r]));
@@ -459,12 +594,11 @@ public:
     std::string text;
     llvm::raw_string_ostream os(text);
     os << "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-       << "wgmma.mma_async.sync.aligned.m64n" << 2 * n
-       << "k16.f32.bf16.bf16 {";
+       << "wgmma.mma_async.sync.aligned.m64n" << 2 * n << "k16.f32.bf16.bf16 {";
     for (int64_t i = 0; i < n; ++i)
       os << (i ? ", " : "") << "$" << i;
-    os << "}, {$" << 2 * n << ", $" << 2 * n + 1 << ", $" << 2 * n + 2
-       << ", $" << 2 * n + 3 << "}, $" << 2 * n + 4 << ", p, 1, 1, 1;\n}\n";
+    os << "}, {$" << 2 * n << ", $" << 2 * n + 1 << ", $" << 2 * n + 2 << ", $"
+       << 2 * n + 3 << "}, $" << 2 * n + 4 << ", p, 1, 1, 1;\n}\n";
     std::string constraints;
     for (int64_t i = 0; i < n; ++i)
       constraints += "=f,";
@@ -497,376 +631,416 @@ public:
     std::array<Value, 2> rows = {row0, row1};
     Value colPair = kb.mul(kb.rem(lane, 4), kb.idx(2));
 
-    // Q must have landed (TMA writes and wgmma reads both go through the
-    // async proxy: no proxy fence).
-    ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx), qCh,
-                             kb.idx(0), ChannelSide::consumer);
+    forEachTile([&](Value n) {
+      // Q must have landed (TMA writes and wgmma reads both go through the
+      // async proxy: no proxy fence).
+      auto qHeld = ChannelAcquireOp::create(
+          b, b.getIndexType(), TokenType::get(ctx), qCh,
+          iteration(n, kb.idx(0), 1), ChannelSide::consumer);
 
-    Value negInf = kb.negInf(), zero = kb.f32(0.0);
-    LLVM::LLVMStructType oType = accType(halfCols);
-    LLVM::LLVMStructType sType = accType(geo.blockK);
-    Value oInit = LLVM::ZeroOp::create(b, oType);
-    SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
-    auto loop = scf::ForOp::create(b, kb.idx(0), kb.idx(geo.rounds),
-                                   kb.idx(1), inits);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value i = loop.getInductionVar();
-      ValueRange carried = loop.getRegionIterArgs();
-      std::array<Value, 2> m = {carried[0], carried[1]};
-      std::array<Value, 2> l = {carried[2], carried[3]};
-      Value o = carried[4];
-      Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
+      Value negInf = kb.negInf(), zero = kb.f32(0.0);
+      LLVM::LLVMStructType oType = accType(halfCols);
+      LLVM::LLVMStructType sType = accType(geo.blockK);
+      Value oInit = LLVM::ZeroOp::create(b, oType);
+      SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
+      auto loop = scf::ForOp::create(b, kb.idx(0), kb.idx(geo.rounds),
+                                     kb.idx(1), inits);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value i = loop.getInductionVar();
+        ValueRange carried = loop.getRegionIterArgs();
+        std::array<Value, 2> m = {carried[0], carried[1]};
+        std::array<Value, 2> l = {carried[2], carried[3]};
+        Value o = carried[4];
+        Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
+        // This thread's rows through an opaque copy each round: the shared
+        // addresses derived from them (statistics, P tile pieces) are then
+        // computed here instead of being hoisted out of the loops into some
+        // twenty registers held throughout.
+        std::array<Value, 2> roundRows;
+        for (int h = 0; h < 2; ++h)
+          roundRows[h] = arith::IndexCastOp::create(
+              b, b.getIndexType(), opaque(toI32(rows[h])));
+        // Channel iterations: KV halves and P tiles once per round, the
+        // statistics once per round and once more for the epilogue's sums.
+        Value g = iteration(n, i, geo.rounds);
+        Value gs = iteration(n, i, geo.rounds + 1);
 
-      // Validity of this thread's 16 columns, read before the wait.
-      Value first = kb.mul(blk, kb.idx(geo.blockK));
-      SmallVector<Value> valid(nS);
-      for (int64_t r = 0; r < nS; r += 4)
-        for (int64_t e = 0; e < 2; ++e) {
-          Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
-          Value v =
-              cta.entry(kb.add(first, col), /*knownInRange=*/true).first;
-          valid[r + e] = v;
-          valid[r + 2 + e] = v;
+        // Validity of this thread's nS / 2 columns, read before the wait and
+        // kept through it as one bit mask (one register, not nS / 2
+        // predicates).
+        Value first = kb.mul(blk, kb.idx(geo.blockK));
+        Value mask = c32(0);
+        for (int64_t r = 0; r < nS; r += 4)
+          for (int64_t e = 0; e < 2; ++e) {
+            Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
+            Value v = entryOf(kb.add(first, col)).first;
+            Value bit = arith::ShLIOp::create(
+                b, arith::ExtUIOp::create(b, i32, v), c32(r / 2 + e));
+            mask = arith::OrIOp::create(b, mask, bit);
+          }
+
+        // 1. S = Q K^T over all Dqk columns, half by half in the order the
+        // halves are refilled (consumer 0: L then R; consumer 1: R then L).
+        Value kvLeft = kvCh[2 * c], kvRight = kvCh[2 * c + 1];
+        Value qDesc =
+            descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
+        Value s = LLVM::ZeroOp::create(b, sType);
+        Value stage;
+        ChannelAcquireOp ownV; // the half of this block with this consumer's V
+        bool firstStep = true;
+        for (int h : {c, 1 - c}) {
+          auto acq = ChannelAcquireOp::create(
+              b, b.getIndexType(), TokenType::get(ctx),
+              h == 0 ? kvLeft : kvRight, g, ChannelSide::consumer);
+          if (h == c)
+            ownV = acq;
+          // cp.async wrote the half through the generic proxy; wgmma reads it
+          // through the async proxy.
+          NVVM::FenceProxyOp::create(
+              b, NVVM::ProxyKind::async_shared,
+              NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+          if (!stage)
+            stage = opaque(tile(stageOf(c, acq.getSlot())));
+          Value kDesc = descriptor(stage, /*lbo=*/16, kSwizzleAtomBytes);
+          NVVM::WgmmaFenceAlignedOp::create(b);
+          auto [cbBegin, cbEnd] = halfBlocks(h);
+          for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
+            for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
+              int64_t kOff = k * hw::kWgmmaKBf16 * 2;
+              s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
+                      advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
+                      /*bMnMajor=*/false, /*accumulate=*/!firstStep);
+              firstStep = false;
+            }
+          NVVM::WgmmaGroupSyncAlignedOp::create(b);
+        }
+        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+        s = pin(s);
+        // Persistent: after the tile's last QK^T this consumer is done with Q;
+        // once both are, the producer loads the next tile's.
+        if (n)
+          kb.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i,
+                                        kb.idx(geo.rounds - 1)),
+                  [&] {
+                    ChannelReleaseOp::create(b, qCh, qHeld.getSlot(),
+                                             qHeld.getToken(),
+                                             ChannelSide::consumer,
+                                             /*async=*/false);
+                  });
+
+        // 2. Scaled logits, invalid columns -inf; row max of this block.
+        SmallVector<Value> logit(nS);
+        for (int64_t r = 0; r < nS; ++r)
+          logit[r] = arith::SelectOp::create(
+              b, bitOf(mask, (r / 4) * 2 + r % 2),
+              fmul(extract(s, r), kb.f32(scaleLog2)), negInf);
+        std::array<Value, 2> blockMax = {negInf, negInf};
+        for (int64_t r = 0; r < nS; ++r) {
+          int half = (r % 4) / 2;
+          blockMax[half] = fmax(blockMax[half], logit[r]);
+        }
+        for (int r = 0; r < 2; ++r)
+          blockMax[r] = quadReduce(blockMax[r], /*isMax=*/true);
+
+        // 3. The max hand-off. Consumer 0 goes first with its own max m0 =
+        // max(m, block max) and publishes it; consumer 1 waits for it, forms
+        // the round's max m' = max(m0, its block max) and publishes m'.
+        // Consumer 0 later repairs what it computed with m0 by exp2(m0 - m').
+        std::array<Value, 2> mine;
+        for (int r = 0; r < 2; ++r)
+          mine[r] = fmax(m[r], blockMax[r]);
+        if (c == 0) {
+          publish(mine, maxCh[0], gs, /*owner=*/0, lane, roundRows);
+        } else {
+          std::array<Value, 2> first = receive(maxCh[0], gs, /*owner=*/0, roundRows);
+          for (int r = 0; r < 2; ++r)
+            mine[r] = fmax(first[r], blockMax[r]);
+          publish(mine, maxCh[1], gs, /*owner=*/1, lane, roundRows);
+        }
+        // While nothing valid has been seen a max is -inf; subtract 0 instead
+        // so every weight is exp2(-inf) = 0 rather than NaN.
+        auto pivotOf = [&](Value max) -> Value {
+          Value noneYet =
+              arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, negInf);
+          return arith::SelectOp::create(b, noneYet, zero, max);
+        };
+        std::array<Value, 2> pivot, alpha;
+        for (int r = 0; r < 2; ++r) {
+          pivot[r] = pivotOf(mine[r]);
+          alpha[r] = ex2(fsub(m[r], pivot[r]));
+        }
+        SmallVector<Value> weight(nS);
+        std::array<Value, 2> rowSum = {zero, zero};
+        for (int64_t r = 0; r < nS; ++r) {
+          int half = (r % 4) / 2;
+          weight[r] = ex2(fsub(logit[r], pivot[half]));
+          rowSum[half] = fadd(rowSum[half], weight[r]);
+        }
+        std::array<Value, 2> newL;
+        for (int r = 0; r < 2; ++r)
+          newL[r] = math::FmaOp::create(b, l[r], alpha[r], rowSum[r]);
+        Value scaled = LLVM::UndefOp::create(b, oType);
+        for (int64_t r = 0; r < nO; ++r)
+          scaled = LLVM::InsertValueOp::create(
+              b, scaled, fmul(extract(o, r), alpha[(r % 4) / 2]), r);
+
+        // 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
+        // accumulator fragment of columns 16k .. 16k+15 is the A fragment of
+        // k-step k (rows g, g+8; columns 2t, 2t+8).
+        const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
+        const int64_t kSteps = geo.blockK / hw::kWgmmaKBf16;
+        // V is read MN-major: 64-column atoms one column block apart (LBO),
+        // 8-key groups kSwizzleAtomBytes apart (SBO).
+        auto vDescriptor = [&](Value stageAddr) {
+          return descriptor(add(stageAddr, c32(vOffset)), geo.kvBlockBytes,
+                            kSwizzleAtomBytes);
+        };
+        const int64_t vStep = hw::kWgmmaKBf16 * kRowBytes;
+        // Every register the GEMM reads is written before its fence.
+        SmallVector<Value> aFrag;
+        for (int64_t q = 0; q < nS / 2; ++q)
+          aFrag.push_back(
+              pinScalar(packBf16(weight[2 * q], weight[2 * q + 1])));
+        Value acc = pin(scaled);
+        NVVM::WgmmaFenceAlignedOp::create(b);
+        {
+          Value bDesc = vDescriptor(stage);
+          for (int64_t k = 0; k < kSteps; ++k)
+            acc = mmaRegA(acc, ArrayRef<Value>(aFrag).slice(4 * k, 4),
+                          advance(bDesc, k * vStep));
+        }
+        NVVM::WgmmaGroupSyncAlignedOp::create(b);
+
+        // 5. Consumer 0 learns m' and repairs: its P tile for the peer is
+        // scaled by beta = exp2(m0 - m'), and so are O_0 and l_0 once the
+        // GEMM above has landed. Consumer 1 already used m'.
+        std::array<Value, 2> roundMax = mine;
+        std::array<Value, 2> beta;
+        if (c == 0) {
+          roundMax = receive(maxCh[1], gs, /*owner=*/1, roundRows);
+          for (int r = 0; r < 2; ++r) {
+            beta[r] = ex2(fsub(mine[r], pivotOf(roundMax[r])));
+            newL[r] = fmul(newL[r], beta[r]);
+          }
+          for (int64_t r = 0; r < nS; ++r)
+            weight[r] = fmul(weight[r], beta[(r % 4) / 2]);
         }
 
-      // 1. S = Q K^T over all Dqk columns, half by half in the order the
-      // halves are refilled (consumer 0: L then R; consumer 1: R then L).
-      Value kvLeft = kvCh[2 * c], kvRight = kvCh[2 * c + 1];
-      Value qDesc = descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
-      Value s = LLVM::ZeroOp::create(b, sType);
-      Value stage;
-      ChannelAcquireOp ownV; // the half of this block with this consumer's V
-      bool firstStep = true;
-      for (int h : {c, 1 - c}) {
-        auto acq = ChannelAcquireOp::create(b, b.getIndexType(),
-                                            TokenType::get(ctx),
-                                            h == 0 ? kvLeft : kvRight, i,
-                                            ChannelSide::consumer);
-        if (h == c)
-          ownV = acq;
-        // cp.async wrote the half through the generic proxy; wgmma reads it
-        // through the async proxy.
+        // 6. P_c (bf16, at m') into the RoPE slice of this stage, dead since
+        // step 1, for the peer's GEMM.
+        auto putP =
+            ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
+                                     pCh[c], g, ChannelSide::producer);
+        Value pTile = pTileOf(c, stage);
+        Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
+        for (int64_t j = 0; j < nS / 4; ++j)
+          for (int half = 0; half < 2; ++half) {
+            Value bits = packBf16(weight[4 * j + 2 * half],
+                                  weight[4 * j + 2 * half + 1]);
+            Value row = toI32(roundRows[half]);
+            Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
+            LLVM::StoreOp::create(b, bits, ptr3(addr));
+          }
+        // Writer-side proxy fence: the peer's wgmma reads the tile through
+        // the async proxy. Then the whole warpgroup has written it.
         NVVM::FenceProxyOp::create(
             b, NVVM::ProxyKind::async_shared,
             NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-        if (!stage)
-          stage = opaque(tile(stageOf(c, acq.getSlot())));
-        Value kDesc = descriptor(stage, /*lbo=*/16, kSwizzleAtomBytes);
+        gpu::BarrierOp::create(b);
+        ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
+                                 ChannelSide::producer, /*async=*/false);
+
+        // The own GEMM has read its V half: hand it back to the producer.
+        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+        acc = pin(acc);
+        if (c == 0) {
+          Value repaired = LLVM::UndefOp::create(b, oType);
+          for (int64_t r = 0; r < nO; ++r)
+            repaired = LLVM::InsertValueOp::create(
+                b, repaired, fmul(extract(acc, r), beta[(r % 4) / 2]), r);
+          acc = pin(repaired);
+        }
+        ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
+                                 ownV.getToken(), ChannelSide::consumer,
+                                 /*async=*/false);
+
+        // 7. O_c += P_p V_p[:, half c], P_p from the peer's stage.
+        auto peerKv =
+            ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
+                                     kvCh[2 * p + c], g, ChannelSide::consumer);
+        auto getP =
+            ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
+                                     pCh[p], g, ChannelSide::consumer);
+        // The waits above are branches: restate the register fence so the
+        // chain needs no compiler-inserted one.
         NVVM::WgmmaFenceAlignedOp::create(b);
-        auto [cbBegin, cbEnd] = halfBlocks(h);
-        for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
-          for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
-            int64_t kOff = k * hw::kWgmmaKBf16 * 2;
-            s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
-                    advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
-                    /*bMnMajor=*/false, /*accumulate=*/!firstStep);
-            firstStep = false;
-          }
+        {
+          Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
+          Value aDesc = pDescriptor(pTileOf(p, peerStage));
+          Value bDesc = vDescriptor(peerStage);
+          for (int64_t k = 0; k < kSteps; ++k)
+            acc = mma(acc, advance(aDesc, k * pStepBytes()),
+                      advance(bDesc, k * vStep), halfCols,
+                      /*bMnMajor=*/true, /*accumulate=*/true);
+        }
         NVVM::WgmmaGroupSyncAlignedOp::create(b);
-      }
-      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-      s = pin(s);
+        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+        acc = pin(acc);
 
-      // 2. Scaled logits, invalid columns -inf; row max of this block.
-      SmallVector<Value> logit(nS);
-      for (int64_t r = 0; r < nS; ++r)
-        logit[r] = arith::SelectOp::create(
-            b, valid[r], fmul(extract(s, r), kb.f32(scaleLog2)), negInf);
-      std::array<Value, 2> blockMax = {negInf, negInf};
-      for (int64_t r = 0; r < nS; ++r) {
-        int half = (r % 4) / 2;
-        blockMax[half] = fmax(blockMax[half], logit[r]);
+        // 8. Both stages and the peer's P tile are free again.
+        ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
+                                 ChannelSide::consumer, /*async=*/false);
+        ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
+                                 peerKv.getToken(), ChannelSide::consumer,
+                                 /*async=*/false);
+        SmallVector<Value> next = {roundMax[0], roundMax[1], newL[0], newL[1],
+                                   acc};
+        scf::YieldOp::create(b, next);
       }
-      for (int r = 0; r < 2; ++r)
-        blockMax[r] = quadReduce(blockMax[r], /*isMax=*/true);
 
-      // 3. The max hand-off. Consumer 0 goes first with its own max m0 =
-      // max(m, block max) and publishes it; consumer 1 waits for it, forms
-      // the round's max m' = max(m0, its block max) and publishes m'.
-      // Consumer 0 later repairs what it computed with m0 by exp2(m0 - m').
-      std::array<Value, 2> mine;
-      for (int r = 0; r < 2; ++r)
-        mine[r] = fmax(m[r], blockMax[r]);
-      if (c == 0) {
-        publish(mine, maxCh[0], i, /*owner=*/0, lane, rows);
-      } else {
-        std::array<Value, 2> first = receive(maxCh[0], i, /*owner=*/0, rows);
-        for (int r = 0; r < 2; ++r)
-          mine[r] = fmax(first[r], blockMax[r]);
-        publish(mine, maxCh[1], i, /*owner=*/1, lane, rows);
-      }
-      // While nothing valid has been seen a max is -inf; subtract 0 instead
-      // so every weight is exp2(-inf) = 0 rather than NaN.
-      auto pivotOf = [&](Value max) -> Value {
-        Value noneYet = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                              max, negInf);
-        return arith::SelectOp::create(b, noneYet, zero, max);
-      };
-      std::array<Value, 2> pivot, alpha;
+      // Epilogue: total row sums, normalize, write this half of out; consumer
+      // 0 writes lse and max_logits. A row with no valid entry has sum 0:
+      // out = 0, lse = +inf, max_logits = -inf.
+      std::array<Value, 2> m = {loop.getResult(0), loop.getResult(1)};
+      std::array<Value, 2> l = {quadReduce(loop.getResult(2), false),
+                                quadReduce(loop.getResult(3), false)};
+      Value o = loop.getResult(4);
+      // The coordinates again, for the stores (recomputed rather than kept
+      // in registers through the loop).
+      viewTile();
+      Value sums = iteration(n, kb.idx(geo.rounds), geo.rounds + 1);
+      publish(l, maxCh[c], sums, c, lane, rows);
+      std::array<Value, 2> peerL = receive(maxCh[p], sums, p, rows);
+      std::array<Value, 2> total, any, inv;
       for (int r = 0; r < 2; ++r) {
-        pivot[r] = pivotOf(mine[r]);
-        alpha[r] = ex2(fsub(m[r], pivot[r]));
+        total[r] = fadd(l[r], peerL[r]);
+        any[r] =
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r], zero);
+        inv[r] = arith::SelectOp::create(
+            b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
       }
-      SmallVector<Value> weight(nS);
-      std::array<Value, 2> rowSum = {zero, zero};
-      for (int64_t r = 0; r < nS; ++r) {
-        int half = (r % 4) / 2;
-        weight[r] = ex2(fsub(logit[r], pivot[half]));
-        rowSum[half] = fadd(rowSum[half], weight[r]);
-      }
-      std::array<Value, 2> newL;
-      for (int r = 0; r < 2; ++r)
-        newL[r] = math::FmaOp::create(b, l[r], alpha[r], rowSum[r]);
-      Value scaled = LLVM::UndefOp::create(b, oType);
-      for (int64_t r = 0; r < nO; ++r)
-        scaled = LLVM::InsertValueOp::create(
-            b, scaled, fmul(extract(o, r), alpha[(r % 4) / 2]), r);
-
-      // 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
-      // accumulator fragment of columns 16k .. 16k+15 is the A fragment of
-      // k-step k (rows g, g+8; columns 2t, 2t+8).
-      const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
-      const int64_t kSteps = geo.blockK / hw::kWgmmaKBf16;
-      // V is read MN-major: 64-column atoms one column block apart (LBO),
-      // 8-key groups kSwizzleAtomBytes apart (SBO).
-      auto vDescriptor = [&](Value stageAddr) {
-        return descriptor(add(stageAddr, c32(vOffset)), geo.kvBlockBytes,
-                          kSwizzleAtomBytes);
-      };
-      const int64_t vStep = hw::kWgmmaKBf16 * kRowBytes;
-      // Every register the GEMM reads is written before its fence.
-      SmallVector<Value> aFrag;
-      for (int64_t q = 0; q < nS / 2; ++q)
-        aFrag.push_back(pinScalar(packBf16(weight[2 * q], weight[2 * q + 1])));
-      Value acc = pin(scaled);
-      NVVM::WgmmaFenceAlignedOp::create(b);
+      // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
+      SmallVector<std::array<Value, 2>> pk(nO / 4);
+      for (int64_t j = 0; j < nO / 4; ++j)
+        for (int h = 0; h < 2; ++h)
+          pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
+                              fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
+      // Where out's rows are 16-byte aligned (the usual dense layout), the
+      // four lanes of a row trade pairs (three xor shuffles) so that each
+      // writes one whole 16-byte piece: a quad covers 64 contiguous bytes per
+      // store instead of 8. Other layouts take plain 2-byte stores, which any
+      // layout allows.
+      auto outMeta = memref::ExtractStridedMetadataOp::create(b, cta->out);
+      Value outBase =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, cta->out);
+      Value aligned = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::eq,
+          kb.rem(kb.add(outBase, kb.mul(outMeta.getOffset(), kb.idx(2))), 16),
+          kb.idx(0));
+      for (int d = 0; d < 3; ++d)
+        aligned = arith::AndIOp::create(
+            b, aligned,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                  kb.rem(outMeta.getStrides()[d], 8),
+                                  kb.idx(0)));
+      auto ifAligned = scf::IfOp::create(b, aligned, /*withElseRegion=*/true);
       {
-        Value bDesc = vDescriptor(stage);
-        for (int64_t k = 0; k < kSteps; ++k)
-          acc = mmaRegA(acc, ArrayRef<Value>(aFrag).slice(4 * k, 4),
-                        advance(bDesc, k * vStep));
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
+        Value t = toI32(kb.rem(lane, 4));
+        auto pick = [&](ArrayRef<Value> four, Value which) {
+          Value v = four[0];
+          for (int q = 1; q < 4; ++q)
+            v = arith::SelectOp::create(
+                b,
+                arith::CmpIOp::create(b, arith::CmpIPredicate::eq, which,
+                                      c32(q)),
+                four[q], v);
+          return v;
+        };
+        for (int64_t k = 0; k < nO / 16; ++k)
+          for (int h = 0; h < 2; ++h) {
+            SmallVector<Value> four;
+            for (int q = 0; q < 4; ++q)
+              four.push_back(pk[4 * k + q][h]);
+            // Lane t gathers piece 4k + t: its own pair, and from lane t ^ x
+            // the pair that lane holds of the same piece.
+            std::array<Value, 4> fromLane; // indexed by x
+            fromLane[0] = pick(four, t);
+            for (int x = 1; x < 4; ++x) {
+              Value send = pick(four, arith::XOrIOp::create(b, t, c32(x)));
+              fromLane[x] = gpu::ShuffleOp::create(b, send, x, hw::kWarpSize,
+                                                   gpu::ShuffleMode::XOR)
+                                .getShuffleResult();
+            }
+            // Element u of the piece comes from lane u = t ^ x.
+            Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
+            for (int u = 0; u < 4; ++u) {
+              SmallVector<Value> byX;
+              for (int x = 0; x < 4; ++x)
+                byX.push_back(fromLane[x]);
+              Value x = arith::XOrIOp::create(b, t, c32(u));
+              vec = LLVM::InsertElementOp::create(b, vec, pick(byX, x), c32(u));
+            }
+            Value col = kb.add(
+                kb.idx(c * halfCols + 32 * k),
+                kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), t),
+                       kb.idx(8)));
+            Value head = kb.add(cta->head0, rows[h]);
+            ValueRange st = outMeta.getStrides();
+            Value elem = kb.add(
+                kb.add(outMeta.getOffset(), kb.mul(cta->batch, st[0])),
+                kb.add(kb.add(kb.mul(cta->token, st[1]), kb.mul(head, st[2])),
+                       col));
+            Value addr = rawPointer(b, outMeta.getBaseBuffer(),
+                                    kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
+            LLVM::StoreOp::create(b, vec, addr, /*alignment=*/16);
+          }
+        b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
+        for (int64_t r = 0; r < nO; ++r) {
+          int half = (r % 4) / 2;
+          Value v = fmul(extract(o, r), inv[half]);
+          Value col =
+              kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2), colPair);
+          kb.store(
+              arith::TruncFOp::create(b, b.getBF16Type(), v), cta->out,
+              {cta->batch, cta->token, kb.add(cta->head0, rows[half]), col});
+        }
       }
-      NVVM::WgmmaGroupSyncAlignedOp::create(b);
-
-      // 5. Consumer 0 learns m' and repairs: its P tile for the peer is
-      // scaled by beta = exp2(m0 - m'), and so are O_0 and l_0 once the
-      // GEMM above has landed. Consumer 1 already used m'.
-      std::array<Value, 2> roundMax = mine;
-      std::array<Value, 2> beta;
-      if (c == 0) {
-        roundMax = receive(maxCh[1], i, /*owner=*/1, rows);
+      if (c != 0)
+        return;
+      Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                           kb.rem(lane, 4), kb.idx(0));
+      kb.when(leader, [&] {
         for (int r = 0; r < 2; ++r) {
-          beta[r] = ex2(fsub(mine[r], pivotOf(roundMax[r])));
-          newL[r] = fmul(newL[r], beta[r]);
+          Value safeSum =
+              arith::SelectOp::create(b, any[r], total[r], kb.f32(1.0));
+          Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
+          Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
+          Value head = kb.add(cta->head0, rows[r]);
+          kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
+                   cta->lse, {cta->batch, cta->token, head});
+          if (cta->maxLogits)
+            kb.store(arith::SelectOp::create(
+                         b, any[r], fmul(m[r], kb.f32(M_LN2)), kb.negInf()),
+                     cta->maxLogits, {cta->batch, cta->token, head});
         }
-        for (int64_t r = 0; r < nS; ++r)
-          weight[r] = fmul(weight[r], beta[(r % 4) / 2]);
-      }
-
-      // 6. P_c (bf16, at m') into the RoPE slice of this stage, dead since
-      // step 1, for the peer's GEMM.
-      auto putP = ChannelAcquireOp::create(b, b.getIndexType(),
-                                           TokenType::get(ctx), pCh[c], i,
-                                           ChannelSide::producer);
-      Value pTile = pTileOf(c, stage);
-      Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
-      for (int64_t j = 0; j < nS / 4; ++j)
-        for (int half = 0; half < 2; ++half) {
-          Value bits = packBf16(weight[4 * j + 2 * half],
-                                weight[4 * j + 2 * half + 1]);
-          Value row = toI32(rows[half]);
-          Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
-          LLVM::StoreOp::create(b, bits, ptr3(addr));
-        }
-      // Writer-side proxy fence: the peer's wgmma reads the tile through
-      // the async proxy. Then the whole warpgroup has written it.
-      NVVM::FenceProxyOp::create(
-          b, NVVM::ProxyKind::async_shared,
-          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-      gpu::BarrierOp::create(b);
-      ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
-                               ChannelSide::producer, /*async=*/false);
-
-      // The own GEMM has read its V half: hand it back to the producer.
-      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-      acc = pin(acc);
-      if (c == 0) {
-        Value repaired = LLVM::UndefOp::create(b, oType);
-        for (int64_t r = 0; r < nO; ++r)
-          repaired = LLVM::InsertValueOp::create(
-              b, repaired, fmul(extract(acc, r), beta[(r % 4) / 2]), r);
-        acc = pin(repaired);
-      }
-      ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
-                               ownV.getToken(), ChannelSide::consumer,
-                               /*async=*/false);
-
-      // 7. O_c += P_p V_p[:, half c], P_p from the peer's stage.
-      auto peerKv = ChannelAcquireOp::create(b, b.getIndexType(),
-                                             TokenType::get(ctx),
-                                             kvCh[2 * p + c], i,
-                                             ChannelSide::consumer);
-      auto getP = ChannelAcquireOp::create(b, b.getIndexType(),
-                                           TokenType::get(ctx), pCh[p], i,
-                                           ChannelSide::consumer);
-      // The waits above are branches: restate the register fence so the
-      // chain needs no compiler-inserted one.
-      NVVM::WgmmaFenceAlignedOp::create(b);
-      {
-        Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
-        Value aDesc = pDescriptor(pTileOf(p, peerStage));
-        Value bDesc = vDescriptor(peerStage);
-        for (int64_t k = 0; k < kSteps; ++k)
-          acc = mma(acc, advance(aDesc, k * pStepBytes()),
-                    advance(bDesc, k * vStep), halfCols,
-                    /*bMnMajor=*/true, /*accumulate=*/true);
-      }
-      NVVM::WgmmaGroupSyncAlignedOp::create(b);
-      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-      acc = pin(acc);
-
-      // 8. Both stages and the peer's P tile are free again.
-      ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
-                               ChannelSide::consumer, /*async=*/false);
-      ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
-                               peerKv.getToken(), ChannelSide::consumer,
-                               /*async=*/false);
-      SmallVector<Value> next = {roundMax[0], roundMax[1], newL[0], newL[1],
-                                 acc};
-      scf::YieldOp::create(b, next);
-    }
-
-    // Epilogue: total row sums, normalize, write this half of out; consumer
-    // 0 writes lse and max_logits. A row with no valid entry has sum 0:
-    // out = 0, lse = +inf, max_logits = -inf.
-    std::array<Value, 2> m = {loop.getResult(0), loop.getResult(1)};
-    std::array<Value, 2> l = {quadReduce(loop.getResult(2), false),
-                              quadReduce(loop.getResult(3), false)};
-    Value o = loop.getResult(4);
-    publish(l, maxCh[c], kb.idx(geo.rounds), c, lane, rows);
-    std::array<Value, 2> peerL = receive(maxCh[p], kb.idx(geo.rounds), p, rows);
-    std::array<Value, 2> total, any, inv;
-    for (int r = 0; r < 2; ++r) {
-      total[r] = fadd(l[r], peerL[r]);
-      any[r] = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r],
-                                     zero);
-      inv[r] = arith::SelectOp::create(
-          b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
-    }
-    // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
-    SmallVector<std::array<Value, 2>> pk(nO / 4);
-    for (int64_t j = 0; j < nO / 4; ++j)
-      for (int h = 0; h < 2; ++h)
-        pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
-                            fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
-    // Where out's rows are 16-byte aligned (the usual dense layout), the
-    // four lanes of a row trade pairs (three xor shuffles) so that each
-    // writes one whole 16-byte piece: a quad covers 64 contiguous bytes per
-    // store instead of 8. Other layouts take plain 2-byte stores, which any
-    // layout allows.
-    auto outMeta = memref::ExtractStridedMetadataOp::create(b, cta.out);
-    Value outBase = memref::ExtractAlignedPointerAsIndexOp::create(b, cta.out);
-    Value aligned = arith::CmpIOp::create(
-        b, arith::CmpIPredicate::eq,
-        kb.rem(kb.add(outBase, kb.mul(outMeta.getOffset(), kb.idx(2))), 16),
-        kb.idx(0));
-    for (int d = 0; d < 3; ++d)
-      aligned = arith::AndIOp::create(
-          b, aligned,
-          arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                kb.rem(outMeta.getStrides()[d], 8),
-                                kb.idx(0)));
-    auto ifAligned = scf::IfOp::create(b, aligned, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
-      Value t = toI32(kb.rem(lane, 4));
-      auto pick = [&](ArrayRef<Value> four, Value which) {
-        Value v = four[0];
-        for (int q = 1; q < 4; ++q)
-          v = arith::SelectOp::create(
-              b,
-              arith::CmpIOp::create(b, arith::CmpIPredicate::eq, which,
-                                    c32(q)),
-              four[q], v);
-        return v;
-      };
-      for (int64_t k = 0; k < nO / 16; ++k)
-        for (int h = 0; h < 2; ++h) {
-          SmallVector<Value> four;
-          for (int q = 0; q < 4; ++q)
-            four.push_back(pk[4 * k + q][h]);
-          // Lane t gathers piece 4k + t: its own pair, and from lane t ^ x
-          // the pair that lane holds of the same piece.
-          std::array<Value, 4> fromLane; // indexed by x
-          fromLane[0] = pick(four, t);
-          for (int x = 1; x < 4; ++x) {
-            Value send = pick(four, arith::XOrIOp::create(b, t, c32(x)));
-            fromLane[x] = gpu::ShuffleOp::create(b, send, x, hw::kWarpSize,
-                                                 gpu::ShuffleMode::XOR)
-                              .getShuffleResult();
-          }
-          // Element u of the piece comes from lane u = t ^ x.
-          Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
-          for (int u = 0; u < 4; ++u) {
-            SmallVector<Value> byX;
-            for (int x = 0; x < 4; ++x)
-              byX.push_back(fromLane[x]);
-            Value x = arith::XOrIOp::create(b, t, c32(u));
-            vec = LLVM::InsertElementOp::create(b, vec, pick(byX, x), c32(u));
-          }
-          Value col = kb.add(kb.idx(c * halfCols + 32 * k),
-                             kb.mul(arith::IndexCastOp::create(
-                                        b, b.getIndexType(), t),
-                                    kb.idx(8)));
-          Value head = kb.add(cta.head0, rows[h]);
-          ValueRange st = outMeta.getStrides();
-          Value elem = kb.add(
-              kb.add(outMeta.getOffset(), kb.mul(cta.batch, st[0])),
-              kb.add(kb.add(kb.mul(cta.token, st[1]), kb.mul(head, st[2])),
-                     col));
-          Value addr = rawPointer(b, outMeta.getBaseBuffer(),
-                                  kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
-          LLVM::StoreOp::create(b, vec, addr, /*alignment=*/16);
-        }
-      b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
-      for (int64_t r = 0; r < nO; ++r) {
-        int half = (r % 4) / 2;
-        Value v = fmul(extract(o, r), inv[half]);
-        Value col = kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2),
-                           colPair);
-        kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta.out,
-                 {cta.batch, cta.token, kb.add(cta.head0, rows[half]), col});
-      }
-    }
-    if (c != 0)
-      return;
-    Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                         kb.rem(lane, 4), kb.idx(0));
-    kb.when(leader, [&] {
-      for (int r = 0; r < 2; ++r) {
-        Value safeSum = arith::SelectOp::create(b, any[r], total[r],
-                                                kb.f32(1.0));
-        Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
-        Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
-        Value head = kb.add(cta.head0, rows[r]);
-        kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
-                 cta.lse, {cta.batch, cta.token, head});
-        if (cta.maxLogits)
-          kb.store(arith::SelectOp::create(b, any[r],
-                                           fmul(m[r], kb.f32(M_LN2)),
-                                           kb.negInf()),
-                   cta.maxLogits, {cta.batch, cta.token, head});
-      }
+      });
     });
   }
 
 private:
   ImplicitLocOpBuilder &b;
   KernelBuilder kb;
-  CtaView cta;
+  FwdOp op;
+  ScheduleAttr schedule;
+  ValueRange args;
+  /// The tile being computed (set by forEachTile).
+  std::optional<CtaView> cta;
+  /// Persistent: the CTA's tile counter (i32) in the current tile.
+  Value tileCounter;
   const SeesawGeometry &geo;
   double scaleLog2;
   Type i32, i64, f32;
@@ -875,8 +1049,8 @@ private:
 
 /// Emits the seesaw kernel body into `func`: the channels, then the
 /// warp_specialize with the producer and the two consumers.
-void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
-                           ScheduleAttr schedule, const SeesawGeometry &geo) {
+void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
+                           const SeesawGeometry &geo) {
   MLIRContext *ctx = op.getContext();
   Block &entry = func.getBody().front();
   ImplicitLocOpBuilder b(op.getLoc(), ctx);
@@ -916,8 +1090,8 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
   Value p0 = channel(1, wgThreads, wgThreads);
   Value p1 = channel(1, wgThreads, wgThreads);
   // The layout (getSeesawLayout) must have room for every barrier above.
-  if (nextBarrier > geo.layout.barriers +
-                        geo.layout.numBarriers * hw::kMBarrierBytes)
+  if (nextBarrier >
+      geo.layout.barriers + geo.layout.numBarriers * hw::kMBarrierBytes)
     llvm::report_fatal_error("seesaw kernel: more mbarriers than the shared "
                              "memory layout reserves");
 
@@ -950,8 +1124,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op,
     if (role == 0)
       k.producer(roleTid, kv, ch[4], ch[9], qMap);
     else
-      k.consumer(role - 1, roleTid, kv, ch[4], {ch[5], ch[6]},
-                 {ch[7], ch[8]});
+      k.consumer(role - 1, roleTid, kv, ch[4], {ch[5], ch[6]}, {ch[7], ch[8]});
     RoleReturnOp::create(b);
   }
   b.setInsertionPointAfter(ws);
@@ -966,8 +1139,8 @@ struct ConvertSeesawToGPUPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<FwdOp> ops;
-    if (failed(collectFwdOps(module, getArgument(), {ScheduleKind::seesaw},
-                             ops)))
+    if (failed(
+            collectFwdOps(module, getArgument(), {ScheduleKind::seesaw}, ops)))
       return signalPassFailure();
     if (ops.empty())
       return;
@@ -996,6 +1169,7 @@ struct ConvertSeesawToGPUPass
       geo.blockK = schedule.getBlockK();
       geo.kvBlockBytes = geo.blockK * kRowBytes;
       geo.rounds = p.topk / (2 * schedule.getBlockK());
+      geo.headBlocks = p.H / schedule.getHeadsPerCta();
       geo.layout = getSeesawLayout(schedule, p.Dqk);
       // Q's tensor map, passed by value (a __grid_constant__ CUtensorMap).
       MLIRContext *ctx = op.getContext();
@@ -1007,8 +1181,8 @@ struct ConvertSeesawToGPUPass
       // passes it by value once the kernel is an llvm.func.
       int64_t lowered = 0;
       for (Type t : func.getArgumentTypes().drop_back())
-        lowered += isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank()
-                                      : 1;
+        lowered +=
+            isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank() : 1;
       func->setAttr("sparse_mla.by_value_params",
                     DenseI64ArrayAttr::get(ctx, {lowered}));
       buildSeesawKernelBody(func, op, schedule, geo);
@@ -1016,6 +1190,12 @@ struct ConvertSeesawToGPUPass
       extra.names = {"q_map"};
       // KV rows are gathered in 16-byte cp.async pieces.
       extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
+      // Persistent: one CTA per SM (the shared memory allows no more), each
+      // looping over tiles; the launch's grid is still one CTA per tile,
+      // which the kernel also computes correctly, and the runtime shrinks
+      // it to the device's SM count.
+      if (schedule.getPersistent())
+        extra.ctasPerSm = 1;
       extra.build = [&](ImplicitLocOpBuilder &hb) -> SmallVector<Value> {
         return {TensorMapOp::create(
             hb, mapPtr, op.getQ(),

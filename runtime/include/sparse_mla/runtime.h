@@ -170,7 +170,9 @@ SMLA_API smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
                                  const smla_tensor *max_logits,
                                  CUstream stream);
 
-/** The grid smla_launch would use for these sizes (no CUDA call). */
+/** The grid of tiles for these sizes (no CUDA call): the grid smla_launch
+ *  uses, except for a persistent package (manifest "ctas_per_sm"), which it
+ *  launches with min(tiles, ctas_per_sm x SMs) CTAs along x. */
 SMLA_API smla_status smla_package_grid(const smla_package *pkg, int64_t B,
                                        int64_t S, int64_t Skv,
                                        uint32_t grid[3]);

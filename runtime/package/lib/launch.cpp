@@ -352,6 +352,34 @@ bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
   return true;
 }
 
+bool launchGrid(const Manifest &m, const uint32_t tiles[3], int64_t smCount,
+                uint32_t grid[3], std::string &err) {
+  if (m.kernel.ctasPerSm <= 0) {
+    for (int i = 0; i < 3; ++i)
+      grid[i] = tiles[i];
+    return true;
+  }
+  const uint64_t total =
+      uint64_t(tiles[0]) * uint64_t(tiles[1]) * uint64_t(tiles[2]);
+  if (total > 0x7FFFFFFF) {
+    err = format("persistent kernel: %" PRIu64 " tiles (%u x %u x %u), the "
+                 "kernel counts them in 32 bits (at most 2147483647)",
+                 total, tiles[0], tiles[1], tiles[2]);
+    return false;
+  }
+  if (smCount < 1) {
+    err = format("persistent kernel: SM count %" PRId64 ", expected >= 1",
+                 smCount);
+    return false;
+  }
+  const uint64_t ctas = uint64_t(m.kernel.ctasPerSm) * uint64_t(smCount);
+  grid[0] = static_cast<uint32_t>(total < ctas ? total : ctas);
+  grid[1] = grid[2] = total == 0 ? 0 : 1;
+  if (total == 0)
+    grid[0] = 0;
+  return true;
+}
+
 bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
                             std::vector<TensorMapRequest> &out,
                             std::string &err) {

@@ -228,6 +228,10 @@ bool checkManifest(const Manifest &m, std::string &err) {
     return fail(format("kernel.dynamic_shared_memory: expected 0..2147483647, "
                     "found %lld",
                     (long long)k.dynamicSharedMemory));
+  if (k.ctasPerSm < 0 || k.ctasPerSm > 32)
+    return fail(format("kernel.ctas_per_sm: expected 0..32 (resident blocks "
+                       "per SM), found %lld",
+                       (long long)k.ctasPerSm));
   for (int i = 0; i < 3; ++i)
     if (k.grid[i].multiplier < 1 || k.grid[i].multiplier > 0x7FFFFFFF)
       return fail(format("kernel.grid[%d].multiplier: expected 1..2147483647, "
@@ -389,6 +393,8 @@ std::string manifestToJson(const Manifest &m) {
     grid.push(t);
   }
   kernel.set("grid", grid);
+  if (m.kernel.ctasPerSm > 0)
+    kernel.set("ctas_per_sm", Value::integer(m.kernel.ctasPerSm));
   Value params = Value::array();
   for (const Param &p : m.kernel.params) {
     Value v = Value::object();
@@ -623,6 +629,9 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
     if (!f.integer(t, path, "multiplier", g.multiplier))
       return false;
   }
+  if (kernel->find("ctas_per_sm") &&
+      !f.integer(*kernel, "kernel", "ctas_per_sm", k.ctasPerSm))
+    return false;
 
   const Value *params;
   if (!f.array(*kernel, "kernel", "params", params))

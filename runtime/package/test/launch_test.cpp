@@ -292,6 +292,38 @@ TEST(Launch, Grid) {
   EXPECT_EQ(grid[2], 600u);
 }
 
+TEST(Launch, PersistentGrid) {
+  Manifest m = exampleManifest();
+  std::string err;
+  uint32_t grid[3];
+  // One CTA per tile: the tiles as they are.
+  const uint32_t tiles[3] = {8 * 4096, 3, 1};
+  ASSERT_TRUE(launchGrid(m, tiles, 132, grid, err)) << err;
+  EXPECT_EQ(grid[0], 8u * 4096u);
+  EXPECT_EQ(grid[1], 3u);
+  EXPECT_EQ(grid[2], 1u);
+  // Persistent: ctas_per_sm x SMs CTAs along x, or fewer if fewer tiles.
+  m.kernel.ctasPerSm = 1;
+  ASSERT_TRUE(launchGrid(m, tiles, 132, grid, err)) << err;
+  EXPECT_EQ(grid[0], 132u);
+  EXPECT_EQ(grid[1], 1u);
+  EXPECT_EQ(grid[2], 1u);
+  m.kernel.ctasPerSm = 2;
+  const uint32_t few[3] = {10, 20, 1};
+  ASSERT_TRUE(launchGrid(m, few, 114, grid, err)) << err;
+  EXPECT_EQ(grid[0], 200u);
+  EXPECT_EQ(grid[1], 1u);
+  const uint32_t none[3] = {0, 3, 1};
+  ASSERT_TRUE(launchGrid(m, none, 132, grid, err)) << err;
+  EXPECT_TRUE(gridIsEmpty(grid));
+  // The kernel counts tiles in 32 bits.
+  const uint32_t many[3] = {2147483647u, 2, 1};
+  EXPECT_FALSE(launchGrid(m, many, 132, grid, err));
+  EXPECT_HAS(err, "persistent kernel: 4294967294 tiles (2147483647 x 2 x 1)");
+  EXPECT_FALSE(launchGrid(m, tiles, 0, grid, err));
+  EXPECT_HAS(err, "persistent kernel: SM count 0, expected >= 1");
+}
+
 int64_t slotI64(const ParamBuffer &b, size_t i) {
   int64_t v;
   std::memcpy(&v, b.slotData(i), 8);

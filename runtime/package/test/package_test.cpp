@@ -71,6 +71,7 @@ Manifest richManifest() {
   m.kernel.tensorMaps.push_back(spec);
   m.kernel.grid[2] = {GridDim::Skv, 3};
   m.kernel.block[1] = 2;
+  m.kernel.ctasPerSm = 1; // persistent
   return m;
 }
 
@@ -86,6 +87,7 @@ void expectSameManifest(const Manifest &a, const Manifest &b) {
     EXPECT_EQ(a.kernel.grid[i].multiplier, b.kernel.grid[i].multiplier);
   }
   EXPECT_EQ(a.kernel.dynamicSharedMemory, b.kernel.dynamicSharedMemory);
+  EXPECT_EQ(a.kernel.ctasPerSm, b.kernel.ctasPerSm);
   ASSERT_EQ(a.kernel.params.size(), b.kernel.params.size());
   for (size_t i = 0; i < a.kernel.params.size(); ++i) {
     EXPECT_EQ(a.kernel.params[i].name, b.kernel.params[i].name);
@@ -353,6 +355,24 @@ TEST(Manifest, MistypedAndInvalidFieldsRefused) {
   EXPECT_HAS(err, "(root): expected an object, found array");
   EXPECT_FALSE(parseManifest("{", m, err));
   EXPECT_HAS(err, "manifest: not valid JSON: line 1, column 2");
+}
+
+TEST(Manifest, CtasPerSm) {
+  std::string err;
+  Manifest m = exampleManifest();
+  EXPECT_EQ(manifestToJson(m).find("ctas_per_sm"), std::string::npos)
+      << "absent when 0";
+  m.kernel.ctasPerSm = 2;
+  Manifest back;
+  ASSERT_TRUE(parseManifest(manifestToJson(m), back, err)) << err;
+  EXPECT_EQ(back.kernel.ctasPerSm, 2);
+  for (int64_t bad : {-1, 33}) {
+    m.kernel.ctasPerSm = bad;
+    EXPECT_FALSE(checkManifest(m, err)) << bad;
+    EXPECT_HAS(err, "kernel.ctas_per_sm: expected 0..32 (resident blocks per "
+                    "SM), found " +
+                        std::to_string(bad));
+  }
 }
 
 TEST(Manifest, ParamAndTensorMapRules) {

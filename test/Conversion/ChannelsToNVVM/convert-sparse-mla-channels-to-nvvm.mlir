@@ -85,8 +85,9 @@ gpu.module @k {
 // -----
 
 // A release announcing transaction bytes (a TMA copy completes on the slot's
-// full barrier): the first thread of each warpgroup arrives with expect_tx,
-// the others arrive plainly.
+// full barrier): every thread arrives with expect_tx, the first thread of
+// each warpgroup announcing the bytes and the others 0 (a plain arrival), in
+// one instruction and without a branch.
 // CHECK-LABEL: gpu.func @tx
 gpu.module @k {
   gpu.func @tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) kernel {
@@ -99,12 +100,12 @@ gpu.module @k {
     // CHECK: %[[WG:.*]] = arith.constant 128 : index
     // CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %[[WG]] : index
     // CHECK: %[[LEAD:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
-    // CHECK: scf.if %[[LEAD]] {
-    // CHECK: %[[BYTES:.*]] = arith.constant 73728 : i32
-    // CHECK: nvvm.mbarrier.arrive.expect_tx %[[FULL]], %[[BYTES]] : !llvm.ptr<3>, i32
-    // CHECK: } else {
-    // CHECK: nvvm.mbarrier.arrive %[[FULL]] : !llvm.ptr<3>
-    // CHECK: }
+    // CHECK-DAG: %[[TX:.*]] = arith.constant 73728 : i32
+    // CHECK-DAG: %[[NONE:.*]] = arith.constant 0 : i32
+    // CHECK: %[[BYTES:.*]] = arith.select %[[LEAD]], %[[TX]], %[[NONE]] : i32
+    // CHECK-NEXT: nvvm.mbarrier.arrive.expect_tx %[[FULL]], %[[BYTES]] : !llvm.ptr<3>, i32
+    // CHECK-NOT: scf.if
+    // CHECK-NOT: nvvm.mbarrier.arrive %
     %slot, %tok = sparse_mla.channel.acquire producer %ch[%c0] : !sparse_mla.channel<1>
     sparse_mla.channel.release producer %ch[%slot], %tok tx(73728) : !sparse_mla.channel<1>
     // Both consumer warpgroups wait for phase 0 of the full barrier.

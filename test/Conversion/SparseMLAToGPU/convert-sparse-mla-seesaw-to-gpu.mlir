@@ -1,7 +1,9 @@
-// RUN: sparse-mla-opt %s --sparse-mla-select-schedule="chip=sm_90a schedule=seesaw" --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
 
 // The seesaw protocol of docs/seesaw-lowering.md, pinned on a small op
-// (H = 64, one kv group, topk = 256: two rounds of two 64-key blocks).
+// (H = 64, one kv group, topk = 256: two rounds of two 64-key blocks), one
+// CTA per tile (`persistent = false`; the persistent kernel's tile loop is
+// pinned in convert-sparse-mla-seesaw-to-gpu-persistent.mlir).
 
 // Host: Q's tensor map (64 columns x 64 heads per box, 128-byte swizzle) is
 // the kernel's last parameter; 384 threads, 231,040 bytes of shared memory.
@@ -162,6 +164,7 @@ func.func @seesaw(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
   sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
                  indices(%idx : memref<?x?x1x256xi32>) q_start(%qs)
                  out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
-                 {causal = true}
+                 {causal = true,
+                  schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232]>}
   return
 }

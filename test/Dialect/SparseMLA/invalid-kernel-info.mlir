@@ -337,6 +337,20 @@ module attributes {gpu.container_module} {
 
 // -----
 
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f() kernel { gpu.return }
+  }
+  func.func @launch() {
+    %c1 = arith.constant 1 : index
+    // expected-error @+1 {{sparse_mla.kernel_info: 'ctas_per_sm' must be an integer in [1, 32], but is 0 : i64}}
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) {sparse_mla.kernel_info = {entry = "f", block = array<i64: 128, 1, 1>, dynamic_shared_memory = 0 : i64, grid = [{dim = "S", multiplier = 2 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], params = ["q", "kv"], ctas_per_sm = 0 : i64, op = {B, Dqk = 64 : i64, Dv = 32 : i64, G = 1 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 1 : i64, schedule = "s", sm_scale = 1.250000e-01 : f64, topk = 32 : i64}}}
+    return
+  }
+}
+
+// -----
+
 // expected-error @+1 {{sparse_mla.by_value_params must be an array<i64> of argument indices >= 0 on a function}}
 func.func @by_value_negative(%p: !llvm.ptr) attributes {sparse_mla.by_value_params = array<i64: -1>} {
   return

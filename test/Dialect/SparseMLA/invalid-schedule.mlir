@@ -7,8 +7,23 @@ module attributes {test.schedule = #sparse_mla.schedule<bogus, heads_per_cta = 6
 
 // -----
 
-// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups or regs}}
+// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs or persistent}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block = 32, stages = 1, warpgroups = 1>} {}
+
+// -----
+
+// expected-error @+1 {{schedule parameter 'persistent' must be true or false, but got 'yes'}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = yes>} {}
+
+// -----
+
+// expected-error @+1 {{duplicate schedule parameter 'persistent'}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, persistent = false>} {}
+
+// -----
+
+// expected-error @+1 {{schedule persistent = true needs the seesaw kind, but got simple}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1, persistent = true>} {}
 
 // -----
 

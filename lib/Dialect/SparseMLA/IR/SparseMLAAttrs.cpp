@@ -48,6 +48,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   std::optional<int64_t> headsPerCta, blockK, stages, warpgroups;
   SmallVector<int32_t> regs;
   bool seenRegs = false;
+  std::optional<bool> persistent;
   while (succeeded(parser.parseOptionalComma())) {
     StringRef key;
     SMLoc keyLoc = parser.getCurrentLocation();
@@ -70,6 +71,24 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
         return {};
       continue;
     }
+    if (key == "persistent") {
+      if (persistent) {
+        parser.emitError(keyLoc, "duplicate schedule parameter 'persistent'");
+        return {};
+      }
+      StringRef value;
+      SMLoc valueLoc = parser.getCurrentLocation();
+      if (parser.parseKeyword(&value))
+        return {};
+      if (value != "true" && value != "false") {
+        parser.emitError(valueLoc, "schedule parameter 'persistent' must be "
+                                   "true or false, but got '")
+            << value << "'";
+        return {};
+      }
+      persistent = value == "true";
+      continue;
+    }
     std::optional<int64_t> *slot =
         llvm::StringSwitch<std::optional<int64_t> *>(key)
             .Case("heads_per_cta", &headsPerCta)
@@ -80,7 +99,8 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
     if (!slot) {
       parser.emitError(keyLoc, "unknown schedule parameter '")
           << key
-          << "', expected heads_per_cta, block_k, stages, warpgroups or regs";
+          << "', expected heads_per_cta, block_k, stages, warpgroups, regs "
+             "or persistent";
       return {};
     }
     if (slot->has_value()) {
@@ -108,7 +128,8 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   }
   return ScheduleAttr::getChecked([&] { return parser.emitError(loc); },
                                   parser.getContext(), *kind, *headsPerCta,
-                                  *blockK, *stages, *warpgroups, regs);
+                                  *blockK, *stages, *warpgroups, regs,
+                                  persistent.value_or(false));
 }
 
 void ScheduleAttr::print(AsmPrinter &printer) const {
@@ -121,6 +142,8 @@ void ScheduleAttr::print(AsmPrinter &printer) const {
     llvm::interleaveComma(getRegs(), printer);
     printer << "]";
   }
+  if (getPersistent())
+    printer << ", persistent = true";
   printer << ">";
 }
 
@@ -132,7 +155,7 @@ LogicalResult
 ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      ScheduleKind kind, int64_t headsPerCta, int64_t blockK,
                      int64_t stages, int64_t warpgroups,
-                     ArrayRef<int32_t> regs) {
+                     ArrayRef<int32_t> regs, bool persistent) {
   bool seesaw = kind == ScheduleKind::seesaw;
   if (headsPerCta < 1)
     return emitError() << "schedule heads_per_cta must be >= 1, but got "
@@ -174,6 +197,11 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "seesaw schedule needs regs, one setmaxnreg "
                             "budget per warpgroup";
   }
+
+  if (persistent && !seesaw)
+    return emitError() << "schedule persistent = true needs the seesaw kind, "
+                          "but got "
+                       << stringifyScheduleKind(kind);
 
   if (kind == ScheduleKind::simple && stages != 1)
     return emitError() << "simple schedule supports stages = 1 only, but got "
@@ -325,7 +353,8 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
     // warpgroups: 40 + 232 + 232 registers x 128 threads = 64,512 <= 64 Ki
     // (the consumers hold a 64 x 256 f32 half of O, 128 registers, plus S).
     return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
-                             /*stages=*/2, /*warpgroups=*/3, {40, 232, 232});
+                             /*stages=*/2, /*warpgroups=*/3, {40, 232, 232},
+                             /*persistent=*/true);
   case ScheduleKind::simple:
   case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
@@ -336,9 +365,10 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
       // Producer with few registers, consumer with most of the file:
       // (56 + 232) x 128 = 36,864 registers.
       return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/2,
-                               /*warpgroups=*/2, {56, 232});
+                               /*warpgroups=*/2, {56, 232},
+                               /*persistent=*/false);
     return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/1,
-                             /*warpgroups=*/1, {});
+                             /*warpgroups=*/1, {}, /*persistent=*/false);
   }
   }
   llvm_unreachable("covered switch");

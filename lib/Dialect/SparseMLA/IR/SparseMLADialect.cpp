@@ -1,6 +1,7 @@
 //===- SparseMLADialect.cpp - sparse_mla dialect --------------------------===//
 
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Target/HardwareLimits.h"
 
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
@@ -138,6 +139,13 @@ LogicalResult SparseMLADialect::verifyOperationAttribute(Operation *op,
                << "' must name a parameter and give a power of two up to "
                   "256 bytes";
     }
+  }
+  if (Attribute ctas = info.get("ctas_per_sm")) {
+    auto count = dyn_cast<IntegerAttr>(ctas);
+    if (!count || count.getInt() < 1 || count.getInt() > hw::kMaxCtasPerSM)
+      return op->emitError() << "sparse_mla.kernel_info: 'ctas_per_sm' must "
+                                "be an integer in [1, "
+                             << hw::kMaxCtasPerSM << "], but is " << ctas;
   }
   for (StringRef field : {"H", "G", "Dqk", "Dv", "topk", "kv_stride"})
     if (failed(needInt(op, problem, "op ", field, 1)))

@@ -100,6 +100,11 @@ struct Kernel {
   int64_t block[3] = {1, 1, 1};
   int64_t dynamicSharedMemory = 0;
   GridTerm grid[3];
+  /// Persistent kernels (manifest key "ctas_per_sm", absent when 0): the
+  /// grid terms count tiles, and the kernel loops over them itself, so the
+  /// launch runs min(tiles, ctas_per_sm x SMs) CTAs along x (see
+  /// launchGrid). 0: one CTA per tile.
+  int64_t ctasPerSm = 0;
   std::vector<Param> params;
   std::vector<TensorMapSpec> tensorMaps;
 };
@@ -249,6 +254,11 @@ const TensorArg *operandByName(const LaunchArgs &args, const std::string &name);
 /// dimension is allowed (nothing to launch: see gridIsEmpty).
 bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
                  std::string &err);
+/// The grid to launch: \p tiles (from computeGrid) for a kernel with one
+/// CTA per tile; for a persistent one (ctas_per_sm > 0), (min(tiles,
+/// ctas_per_sm x \p smCount), 1, 1), which needs fewer than 2^31 tiles in all.
+bool launchGrid(const Manifest &m, const uint32_t tiles[3], int64_t smCount,
+                uint32_t grid[3], std::string &err);
 inline bool gridIsEmpty(const uint32_t grid[3]) {
   return grid[0] == 0 || grid[1] == 0 || grid[2] == 0;
 }

@@ -51,6 +51,14 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       `setmaxnreg`, one entry per warpgroup, each a multiple of 8 in
       [24, 256]; `sum(regs) * 128` must fit the 65,536-register file.
       Required by seesaw, which rebalances registers between roles.
+    * `persistent` (optional, default `false`; seesaw only): each CTA loops
+      over output tiles (query token x head block x batch), striding by the
+      number of CTAs, instead of computing one tile and exiting. The launch
+      then runs at most one CTA per SM (kernel_info `ctas_per_sm`; the
+      runtime sizes the grid from the device) and the producer loads the
+      next tile's Q and KV while the consumers finish the current one. The
+      kernel is correct for any grid: launched with one CTA per tile, each
+      CTA computes exactly its own tile.
 
     Shared memory is derived from the parameters and the op's shape (see
     `getSharedMemoryBytes`) and checked against the chip's limit (227 KiB on
@@ -60,7 +68,8 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
 
     ```mlir
     #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2,
-                         warpgroups = 3, regs = [72, 216, 216]>
+                         warpgroups = 3, regs = [72, 216, 216],
+                         persistent = true>
     ```
   }];
   let parameters = (ins
@@ -69,7 +78,8 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
     "int64_t":$block_k,
     "int64_t":$stages,
     "int64_t":$warpgroups,
-    OptionalArrayRefParameter<"int32_t">:$regs
+    OptionalArrayRefParameter<"int32_t">:$regs,
+    DefaultValuedParameter<"bool", "false">:$persistent
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
