@@ -21,7 +21,8 @@
 // CHECK-DAG: setmaxnreg.dec.sync.aligned.u32 40;
 // CHECK-DAG: setmaxnreg.inc.sync.aligned.u32 232;
 // CHECK-DAG: mbarrier.arrive.expect_tx.shared.b64 {{.*}}, {{.*}}, %r{{[0-9]+}};
-// CHECK-DAG: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// CHECK-DAG: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes.L2::cache_hint
+// CHECK-DAG: createpolicy.fractional.L2::evict_first.b64
 // CHECK-DAG: cp.async.cg.shared.global
 // CHECK-DAG: cp.async.mbarrier.arrive.noinc.shared.b64
 // CHECK-DAG: mbarrier.try_wait.parity.shared.b64
@@ -36,7 +37,7 @@
 // CHECK-DAG: shfl.sync.bfly.b32
 // CHECK-DAG: ex2.approx.ftz.f32
 // The epilogue: 16-byte stores of out where its rows are 16-byte aligned.
-// CHECK-DAG: st.global.v4.b32
+// CHECK-DAG: st.global.cs.v4.b32
 
 // PTXAS: Function properties for sparse_mla_fwd_seesaw
 // PTXAS-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads

@@ -202,10 +202,9 @@ public:
     if (!n)
       return i;
     // In i32 (fewer registers for the hoisted n x perTile).
-    return arith::IndexCastOp::create(
-        b, b.getIndexType(), add(mul(n, c32(perTile)), toI32(i)));
+    return arith::IndexCastOp::create(b, b.getIndexType(),
+                                      add(mul(n, c32(perTile)), toI32(i)));
   }
-
 
   //===--------------------------------------------------------------------===//
   // i32 shared addresses
@@ -314,13 +313,19 @@ public:
           // Opaque, so that the nine addresses are not hoisted out of a
           // persistent kernel's tile loop to occupy 18 registers.
           Value qBase = tileCounter ? opaque(qTile()) : qTile();
+          // Q is read once: evict it from L2 first, which leaves L2 to the
+          // KV rows that every tile gathers (Skv = 32768: -1.5%,
+          // bench/NOTES.md).
+          Value evictFirst = inlineAsm(
+              i64, {}, "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;",
+              "=l");
           for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
             Value dst = LLVM::AddrSpaceCastOp::create(
                 b, cluster, ptr3(add(qBase, c32(cb * kColBlockBytes))));
             NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
                 b, dst, qMap,
                 ValueRange{c32(cb * kAtomCols), head0, token, batch}, full,
-                ValueRange{}, Value(), Value(), NVVM::TMALoadMode::TILE,
+                ValueRange{}, Value(), evictFirst, NVVM::TMALoadMode::TILE,
                 /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
           }
         });
@@ -473,6 +478,16 @@ public:
                                      LLVM::tailcallkind::TailCallKind::None,
                                      LLVM::AsmDialectAttr(), ArrayAttr())
         .getResult(0);
+  }
+
+  /// Side-effecting inline asm without results.
+  void asmStatement(ValueRange operands, StringRef text,
+                    StringRef constraints) {
+    LLVM::InlineAsmOp::create(b, Type(), operands, text, constraints,
+                              /*has_side_effects=*/true,
+                              /*is_align_stack=*/false,
+                              LLVM::tailcallkind::TailCallKind::None,
+                              LLVM::AsmDialectAttr(), ArrayAttr());
   }
 
   /// `v` (f32 or i32) computed here: an empty asm that LLVM keeps in place.
@@ -660,8 +675,8 @@ public:
         // twenty registers held throughout.
         std::array<Value, 2> roundRows;
         for (int h = 0; h < 2; ++h)
-          roundRows[h] = arith::IndexCastOp::create(
-              b, b.getIndexType(), opaque(toI32(rows[h])));
+          roundRows[h] = arith::IndexCastOp::create(b, b.getIndexType(),
+                                                    opaque(toI32(rows[h])));
         // Channel iterations: KV halves and P tiles once per round, the
         // statistics once per round and once more for the epilogue's sums.
         Value g = iteration(n, i, geo.rounds);
@@ -754,7 +769,8 @@ public:
         if (c == 0) {
           publish(mine, maxCh[0], gs, /*owner=*/0, lane, roundRows);
         } else {
-          std::array<Value, 2> first = receive(maxCh[0], gs, /*owner=*/0, roundRows);
+          std::array<Value, 2> first =
+              receive(maxCh[0], gs, /*owner=*/0, roundRows);
           for (int r = 0; r < 2; ++r)
             mine[r] = fmax(first[r], blockMax[r]);
           publish(mine, maxCh[1], gs, /*owner=*/1, lane, roundRows);
@@ -996,7 +1012,15 @@ public:
                        col));
             Value addr = rawPointer(b, outMeta.getBaseBuffer(),
                                     kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
-            LLVM::StoreOp::create(b, vec, addr, /*alignment=*/16);
+            // Streaming store (.cs): out is written once and not read
+            // back, so it should not displace KV rows from L2.
+            SmallVector<Value> operands = {addr};
+            for (int u = 0; u < 4; ++u)
+              operands.push_back(
+                  LLVM::ExtractElementOp::create(b, vec, c32(u)));
+            asmStatement(operands,
+                         "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};",
+                         "l,r,r,r,r");
           }
         b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
         for (int64_t r = 0; r < nO; ++r) {

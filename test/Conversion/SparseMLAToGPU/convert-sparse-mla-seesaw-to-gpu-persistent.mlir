@@ -69,7 +69,7 @@
 // CHECK: scf.yield
 // CHECK: arith.muli %{{.*}}, %c3_i32{{.*}} : i32
 // CHECK: sparse_mla.channel.acquire producer %[[AMAX0]]
-// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<1>
+// CHECK: llvm.inline_asm has_side_effects "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};"
 // CHECK: math.log2
 // CHECK: scf.yield %{{.*}} : i32
 // CHECK: sparse_mla.role_return

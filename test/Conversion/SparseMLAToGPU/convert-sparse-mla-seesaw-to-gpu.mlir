@@ -51,7 +51,9 @@
 // CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[L1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[Q:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
 // CHECK: %[[QS:.*]], %[[QT:.*]] = sparse_mla.channel.acquire producer %[[Q]]
 // CHECK-NEXT: sparse_mla.channel.release producer %[[Q]][%[[QS]]], %[[QT]] tx(73728)
-// CHECK-COUNT-9: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}} box[
+// Q is read once: an L2 evict-first policy on its copies.
+// CHECK: %[[EVICT:.*]] = llvm.inline_asm has_side_effects "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;"
+// CHECK-COUNT-9: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}} box[{{.*}}] l2_cache_hint = %[[EVICT]]
 // Per round, the halves roughly in the order their consumers free them: L0,
 // R1, R0, L1; each row in 16-byte cp.async pieces (zero-filled when the entry
 // is invalid), handed over by cp.async.mbarrier.arrive.noinc.
@@ -125,7 +127,8 @@
 // otherwise 2-byte stores.
 // CHECK: scf.if
 // CHECK: gpu.shuffle  xor
-// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<1>
+// Streaming (.cs) stores: out is not read back.
+// CHECK: llvm.inline_asm has_side_effects "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};", "l,r,r,r,r"
 // CHECK: } else {
 // CHECK: memref.store %{{.*}}, %{{.*}} : memref<?x?x64x512xbf16
 // CHECK: math.log2
