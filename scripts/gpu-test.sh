@@ -200,6 +200,11 @@ run_case packages packages-topk2000-adversarial "$PKG_DIR/topk2000.smlapkg" --B 
 run_case packages packages-topk512 "$PKG_DIR/topk512.smlapkg" --B 1 --S 512 --Skv 4096 --q-start 1000 --indices causal --iters 0
 SAN_TOOL=racecheck memcheck_case packages packages-racecheck-v32 "$PKG_DIR/v32.smlapkg" --S 4 --Skv 256 --indices adversarial --iters 0 --warmup 0
 SAN_TOOL=synccheck memcheck_case packages packages-synccheck-v32 "$PKG_DIR/v32.smlapkg" --S 4 --Skv 256 --indices adversarial --iters 0 --warmup 0
+# More tiles (2 x 140) than any card has SMs: a persistent kernel's CTAs run
+# several tiles each, its channels crossing tile boundaries.
+for tool in memcheck racecheck synccheck; do
+  SAN_TOOL=$tool memcheck_case packages "packages-$tool-tiles-topk512" "$PKG_DIR/topk512.smlapkg" --S 140 --Skv 1024 --q-start 10 --indices adversarial --iters 0 --warmup 0
+done
 run_case packages packages-pipelined-vs-v32 "$PKG_DIR/v32_pipelined.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
 run_case packages packages-pipelined-causal-vs-simple "$PKG_DIR/v32_causal_pipelined.smlapkg" --B 2 --S 256 --Skv 1024 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v32_causal.smlapkg"
 for tool in memcheck racecheck synccheck; do
