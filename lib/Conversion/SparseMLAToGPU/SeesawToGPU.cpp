@@ -110,7 +110,7 @@ public:
   //===--------------------------------------------------------------------===//
 
   /// Runs `body(n)` for each tile this CTA computes, with `cta` viewing the
-  /// tile and `n` its position in the CTA's sequence of tiles (index).
+  /// tile and `n` its position in the CTA's sequence of tiles (i32).
   /// Not persistent: the one tile of the CTA's block ids, `n` null.
   /// Persistent: tiles t = ctaId, ctaId + numCtas, ... below B x S x
   /// (H / heads_per_cta), t = batch x (S x head blocks) + (token x head
