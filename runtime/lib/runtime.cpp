@@ -606,6 +606,7 @@ SMLA_ACCESSOR(const char *, manifest_json, pkg->package.manifestJson.c_str(),
               "")
 SMLA_ACCESSOR(uint32_t, dynamic_shared_memory,
               pkg->package.manifest.kernel.dynamicSharedMemory, 0)
+SMLA_ACCESSOR(uint32_t, ctas_per_sm, pkg->package.manifest.kernel.ctasPerSm, 0)
 SMLA_ACCESSOR(int64_t, H, pkg->package.manifest.op.H, 0)
 SMLA_ACCESSOR(int64_t, G, pkg->package.manifest.op.G, 0)
 SMLA_ACCESSOR(int64_t, Dqk, pkg->package.manifest.op.Dqk, 0)

@@ -85,6 +85,7 @@ TEST(RuntimeHost, Accessors) {
   EXPECT_EQ(block[0], 128u);
   EXPECT_EQ(block[1], 1u);
   EXPECT_EQ(smla_package_dynamic_shared_memory(p), 91392u);
+  EXPECT_EQ(smla_package_ctas_per_sm(p), 0u);
   EXPECT_EQ(smla_package_H(p), 128);
   EXPECT_EQ(smla_package_G(p), 1);
   EXPECT_EQ(smla_package_Dqk(p), 576);
@@ -106,6 +107,22 @@ TEST(RuntimeHost, Accessors) {
   EXPECT_EQ(grid[2], 1u);
   EXPECT_EQ(smla_package_grid(p, 70000, 1, 1, grid), SMLA_ERROR_UNSUPPORTED);
   EXPECT_HAS(smla_last_error(), "grid y: B (70000)");
+  smla_package_destroy(p);
+
+  // A persistent package reports its CTAs per SM; its grid is the tiles'.
+  pkg::Manifest persistent = pkg::exampleManifest();
+  persistent.kernel.ctasPerSm = 1;
+  pkg::Section text;
+  text.kind = pkg::kSectionPtx;
+  text.data = {'/', '/', '\n'};
+  bytes = pkg::writePackage(persistent, {text});
+  ASSERT_EQ(smla_package_load_memory(bytes.data(), bytes.size(), &p),
+            SMLA_SUCCESS)
+      << smla_last_error();
+  EXPECT_EQ(smla_package_ctas_per_sm(p), 1u);
+  ASSERT_EQ(smla_package_grid(p, 2, 4096, 8192, grid), SMLA_SUCCESS);
+  EXPECT_EQ(grid[0], 8u * 4096);
+  EXPECT_EQ(grid[1], 2u);
   smla_package_destroy(p);
 
   EXPECT_STREQ(smla_package_entry(nullptr), "");

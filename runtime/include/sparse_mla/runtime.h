@@ -129,6 +129,9 @@ SMLA_API const char *smla_package_schedule(const smla_package *pkg);
 SMLA_API const char *smla_package_manifest_json(const smla_package *pkg);
 SMLA_API void smla_package_block(const smla_package *pkg, uint32_t block[3]);
 SMLA_API uint32_t smla_package_dynamic_shared_memory(const smla_package *pkg);
+/** Persistent kernels: CTAs per SM of a launch (manifest "ctas_per_sm"); 0
+ *  for one CTA per tile. */
+SMLA_API uint32_t smla_package_ctas_per_sm(const smla_package *pkg);
 SMLA_API int64_t smla_package_H(const smla_package *pkg);
 SMLA_API int64_t smla_package_G(const smla_package *pkg);
 SMLA_API int64_t smla_package_Dqk(const smla_package *pkg);

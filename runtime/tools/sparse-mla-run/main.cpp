@@ -790,10 +790,14 @@ int run(const Options &o, Value &report) {
   uint32_t grid[3] = {0, 0, 0}, block[3];
   smla_package_block(pkg.p, block);
   smlaCheck(smla_package_grid(pkg.p, sh.B, sh.S, sh.Skv, grid), "grid");
-  logf("kernel: loaded from the %s; grid [%u, %u, %u], block [%u, %u, %u], "
+  const uint32_t ctasPerSm = smla_package_ctas_per_sm(pkg.p);
+  logf("kernel: loaded from the %s; %s [%u, %u, %u]%s, block [%u, %u, %u], "
        "%u bytes of dynamic shared memory\n",
-       kindName, grid[0], grid[1], grid[2], block[0], block[1], block[2],
-       smla_package_dynamic_shared_memory(pkg.p));
+       kindName, ctasPerSm ? "tiles" : "grid", grid[0], grid[1], grid[2],
+       ctasPerSm ? " (persistent: CTAs per SM x SMs, each looping over "
+                   "tiles)"
+                 : "",
+       block[0], block[1], block[2], smla_package_dynamic_shared_memory(pkg.p));
 
   auto launch = [&](const char *what) {
     smlaCheck(smla_launch(pkg.p, &tq, &tkv, &tidx, p.attrs.qStart, &d1.tout,
