@@ -2,8 +2,8 @@
 // (through `sparse-mla-translate --ptx`, whose --verify-ptxas refuses spills,
 // local memory and an ignored setmaxnreg) accepts one cubin holding the
 // kernel with one CTA per tile, the persistent one with kv_stride = 2 (the
-// causal bound's floor division), and block_k = 32 with four stages, each
-// with max_logits and causal masking.
+// causal bound's floor division), block_k = 32 with four stages, and
+// shared_validity (persistent), each with max_logits and causal masking.
 // REQUIRES: ptxas
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --ptx --gpu-module=sparse_mla_kernels --toolkit=%cuda_toolkit -o %t.ptx
 // RUN: FileCheck %s < %t.ptx
@@ -11,6 +11,7 @@
 // CHECK: .entry sparse_mla_fwd_seesaw(
 // CHECK: .entry sparse_mla_fwd_seesaw_0(
 // CHECK: .entry sparse_mla_fwd_seesaw_1(
+// CHECK: .entry sparse_mla_fwd_seesaw_2(
 
 func.func @one_cta_per_tile(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                             %idx: memref<?x?x1x2048xi32>, %qs: i32,
@@ -45,5 +46,17 @@ func.func @persistent_block32(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x57
                  out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>)
                  max_logits(%ml : memref<?x?x128xf32>)
                  {causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 32, stages = 4, warpgroups = 3, regs = [40, 232, 232], persistent = true>}
+  return
+}
+
+func.func @persistent_shared_validity(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                                      %idx: memref<?x?x1x2048xi32>, %qs: i32,
+                                      %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>,
+                                      %ml: memref<?x?x128xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs)
+                 out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>)
+                 max_logits(%ml : memref<?x?x128xf32>)
+                 {causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true>}
   return
 }

@@ -105,6 +105,15 @@ public:
                                   c32(~(hw::kSharedMemoryAlignment - 1)));
   }
 
+  void setValidityChannels(Value consumer0, Value consumer1) {
+    validCh = {consumer0, consumer1};
+  }
+  /// Shared address (i32) of the validity bytes of KV stage `stage` (i32).
+  Value validityOf(Value stage) {
+    return add(add(smemBase, c32(geo.layout.validity)),
+               mul(stage, c32(geo.blockK)));
+  }
+
   //===--------------------------------------------------------------------===//
   // Tiles
   //===--------------------------------------------------------------------===//
@@ -380,6 +389,26 @@ public:
                           swizzled(toI32(row8), c32(0), seg));
           if (tileCounter)
             dst = opaque(dst);
+          if (validCh[c] && h == c) {
+            // shared_validity: with the block's first half, its validity
+            // for consumer c, one byte per key (the eight threads of a row
+            // store the same byte: no branch).
+            auto put = ChannelAcquireOp::create(
+                b, b.getIndexType(), TokenType::get(ctx), validCh[c],
+                iteration(n, i, geo.rounds), ChannelSide::producer);
+            Value base =
+                add(validityOf(stageOf(c, put.getSlot())), toI32(row8));
+            for (int64_t pass = 0; pass < passes; ++pass) {
+              Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
+                                                  tagged[pass], c32(0));
+              LLVM::StoreOp::create(
+                  b, arith::ExtUIOp::create(b, b.getI8Type(), valid),
+                  ptr3(add(base, c32(pass * rowsPerPass))));
+            }
+            ChannelReleaseOp::create(b, validCh[c], put.getSlot(),
+                                     put.getToken(), ChannelSide::producer,
+                                     /*async=*/false);
+          }
           auto [cbBegin, cbEnd] = halfBlocks(h);
           for (int64_t pass = 0; pass < passes; ++pass) {
             // An invalid entry copies 0 bytes from row 0: nothing is read.
@@ -685,16 +714,46 @@ public:
         // Validity of this thread's nS / 2 columns, read before the wait and
         // kept through it as one bit mask (one register, not nS / 2
         // predicates).
-        Value first = kb.mul(blk, kb.idx(geo.blockK));
         Value mask = c32(0);
-        for (int64_t r = 0; r < nS; r += 4)
-          for (int64_t e = 0; e < 2; ++e) {
-            Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
-            Value v = entryOf(kb.add(first, col)).first;
-            Value bit = arith::ShLIOp::create(
-                b, arith::ExtUIOp::create(b, i32, v), c32(r / 2 + e));
-            mask = arith::OrIOp::create(b, mask, bit);
+        if (validCh[c]) {
+          // shared_validity: the bytes the producer wrote for this block;
+          // the thread's columns come in adjacent pairs (one 16-bit load).
+          auto get =
+              ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
+                                       validCh[c], g, ChannelSide::consumer);
+          Value base =
+              add(validityOf(stageOf(c, get.getSlot())), toI32(colPair));
+          Type i16 = b.getI16Type();
+          for (int64_t k = 0; k < nS / 4; ++k) {
+            Value pair = arith::ExtUIOp::create(
+                b, i32,
+                LLVM::LoadOp::create(b, i16, ptr3(add(base, c32(8 * k))),
+                                     /*alignment=*/2));
+            for (int64_t e = 0; e < 2; ++e) {
+              Value byte = arith::AndIOp::create(
+                  b, arith::ShRUIOp::create(b, pair, c32(8 * e)), c32(0xff));
+              Value v = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, byte,
+                                              c32(0));
+              mask = arith::OrIOp::create(
+                  b, mask,
+                  arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, v),
+                                        c32(2 * k + e)));
+            }
           }
+          ChannelReleaseOp::create(b, validCh[c], get.getSlot(), get.getToken(),
+                                   ChannelSide::consumer,
+                                   /*async=*/false);
+        } else {
+          Value first = kb.mul(blk, kb.idx(geo.blockK));
+          for (int64_t r = 0; r < nS; r += 4)
+            for (int64_t e = 0; e < 2; ++e) {
+              Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
+              Value v = entryOf(kb.add(first, col)).first;
+              Value bit = arith::ShLIOp::create(
+                  b, arith::ExtUIOp::create(b, i32, v), c32(r / 2 + e));
+              mask = arith::OrIOp::create(b, mask, bit);
+            }
+        }
 
         // 1. S = Q K^T over all Dqk columns, half by half in the order the
         // halves are refilled (consumer 0: L then R; consumer 1: R then L).
@@ -1065,6 +1124,8 @@ private:
   std::optional<CtaView> cta;
   /// Persistent: the CTA's tile counter (i32) in the current tile.
   Value tileCounter;
+  /// shared_validity: the channels of consumer 0's and 1's block validity.
+  std::array<Value, 2> validCh;
   const SeesawGeometry &geo;
   double scaleLog2;
   Type i32, i64, f32;
@@ -1113,6 +1174,13 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   Value max1 = channel(1, wgThreads, wgThreads);
   Value p0 = channel(1, wgThreads, wgThreads);
   Value p1 = channel(1, wgThreads, wgThreads);
+  // shared_validity: the validity of consumer c's blocks (one byte per key),
+  // written by the producer, read by consumer c.
+  SmallVector<Value> validCh;
+  if (schedule.getSharedValidity())
+    for (int c = 0; c < 2; ++c)
+      validCh.push_back(
+          channel(schedule.getStages() / 2, wgThreads, wgThreads));
   // The layout (getSeesawLayout) must have room for every barrier above.
   if (nextBarrier >
       geo.layout.barriers + geo.layout.numBarriers * hw::kMBarrierBytes)
@@ -1124,6 +1192,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   const size_t numArgs = captures.size();
   llvm::append_range(captures, kvCh);
   captures.append({qCh, max0, max1, p0, p1, qBars});
+  llvm::append_range(captures, validCh);
   ArrayRef<int32_t> regs = schedule.getRegs();
   auto ws = WarpSpecializeOp::create(
       b, TypeRange{}, captures,
@@ -1145,6 +1214,8 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
     Value qMap = args[numArgs - 1];
     ValueRange ch = args.drop_front(numArgs);
     SmallVector<Value> kv(ch.take_front(4));
+    if (!validCh.empty())
+      k.setValidityChannels(ch[10], ch[11]);
     if (role == 0)
       k.producer(roleTid, kv, ch[4], ch[9], qMap);
     else

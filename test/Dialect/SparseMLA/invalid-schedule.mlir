@@ -7,7 +7,7 @@ module attributes {test.schedule = #sparse_mla.schedule<bogus, heads_per_cta = 6
 
 // -----
 
-// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs or persistent}}
+// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs, persistent or shared_validity}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block = 32, stages = 1, warpgroups = 1>} {}
 
 // -----
@@ -24,6 +24,16 @@ module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 
 
 // expected-error @+1 {{schedule persistent = true needs the seesaw kind, but got simple}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1, persistent = true>} {}
+
+// -----
+
+// expected-error @+1 {{schedule shared_validity = true needs the seesaw kind, but got pipelined}}
+module attributes {test.schedule = #sparse_mla.schedule<pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, shared_validity = true>} {}
+
+// -----
+
+// expected-error @+1 {{schedule parameter 'shared_validity' must be true or false, but got 'on'}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], shared_validity = on>} {}
 
 // -----
 

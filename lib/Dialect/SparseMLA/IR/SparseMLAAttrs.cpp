@@ -48,7 +48,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   std::optional<int64_t> headsPerCta, blockK, stages, warpgroups;
   SmallVector<int32_t> regs;
   bool seenRegs = false;
-  std::optional<bool> persistent;
+  std::optional<bool> persistent, sharedValidity;
   while (succeeded(parser.parseOptionalComma())) {
     StringRef key;
     SMLoc keyLoc = parser.getCurrentLocation();
@@ -71,9 +71,14 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
         return {};
       continue;
     }
-    if (key == "persistent") {
-      if (persistent) {
-        parser.emitError(keyLoc, "duplicate schedule parameter 'persistent'");
+    if (std::optional<bool> *flag =
+            llvm::StringSwitch<std::optional<bool> *>(key)
+                .Case("persistent", &persistent)
+                .Case("shared_validity", &sharedValidity)
+                .Default(nullptr)) {
+      if (*flag) {
+        parser.emitError(keyLoc, "duplicate schedule parameter '")
+            << key << "'";
         return {};
       }
       StringRef value;
@@ -81,12 +86,11 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
       if (parser.parseKeyword(&value))
         return {};
       if (value != "true" && value != "false") {
-        parser.emitError(valueLoc, "schedule parameter 'persistent' must be "
-                                   "true or false, but got '")
-            << value << "'";
+        parser.emitError(valueLoc, "schedule parameter '")
+            << key << "' must be true or false, but got '" << value << "'";
         return {};
       }
-      persistent = value == "true";
+      *flag = value == "true";
       continue;
     }
     std::optional<int64_t> *slot =
@@ -99,8 +103,8 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
     if (!slot) {
       parser.emitError(keyLoc, "unknown schedule parameter '")
           << key
-          << "', expected heads_per_cta, block_k, stages, warpgroups, regs "
-             "or persistent";
+          << "', expected heads_per_cta, block_k, stages, warpgroups, regs"
+             ", persistent or shared_validity";
       return {};
     }
     if (slot->has_value()) {
@@ -129,7 +133,8 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   return ScheduleAttr::getChecked([&] { return parser.emitError(loc); },
                                   parser.getContext(), *kind, *headsPerCta,
                                   *blockK, *stages, *warpgroups, regs,
-                                  persistent.value_or(false));
+                                  persistent.value_or(false),
+                                  sharedValidity.value_or(false));
 }
 
 void ScheduleAttr::print(AsmPrinter &printer) const {
@@ -144,6 +149,8 @@ void ScheduleAttr::print(AsmPrinter &printer) const {
   }
   if (getPersistent())
     printer << ", persistent = true";
+  if (getSharedValidity())
+    printer << ", shared_validity = true";
   printer << ">";
 }
 
@@ -155,7 +162,8 @@ LogicalResult
 ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      ScheduleKind kind, int64_t headsPerCta, int64_t blockK,
                      int64_t stages, int64_t warpgroups,
-                     ArrayRef<int32_t> regs, bool persistent) {
+                     ArrayRef<int32_t> regs, bool persistent,
+                     bool sharedValidity) {
   bool seesaw = kind == ScheduleKind::seesaw;
   if (headsPerCta < 1)
     return emitError() << "schedule heads_per_cta must be >= 1, but got "
@@ -201,6 +209,10 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (persistent && !seesaw)
     return emitError() << "schedule persistent = true needs the seesaw kind, "
                           "but got "
+                       << stringifyScheduleKind(kind);
+  if (sharedValidity && !seesaw)
+    return emitError() << "schedule shared_validity = true needs the seesaw "
+                          "kind, but got "
                        << stringifyScheduleKind(kind);
 
   if (kind == ScheduleKind::simple && stages != 1)
@@ -308,11 +320,19 @@ SeesawLayout mlir::sparse_mla::getSeesawLayout(ScheduleAttr schedule,
   int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
   SeesawLayout l;
   // Channels: the four kv halves (depth stages / 2 each), q (1), max[2]
-  // (1 each), p[2] (1 each); two barriers (full, empty) per slot.
-  l.numBarriers = 2 * (4 * (schedule.getStages() / 2) + 1 + 2 + 2);
+  // (1 each), p[2] (1 each), with shared_validity valid[2] (depth stages / 2
+  // each); two barriers (full, empty) per slot.
+  const int64_t depth = schedule.getStages() / 2;
+  l.numBarriers = 2 * (4 * depth + 1 + 2 + 2 +
+                       (schedule.getSharedValidity() ? 2 * depth : 0));
   l.barriers = 0;
   l.stats = region(mul(l.numBarriers, hw::kMBarrierBytes));
   l.tiles = add(l.stats, region(mul(2 * kF32Bytes, hpc)));
+  if (schedule.getSharedValidity()) {
+    // One byte per key of each stage.
+    l.validity = l.tiles;
+    l.tiles = add(l.validity, region(mul(schedule.getStages(), blockK)));
+  }
   l.qTileBytes = mul(mul(hpc, dqk), kBf16Bytes);
   l.stageBytes = mul(mul(blockK, dqk), kBf16Bytes);
   // Offsets from here on are relative to the aligned tile region, which
@@ -354,7 +374,7 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
     // (the consumers hold a 64 x 256 f32 half of O, 128 registers, plus S).
     return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
                              /*stages=*/2, /*warpgroups=*/3, {40, 232, 232},
-                             /*persistent=*/true);
+                             /*persistent=*/true, /*shared_validity=*/false);
   case ScheduleKind::simple:
   case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
@@ -366,9 +386,11 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
       // (56 + 232) x 128 = 36,864 registers.
       return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/2,
                                /*warpgroups=*/2, {56, 232},
-                               /*persistent=*/false);
+                               /*persistent=*/false,
+                               /*shared_validity=*/false);
     return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/1,
-                             /*warpgroups=*/1, {}, /*persistent=*/false);
+                             /*warpgroups=*/1, {}, /*persistent=*/false,
+                             /*shared_validity=*/false);
   }
   }
   llvm_unreachable("covered switch");

@@ -64,6 +64,7 @@ struct SeesawLayout {
   int64_t barriers;    ///< i64 mbarriers: kv (2 x stages), q, max[2], p[2]
   int64_t numBarriers;
   int64_t stats;       ///< f32 [2, heads_per_cta]: one slot per consumer
+  int64_t validity = -1; ///< shared_validity: i8 [stages, block_k], else -1
   int64_t tiles;       ///< where the (aligned-up) tile region may start
   int64_t qTileBytes;  ///< [heads_per_cta, Dqk] bf16
   int64_t stageBytes;  ///< one KV stage, [block_k, Dqk] bf16

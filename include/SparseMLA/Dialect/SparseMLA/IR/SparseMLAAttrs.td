@@ -59,6 +59,10 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       next tile's Q and KV while the consumers finish the current one. The
       kernel is correct for any grid: launched with one CTA per tile, each
       CTA computes exactly its own tile.
+    * `shared_validity` (optional, default `false`; seesaw only): the
+      producer, which loads every top-k index anyway, writes each KV block's
+      validity (one byte per key) to shared memory through a channel, and
+      the consumers read it there instead of loading the indices again.
 
     Shared memory is derived from the parameters and the op's shape (see
     `getSharedMemoryBytes`) and checked against the chip's limit (227 KiB on
@@ -79,7 +83,8 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
     "int64_t":$stages,
     "int64_t":$warpgroups,
     OptionalArrayRefParameter<"int32_t">:$regs,
-    DefaultValuedParameter<"bool", "false">:$persistent
+    DefaultValuedParameter<"bool", "false">:$persistent,
+    DefaultValuedParameter<"bool", "false">:$shared_validity
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
