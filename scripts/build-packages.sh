@@ -23,6 +23,10 @@
 #   v32_pipelined, v32_causal_pipelined
 #                  v32 / v32_causal with the pipelined schedule (producer
 #                  warpgroup, cp.async ring, mbarriers); sm_90+ only
+#   v32_sv, v32_causal_sv
+#                  v32 / v32_causal with the seesaw schedule's
+#                  shared_validity option (validity through shared memory);
+#                  sm_90a only
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${1:-$ROOT/packages}
@@ -43,6 +47,8 @@ VARIANTS=(
   "v32_wg2 128 1 2048 false 1 simple, heads_per_cta = 8, block_k = 64, stages = 1, warpgroups = 2"
   "v32_pipelined 128 1 2048 false 1 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
   "v32_causal_pipelined 128 1 2048 true 1 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
+  "v32_sv 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
+  "v32_causal_sv 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
 )
 
 for v in "${VARIANTS[@]}"; do
@@ -53,7 +59,10 @@ for v in "${VARIANTS[@]}"; do
     # A hand-written schedule is kept as written (schedule=default).
     sched_attr=", schedule = #sparse_mla.schedule<$schedule>"
     kind=default
-    case "$schedule" in pipelined*) [[ "$CHIP" =~ ^sm_(9|1[0-9])[0-9] ]] || continue;; esac
+    case "$schedule" in
+      pipelined*) [[ "$CHIP" =~ ^sm_(9|1[0-9])[0-9] ]] || continue;;
+      seesaw*) [ "$CHIP" = sm_90a ] || continue;;
+    esac
   fi
   src="$OUT/$name.mlir"
   cat >"$src" <<MLIR

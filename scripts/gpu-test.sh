@@ -211,6 +211,13 @@ for tool in memcheck racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-pipelined" "$PKG_DIR/v32_causal_pipelined.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
 done
 run_case packages packages-wg2-vs-v32 "$PKG_DIR/v32_wg2.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
+# The seesaw schedule's shared_validity option against the default seesaw
+# kernel (sm_90a packages only; skipped where they were not built).
+run_case packages packages-sv-vs-v32 "$PKG_DIR/v32_sv.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
+run_case packages packages-sv-causal-vs-causal "$PKG_DIR/v32_causal_sv.smlapkg" --B 2 --S 150 --Skv 4096 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v32_causal.smlapkg"
+for tool in racecheck synccheck; do
+  SAN_TOOL=$tool memcheck_case packages "packages-$tool-sv" "$PKG_DIR/v32_causal_sv.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --iters 0 --warmup 0
+done
 
 #--- Differential stage (COMPARE_DIR) -----------------------------------------#
 # compare_case NAME PACKAGE COMPARE_PACKAGE [flags...]: a run with --compare;
