@@ -310,7 +310,11 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
 bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
                  std::string &err) {
   static const char *axis[3] = {"x", "y", "z"};
-  static const int64_t limit[3] = {2147483647, 65535, 65535};
+  // A persistent kernel's terms count tiles, launched along x only
+  // (launchGrid checks their product); otherwise the CUDA grid limits.
+  const bool persistent = m.kernel.ctasPerSm > 0;
+  const int64_t limit[3] = {2147483647, persistent ? 2147483647 : 65535,
+                            persistent ? 2147483647 : 65535};
   for (int i = 0; i < 3; ++i) {
     const GridTerm &t = m.kernel.grid[i];
     int64_t size = 1;

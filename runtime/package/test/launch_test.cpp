@@ -322,6 +322,17 @@ TEST(Launch, PersistentGrid) {
   EXPECT_HAS(err, "persistent kernel: 4294967294 tiles (2147483647 x 2 x 1)");
   EXPECT_FALSE(launchGrid(m, tiles, 0, grid, err));
   EXPECT_HAS(err, "persistent kernel: SM count 0, expected >= 1");
+  // Tiles along y are only counted: B above the CUDA y limit is fine as long
+  // as the tiles number fewer than 2^31.
+  uint32_t byB[3];
+  ASSERT_TRUE(computeGrid(m, {70000, 2, 8192}, byB, err)) << err;
+  EXPECT_EQ(byB[1], 70000u);
+  ASSERT_TRUE(launchGrid(m, byB, 132, grid, err)) << err;
+  EXPECT_EQ(grid[0], 264u);
+  EXPECT_EQ(grid[1], 1u);
+  m.kernel.ctasPerSm = 0;
+  EXPECT_FALSE(computeGrid(m, {70000, 2, 8192}, byB, err));
+  EXPECT_HAS(err, "grid y: B (70000) x multiplier 1 exceeds the limit 65535");
 }
 
 int64_t slotI64(const ParamBuffer &b, size_t i) {

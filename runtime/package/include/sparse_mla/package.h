@@ -250,8 +250,10 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
 /// The tensor operand called \p name in \p args (nullptr if unknown/absent).
 const TensorArg *operandByName(const LaunchArgs &args, const std::string &name);
 
-/// Grid from the manifest's terms: x <= 2^31-1, y and z <= 65535. A zero
-/// dimension is allowed (nothing to launch: see gridIsEmpty).
+/// Grid from the manifest's terms: x <= 2^31-1, y and z <= 65535 (for a
+/// persistent kernel, whose terms count tiles, each <= 2^31-1; launchGrid
+/// bounds their product). A zero dimension is allowed (nothing to launch:
+/// see gridIsEmpty).
 bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
                  std::string &err);
 /// The grid to launch: \p tiles (from computeGrid) for a kernel with one

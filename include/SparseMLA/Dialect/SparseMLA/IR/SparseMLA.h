@@ -61,7 +61,8 @@ SimpleSmemLayout getSimpleSmemLayout(ScheduleAttr schedule, int64_t dqk,
 /// 1024-aligned address at or after `tiles`, then consumer 1's P tile
 /// (docs/seesaw-lowering.md).
 struct SeesawLayout {
-  int64_t barriers;    ///< i64 mbarriers: kv (2 x stages), q, max[2], p[2]
+  int64_t barriers;    ///< i64 mbarriers: kv (2 x stages), q, max[2], p[2],
+                       ///< with shared_validity valid[2] (stages)
   int64_t numBarriers;
   int64_t stats;       ///< f32 [2, heads_per_cta]: one slot per consumer
   int64_t validity = -1; ///< shared_validity: i8 [stages, block_k], else -1
