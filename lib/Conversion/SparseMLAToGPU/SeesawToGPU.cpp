@@ -319,9 +319,8 @@ public:
           auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
           Value head0 = toI32(cta->head0), token = toI32(cta->token),
                 batch = toI32(cta->batch);
-          // Opaque, so that the nine addresses are not hoisted out of a
-          // persistent kernel's tile loop to occupy 18 registers.
-          Value qBase = tileCounter ? opaque(qTile()) : qTile();
+          // Per tile, or the nine addresses would take 18 registers.
+          Value qBase = perTile(qTile());
           // Q is read once: evict it from L2 first, which leaves L2 to the
           // KV rows that every tile gathers (Skv = 32768: -1.5%,
           // bench/NOTES.md).
@@ -355,6 +354,8 @@ public:
                              kb.mul(pieceElem, kb.idx(2)));
       Value rowBytes = kb.mul(st[1], kb.idx(2));
       kb.loop(kb.idx(0), kb.idx(geo.rounds), kb.idx(1), [&](Value i) {
+        // Channel iteration of this round (KV halves and validity).
+        Value g = iteration(n, i, geo.rounds);
         // Halves roughly in the order their consumers free them: the V
         // columns of each consumer's own block (after its own GEMM: L0, R1),
         // then R0 (consumer 1's cross GEMM) before L1 (consumer 0's, which
@@ -377,34 +378,30 @@ public:
             tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
           }
           Value ch = kvCh[2 * c + h];
-          auto acquire = ChannelAcquireOp::create(
-              b, b.getIndexType(), TokenType::get(ctx), ch,
-              iteration(n, i, geo.rounds), ChannelSide::producer);
-          // Opaque in a persistent kernel: otherwise the copies' shared
-          // addresses, the same for every tile, are hoisted out of the tile
-          // loop and outnumber the producer's registers.
+          auto acquire =
+              ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
+                                       ch, g, ChannelSide::producer);
           // Rows row8 + 16 pass share their swizzle phase (row & 7): one
           // offset for all passes.
-          Value dst = add(tile(stageOf(c, acquire.getSlot())),
-                          swizzled(toI32(row8), c32(0), seg));
-          if (tileCounter)
-            dst = opaque(dst);
+          Value dst = perTile(add(tile(stageOf(c, acquire.getSlot())),
+                                  swizzled(toI32(row8), c32(0), seg)));
+          SmallVector<Value> valid;
+          for (Value t : tagged)
+            valid.push_back(
+                arith::CmpIOp::create(b, arith::CmpIPredicate::sge, t, c32(0)));
           if (validCh[c] && h == c) {
             // shared_validity: with the block's first half, its validity
             // for consumer c, one byte per key (the eight threads of a row
             // store the same byte: no branch).
-            auto put = ChannelAcquireOp::create(
-                b, b.getIndexType(), TokenType::get(ctx), validCh[c],
-                iteration(n, i, geo.rounds), ChannelSide::producer);
+            auto put = ChannelAcquireOp::create(b, b.getIndexType(),
+                                                TokenType::get(ctx), validCh[c],
+                                                g, ChannelSide::producer);
             Value base =
                 add(validityOf(stageOf(c, put.getSlot())), toI32(row8));
-            for (int64_t pass = 0; pass < passes; ++pass) {
-              Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
-                                                  tagged[pass], c32(0));
+            for (int64_t pass = 0; pass < passes; ++pass)
               LLVM::StoreOp::create(
-                  b, arith::ExtUIOp::create(b, b.getI8Type(), valid),
+                  b, arith::ExtUIOp::create(b, b.getI8Type(), valid[pass]),
                   ptr3(add(base, c32(pass * rowsPerPass))));
-            }
             ChannelReleaseOp::create(b, validCh[c], put.getSlot(),
                                      put.getToken(), ChannelSide::producer,
                                      /*async=*/false);
@@ -412,16 +409,12 @@ public:
           auto [cbBegin, cbEnd] = halfBlocks(h);
           for (int64_t pass = 0; pass < passes; ++pass) {
             // An invalid entry copies 0 bytes from row 0: nothing is read.
-            Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
-                                                tagged[pass], c32(0));
             Value bytes = arith::SelectOp::create(
-                b, valid, c32(hw::kCpAsyncBytes), c32(0));
+                b, valid[pass], c32(hw::kCpAsyncBytes), c32(0));
             Value row = arith::IndexCastOp::create(
                 b, b.getIndexType(),
                 arith::MaxSIOp::create(b, tagged[pass], c32(0)));
-            Value src = kb.add(kvPiece, kb.mul(row, rowBytes));
-            if (tileCounter)
-              src = opaque64(src);
+            Value src = perTile(kb.add(kvPiece, kb.mul(row, rowBytes)));
             copyRow(add(dst, c32(pass * rowsPerPass * kRowBytes)), src, bytes,
                     cbBegin, cbEnd);
           }
@@ -542,8 +535,16 @@ public:
   /// stores) are then computed where used instead of being hoisted and held
   /// in registers across the round loop.
   Value opaque(Value v) { return inlineAsm(i32, v, "mov.b32 $0, $1;", "=r,r"); }
-  /// The same for an index value (64-bit).
-  Value opaque64(Value v) {
+  /// In a persistent kernel, `v` (i32 or index) through an opaque copy made
+  /// at this use: an address that is the same for every tile would
+  /// otherwise be hoisted out of the tile loop into a register held
+  /// throughout, which the producer's 40 registers cannot afford. `v`
+  /// itself when each CTA computes one tile.
+  Value perTile(Value v) {
+    if (!tileCounter)
+      return v;
+    if (!v.getType().isIndex())
+      return opaque(v);
     Value bits = arith::IndexCastOp::create(b, i64, v);
     return arith::IndexCastOp::create(
         b, b.getIndexType(), inlineAsm(i64, bits, "mov.b64 $0, $1;", "=l,l"));
