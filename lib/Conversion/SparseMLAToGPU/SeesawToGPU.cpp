@@ -67,6 +67,11 @@ constexpr int64_t kPCoreBytes = 128;
 constexpr int64_t kPGroupBytes = 512;
 constexpr int64_t kDescLboShift = 16;
 constexpr int64_t kDescSboShift = 32;
+/// lazy_rescale: how far (log2 units) a row's running max may exceed its
+/// softmax pivot before the pivot moves. Weights are then at most 2^8 = 256,
+/// far inside the range of bf16 P and f32 sums (the threshold FlashAttention
+/// 4 uses for the same purpose).
+constexpr double kLazyRescaleLog2 = 8.0;
 
 /// Everything about the seesaw kernel's shapes, derived from the op.
 struct SeesawGeometry {
@@ -658,10 +663,56 @@ public:
     return inlineAsm(type, operands, text, constraints);
   }
 
+  /// The softmax pivot of a row after it has seen max `max`, from pivot
+  /// `prev`: `max` itself, or with lazy_rescale `prev` while `max` exceeds
+  /// it by at most kLazyRescaleLog2 (-inf + 8 is -inf: the first valid
+  /// max always moves it).
+  Value movePivot(Value prev, Value max) {
+    if (!schedule.getLazyRescale())
+      return max;
+    Value far = arith::CmpFOp::create(
+        b, arith::CmpFPredicate::OGT, max,
+        fadd(prev, kb.f32(static_cast<float>(kLazyRescaleLog2))));
+    return arith::SelectOp::create(b, far, max, prev);
+  }
+
+  /// `acc` (an O half) with each row scaled by its factor (`factor[h]`
+  /// for the rows of `acc` registers 4j + 2h, 4j + 2h + 1). With
+  /// lazy_rescale only where some row of the warp moved its pivot from
+  /// `from` to `to`: a warp-uniform branch (the factor of a row that did
+  /// not move is exactly 1, so skipping is exact).
+  Value rescaled(Value acc, std::array<Value, 2> factor,
+                 std::array<Value, 2> from, std::array<Value, 2> to) {
+    auto type = cast<LLVM::LLVMStructType>(acc.getType());
+    auto scale = [&] {
+      Value result = LLVM::UndefOp::create(b, type);
+      for (int64_t r = 0, e = type.getBody().size(); r < e; ++r)
+        result = LLVM::InsertValueOp::create(
+            b, result, fmul(extract(acc, r), factor[(r % 4) / 2]), r);
+      return result;
+    };
+    if (!schedule.getLazyRescale())
+      return scale();
+    Value moved = arith::OrIOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::UNE, from[0], to[0]),
+        arith::CmpFOp::create(b, arith::CmpFPredicate::UNE, from[1], to[1]));
+    Value anyMoved = NVVM::VoteSyncOp::create(b, b.getI1Type(), c32(-1), moved,
+                                              NVVM::VoteSyncKind::any);
+    auto branch = scf::IfOp::create(b, TypeRange{type}, anyMoved,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    scf::YieldOp::create(b, scale());
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(b, acc);
+    return branch.getResult(0);
+  }
+
   void consumer(int c, Value tid, ArrayRef<Value> kvCh, Value qCh,
                 std::array<Value, 2> maxCh, std::array<Value, 2> pCh) {
     MLIRContext *ctx = b.getContext();
     const int p = 1 - c;
+    const bool lazy = schedule.getLazyRescale();
     const int64_t nS = geo.blockK / 2;   // S accumulator registers
     const int64_t halfCols = geo.dv / 2; // columns of O per consumer
     const int64_t nO = halfCols / 2;     // O accumulator registers
@@ -687,7 +738,13 @@ public:
       LLVM::LLVMStructType oType = accType(halfCols);
       LLVM::LLVMStructType sType = accType(geo.blockK);
       Value oInit = LLVM::ZeroOp::create(b, oType);
+      // Carried per row: the pivot m that the weights, l and O are relative
+      // to (the running max, or with lazy_rescale at most kLazyRescaleLog2
+      // below it), the row sum l and O; with lazy_rescale consumer 1 also
+      // carries the running max itself, for max_logits.
       SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
+      if (lazy && c == 1)
+        inits.append({negInf, negInf});
       auto loop = scf::ForOp::create(b, kb.idx(0), kb.idx(geo.rounds),
                                      kb.idx(1), inits);
       {
@@ -823,17 +880,25 @@ public:
         // max(m, block max) and publishes it; consumer 1 waits for it, forms
         // the round's max m' = max(m0, its block max) and publishes m'.
         // Consumer 0 later repairs what it computed with m0 by exp2(m0 - m').
-        std::array<Value, 2> mine;
+        // With lazy_rescale the published values are max(m, block max)
+        // (m0) and max(m0, block max) (m'), and each consumer derives the
+        // pivots from them by the same rule (movePivot): consumer 0's q0
+        // from m and m0, the round's q' from q0 and m'.
+        std::array<Value, 2> mine, q;
         for (int r = 0; r < 2; ++r)
           mine[r] = fmax(m[r], blockMax[r]);
         if (c == 0) {
           publish(mine, maxCh[0], gs, /*owner=*/0, lane, roundRows);
+          for (int r = 0; r < 2; ++r)
+            q[r] = movePivot(m[r], mine[r]);
         } else {
           std::array<Value, 2> first =
               receive(maxCh[0], gs, /*owner=*/0, roundRows);
           for (int r = 0; r < 2; ++r)
             mine[r] = fmax(first[r], blockMax[r]);
           publish(mine, maxCh[1], gs, /*owner=*/1, lane, roundRows);
+          for (int r = 0; r < 2; ++r)
+            q[r] = movePivot(movePivot(m[r], first[r]), mine[r]);
         }
         // While nothing valid has been seen a max is -inf; subtract 0 instead
         // so every weight is exp2(-inf) = 0 rather than NaN.
@@ -844,7 +909,7 @@ public:
         };
         std::array<Value, 2> pivot, alpha;
         for (int r = 0; r < 2; ++r) {
-          pivot[r] = pivotOf(mine[r]);
+          pivot[r] = pivotOf(q[r]);
           alpha[r] = ex2(fsub(m[r], pivot[r]));
         }
         SmallVector<Value> weight(nS);
@@ -857,10 +922,7 @@ public:
         std::array<Value, 2> newL;
         for (int r = 0; r < 2; ++r)
           newL[r] = math::FmaOp::create(b, l[r], alpha[r], rowSum[r]);
-        Value scaled = LLVM::UndefOp::create(b, oType);
-        for (int64_t r = 0; r < nO; ++r)
-          scaled = LLVM::InsertValueOp::create(
-              b, scaled, fmul(extract(o, r), alpha[(r % 4) / 2]), r);
+        Value scaled = rescaled(o, alpha, m, q);
 
         // 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
         // accumulator fragment of columns 16k .. 16k+15 is the A fragment of
@@ -892,12 +954,14 @@ public:
         // 5. Consumer 0 learns m' and repairs: its P tile for the peer is
         // scaled by beta = exp2(m0 - m'), and so are O_0 and l_0 once the
         // GEMM above has landed. Consumer 1 already used m'.
-        std::array<Value, 2> roundMax = mine;
+        std::array<Value, 2> roundPivot = q;
         std::array<Value, 2> beta;
         if (c == 0) {
-          roundMax = receive(maxCh[1], gs, /*owner=*/1, roundRows);
+          std::array<Value, 2> roundMax =
+              receive(maxCh[1], gs, /*owner=*/1, roundRows);
           for (int r = 0; r < 2; ++r) {
-            beta[r] = ex2(fsub(mine[r], pivotOf(roundMax[r])));
+            roundPivot[r] = movePivot(q[r], roundMax[r]);
+            beta[r] = ex2(fsub(q[r], pivotOf(roundPivot[r])));
             newL[r] = fmul(newL[r], beta[r]);
           }
           for (int64_t r = 0; r < nS; ++r)
@@ -931,13 +995,8 @@ public:
         // The own GEMM has read its V half: hand it back to the producer.
         NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
         acc = pin(acc);
-        if (c == 0) {
-          Value repaired = LLVM::UndefOp::create(b, oType);
-          for (int64_t r = 0; r < nO; ++r)
-            repaired = LLVM::InsertValueOp::create(
-                b, repaired, fmul(extract(acc, r), beta[(r % 4) / 2]), r);
-          acc = pin(repaired);
-        }
+        if (c == 0)
+          acc = pin(rescaled(acc, beta, q, roundPivot));
         ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
                                  ownV.getToken(), ChannelSide::consumer,
                                  /*async=*/false);
@@ -971,8 +1030,10 @@ public:
         ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
                                  peerKv.getToken(), ChannelSide::consumer,
                                  /*async=*/false);
-        SmallVector<Value> next = {roundMax[0], roundMax[1], newL[0], newL[1],
-                                   acc};
+        SmallVector<Value> next = {roundPivot[0], roundPivot[1], newL[0],
+                                   newL[1], acc};
+        if (lazy && c == 1)
+          next.append({fmax(carried[5], mine[0]), fmax(carried[6], mine[1])});
         scf::YieldOp::create(b, next);
       }
 
@@ -980,15 +1041,29 @@ public:
       // 0 writes lse and max_logits. A row with no valid entry has sum 0:
       // out = 0, lse = +inf, max_logits = -inf.
       std::array<Value, 2> m = {loop.getResult(0), loop.getResult(1)};
+      // The running max (max_logits): the pivot, or with lazy_rescale what
+      // consumer 1 carried.
+      std::array<Value, 2> runningMax = m;
+      if (lazy && c == 1)
+        runningMax = {loop.getResult(5), loop.getResult(6)};
       std::array<Value, 2> l = {quadReduce(loop.getResult(2), false),
                                 quadReduce(loop.getResult(3), false)};
       Value o = loop.getResult(4);
       // The coordinates again, for the stores (recomputed rather than kept
       // in registers through the loop).
       viewTile();
+      // This thread's rows. With one head block per token (H / G = 64) the
+      // head offset is 0 and the addresses derived from the rows are the
+      // same for every tile: LLVM would hoist them out of the tile loop and
+      // hold them throughout (lazy_rescale spilled for H = 64), so they
+      // come from a per-tile copy there.
+      std::array<Value, 2> tileRows = rows;
+      if (geo.headBlocks == 1)
+        for (int h = 0; h < 2; ++h)
+          tileRows[h] = perTile(rows[h]);
       Value sums = iteration(n, kb.idx(geo.rounds), geo.rounds + 1);
-      publish(l, maxCh[c], sums, c, lane, rows);
-      std::array<Value, 2> peerL = receive(maxCh[p], sums, p, rows);
+      publish(l, maxCh[c], sums, c, lane, tileRows);
+      std::array<Value, 2> peerL = receive(maxCh[p], sums, p, tileRows);
       std::array<Value, 2> total, any, inv;
       for (int r = 0; r < 2; ++r) {
         total[r] = fadd(l[r], peerL[r]);
@@ -1064,7 +1139,7 @@ public:
                 kb.idx(c * halfCols + 32 * k),
                 kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), t),
                        kb.idx(8)));
-            Value head = kb.add(cta->head0, rows[h]);
+            Value head = kb.add(cta->head0, tileRows[h]);
             ValueRange st = outMeta.getStrides();
             Value elem = kb.add(
                 kb.add(outMeta.getOffset(), kb.mul(cta->batch, st[0])),
@@ -1088,27 +1163,34 @@ public:
           Value v = fmul(extract(o, r), inv[half]);
           Value col =
               kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2), colPair);
-          kb.store(
-              arith::TruncFOp::create(b, b.getBF16Type(), v), cta->out,
-              {cta->batch, cta->token, kb.add(cta->head0, rows[half]), col});
+          kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta->out,
+                   {cta->batch, cta->token, kb.add(cta->head0, tileRows[half]),
+                    col});
         }
       }
-      if (c != 0)
+      // Consumer 0 writes lse; max_logits comes from whichever consumer
+      // carries the running max.
+      const bool writesLse = c == 0;
+      const bool writesMax = cta->maxLogits && c == (lazy ? 1 : 0);
+      if (!writesLse && !writesMax)
         return;
       Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                            kb.rem(lane, 4), kb.idx(0));
       kb.when(leader, [&] {
         for (int r = 0; r < 2; ++r) {
-          Value safeSum =
-              arith::SelectOp::create(b, any[r], total[r], kb.f32(1.0));
-          Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
-          Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
-          Value head = kb.add(cta->head0, rows[r]);
-          kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
-                   cta->lse, {cta->batch, cta->token, head});
-          if (cta->maxLogits)
-            kb.store(arith::SelectOp::create(
-                         b, any[r], fmul(m[r], kb.f32(M_LN2)), kb.negInf()),
+          Value head = kb.add(cta->head0, tileRows[r]);
+          if (writesLse) {
+            Value safeSum =
+                arith::SelectOp::create(b, any[r], total[r], kb.f32(1.0));
+            Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
+            Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
+            kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
+                     cta->lse, {cta->batch, cta->token, head});
+          }
+          if (writesMax)
+            kb.store(arith::SelectOp::create(b, any[r],
+                                             fmul(runningMax[r], kb.f32(M_LN2)),
+                                             kb.negInf()),
                      cta->maxLogits, {cta->batch, cta->token, head});
         }
       });

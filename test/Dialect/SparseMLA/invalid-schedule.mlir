@@ -7,7 +7,7 @@ module attributes {test.schedule = #sparse_mla.schedule<bogus, heads_per_cta = 6
 
 // -----
 
-// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs, persistent or shared_validity}}
+// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs, persistent, shared_validity or lazy_rescale}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block = 32, stages = 1, warpgroups = 1>} {}
 
 // -----
@@ -29,6 +29,16 @@ module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 
 
 // expected-error @+1 {{schedule shared_validity = true needs the seesaw kind, but got pipelined}}
 module attributes {test.schedule = #sparse_mla.schedule<pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, shared_validity = true>} {}
+
+// -----
+
+// expected-error @+1 {{schedule lazy_rescale = true needs the seesaw kind, but got simple}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1, lazy_rescale = true>} {}
+
+// -----
+
+// expected-error @+1 {{duplicate schedule parameter 'lazy_rescale'}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], lazy_rescale = true, lazy_rescale = false>} {}
 
 // -----
 

@@ -48,7 +48,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   std::optional<int64_t> headsPerCta, blockK, stages, warpgroups;
   SmallVector<int32_t> regs;
   bool seenRegs = false;
-  std::optional<bool> persistent, sharedValidity;
+  std::optional<bool> persistent, sharedValidity, lazyRescale;
   while (succeeded(parser.parseOptionalComma())) {
     StringRef key;
     SMLoc keyLoc = parser.getCurrentLocation();
@@ -75,6 +75,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
             llvm::StringSwitch<std::optional<bool> *>(key)
                 .Case("persistent", &persistent)
                 .Case("shared_validity", &sharedValidity)
+                .Case("lazy_rescale", &lazyRescale)
                 .Default(nullptr)) {
       if (*flag) {
         parser.emitError(keyLoc, "duplicate schedule parameter '")
@@ -104,7 +105,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
       parser.emitError(keyLoc, "unknown schedule parameter '")
           << key
           << "', expected heads_per_cta, block_k, stages, warpgroups, regs"
-             ", persistent or shared_validity";
+             ", persistent, shared_validity or lazy_rescale";
       return {};
     }
     if (slot->has_value()) {
@@ -130,11 +131,11 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
       return {};
     }
   }
-  return ScheduleAttr::getChecked([&] { return parser.emitError(loc); },
-                                  parser.getContext(), *kind, *headsPerCta,
-                                  *blockK, *stages, *warpgroups, regs,
-                                  persistent.value_or(false),
-                                  sharedValidity.value_or(false));
+  return ScheduleAttr::getChecked(
+      [&] { return parser.emitError(loc); }, parser.getContext(), *kind,
+      *headsPerCta, *blockK, *stages, *warpgroups, regs,
+      persistent.value_or(false), sharedValidity.value_or(false),
+      lazyRescale.value_or(false));
 }
 
 void ScheduleAttr::print(AsmPrinter &printer) const {
@@ -151,6 +152,8 @@ void ScheduleAttr::print(AsmPrinter &printer) const {
     printer << ", persistent = true";
   if (getSharedValidity())
     printer << ", shared_validity = true";
+  if (getLazyRescale())
+    printer << ", lazy_rescale = true";
   printer << ">";
 }
 
@@ -158,12 +161,12 @@ void ScheduleAttr::print(AsmPrinter &printer) const {
 // Verification
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     ScheduleKind kind, int64_t headsPerCta, int64_t blockK,
-                     int64_t stages, int64_t warpgroups,
-                     ArrayRef<int32_t> regs, bool persistent,
-                     bool sharedValidity) {
+LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   ScheduleKind kind, int64_t headsPerCta,
+                                   int64_t blockK, int64_t stages,
+                                   int64_t warpgroups, ArrayRef<int32_t> regs,
+                                   bool persistent, bool sharedValidity,
+                                   bool lazyRescale) {
   bool seesaw = kind == ScheduleKind::seesaw;
   if (headsPerCta < 1)
     return emitError() << "schedule heads_per_cta must be >= 1, but got "
@@ -212,6 +215,11 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << stringifyScheduleKind(kind);
   if (sharedValidity && !seesaw)
     return emitError() << "schedule shared_validity = true needs the seesaw "
+                          "kind, but got "
+                       << stringifyScheduleKind(kind);
+
+  if (lazyRescale && !seesaw)
+    return emitError() << "schedule lazy_rescale = true needs the seesaw "
                           "kind, but got "
                        << stringifyScheduleKind(kind);
 
@@ -374,7 +382,8 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
     // (the consumers hold a 64 x 256 f32 half of O, 128 registers, plus S).
     return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
                              /*stages=*/2, /*warpgroups=*/3, {40, 232, 232},
-                             /*persistent=*/true, /*shared_validity=*/false);
+                             /*persistent=*/true, /*shared_validity=*/false,
+                             /*lazy_rescale=*/true);
   case ScheduleKind::simple:
   case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
@@ -387,10 +396,12 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
       return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/2,
                                /*warpgroups=*/2, {56, 232},
                                /*persistent=*/false,
-                               /*shared_validity=*/false);
+                               /*shared_validity=*/false,
+                               /*lazy_rescale=*/false);
     return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/1,
                              /*warpgroups=*/1, {}, /*persistent=*/false,
-                             /*shared_validity=*/false);
+                             /*shared_validity=*/false,
+                             /*lazy_rescale=*/false);
   }
   }
   llvm_unreachable("covered switch");

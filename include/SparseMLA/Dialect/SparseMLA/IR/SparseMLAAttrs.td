@@ -63,6 +63,13 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       producer, which loads every top-k index anyway, writes each KV block's
       validity (one byte per key) to shared memory through a channel, and
       the consumers read it there instead of loading the indices again.
+    * `lazy_rescale` (optional, default `false`; seesaw only): the softmax
+      pivot of a row (the value subtracted before exp2) moves only when the
+      row's running max exceeds it by more than 8 (log2 units), so the
+      consumers rescale their O accumulators (128 multiplies per thread)
+      only in the rare rounds where some row of the warp moved its pivot.
+      Every weight stays at most 2^8; lse uses the pivot, max_logits the
+      true running max. The result is the same softmax up to rounding.
 
     Shared memory is derived from the parameters and the op's shape (see
     `getSharedMemoryBytes`) and checked against the chip's limit (227 KiB on
@@ -84,7 +91,8 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
     "int64_t":$warpgroups,
     OptionalArrayRefParameter<"int32_t">:$regs,
     DefaultValuedParameter<"bool", "false">:$persistent,
-    DefaultValuedParameter<"bool", "false">:$shared_validity
+    DefaultValuedParameter<"bool", "false">:$shared_validity,
+    DefaultValuedParameter<"bool", "false">:$lazy_rescale
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
