@@ -383,7 +383,7 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
     return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
                              /*stages=*/2, /*warpgroups=*/3, {40, 232, 232},
                              /*persistent=*/true, /*shared_validity=*/false,
-                             /*lazy_rescale=*/true);
+                             /*lazy_rescale=*/false);
   case ScheduleKind::simple:
   case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
