@@ -1038,8 +1038,9 @@ public:
       }
 
       // Epilogue: total row sums, normalize, write this half of out; consumer
-      // 0 writes lse and max_logits. A row with no valid entry has sum 0:
-      // out = 0, lse = +inf, max_logits = -inf.
+      // 0 writes lse, max_logits comes from the consumer that carries the
+      // running max. A row with no valid entry has sum 0: out = 0,
+      // lse = +inf, max_logits = -inf.
       std::array<Value, 2> m = {loop.getResult(0), loop.getResult(1)};
       // The running max (max_logits): the pivot, or with lazy_rescale what
       // consumer 1 carried.
@@ -1130,11 +1131,9 @@ public:
             // Element u of the piece comes from lane u = t ^ x.
             Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
             for (int u = 0; u < 4; ++u) {
-              SmallVector<Value> byX;
-              for (int x = 0; x < 4; ++x)
-                byX.push_back(fromLane[x]);
               Value x = arith::XOrIOp::create(b, t, c32(u));
-              vec = LLVM::InsertElementOp::create(b, vec, pick(byX, x), c32(u));
+              vec = LLVM::InsertElementOp::create(b, vec, pick(fromLane, x),
+                                                  c32(u));
             }
             Value col = kb.add(
                 kb.idx(c * halfCols + 32 * k),

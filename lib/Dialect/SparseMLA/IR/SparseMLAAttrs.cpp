@@ -209,19 +209,14 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                             "budget per warpgroup";
   }
 
-  if (persistent && !seesaw)
-    return emitError() << "schedule persistent = true needs the seesaw kind, "
-                          "but got "
-                       << stringifyScheduleKind(kind);
-  if (sharedValidity && !seesaw)
-    return emitError() << "schedule shared_validity = true needs the seesaw "
-                          "kind, but got "
-                       << stringifyScheduleKind(kind);
-
-  if (lazyRescale && !seesaw)
-    return emitError() << "schedule lazy_rescale = true needs the seesaw "
-                          "kind, but got "
-                       << stringifyScheduleKind(kind);
+  // Options of the seesaw kernel only.
+  for (auto [name, on] : {std::pair<StringRef, bool>{"persistent", persistent},
+                          {"shared_validity", sharedValidity},
+                          {"lazy_rescale", lazyRescale}})
+    if (on && !seesaw)
+      return emitError() << "schedule " << name
+                         << " = true needs the seesaw kind, but got "
+                         << stringifyScheduleKind(kind);
 
   if (kind == ScheduleKind::simple && stages != 1)
     return emitError() << "simple schedule supports stages = 1 only, but got "
