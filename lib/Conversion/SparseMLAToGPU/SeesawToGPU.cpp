@@ -361,20 +361,11 @@ public:
       kb.loop(kb.idx(0), kb.idx(geo.rounds), kb.idx(1), [&](Value i) {
         // Channel iteration of this round (KV halves and validity).
         Value g = iteration(n, i, geo.rounds);
-        // Halves roughly in the order their consumers free them: the V
-        // columns of each consumer's own block (after its own GEMM: L0, R1),
-        // then R0 (consumer 1's cross GEMM) before L1 (consumer 0's, which
-        // waits for consumer 1's P tile). Measured: 3.5% faster than L1
-        // before R0 (bench/NOTES.md).
-        for (auto [c, h] :
-             {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
-          // This thread's rows of the block (one per pass) and their indices,
-          // loaded back to back before the wait for the half so their latency
-          // overlaps it instead of serializing with the copies.
+        // This thread's rows of a block (one per pass) and their indices:
+        // one register per row, the index or -1 where the entry is invalid.
+        auto loadTagged = [&](int c) {
           Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
           Value first = kb.mul(blk, kb.idx(geo.blockK));
-          // One register per row across the wait: the index, or -1 where
-          // the entry is invalid.
           SmallVector<Value> tagged;
           for (int64_t pass = 0; pass < passes; ++pass) {
             Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
@@ -382,6 +373,25 @@ public:
             auto [valid, raw] = entryOf(kb.add(first, j));
             tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
           }
+          return tagged;
+        };
+        // Both blocks' indices at the start of the round, before the wait
+        // for the first half: R1, freed while the producer is still copying
+        // L0, then starts without an index load between its wait and its
+        // copies (decode-like shape 8% faster, bench/NOTES.md step 28). The
+        // second halves (R0, L1) load their block's indices again, from L1,
+        // rather than keep eight registers through the round (the producer
+        // of the H = 64 kernel spills).
+        std::array<SmallVector<Value>, 2> firstHalf = {loadTagged(0),
+                                                       loadTagged(1)};
+        // Halves roughly in the order their consumers free them: the V
+        // columns of each consumer's own block (after its own GEMM: L0, R1),
+        // then R0 (consumer 1's cross GEMM) before L1 (consumer 0's, which
+        // waits for consumer 1's P tile). Measured: 3.5% faster than L1
+        // before R0 (bench/NOTES.md).
+        for (auto [c, h] :
+             {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
+          SmallVector<Value> tagged = h == c ? firstHalf[c] : loadTagged(c);
           Value ch = kvCh[2 * c + h];
           auto acquire =
               ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),

@@ -54,18 +54,32 @@
 // Q is read once: an L2 evict-first policy on its copies.
 // CHECK: %[[EVICT:.*]] = llvm.inline_asm has_side_effects "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;"
 // CHECK-COUNT-9: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}} box[{{.*}}] l2_cache_hint = %[[EVICT]]
-// Per round, the halves roughly in the order their consumers free them: L0,
-// R1, R0, L1; each row in 16-byte cp.async pieces (zero-filled when the entry
-// is invalid), handed over by cp.async.mbarrier.arrive.noinc.
+// Per round, first the indices of this thread's rows of both blocks (4 + 4
+// loads, before any wait), then the halves roughly in the order their
+// consumers free them: L0 and R1 with those indices, R0 and L1 after loading
+// their block's again; each row in 16-byte cp.async pieces (zero-filled when
+// the entry is invalid), handed over by cp.async.mbarrier.arrive.noinc.
 // CHECK: scf.for
+// CHECK-COUNT-8: memref.load {{.*}} : memref<?x?x1x256xi32
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.acquire producer %[[L0]]
+// CHECK-NOT: memref.load
 // CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.release producer %[[L0]][{{.*}}], %{{.*}} async
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.acquire producer %[[R1]]
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.release producer %[[R1]][{{.*}}], %{{.*}} async
+// CHECK-COUNT-4: memref.load {{.*}} : memref<?x?x1x256xi32
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.acquire producer %[[R0]]
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.release producer %[[R0]][{{.*}}], %{{.*}} async
+// CHECK-COUNT-4: memref.load {{.*}} : memref<?x?x1x256xi32
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.acquire producer %[[L1]]
+// CHECK-NOT: memref.load
 // CHECK: sparse_mla.channel.release producer %[[L1]][{{.*}}], %{{.*}} async
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: sparse_mla.role_return
