@@ -378,10 +378,10 @@ public:
         // Both blocks' indices at the start of the round, before the wait
         // for the first half: R1, freed while the producer is still copying
         // L0, then starts without an index load between its wait and its
-        // copies (decode-like shape 8% faster, bench/NOTES.md step 28). The
-        // second halves (R0, L1) load their block's indices again, from L1,
-        // rather than keep eight registers through the round (the producer
-        // of the H = 64 kernel spills).
+        // copies (decode-like shape 5.7% faster, bench/NOTES.md step 28).
+        // The second halves (R0, L1) load their block's indices again, from
+        // L1, rather than keep eight registers through the round (with them
+        // kept, the H = 64 kernel spills).
         std::array<SmallVector<Value>, 2> firstHalf = {loadTagged(0),
                                                        loadTagged(1)};
         // Halves roughly in the order their consumers free them: the V
