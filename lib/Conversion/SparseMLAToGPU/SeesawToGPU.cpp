@@ -934,6 +934,37 @@ public:
           newL[r] = math::FmaOp::create(b, l[r], alpha[r], rowSum[r]);
         Value scaled = rescaled(o, alpha, m, q);
 
+        // 6. P_c (bf16, at m') to where the peer's cross GEMM reads it
+        // (pTileOf), then published: run below, for consumer 1 before its own
+        // GEMM, for consumer 0 after step 5.
+        auto storeP = [&] {
+          auto putP =
+              ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
+                                       pCh[c], g, ChannelSide::producer);
+          Value pTile = pTileOf(c, stage);
+          Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
+          for (int64_t j = 0; j < nS / 4; ++j)
+            for (int half = 0; half < 2; ++half) {
+              Value bits = packBf16(weight[4 * j + 2 * half],
+                                    weight[4 * j + 2 * half + 1]);
+              Value row = toI32(roundRows[half]);
+              Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
+              LLVM::StoreOp::create(b, bits, ptr3(addr));
+            }
+          // Writer-side proxy fence: the peer's wgmma reads the tile through
+          // the async proxy. Then the whole warpgroup has written it.
+          NVVM::FenceProxyOp::create(
+              b, NVVM::ProxyKind::async_shared,
+              NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+          gpu::BarrierOp::create(b);
+          ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
+                                   ChannelSide::producer, /*async=*/false);
+        };
+        // Consumer 1's P tile is final here (it already used m'): published
+        // before its own GEMM is issued rather than after, which measured
+        // 2.4% faster on the headline shape (bench/NOTES.md step 35).
+        if (c == 1)
+          storeP();
         // 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
         // accumulator fragment of columns 16k .. 16k+15 is the A fragment of
         // k-step k (rows g, g+8; columns 2t, 2t+8).
@@ -978,29 +1009,9 @@ public:
             weight[r] = fmul(weight[r], beta[(r % 4) / 2]);
         }
 
-        // 6. P_c (bf16, at m') into the RoPE slice of this stage, dead since
-        // step 1, for the peer's GEMM.
-        auto putP =
-            ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
-                                     pCh[c], g, ChannelSide::producer);
-        Value pTile = pTileOf(c, stage);
-        Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
-        for (int64_t j = 0; j < nS / 4; ++j)
-          for (int half = 0; half < 2; ++half) {
-            Value bits = packBf16(weight[4 * j + 2 * half],
-                                  weight[4 * j + 2 * half + 1]);
-            Value row = toI32(roundRows[half]);
-            Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
-            LLVM::StoreOp::create(b, bits, ptr3(addr));
-          }
-        // Writer-side proxy fence: the peer's wgmma reads the tile through
-        // the async proxy. Then the whole warpgroup has written it.
-        NVVM::FenceProxyOp::create(
-            b, NVVM::ProxyKind::async_shared,
-            NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-        gpu::BarrierOp::create(b);
-        ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
-                                 ChannelSide::producer, /*async=*/false);
+        // Consumer 0's P tile, scaled by beta in step 5.
+        if (c == 0)
+          storeP();
 
         // The own GEMM has read its V half: hand it back to the producer.
         NVVM::WgmmaWaitGroupSyncOp::create(b, 0);

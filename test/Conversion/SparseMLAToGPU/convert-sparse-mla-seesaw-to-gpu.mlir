@@ -150,8 +150,9 @@
 // CHECK: sparse_mla.role_return
 
 // Consumer 1 (blocks 2i + 1, columns 256..511): R half first, waits for m0,
-// publishes m', writes P_1 to its own buffer, frees R1 after its own GEMM
-// and R0 after the cross one.
+// publishes m', writes P_1 to its own buffer before issuing its own GEMM
+// (the P tile is final: consumer 0's cross GEMM need not wait for that
+// GEMM), frees R1 after its own GEMM and R0 after the cross one.
 // CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %[[BR0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BL1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BR1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BQ:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BMAX1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BP0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BP1:[a-z0-9_]+]]: !sparse_mla.channel<1>
 // CHECK: sparse_mla.channel.acquire consumer %[[BQ]]
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} iter_args
@@ -162,12 +163,14 @@
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: sparse_mla.channel.acquire consumer %[[BMAX0]][%[[J]]]
 // CHECK: sparse_mla.channel.acquire producer %[[BMAX1]][%[[J]]]
-// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
+// CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
 // CHECK: sparse_mla.channel.acquire producer %[[BP1]][%[[J]]]
+// CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
 // CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // CHECK-NEXT: gpu.barrier
 // CHECK-NEXT: sparse_mla.channel.release producer %[[BP1]]
-// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: sparse_mla.channel.release consumer %[[BR1]]
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BR0]][%[[J]]]
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BP0]][%[[J]]]
