@@ -109,6 +109,15 @@ __device__ __forceinline__ void cpAsync(uint32_t dst, const void *src,
         : "memory");
 }
 
+/// Thread 0 initializes the stages' mbarriers (one arrival each).
+__device__ void initStageBarriers(uint64_t *bars) {
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < kStages; ++s)
+      mbarInit(smem(&bars[s]), 1);
+    asm volatile("fence.mbarrier_init.release.cluster;");
+  }
+}
+
 /// Wrong 16-byte pieces of a gathered stage (rows `ix`; invalid rows zero).
 __device__ int wrongPieces(const uint8_t *stage, const uint16_t *kv,
                            const int *ix) {
@@ -143,14 +152,16 @@ __device__ void finish(const Args &a, long long start, int bad) {
     a.cycles[blockIdx.x] = clock64() - start;
 }
 
-/// This thread's four rows of block `ix` by cp.async (column blocks
-/// [cb0, cb1)), invalid rows zero-filled.
+/// This thread's rows of block `ix` by cp.async (column blocks [cb0, cb1)),
+/// invalid rows zero-filled: rows firstRow + 16 pass + thread / 8 for
+/// `passes` passes (all 64 rows by default).
 template <int kHint>
 __device__ void gatherRows(uint8_t *stage, const uint16_t *kv, const int *ix,
-                           int cb0, int cb1) {
+                           int cb0, int cb1, int firstRow = 0,
+                           int passes = kRows / 16) {
   int r8 = threadIdx.x / 8, piece = threadIdx.x % 8;
-  for (int pass = 0; pass < 4; ++pass) {
-    int r = pass * 16 + r8, row = ix[r];
+  for (int pass = 0; pass < passes; ++pass) {
+    int r = firstRow + pass * 16 + r8, row = ix[r];
     int bytes = row >= 0 ? 16 : 0;
     const uint16_t *src = kv + size_t(row >= 0 ? row : 0) * kCols + piece * 8;
     uint32_t dst = smem(stage) + swizzled(r, 0, piece);
@@ -244,11 +255,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   uint8_t *stages = alignedStages(raw);
   __shared__ __align__(8) uint64_t bars[kStages];
   int tid = threadIdx.x;
-  if (tid == 0) {
-    for (int s = 0; s < kStages; ++s)
-      mbarInit(smem(&bars[s]), 1);
-    asm volatile("fence.mbarrier_init.release.cluster;");
-  }
+  initStageBarriers(bars);
   __syncthreads();
   long long start = clock64();
   int bad = 0, it = 0;
@@ -316,28 +323,17 @@ __global__ void __launch_bounds__(kThreads, 1) gatherCluster(Args a) {
   __shared__ __align__(8) uint64_t bars[kStages];
   uint32_t rank;
   asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
-  int peer = rank ^ 1, tid = threadIdx.x, r8 = tid / 8, piece = tid % 8;
-  if (tid == 0) {
-    for (int s = 0; s < kStages; ++s)
-      mbarInit(smem(&bars[s]), 1);
-    asm volatile("fence.mbarrier_init.release.cluster;");
-  }
+  int peer = rank ^ 1, tid = threadIdx.x;
+  initStageBarriers(bars);
   clusterSync();
   long long start = clock64();
   constexpr int kHalfBytes = 32 * 128; // one CTA's rows of a column block
   int clusters = gridDim.x / 2, cluster = blockIdx.x / 2, bad = 0, it = 0;
   for (int blk = cluster; blk < a.blocks + clusters; blk += clusters, ++it) {
     if (blk < a.blocks) {
-      uint8_t *stage = stages + (it % kStages) * kStage;
-      const int *ix = a.idx + size_t(blk) * kRows;
-      for (int pass = 0; pass < 2; ++pass) {
-        int r = rank * 32 + pass * 16 + r8, row = ix[r];
-        const uint16_t *src =
-            a.kv + size_t(row >= 0 ? row : 0) * kCols + piece * 8;
-        for (int cb = 0; cb < kColBlocks; ++cb)
-          cpAsync<0>(smem(stage) + swizzled(r, cb, piece), src + cb * 64,
-                     row >= 0 ? 16 : 0);
-      }
+      gatherRows<0>(stages + (it % kStages) * kStage, a.kv,
+                    a.idx + size_t(blk) * kRows, 0, kColBlocks, rank * 32,
+                    /*passes=*/2);
     }
     asm volatile("cp.async.commit_group;");
     asm volatile("cp.async.wait_group 1;" ::: "memory");
