@@ -27,6 +27,9 @@
 #                  v32 / v32_causal with the seesaw schedule's
 #                  shared_validity option (validity through shared memory);
 #                  sm_90a only
+#   v32_np, v32_causal_np
+#                  v32 / v32_causal with the seesaw schedule's one CTA per
+#                  tile (`persistent = false`); sm_90a only
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${1:-$ROOT/packages}
@@ -49,6 +52,8 @@ VARIANTS=(
   "v32_causal_pipelined 128 1 2048 true 1 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
   "v32_sv 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
   "v32_causal_sv 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
+  "v32_np 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
+  "v32_causal_np 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
 )
 
 for v in "${VARIANTS[@]}"; do

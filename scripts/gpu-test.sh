@@ -218,6 +218,12 @@ run_case packages packages-sv-causal-vs-causal "$PKG_DIR/v32_causal_sv.smlapkg" 
 for tool in racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-sv" "$PKG_DIR/v32_causal_sv.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --iters 0 --warmup 0
 done
+# The seesaw kernel with one CTA per tile (persistent = false) against the
+# persistent default (sm_90a packages only; skipped where they were not
+# built).
+run_case packages packages-np-vs-v32 "$PKG_DIR/v32_np.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
+run_case packages packages-np-causal-vs-causal "$PKG_DIR/v32_causal_np.smlapkg" --B 2 --S 150 --Skv 4096 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v32_causal.smlapkg"
+SAN_TOOL=racecheck memcheck_case packages packages-racecheck-np "$PKG_DIR/v32_causal_np.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
 
 #--- Differential stage (COMPARE_DIR) -----------------------------------------#
 # compare_case NAME PACKAGE COMPARE_PACKAGE [flags...]: a run with --compare;

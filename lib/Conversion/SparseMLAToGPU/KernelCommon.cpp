@@ -134,19 +134,13 @@ void CtaView::init(ValueRange args, Value blockX, Value batchIndex) {
   maxKv = arith::FloorDivSIOp::create(b, numerator, stride);
 }
 
-std::pair<Value, Value> CtaView::entry(Value e, bool knownInRange) {
+std::pair<Value, Value> CtaView::entry(Value e) {
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  Value raw;
-  if (knownInRange) {
-    raw = kb.load(indices, {batch, token, group, e});
-  } else {
-    Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
-                                          kb.idx(p.topk));
-    raw = kb.ifElse(
-        inRange, i32,
-        [&] { return kb.load(indices, {batch, token, group, e}); },
-        [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
-  }
+  Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
+                                        kb.idx(p.topk));
+  Value raw = kb.ifElse(
+      inRange, i32, [&] { return kb.load(indices, {batch, token, group, e}); },
+      [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
   Value wide = arith::ExtSIOp::create(b, i64, raw);
   Value zero = arith::ConstantIntOp::create(b, i64, 0);
   Value notNegative =

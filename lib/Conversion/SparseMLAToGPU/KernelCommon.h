@@ -79,10 +79,8 @@ struct CtaView {
 
   /// Whether entry `e` (an index into the top-k list) is valid (in
   /// `[0, Skv)`, within the causal bound, `e < topk`), and its raw index.
-  /// Entries past topk read no index. With `knownInRange` the caller
-  /// guarantees `e < topk`: the index is loaded unconditionally (no branch,
-  /// so independent loads overlap).
-  std::pair<Value, Value> entry(Value e, bool knownInRange = false);
+  /// Entries past topk read no index.
+  std::pair<Value, Value> entry(Value e);
 
   /// Computes what rowEntry reads: the address of this CTA's index row
   /// (`indexRow`) and the end of the valid kv rows as i32 (`validEnd`:
@@ -90,7 +88,9 @@ struct CtaView {
   /// Two values instead of the coordinates they come from, for loops whose
   /// registers are scarce.
   void prepareRowEntries();
-  /// As entry(e, /*knownInRange=*/true), from prepareRowEntries' values.
+  /// As entry(e) for `e < topk` (the caller guarantees it: the index is
+  /// loaded without a branch, so independent loads overlap), from
+  /// prepareRowEntries' values.
   std::pair<Value, Value> rowEntry(Value e);
 
 private:

@@ -132,6 +132,7 @@ public:
   void forEachTile(function_ref<void(Value)> body) {
     if (!schedule.getPersistent()) {
       cta.emplace(b, op, schedule, args);
+      cta->prepareRowEntries();
       body(Value());
       return;
     }
@@ -195,13 +196,9 @@ public:
                 index(arith::DivUIOp::create(b, t, perBatch)));
   }
   /// Validity and raw index of top-k entry `e` (< topk) of the current
-  /// tile. Persistent: from the row address and bound prepared per tile
-  /// (fewer live registers than the coordinates).
-  std::pair<Value, Value> entryOf(Value e) {
-    if (!tileCounter)
-      return cta->entry(e, /*knownInRange=*/true);
-    return cta->rowEntry(e);
-  }
+  /// tile, from the row address and bound prepared per tile (fewer live
+  /// registers than the coordinates).
+  std::pair<Value, Value> entryOf(Value e) { return cta->rowEntry(e); }
 
   /// Bit `k` of the i32 `mask`, as an i1.
   Value bitOf(Value mask, int64_t k) {

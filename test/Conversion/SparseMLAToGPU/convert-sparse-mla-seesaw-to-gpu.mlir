@@ -60,26 +60,26 @@
 // their block's again; each row in 16-byte cp.async pieces (zero-filled when
 // the entry is invalid), handed over by cp.async.mbarrier.arrive.noinc.
 // CHECK: scf.for
-// CHECK-COUNT-8: memref.load {{.*}} : memref<?x?x1x256xi32
-// CHECK-NOT: memref.load
+// CHECK-COUNT-8: llvm.load {{.*}} : !llvm.ptr<1> -> i32
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.acquire producer %[[L0]]
-// CHECK-NOT: memref.load
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
-// CHECK-NOT: memref.load
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.release producer %[[L0]][{{.*}}], %{{.*}} async
-// CHECK-NOT: memref.load
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.acquire producer %[[R1]]
-// CHECK-NOT: memref.load
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.release producer %[[R1]][{{.*}}], %{{.*}} async
-// CHECK-COUNT-4: memref.load {{.*}} : memref<?x?x1x256xi32
-// CHECK-NOT: memref.load
+// CHECK-COUNT-4: llvm.load {{.*}} : !llvm.ptr<1> -> i32
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.acquire producer %[[R0]]
-// CHECK-NOT: memref.load
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.release producer %[[R0]][{{.*}}], %{{.*}} async
-// CHECK-COUNT-4: memref.load {{.*}} : memref<?x?x1x256xi32
-// CHECK-NOT: memref.load
+// CHECK-COUNT-4: llvm.load {{.*}} : !llvm.ptr<1> -> i32
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.acquire producer %[[L1]]
-// CHECK-NOT: memref.load
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: sparse_mla.channel.release producer %[[L1]][{{.*}}], %{{.*}} async
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: sparse_mla.role_return
