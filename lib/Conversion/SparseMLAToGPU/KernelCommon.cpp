@@ -51,8 +51,7 @@ Value KernelBuilder::reduce(int64_t lb, int64_t ub, Value init,
   return forOp.getResult(0);
 }
 
-Value KernelBuilder::ifElse(Value cond, Type type,
-                            function_ref<Value()> thenFn,
+Value KernelBuilder::ifElse(Value cond, Type type, function_ref<Value()> thenFn,
                             function_ref<Value()> elseFn) {
   auto ifOp = scf::IfOp::create(b, TypeRange{type}, cond,
                                 /*withElseRegion=*/true);
@@ -76,8 +75,7 @@ MemRefType mlir::sparse_mla::getKernelMemRefType(MemRefType type) {
   strides.back() = 1;
   return MemRefType::get(
       type.getShape(), type.getElementType(),
-      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
-                             strides));
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides));
 }
 
 //===----------------------------------------------------------------------===//
@@ -87,8 +85,7 @@ MemRefType mlir::sparse_mla::getKernelMemRefType(MemRefType type) {
 CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
                  ValueRange args)
     : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
-      kvStride(op.getKvStrideAttr().getInt()),
-      hpc(schedule.getHeadsPerCta()) {
+      kvStride(op.getKvStrideAttr().getInt()), hpc(schedule.getHeadsPerCta()) {
   Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   init(args, blockX, batchIndex);
@@ -97,8 +94,7 @@ CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
 CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
                  ValueRange args, Value blockX, Value batchIndex)
     : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
-      kvStride(op.getKvStrideAttr().getInt()),
-      hpc(schedule.getHeadsPerCta()) {
+      kvStride(op.getKvStrideAttr().getInt()), hpc(schedule.getHeadsPerCta()) {
   init(args, blockX, batchIndex);
 }
 
@@ -136,8 +132,8 @@ void CtaView::init(ValueRange args, Value blockX, Value batchIndex) {
 
 std::pair<Value, Value> CtaView::entry(Value e) {
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
-                                        kb.idx(p.topk));
+  Value inRange =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, kb.idx(p.topk));
   Value raw = kb.ifElse(
       inRange, i32, [&] { return kb.load(indices, {batch, token, group, e}); },
       [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
@@ -213,8 +209,9 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
     return b.getDictionaryAttr(fields);
   };
   SmallVector<Attribute> params = {
-      b.getStringAttr("q"),   b.getStringAttr("kv"),  b.getStringAttr("indices"),
-      b.getStringAttr("q_start"), b.getStringAttr("out"), b.getStringAttr("lse")};
+      b.getStringAttr("q"),       b.getStringAttr("kv"),
+      b.getStringAttr("indices"), b.getStringAttr("q_start"),
+      b.getStringAttr("out"),     b.getStringAttr("lse")};
   if (op.getMaxLogits())
     params.push_back(b.getStringAttr("max_logits"));
   for (const std::string &name : extra.names)
@@ -244,9 +241,10 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
                      b.getDenseI64ArrayAttr({schedule.getNumThreads(), 1, 1})),
       b.getNamedAttr("dynamic_shared_memory",
                      b.getI64IntegerAttr(sharedMemory)),
-      b.getNamedAttr("grid",
-                     b.getArrayAttr({gridTerm("S", p.H / schedule.getHeadsPerCta()),
-                                     gridTerm("B", 1), gridTerm("", 1)})),
+      b.getNamedAttr(
+          "grid",
+          b.getArrayAttr({gridTerm("S", p.H / schedule.getHeadsPerCta()),
+                          gridTerm("B", 1), gridTerm("", 1)})),
       b.getNamedAttr("params", b.getArrayAttr(params)),
       b.getNamedAttr("op", b.getDictionaryAttr(opInfo)),
   };
@@ -254,8 +252,7 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
     SmallVector<NamedAttribute> align;
     for (auto &[name, bytes] : extra.rowAlignment)
       align.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(bytes)));
-    info.push_back(
-        b.getNamedAttr("row_alignment", b.getDictionaryAttr(align)));
+    info.push_back(b.getNamedAttr("row_alignment", b.getDictionaryAttr(align)));
   }
   if (extra.ctasPerSm > 0)
     info.push_back(
@@ -265,7 +262,7 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
 
 /// Kernel operands, in the order of the package's parameter ABI.
 static SmallVector<Value> kernelOperands(FwdOp op) {
-  SmallVector<Value> operands = {op.getQ(), op.getKv(), op.getIndices(),
+  SmallVector<Value> operands = {op.getQ(),      op.getKv(),  op.getIndices(),
                                  op.getQStart(), op.getOut(), op.getLse()};
   if (op.getMaxLogits())
     operands.push_back(op.getMaxLogits());
@@ -290,20 +287,16 @@ gpu::GPUModuleOp mlir::sparse_mla::getOrCreateKernelModule(ModuleOp module) {
   return kernels;
 }
 
-gpu::GPUFuncOp mlir::sparse_mla::createKernelFunc(FwdOp op,
-                                                  ScheduleAttr schedule,
-                                                  gpu::GPUModuleOp kernels,
-                                                  SymbolTable &symbols,
-                                                  StringRef name,
-                                                  TypeRange extraArgs) {
+gpu::GPUFuncOp mlir::sparse_mla::createKernelFunc(
+    FwdOp op, ScheduleAttr schedule, gpu::GPUModuleOp kernels,
+    SymbolTable &symbols, StringRef name, TypeRange extraArgs) {
   SmallVector<Type> argTypes;
   for (Value v : kernelOperands(op))
     argTypes.push_back(kernelArgType(v));
   llvm::append_range(argTypes, extraArgs);
   OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
   auto func = gpu::GPUFuncOp::create(
-      kb, op.getLoc(), name,
-      FunctionType::get(op.getContext(), argTypes, {}));
+      kb, op.getLoc(), name, FunctionType::get(op.getContext(), argTypes, {}));
   symbols.insert(func); // renames on collision: _0, _1, ...
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), kb.getUnitAttr());
   func.setKnownBlockSizeAttr(kb.getDenseI32ArrayAttr(
@@ -320,9 +313,8 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
   SmallVector<Value> args;
   for (Value v : kernelOperands(op)) {
     Type t = kernelArgType(v);
-    args.push_back(v.getType() == t
-                       ? v
-                       : memref::CastOp::create(b, t, v).getResult());
+    args.push_back(
+        v.getType() == t ? v : memref::CastOp::create(b, t, v).getResult());
   }
   if (extra.build)
     llvm::append_range(args, extra.build(b));
@@ -336,9 +328,9 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
       b, func, gpu::KernelDim3{gridX, batch, cst(1)},
       gpu::KernelDim3{cst(schedule.getNumThreads()), cst(1), cst(1)}, smem,
       args);
-  launch->setAttr(kKernelInfoAttrName,
-                  buildKernelInfo(b, op, schedule, func.getName(),
-                                  sharedMemory, extra));
+  launch->setAttr(
+      kKernelInfoAttrName,
+      buildKernelInfo(b, op, schedule, func.getName(), sharedMemory, extra));
   op.erase();
 }
 

@@ -1,4 +1,5 @@
-//===- KernelCommon.h - shared pieces of the fwd kernel lowerings -*- C++ -*-===//
+//===- KernelCommon.h - shared pieces of the fwd kernel lowerings -*- C++
+//-*-===//
 //
 // What every schedule's lowering of sparse_mla.fwd shares: a small builder
 // vocabulary, the kernel's view of the op's memrefs, the CTA's coordinates
@@ -115,9 +116,8 @@ gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module);
 /// parameter order, then `extraArgs`, with `known_block_size` set from the
 /// schedule.
 gpu::GPUFuncOp createKernelFunc(FwdOp op, ScheduleAttr schedule,
-                                gpu::GPUModuleOp kernels,
-                                SymbolTable &symbols, StringRef name,
-                                TypeRange extraArgs = {});
+                                gpu::GPUModuleOp kernels, SymbolTable &symbols,
+                                StringRef name, TypeRange extraArgs = {});
 
 /// Kernel parameters beyond the op's operands: their names in kernel_info
 /// and a builder of the host values the launch passes for them.
@@ -137,8 +137,7 @@ struct ExtraLaunchArgs {
 /// `(S * H / heads_per_cta, B, 1)` with `sharedMemory` bytes, carrying the
 /// `sparse_mla.kernel_info` dictionary.
 void replaceWithLaunch(FwdOp op, ScheduleAttr schedule, gpu::GPUFuncOp func,
-                       int64_t sharedMemory,
-                       const ExtraLaunchArgs &extra = {});
+                       int64_t sharedMemory, const ExtraLaunchArgs &extra = {});
 
 /// Checks the ops a kernel lowering may see: every fwd op in `module` itself
 /// with a schedule. Collects those of `kinds`. Emits a diagnostic naming
