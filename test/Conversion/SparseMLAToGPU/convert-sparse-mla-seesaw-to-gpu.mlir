@@ -102,9 +102,20 @@
 // CHECK-COUNT-20: <m = 64, n = 64, k = 16>, D[<f32>, <one>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// 2. The row max is taken on S itself (no per-element multiply) and scaled
+// once per row after the reduction over the row's four lanes.
+// CHECK-NOT: arith.mulf
+// CHECK: gpu.shuffle  xor
+// CHECK-NOT: arith.mulf
+// CHECK: gpu.shuffle  xor
+// CHECK-NEXT: arith.maximumf
+// CHECK-NEXT: arith.mulf
 // 3. Consumer 0 publishes its max m0 first.
 // CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%[[I]]]
 // CHECK: sparse_mla.channel.release producer %[[AMAX0]]
+// 4. Each weight is exp2 of one fma (S x scale - pivot).
+// CHECK-COUNT-32: math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
 // 4. O_0 += P_0 V_0[:, 0:256] with P_0 from registers (inline-asm RS
 // wgmma, V MN-major), issued before the peer's max is known.
 // CHECK: nvvm.wgmma.fence.aligned
