@@ -1,5 +1,4 @@
-//===- KernelCommon.h - shared pieces of the fwd kernel lowerings -*- C++
-//-*-===//
+//===- KernelCommon.h - shared pieces of the kernel lowerings -*- C++ -*-===//
 //
 // What every schedule's lowering of sparse_mla.fwd shares: a small builder
 // vocabulary, the kernel's view of the op's memrefs, the CTA's coordinates

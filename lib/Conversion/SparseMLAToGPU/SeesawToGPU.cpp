@@ -381,11 +381,12 @@ public:
         // kept, the H = 64 kernel spills).
         std::array<SmallVector<Value>, 2> firstHalf = {loadTagged(0),
                                                        loadTagged(1)};
-        // Halves roughly in the order their consumers free them: the V
-        // columns of each consumer's own block (after its own GEMM: L0, R1),
-        // then R0 (consumer 1's cross GEMM) before L1 (consumer 0's, which
-        // waits for consumer 1's P tile). Measured: 3.5% faster than L1
-        // before R0 (bench/NOTES.md).
+        // The V columns of each consumer's own block first (freed after its
+        // own GEMM: L0, R1), then R0 before L1 (both freed by the cross
+        // GEMMs). R0 first measured 3.5% faster (bench/NOTES.md step 8) and,
+        // after consumer 1's P tile moved before its own GEMM so that L1 is
+        // now freed first, still 2.9% faster (step 40): consumer 0 needs R0
+        // for the second part of its QK^T.
         for (auto [c, h] :
              {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
           SmallVector<Value> tagged = h == c ? firstHalf[c] : loadTagged(c);

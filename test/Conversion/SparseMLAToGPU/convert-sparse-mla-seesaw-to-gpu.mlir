@@ -113,7 +113,7 @@
 // 3. Consumer 0 publishes its max m0 first.
 // CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%[[I]]]
 // CHECK: sparse_mla.channel.release producer %[[AMAX0]]
-// 4. Each weight is exp2 of one fma (S x scale - pivot).
+// Its weights: each is exp2 of one fma (S x scale - pivot).
 // CHECK-COUNT-32: math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
 // CHECK-NEXT: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
 // 4. O_0 += P_0 V_0[:, 0:256] with P_0 from registers (inline-asm RS
