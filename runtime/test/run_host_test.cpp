@@ -111,6 +111,28 @@ TEST(Generators, CausalRespectsMaxKv) {
   }
 }
 
+TEST(Generators, SortedRowsKeepTheirKeys) {
+  Problem p = smallProblem(true, 1, 40, 256, 120);
+  HostInputs in, sorted;
+  generateInputs(p, Generator::Adversarial, 6, in);
+  sorted = in;
+  sortIndexRows(p, sorted);
+  bool anyMoved = false;
+  for (int64_t r = 0; r < p.shape.B * p.shape.S * p.shape.G; ++r) {
+    const int32_t *a = in.indices.data() + r * p.shape.topk;
+    const int32_t *b = sorted.indices.data() + r * p.shape.topk;
+    std::multiset<int32_t> before(a, a + p.shape.topk),
+        after(b, b + p.shape.topk);
+    EXPECT_EQ(before, after) << "row " << r;
+    for (int64_t j = 1; j < p.shape.topk; ++j)
+      ASSERT_LE(b[j - 1], b[j]) << "row " << r << " entry " << j;
+    anyMoved |= !std::equal(a, a + p.shape.topk, b);
+  }
+  EXPECT_TRUE(anyMoved);
+  EXPECT_EQ(in.q, sorted.q);
+  EXPECT_EQ(in.kv, sorted.kv);
+}
+
 TEST(Generators, AdversarialMix) {
   Problem p = smallProblem(true, 1, 40, 256, 120);
   p.shape.B = 4;

@@ -223,6 +223,17 @@ void generateInputs(const Problem &p, Generator g, uint64_t seed,
   });
 }
 
+void sortIndexRows(const Problem &p, HostInputs &in) {
+  const int64_t rows = p.shape.B * p.shape.S * p.shape.G;
+  const int64_t topk = p.shape.topk;
+  parallelFor(rows, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      int32_t *row = in.indices.data() + r * topk;
+      std::sort(row, row + topk);
+    }
+  });
+}
+
 std::array<int64_t, 4> paddedStrides(const std::array<int64_t, 4> &sizes,
                                      int64_t pad) {
   const int64_t inner = sizes[3] + pad;

@@ -53,6 +53,10 @@ const char *kUsage =
     "  --seed N                input seed (default 1)\n"
     "  --indices KIND          uniform | causal | adversarial (default "
     "uniform)\n"
+    "  --index-order ORDER     random | sorted: with sorted, each top-k row\n"
+    "                          (generated or from --inputs) is sorted\n"
+    "                          ascending before the run; the result is the\n"
+    "                          same set of keys (default random: as made)\n"
     "  --check-rows N          (b, s) positions checked against the float64\n"
     "                          reference, all heads each: first, last and\n"
     "                          random ones (default 64)\n"
@@ -85,6 +89,7 @@ struct Options {
   std::optional<int64_t> B, S, Skv, qStart;
   uint64_t seed = 1;
   Generator generator = Generator::Uniform;
+  bool sortIndices = false; ///< --index-order sorted
   int64_t checkRows = 64;
   bool noCheck = false;
   int64_t warmup = 3, iters = 10;
@@ -158,6 +163,13 @@ Options parseArgs(int argc, char **argv) {
         throw RunError(kExitUsage, "--indices: expected uniform, causal or "
                                    "adversarial, got '" +
                                        g + "'");
+    } else if (flag == "--index-order") {
+      std::string v = take();
+      if (v != "random" && v != "sorted")
+        throw RunError(kExitUsage,
+                       "--index-order: expected random or sorted, got '" + v +
+                           "'");
+      o.sortIndices = v == "sorted";
     } else if (flag == "--check-rows")
       o.checkRows = parseIntArg(flag, take(), 0, big);
     else if (flag == "--no-check") {
@@ -672,6 +684,10 @@ int run(const Options &o, Value &report) {
     generator = "inputs:" + o.inputsDir;
   } else {
     generateInputs(p, o.generator, o.seed, in);
+  }
+  if (o.sortIndices) {
+    sortIndexRows(p, in);
+    generator += "+sorted";
   }
   double genSeconds = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - t0)
