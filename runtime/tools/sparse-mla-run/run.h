@@ -72,10 +72,10 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)> &fn);
 /// whatever the thread layout.
 uint64_t hash3(uint64_t seed, uint64_t stream, uint64_t counter);
 
-/// Fills q and kv (uniform in [-1, 1], rounded to bf16) and the indices.
 /// Sorts each top-k row of \p in.indices ascending (the same keys, so the
 /// same result up to the order of the sums).
 void sortIndexRows(const Problem &p, HostInputs &in);
+/// Fills q and kv (uniform in [-1, 1], rounded to bf16) and the indices.
 void generateInputs(const Problem &p, Generator g, uint64_t seed,
                     HostInputs &in);
 
