@@ -15,6 +15,7 @@ names = {0: 'c0 round start', 1: 'c0 own half acquired (L0)', 2: 'c0 other half 
          4: 'c0 m0 published', 5: 'c0 m\' received', 6: 'c0 P0 stored+released', 7: 'c0 own GEMM done', 8: 'c0 R1 + P1 acquired', 9: 'c0 cross GEMM done',
          10: 'c1 round start', 11: 'c1 own half acquired (R1)', 12: 'c1 other half acquired (L1)', 13: 'c1 QK^T done', 14: 'c1 m0 received, m\' published',
          16: 'c1 P1 stored+released', 17: 'c1 own GEMM done', 18: 'c1 L0 + P0 acquired', 19: 'c1 cross GEMM done',
+         15: 'c0 own GEMM issued', 25: 'c1 own GEMM issued',
          20: 'prod L0 free (round i)', 21: 'prod R1 free', 22: 'prod R0 free', 23: 'prod L1 free'}
 ref = a[:, :, :, 0]
 print('offsets from c0 round start of the same round, cycles (median over 4 CTAs x tiles 4-7 x rounds 1..14; p10, p90)')
