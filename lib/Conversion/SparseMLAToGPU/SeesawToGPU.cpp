@@ -195,10 +195,6 @@ public:
                 index(arith::RemUIOp::create(b, t, perBatch)),
                 index(arith::DivUIOp::create(b, t, perBatch)));
   }
-  /// Validity and raw index of top-k entry `e` (< topk) of the current
-  /// tile, from the row address and bound prepared per tile (fewer live
-  /// registers than the coordinates).
-  std::pair<Value, Value> entryOf(Value e) { return cta->rowEntry(e); }
 
   /// Bit `k` of the i32 `mask`, as an i1.
   Value bitOf(Value mask, int64_t k) {
@@ -367,7 +363,7 @@ public:
           for (int64_t pass = 0; pass < passes; ++pass) {
             Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
             // topk is a multiple of 2 x block_k: every entry exists.
-            auto [valid, raw] = entryOf(kb.add(first, j));
+            auto [valid, raw] = cta->rowEntry(kb.add(first, j));
             tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
           }
           return tagged;
@@ -814,7 +810,7 @@ public:
           for (int64_t r = 0; r < nS; r += 4)
             for (int64_t e = 0; e < 2; ++e) {
               Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
-              Value v = entryOf(kb.add(first, col)).first;
+              Value v = cta->rowEntry(kb.add(first, col)).first;
               Value bit = arith::ShLIOp::create(
                   b, arith::ExtUIOp::create(b, i32, v), c32(r / 2 + e));
               mask = arith::OrIOp::create(b, mask, bit);
@@ -888,8 +884,8 @@ public:
           blockMax[half] = fmax(blockMax[half], masked[r]);
         }
         for (int r = 0; r < 2; ++r)
-          blockMax[r] = fmul(quadReduce(blockMax[r], /*isMax=*/true),
-                             kb.f32(scaleLog2));
+          blockMax[r] =
+              fmul(quadReduce(blockMax[r], /*isMax=*/true), kb.f32(scaleLog2));
 
         // 3. The max hand-off. Consumer 0 goes first with its own max m0 =
         // max(m, block max) and publishes it; consumer 1 waits for it, forms
@@ -932,9 +928,9 @@ public:
         for (int64_t r = 0; r < nS; ++r) {
           int half = (r % 4) / 2;
           // exp2(S scale - pivot); an invalid column's -inf gives 0.
-          weight[r] = ex2(math::FmaOp::create(
-              b, masked[r], kb.f32(scaleLog2),
-              arith::NegFOp::create(b, pivot[half])));
+          weight[r] =
+              ex2(math::FmaOp::create(b, masked[r], kb.f32(scaleLog2),
+                                      arith::NegFOp::create(b, pivot[half])));
           rowSum[half] = fadd(rowSum[half], weight[r]);
         }
         std::array<Value, 2> newL;
