@@ -62,6 +62,8 @@ const char *kUsage =
     "                          random ones (default 64)\n"
     "  --no-check              skip the output scan and the reference check\n"
     "  --warmup N              untimed launches before timing (default 3)\n"
+    "  --launches N            launches before the outputs are checked, the\n"
+    "                          last one's checked (default 1)\n"
     "  --iters N               timed launches, each after an L2 flush\n"
     "                          (default 10; 0 = no timing)\n"
     "  --json                  print one JSON object on stdout (the log goes\n"
@@ -93,6 +95,7 @@ struct Options {
   int64_t checkRows = 64;
   bool noCheck = false;
   int64_t warmup = 3, iters = 10;
+  int64_t launches = 1; ///< --launches: launches before the checked copy.
   bool json = false;
   std::string dumpDir, inputsDir;
   int64_t device = 0;
@@ -177,6 +180,8 @@ Options parseArgs(int argc, char **argv) {
       o.noCheck = true;
     } else if (flag == "--warmup")
       o.warmup = parseIntArg(flag, take(), 0, 1000000);
+    else if (flag == "--launches")
+      o.launches = parseIntArg(flag, take(), 1, 1000);
     else if (flag == "--iters")
       o.iters = parseIntArg(flag, take(), 0, 1000000);
     else if (flag == "--json") {
@@ -820,7 +825,16 @@ int run(const Options &o, Value &report) {
                           &d1.tlse, d1.maxLogitsTensor(), stream),
               what);
   };
-  launch("smla_launch");
+  // --launches N: the checked outputs are the N-th launch's, poisoned again
+  // before it (what a kernel leaves behind for the next launch, a
+  // workspace say, is then checked).
+  for (int64_t i = 0; i < o.launches; ++i) {
+    if (i > 0) {
+      cuCheck(cuStreamSynchronize(stream), "the kernel (an earlier launch)");
+      d1.poison();
+    }
+    launch("smla_launch");
+  }
   cuCheck(cuStreamSynchronize(stream),
           "the kernel (cuStreamSynchronize after the first launch)");
   HostOutputs outs;
