@@ -62,8 +62,9 @@ const char *kUsage =
     "                          random ones (default 64)\n"
     "  --no-check              skip the output scan and the reference check\n"
     "  --warmup N              untimed launches before timing (default 3)\n"
-    "  --launches N            launches before the outputs are checked, the\n"
-    "                          last one's checked (default 1)\n"
+    "  --launches N            launch PACKAGE N times, its outputs poisoned\n"
+    "                          again before the last, which is checked\n"
+    "                          (default 1)\n"
     "  --iters N               timed launches, each after an L2 flush\n"
     "                          (default 10; 0 = no timing)\n"
     "  --json                  print one JSON object on stdout (the log goes\n"
@@ -836,7 +837,7 @@ int run(const Options &o, Value &report) {
     launch("smla_launch");
   }
   cuCheck(cuStreamSynchronize(stream),
-          "the kernel (cuStreamSynchronize after the first launch)");
+          "the kernel (cuStreamSynchronize after the checked launch)");
   HostOutputs outs;
   d1.copyBack(outs);
 
