@@ -2,7 +2,8 @@
 //
 // sparse-mla-run PACKAGE [flags]; see --help. Loads a package with the
 // runtime library, makes deterministic inputs (or reads a dump), poisons the
-// outputs, launches once, scans every output and checks sampled rows against
+// outputs, launches once (--launches N: N times, the last checked), scans
+// every output and checks sampled rows against
 // the float64 CPU reference, then optionally times the kernel with an L2
 // flush before each iteration. With --compare PACKAGE2, a second package
 // runs on the same device inputs and every element of its outputs is
