@@ -3,12 +3,12 @@
 // sparse-mla-run PACKAGE [flags]; see --help. Loads a package with the
 // runtime library, makes deterministic inputs (or reads a dump), poisons the
 // outputs, launches once (--launches N: N times, the last checked), scans
-// every output and checks sampled rows against
-// the float64 CPU reference, then optionally times the kernel with an L2
-// flush before each iteration. With --compare PACKAGE2, a second package
-// runs on the same device inputs and every element of its outputs is
-// compared with the first's (and it is timed the same way). Exit status: 0 pass, 1 check failed, 2 usage
-// or input-file error, 3 package / CUDA / launch error.
+// every output and checks sampled rows against the float64 CPU reference,
+// then optionally times the kernel with an L2 flush before each iteration.
+// With --compare PACKAGE2, a second package runs on the same device inputs
+// and every element of its outputs is compared with the first's (and it is
+// timed the same way). Exit status: 0 pass, 1 check failed, 2 usage or
+// input-file error, 3 package / CUDA / launch error.
 //
 //===----------------------------------------------------------------------===//
 
