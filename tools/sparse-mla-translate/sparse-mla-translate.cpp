@@ -130,6 +130,20 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
       p.element = elt.isBF16() ? pkg::kBF16
                   : elt.isF32() ? pkg::kF32
                                 : pkg::kI32;
+    } else if (auto plan =
+                   value.getDefiningOp<mlir::sparse_mla::SplitPlanOp>()) {
+      // The split plan the runtime chooses per launch (split_tail).
+      if (!m.kernel.splitEntry.empty() &&
+          m.kernel.splitEntry != plan.getEntry())
+        return emitError(loc) << "kernel parameter '" << name.getValue()
+                              << "': a second split plan";
+      m.kernel.splitEntry = plan.getEntry().str();
+      m.kernel.splitMaxParts = plan.getMaxParts();
+      m.kernel.splitWorkspaceBytesPerCta = plan.getWorkspaceBytesPerCta();
+      unsigned result = cast<OpResult>(value).getResultNumber();
+      p.kind = result == 0   ? pkg::ParamKind::SplitTiles
+               : result == 1 ? pkg::ParamKind::SplitParts
+                             : pkg::ParamKind::Workspace;
     } else if (value.getType().isInteger(32)) {
       p.kind = pkg::ParamKind::I32;
     } else if (auto map = value.getDefiningOp<mlir::sparse_mla::TensorMapOp>()) {
@@ -243,26 +257,38 @@ findKernelModule(ModuleOp module, StringRef name, Location loc) {
   return std::make_pair(gpuModule, target);
 }
 
-/// Runs `ptxas -v` on `ptx` for `chip` and fails, quoting ptxas, when the
-/// kernel spills, uses local memory, or has setmaxnreg ignored.
-LogicalResult checkWithPtxas(Location loc, StringRef ptx, StringRef chip) {
+/// Runs ptxas on `ptx` for `chip` at `-O<optLevel>`. With `verify` (ptxas
+/// -v) fails, quoting ptxas, when a kernel spills, uses local memory, or has
+/// setmaxnreg ignored. Otherwise returns the cubin in `cubin`: the same
+/// bytes gpu-module-to-binary's "bin" format gives for a target without
+/// extra ptxas flags (it runs this ptxas on this PTX with these options;
+/// -v would be recorded in the cubin), without translating the module to
+/// PTX a second time.
+LogicalResult runPtxas(Location loc, StringRef ptx, StringRef chip,
+                       int optLevel, bool verify,
+                       std::string *cubin = nullptr) {
   std::string ptxas = toolkit + "/bin/ptxas";
   if (toolkit.empty() || !llvm::sys::fs::can_execute(ptxas))
     return emitError(loc) << "--verify-ptxas: no ptxas under toolkit '"
                           << toolkit
                           << "' (pass --toolkit or --verify-ptxas=false)";
-  SmallString<64> ptxPath, logPath;
+  SmallString<64> ptxPath, logPath, cubinPath;
   int fd;
   if (llvm::sys::fs::createTemporaryFile("sparse-mla", "ptx", fd, ptxPath) ||
-      llvm::sys::fs::createTemporaryFile("sparse-mla", "log", logPath))
-    return emitError(loc) << "--verify-ptxas: cannot create temporary files";
+      llvm::sys::fs::createTemporaryFile("sparse-mla", "log", logPath) ||
+      llvm::sys::fs::createTemporaryFile("sparse-mla", "cubin", cubinPath))
+    return emitError(loc) << "ptxas: cannot create temporary files";
   {
     llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
     out << ptx;
   }
-  llvm::FileRemover removePtx(ptxPath), removeLog(logPath);
+  llvm::FileRemover removePtx(ptxPath), removeLog(logPath),
+      removeCubin(cubinPath);
   std::string arch = "-arch=" + chip.str();
-  SmallVector<StringRef> args = {ptxas, "-v", arch, ptxPath, "-o", "/dev/null"};
+  std::string opt = "-O" + std::to_string(optLevel);
+  SmallVector<StringRef> args = {ptxas, arch, opt, ptxPath, "-o", cubinPath};
+  if (verify)
+    args.insert(args.begin() + 1, "-v");
   std::optional<StringRef> redirects[] = {std::nullopt, logPath, logPath};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
@@ -286,12 +312,18 @@ LogicalResult checkWithPtxas(Location loc, StringRef ptx, StringRef chip) {
     if (line.contains("bytes lmem") && !line.contains(" 0 bytes lmem"))
       problems.push_back(line.trim());
   }
-  if (!problems.empty()) {
+  if (verify && !problems.empty()) {
     InFlightDiagnostic diag = emitError(loc)
                               << "ptxas -v " << arch << " reports:";
     for (StringRef problem : problems)
       diag << "\n  " << problem;
     return diag;
+  }
+  if (!verify && cubin) {
+    auto file = llvm::MemoryBuffer::getFile(cubinPath);
+    if (!file)
+      return emitError(loc) << "ptxas: cannot read its output " << cubinPath;
+    *cubin = (*file)->getBuffer().str();
   }
   return success();
 }
@@ -306,8 +338,9 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
     FailureOr<std::string> ptx = serialize(module, gpuModuleName, "isa");
     if (failed(ptx))
       return failure();
-    if (verifyPtxas && failed(checkWithPtxas(found->first.getLoc(), *ptx,
-                                             found->second.getChip())))
+    if (verifyPtxas &&
+        failed(runPtxas(found->first.getLoc(), *ptx, found->second.getChip(),
+                        found->second.getO(), /*verify=*/true)))
       return failure();
     os << *ptx;
     return success();
@@ -349,14 +382,29 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
   FailureOr<std::string> ptx = serialize(module, kernelModule, "isa");
   if (failed(ptx))
     return failure();
-  if (verifyPtxas &&
-      failed(checkWithPtxas(gpuModule.getLoc(), *ptx, target.getChip())))
+  // The cubin from this PTX by the toolkit's ptxas when it has one (the
+  // bytes gpu-module-to-binary would produce, at half the time: the module
+  // is translated to PTX once); else by gpu-module-to-binary.
+  const bool direct =
+      mode == Mode::Package && !toolkit.empty() &&
+      llvm::sys::fs::can_execute(toolkit + "/bin/ptxas") &&
+      (!target.getFlags() || target.getFlags().empty());
+  std::string directCubin;
+  if (verifyPtxas && failed(runPtxas(gpuModule.getLoc(), *ptx,
+                                     target.getChip(), target.getO(),
+                                     /*verify=*/true)))
+    return failure();
+  if (direct && failed(runPtxas(gpuModule.getLoc(), *ptx, target.getChip(),
+                                target.getO(), /*verify=*/false,
+                                &directCubin)))
     return failure();
   if (mode == Mode::Ptx) {
     os << *ptx;
     return success();
   }
-  FailureOr<std::string> cubin = serialize(module, kernelModule, "bin");
+  FailureOr<std::string> cubin =
+      direct ? FailureOr<std::string>(directCubin)
+             : serialize(module, kernelModule, "bin");
   if (failed(cubin))
     return failure();
   std::vector<pkg::Section> sections(2);
