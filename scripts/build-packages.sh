@@ -54,6 +54,10 @@ VARIANTS=(
   "v32_causal_sv 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
   "v32_np 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
   "v32_causal_np 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
+  "v32_split 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
+  "v32_causal_split 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
+  "h64_split 64 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
+  "topk512_split 128 1 512 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
 )
 
 for v in "${VARIANTS[@]}"; do

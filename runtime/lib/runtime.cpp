@@ -78,8 +78,24 @@ struct ContextModule {
 
   CUmodule module = nullptr;
   CUfunction function = nullptr;
+  CUfunction splitFunction = nullptr; ///< kernel.split's entry, if any.
   smla_binary_kind kind = SMLA_BINARY_NONE;
 };
+
+/// The split kernel's workspace of one context and stream: launches on one
+/// stream run in order, so they may share it; launches on different streams
+/// never do.
+struct Workspace {
+  CUcontext context = nullptr;
+  CUstream stream = nullptr;
+  CUdeviceptr ptr = 0;
+  size_t bytes = 0;
+};
+
+/// The most CTAs a split tile is divided into by default: each part writes
+/// 135 KB of partial results and the warp that merges reads all of them, so
+/// more parts stop paying (bench/NOTES.md step 50).
+constexpr int32_t kDefaultSplitMaxParts = 8;
 
 } // namespace
 
@@ -92,6 +108,8 @@ struct smla_package {
   std::string ptx;
   std::mutex mutex;
   std::vector<ContextModule> modules;
+  std::vector<Workspace> workspaces;
+  int32_t splitMaxParts = kDefaultSplitMaxParts;
 };
 
 namespace {
@@ -239,6 +257,19 @@ smla_status getModule(smla_package *p, ContextModule &out) {
         pkg::format("the package's %s has no usable kernel named by kernel.entry",
             kindName)));
 
+  if (!man.kernel.splitEntry.empty()) {
+    r = cuModuleGetFunction(&cm.splitFunction, cm.module,
+                            man.kernel.splitEntry.c_str());
+    if (r != CUDA_SUCCESS)
+      return unloadAndFail(cudaFail(
+          pkg::format("cuModuleGetFunction(\"%s\")",
+                      man.kernel.splitEntry.c_str()),
+          r,
+          pkg::format("the package's %s has no usable kernel named by "
+                      "kernel.split.entry",
+                      kindName)));
+  }
+
   // Block size against what the compiled kernel allows.
   int maxThreads = 0;
   r = cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
@@ -276,6 +307,10 @@ smla_status getModule(smla_package *p, ContextModule &out) {
     r = cuFuncSetAttribute(cm.function,
                            CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                            static_cast<int>(smem));
+    if (r == CUDA_SUCCESS && cm.splitFunction)
+      r = cuFuncSetAttribute(cm.splitFunction,
+                             CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                             static_cast<int>(smem));
     if (r != CUDA_SUCCESS)
       return unloadAndFail(cudaFail(
           pkg::format("cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, %" PRId64 ")",
@@ -390,6 +425,47 @@ std::string listU64(const uint64_t *v, uint32_t n) {
   return s + "]";
 }
 
+/// The workspace of the current context and \p stream, at least \p bytes:
+/// allocated (and zero-filled) on first use, reallocated if too small.
+smla_status getWorkspace(smla_package *p, const ContextModule &cm,
+                         CUstream stream, size_t bytes, CUdeviceptr &out) {
+  std::lock_guard<std::mutex> lock(p->mutex);
+  Workspace *ws = nullptr;
+  for (Workspace &w : p->workspaces)
+    if (w.context == cm.context && w.stream == stream)
+      ws = &w;
+  if (ws && ws->bytes >= bytes) {
+    out = ws->ptr;
+    return SMLA_SUCCESS;
+  }
+  if (ws) {
+    // Too small: the launches before on this stream may still use it.
+    CUresult r = cuStreamSynchronize(stream);
+    if (r != CUDA_SUCCESS)
+      return cudaFail("cuStreamSynchronize", r, "replacing the workspace");
+    cuMemFree(ws->ptr);
+    ws->ptr = 0;
+    ws->bytes = 0;
+  }
+  CUdeviceptr ptr = 0;
+  CUresult r = cuMemAlloc(&ptr, bytes);
+  if (r != CUDA_SUCCESS)
+    return cudaFail("cuMemAlloc", r,
+                    pkg::format("split kernel workspace of %zu bytes", bytes));
+  if ((r = cuMemsetD8(ptr, 0, bytes)) != CUDA_SUCCESS) {
+    cuMemFree(ptr);
+    return cudaFail("cuMemsetD8", r, "zero-filling the workspace");
+  }
+  if (!ws) {
+    p->workspaces.push_back(Workspace{cm.context, stream, 0, 0});
+    ws = &p->workspaces.back();
+  }
+  ws->ptr = ptr;
+  ws->bytes = bytes;
+  out = ptr;
+  return SMLA_SUCCESS;
+}
+
 smla_status launchImpl(smla_package *p, const smla_tensor *q,
                        const smla_tensor *kv, const smla_tensor *indices,
                        int32_t qStart, const smla_tensor *out,
@@ -446,6 +522,45 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
   uint32_t tiles[3] = {grid[0], grid[1], grid[2]};
   if (!pkg::launchGrid(man, tiles, cm.smCount, grid, err))
     return fail(SMLA_ERROR_UNSUPPORTED, err);
+  // With a split kernel: the tiles of the last partial wave go to it.
+  pkg::SplitPlan plan;
+  CUdeviceptr workspace = 0;
+  if (!man.kernel.splitEntry.empty()) {
+    // launchGrid bounded the tile count by 2^31 - 1.
+    const uint32_t total = tiles[0] * tiles[1] * tiles[2];
+    plan = pkg::planSplit(man, total, cm.smCount, p->splitMaxParts);
+    uint32_t persistent[3] = {plan.persistentTiles, 1, 1};
+    if (!pkg::launchGrid(man, persistent, cm.smCount, grid, err))
+      return fail(SMLA_ERROR_UNSUPPORTED, err);
+    if (plan.splitCtas() > 0 &&
+        (s = getWorkspace(p, cm, stream,
+                          size_t(plan.splitCtas()) *
+                              size_t(man.kernel.splitWorkspaceBytesPerCta),
+                          workspace)) != SMLA_SUCCESS)
+      return s;
+    for (size_t i = 0; i < man.kernel.params.size(); ++i) {
+      void *slot = buffer.slotData(pkg::slotIndexOfParam(man, i));
+      switch (man.kernel.params[i].kind) {
+      case pkg::ParamKind::SplitTiles: {
+        int32_t v = static_cast<int32_t>(plan.persistentTiles);
+        std::memcpy(slot, &v, sizeof(v));
+        break;
+      }
+      case pkg::ParamKind::SplitParts: {
+        int32_t v = static_cast<int32_t>(plan.parts);
+        std::memcpy(slot, &v, sizeof(v));
+        break;
+      }
+      case pkg::ParamKind::Workspace: {
+        uint64_t v = workspace;
+        std::memcpy(slot, &v, sizeof(v));
+        break;
+      }
+      default:
+        break;
+      }
+    }
+  }
 
   for (const pkg::TensorMapRequest &req : maps) {
     void *slot = buffer.slotData(pkg::slotIndexOfParam(
@@ -486,21 +601,34 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     std::memcpy(slot, &map, sizeof(map));
   }
 
-  CUresult r = cuLaunchKernel(
-      cm.function, grid[0], grid[1], grid[2],
-      static_cast<unsigned>(man.kernel.block[0]),
-      static_cast<unsigned>(man.kernel.block[1]),
-      static_cast<unsigned>(man.kernel.block[2]),
-      static_cast<unsigned>(man.kernel.dynamicSharedMemory), stream,
-      buffer.kernelParams(), nullptr);
-  if (r != CUDA_SUCCESS)
-    return cudaFail("cuLaunchKernel", r,
-                    pkg::format("kernel \"%s\", grid [%u, %u, %u], block [%" PRId64
-                        ", %" PRId64 ", %" PRId64 "], %" PRId64
-                        " bytes of dynamic shared memory",
-                        man.kernel.entry.c_str(), grid[0], grid[1], grid[2],
-                        man.kernel.block[0], man.kernel.block[1],
-                        man.kernel.block[2], man.kernel.dynamicSharedMemory));
+  auto launch = [&](CUfunction function, const std::string &entry,
+                    const uint32_t g[3]) {
+    CUresult r = cuLaunchKernel(
+        function, g[0], g[1], g[2], static_cast<unsigned>(man.kernel.block[0]),
+        static_cast<unsigned>(man.kernel.block[1]),
+        static_cast<unsigned>(man.kernel.block[2]),
+        static_cast<unsigned>(man.kernel.dynamicSharedMemory), stream,
+        buffer.kernelParams(), nullptr);
+    if (r != CUDA_SUCCESS)
+      return cudaFail(
+          "cuLaunchKernel", r,
+          pkg::format("kernel \"%s\", grid [%u, %u, %u], block [%" PRId64
+                      ", %" PRId64 ", %" PRId64 "], %" PRId64
+                      " bytes of dynamic shared memory",
+                      entry.c_str(), g[0], g[1], g[2], man.kernel.block[0],
+                      man.kernel.block[1], man.kernel.block[2],
+                      man.kernel.dynamicSharedMemory));
+    return SMLA_SUCCESS;
+  };
+  if (!pkg::gridIsEmpty(grid) &&
+      (s = launch(cm.function, man.kernel.entry, grid)) != SMLA_SUCCESS)
+    return s;
+  if (plan.splitCtas() > 0) {
+    const uint32_t splitGrid[3] = {plan.splitCtas(), 1, 1};
+    if ((s = launch(cm.splitFunction, man.kernel.splitEntry, splitGrid)) !=
+        SMLA_SUCCESS)
+      return s;
+  }
   return SMLA_SUCCESS;
 }
 
@@ -585,6 +713,9 @@ void smla_package_destroy(smla_package *pkg) {
     }
     if (cuCtxPushCurrent(m.context) == CUDA_SUCCESS) {
       cuModuleUnload(m.module);
+      for (const Workspace &w : pkg->workspaces)
+        if (w.context == m.context)
+          cuMemFree(w.ptr);
       CUcontext popped;
       cuCtxPopCurrent(&popped);
     }
@@ -671,6 +802,23 @@ smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
   return guarded([&]() -> smla_status {
     return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
                       stream);
+  });
+}
+
+const char *smla_package_split_entry(const smla_package *pkg) {
+  return pkg ? pkg->package.manifest.kernel.splitEntry.c_str() : "";
+}
+
+smla_status smla_package_set_split_max_parts(smla_package *pkg,
+                                             int32_t max_parts) {
+  return guarded([&]() -> smla_status {
+    if (!pkg)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
+    if (max_parts < 0)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                  pkg::format("split max parts: %d, expected >= 0", max_parts));
+    pkg->splitMaxParts = max_parts;
+    return SMLA_SUCCESS;
   });
 }
 

@@ -73,6 +73,10 @@ constexpr int64_t kDescSboShift = 32;
 /// 4 uses for the same purpose).
 constexpr double kLazyRescaleLog2 = 8.0;
 
+/// split_tail: the ticket counters at the start of each split CTA's
+/// workspace block, one i32 per consumer warp.
+constexpr int64_t kSplitCounterBytes = 2 * 4 * 4;
+
 /// Everything about the seesaw kernel's shapes, derived from the op.
 struct SeesawGeometry {
   int64_t dv, colBlocks, vBlocksPerHalf, rounds;
@@ -113,6 +117,16 @@ public:
   void setValidityChannels(Value consumer0, Value consumer1) {
     validCh = {consumer0, consumer1};
   }
+  /// split_tail: the launch arguments of the split plan (tiles of the
+  /// persistent kernel, parts per tile of the split kernel, workspace), and
+  /// whether this is the split kernel.
+  void setSplitPlan(Value tiles, Value parts, Value workspace,
+                    bool isSplitKernel) {
+    splitTiles = tiles;
+    splitParts = parts;
+    splitWorkspace = workspace;
+    splitKernel = isSplitKernel;
+  }
   /// Shared address (i32) of the validity bytes of KV stage `stage` (i32).
   Value validityOf(Value stage) {
     return add(add(smemBase, c32(geo.layout.validity)),
@@ -130,6 +144,14 @@ public:
   /// (H / heads_per_cta), t = batch x (S x head blocks) + (token x head
   /// blocks + head block), the order of the non-persistent grid.
   void forEachTile(function_ref<void(Value)> body) {
+    if (splitKernel) {
+      // One part of one tile: tile (first split tile + ctaId / parts), its
+      // rounds [roundBegin, roundEnd).
+      viewTile();
+      cta->prepareRowEntries();
+      body(Value());
+      return;
+    }
     if (!schedule.getPersistent()) {
       cta.emplace(b, op, schedule, args);
       cta->prepareRowEntries();
@@ -171,6 +193,10 @@ public:
                c32(geo.headBlocks));
   }
   Value numTiles() {
+    // split_tail: the persistent kernel computes the first `tiles` of them,
+    // the runtime's choice (the split kernel the rest).
+    if (splitTiles)
+      return opaque(splitTiles);
     return mul(tilesPerBatch(),
                opaque(toI32(memref::DimOp::create(b, args[0], kb.idx(0)))));
   }
@@ -184,9 +210,9 @@ public:
   /// (the coordinates are recomputed where they are needed rather than kept
   /// in registers across the loops between).
   void viewTile() {
-    if (!tileCounter)
+    if (!tileCounter && !splitKernel)
       return;
-    Value t = tileOf(tileCounter);
+    Value t = splitKernel ? splitTile() : tileOf(tileCounter);
     Value perBatch = tilesPerBatch();
     auto index = [&](Value v) {
       return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
@@ -194,6 +220,40 @@ public:
     cta.emplace(b, op, schedule, args,
                 index(arith::RemUIOp::create(b, t, perBatch)),
                 index(arith::DivUIOp::create(b, t, perBatch)));
+  }
+
+  /// The split kernel: this CTA's part of its tile, and the tile (i32).
+  Value splitPart() {
+    return arith::RemUIOp::create(b, sreg("ctaid.x"), opaque(splitParts));
+  }
+  Value splitTile() {
+    return add(opaque(splitTiles),
+               arith::DivUIOp::create(b, sreg("ctaid.x"), opaque(splitParts)));
+  }
+  /// The first round of part `k` of a tile, k x rounds / parts (i32): parts
+  /// differ by at most one round.
+  Value partRound(Value k) {
+    return arith::DivUIOp::create(b, mul(k, c32(geo.rounds)),
+                                  opaque(splitParts));
+  }
+  /// This CTA's rounds [begin, end) (index): all of them but in the split
+  /// kernel.
+  std::pair<Value, Value> roundRange() {
+    if (!splitKernel)
+      return {kb.idx(0), kb.idx(geo.rounds)};
+    Value part = splitPart();
+    auto index = [&](Value v) {
+      return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
+    };
+    return {index(partRound(part)), index(partRound(add(part, c32(1))))};
+  }
+  /// The channel iteration of round `i` (index): in the split kernel
+  /// counted from the part's first round (recomputed here rather than held
+  /// through the loop).
+  Value roundIteration(Value n, Value i, int64_t perTile) {
+    if (!splitKernel)
+      return iteration(n, i, perTile);
+    return arith::SubIOp::create(b, i, roundRange().first);
   }
 
   /// Bit `k` of the i32 `mask`, as an i1.
@@ -351,9 +411,10 @@ public:
                                  b, kvMeta.getBaseBuffer()),
                              kb.mul(pieceElem, kb.idx(2)));
       Value rowBytes = kb.mul(st[1], kb.idx(2));
-      kb.loop(kb.idx(0), kb.idx(geo.rounds), kb.idx(1), [&](Value i) {
+      auto [roundBegin, roundEnd] = roundRange();
+      kb.loop(roundBegin, roundEnd, kb.idx(1), [&](Value i) {
         // Channel iteration of this round (KV halves and validity).
-        Value g = iteration(n, i, geo.rounds);
+        Value g = roundIteration(n, i, geo.rounds);
         // This thread's rows of a block (one per pass) and their indices:
         // one register per row, the index or -1 where the entry is invalid.
         auto loadTagged = [&](int c) {
@@ -712,6 +773,154 @@ public:
     return branch.getResult(0);
   }
 
+  /// The split kernel's epilogue of consumer `c` (thread `tid`, lane
+  /// `lane`): this part's O half `o`, row pivots `m` and row sums `total`
+  /// go to the workspace; each warp then takes a ticket for its 16 rows of
+  /// its tile, and the warp with the last ticket merges every part's rows
+  /// in part order and writes them (`writeOut`). Workspace: a block of
+  /// splitWorkspaceBytes(nO) per CTA of the split grid: 8 i32 ticket
+  /// counters (consumer x 4 + warp; those of a tile's first part count for
+  /// the tile; zero before and after each launch, whatever the grid), then
+  /// the part's values, value v of thread t of consumer c at f32 index
+  /// (c x (nO + 4) + v) x 128 + t (coalesced).
+  /// Workspace bytes per CTA of the split kernel for `nO` O registers per
+  /// consumer thread.
+  static int64_t splitWorkspaceBytes(int64_t nO) {
+    return kSplitCounterBytes + 2 * hw::kWarpgroupSize * (nO + 4) * 4;
+  }
+
+  void mergeParts(
+      int c, Value tid, Value lane, Value o, std::array<Value, 2> m,
+      std::array<Value, 2> total,
+      function_ref<void(Value, std::array<Value, 2>, std::array<Value, 2>,
+                        function_ref<Value(int)>)>
+          writeOut) {
+    auto type = cast<LLVM::LLVMStructType>(o.getType());
+    const int64_t nO = type.getBody().size();
+    const int64_t perThread = nO + 4; // O registers, 2 pivots, 2 row sums
+    auto global = LLVM::LLVMPointerType::get(b.getContext(), 1);
+    Value ws = LLVM::PtrToIntOp::create(b, i64, splitWorkspace);
+    auto zext = [&](Value v) { return arith::ExtUIOp::create(b, i64, v); };
+    auto byteAddr = [&](Value base, Value index32) {
+      return arith::AddIOp::create(
+          b, base, arith::ShLIOp::create(b, zext(index32), c64(2)));
+    };
+    auto blockOf = [&](Value k) {
+      return arith::AddIOp::create(
+          b, ws,
+          arith::MulIOp::create(b, zext(k), c64(splitWorkspaceBytes(nO))));
+    };
+    Value t = toI32(tid);
+    Value warp = toI32(kb.div(tid, hw::kWarpSize));
+    auto slot = [&](Value k, int64_t v) {
+      return byteAddr(
+          blockOf(k),
+          add(c32(kSplitCounterBytes / 4 +
+                  (c * perThread + v) * hw::kWarpgroupSize),
+              t));
+    };
+    auto toPtr = [&](Value addr) {
+      return LLVM::IntToPtrOp::create(b, global, addr).getResult();
+    };
+    // 1. This part.
+    Value me = sreg("ctaid.x");
+    for (int64_t v = 0; v < nO; ++v)
+      LLVM::StoreOp::create(b, extract(o, v), toPtr(slot(me, v)));
+    for (int r = 0; r < 2; ++r) {
+      LLVM::StoreOp::create(b, m[r], toPtr(slot(me, nO + r)));
+      LLVM::StoreOp::create(b, total[r], toPtr(slot(me, nO + 2 + r)));
+    }
+    // 2. The ticket: every lane's stores are visible at GPU scope before
+    // its warp's increment (fence, then the warp converges).
+    asmStatement({}, "fence.acq_rel.gpu;", "");
+    asmStatement({}, "bar.warp.sync -1;", "");
+    Value parts = opaque(splitParts);
+    Value tileInGrid = arith::DivUIOp::create(b, me, parts);
+    Value counter =
+        byteAddr(blockOf(mul(tileInGrid, parts)), add(c32(4 * c), warp));
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                        kb.idx(0));
+    Value taken = kb.ifElse(
+        first, i32,
+        [&] {
+          return inlineAsm(i32, ValueRange{counter},
+                           "atom.global.add.u32 $0, [$1], 1;",
+                           "=r,l");
+        },
+        [&] { return c32(0); });
+    taken = gpu::ShuffleOp::create(b, taken, 0, hw::kWarpSize,
+                                   gpu::ShuffleMode::IDX)
+                .getShuffleResult();
+    Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, taken,
+                                       arith::SubIOp::create(b, parts, c32(1)));
+    kb.when(last, [&] {
+      // Every part has counted: reset the counter for the next launch and
+      // read the parts (L2 loads: other SMs wrote them).
+      kb.when(first, [&] {
+        LLVM::StoreOp::create(b, c32(0), toPtr(counter));
+      });
+      asmStatement({}, "fence.acq_rel.gpu;", "");
+      Value base = mul(tileInGrid, parts);
+      auto load = [&](Value k, int64_t v) {
+        return inlineAsm(f32, ValueRange{slot(k, v)},
+                         "ld.global.cg.f32 $0, [$1];",
+                         "=f,l");
+      };
+      Value negInf = kb.negInf(), zero = kb.f32(0.0);
+      Value numParts =
+          arith::IndexCastOp::create(b, b.getIndexType(), parts);
+      // The rows' maxima over the parts, then their pivots (0 while a row
+      // has nothing valid, as in the rounds).
+      auto maxLoop = scf::ForOp::create(b, kb.idx(0), numParts, kb.idx(1),
+                                        ValueRange{negInf, negInf});
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(maxLoop.getBody());
+        Value k = add(base, toI32(maxLoop.getInductionVar()));
+        SmallVector<Value> next;
+        for (int r = 0; r < 2; ++r)
+          next.push_back(
+              fmax(maxLoop.getRegionIterArgs()[r], load(k, nO + r)));
+        scf::YieldOp::create(b, next);
+      }
+      std::array<Value, 2> rowMax, pivot;
+      for (int r = 0; r < 2; ++r) {
+        rowMax[r] = maxLoop.getResult(r);
+        Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                           rowMax[r], negInf);
+        pivot[r] = arith::SelectOp::create(b, none, zero, rowMax[r]);
+      }
+      // Sum of the parts, each scaled from its pivot to the rows' pivot.
+      auto sumLoop = scf::ForOp::create(
+          b, kb.idx(0), numParts, kb.idx(1),
+          ValueRange{zero, zero, LLVM::ZeroOp::create(b, type)});
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(sumLoop.getBody());
+        ValueRange acc = sumLoop.getRegionIterArgs();
+        Value k = add(base, toI32(sumLoop.getInductionVar()));
+        std::array<Value, 2> scale;
+        SmallVector<Value> next;
+        for (int r = 0; r < 2; ++r) {
+          scale[r] = ex2(fsub(load(k, nO + r), pivot[r]));
+          next.push_back(
+              math::FmaOp::create(b, load(k, nO + 2 + r), scale[r], acc[r]));
+        }
+        Value sum = acc[2];
+        for (int64_t v = 0; v < nO; ++v)
+          sum = LLVM::InsertValueOp::create(
+              b, sum,
+              math::FmaOp::create(b, load(k, v), scale[(v % 4) / 2],
+                                  extract(acc[2], v)),
+              v);
+        next.push_back(sum);
+        scf::YieldOp::create(b, next);
+      }
+      writeOut(sumLoop.getResult(2), rowMax, rowMax,
+               [&](int r) { return sumLoop.getResult(r); });
+    });
+  }
+
   void consumer(int c, Value tid, ArrayRef<Value> kvCh, Value qCh,
                 std::array<Value, 2> maxCh, std::array<Value, 2> pCh) {
     MLIRContext *ctx = b.getContext();
@@ -749,8 +958,9 @@ public:
       SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
       if (lazy && c == 1)
         inits.append({negInf, negInf});
-      auto loop = scf::ForOp::create(b, kb.idx(0), kb.idx(geo.rounds),
-                                     kb.idx(1), inits);
+      auto [roundBegin, roundEnd] = roundRange();
+      auto loop =
+          scf::ForOp::create(b, roundBegin, roundEnd, kb.idx(1), inits);
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
@@ -770,8 +980,8 @@ public:
                                                     opaque(toI32(rows[h])));
         // Channel iterations: KV halves and P tiles once per round, the
         // statistics once per round and once more for the epilogue's sums.
-        Value g = iteration(n, i, geo.rounds);
-        Value gs = iteration(n, i, geo.rounds + 1);
+        Value g = roundIteration(n, i, geo.rounds);
+        Value gs = roundIteration(n, i, geo.rounds + 1);
 
         // Validity of this thread's nS / 2 columns, read before the wait and
         // kept through it as one bit mask (one register, not nS / 2
@@ -1089,11 +1299,21 @@ public:
         for (int h = 0; h < 2; ++h)
           tileRows[h] = perTile(rows[h]);
       Value sums = iteration(n, kb.idx(geo.rounds), geo.rounds + 1);
+      if (splitKernel) {
+        auto [first, end] = roundRange();
+        sums = arith::SubIOp::create(b, end, first);
+      }
       publish(l, maxCh[c], sums, c, lane, tileRows);
       std::array<Value, 2> peerL = receive(maxCh[p], sums, p, tileRows);
+      // Normalizes `o` by the row sums (`totalOf(r)` of row r, emitted
+      // here) and writes this consumer's half of out, and lse / max_logits,
+      // for rows relative to pivots `m` with running maxima `runningMax`.
+      auto writeOut = [&](Value o, std::array<Value, 2> m,
+                          std::array<Value, 2> runningMax,
+                          function_ref<Value(int)> totalOf) {
       std::array<Value, 2> total, any, inv;
       for (int r = 0; r < 2; ++r) {
-        total[r] = fadd(l[r], peerL[r]);
+        total[r] = totalOf(r);
         any[r] =
             arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r], zero);
         inv[r] = arith::SelectOp::create(
@@ -1219,6 +1439,12 @@ public:
                      cta->maxLogits, {cta->batch, cta->token, head});
         }
       });
+      };
+      auto rowTotal = [&](int r) { return fadd(l[r], peerL[r]); };
+      if (splitKernel)
+        mergeParts(c, tid, lane, o, m, {rowTotal(0), rowTotal(1)}, writeOut);
+      else
+        writeOut(o, m, runningMax, rowTotal);
     });
   }
 
@@ -1234,6 +1460,9 @@ private:
   Value tileCounter;
   /// shared_validity: the channels of consumer 0's and 1's block validity.
   std::array<Value, 2> validCh;
+  /// split_tail: the split plan's launch arguments (see setSplitPlan).
+  Value splitTiles, splitParts, splitWorkspace;
+  bool splitKernel = false;
   const SeesawGeometry &geo;
   double scaleLog2;
   Type i32, i64, f32;
@@ -1242,8 +1471,12 @@ private:
 
 /// Emits the seesaw kernel body into `func`: the channels, then the
 /// warp_specialize with the producer and the two consumers.
+/// Kernel arguments after the op's operands: Q's tensor map, then with
+/// split_tail the split plan (tiles, parts, workspace).
+constexpr int64_t kSplitPlanArgs = 3;
+
 void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
-                           const SeesawGeometry &geo) {
+                           const SeesawGeometry &geo, bool isSplitKernel) {
   MLIRContext *ctx = op.getContext();
   Block &entry = func.getBody().front();
   ImplicitLocOpBuilder b(op.getLoc(), ctx);
@@ -1295,9 +1528,11 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
     llvm::report_fatal_error("seesaw kernel: more mbarriers than the shared "
                              "memory layout reserves");
 
-  // Kernel arguments: the op's operands, then Q's tensor map.
+  // Kernel arguments: the op's operands, Q's tensor map, the split plan.
   SmallVector<Value> captures(entry.getArguments());
   const size_t numArgs = captures.size();
+  const size_t numOpArgs =
+      numArgs - 1 - (schedule.getSplitTail() ? kSplitPlanArgs : 0);
   llvm::append_range(captures, kvCh);
   captures.append({qCh, max0, max1, p0, p1, qBars});
   llvm::append_range(captures, validCh);
@@ -1318,8 +1553,11 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
     ValueRange args = body->getArguments();
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     Value roleTid = arith::SubIOp::create(b, tid, kb.idx(role * wgThreads));
-    SeesawEmitter k(b, op, schedule, args.take_front(numArgs - 1), geo);
-    Value qMap = args[numArgs - 1];
+    SeesawEmitter k(b, op, schedule, args.take_front(numOpArgs), geo);
+    Value qMap = args[numOpArgs];
+    if (schedule.getSplitTail())
+      k.setSplitPlan(args[numOpArgs + 1], args[numOpArgs + 2],
+                     args[numOpArgs + 3], isSplitKernel);
     ValueRange ch = args.drop_front(numArgs);
     SmallVector<Value> kv(ch.take_front(4));
     if (!validCh.empty())
@@ -1374,23 +1612,39 @@ struct ConvertSeesawToGPUPass
       geo.rounds = p.topk / (2 * schedule.getBlockK());
       geo.headBlocks = p.H / schedule.getHeadsPerCta();
       geo.layout = getSeesawLayout(schedule, p.Dqk);
-      // Q's tensor map, passed by value (a __grid_constant__ CUtensorMap).
+      // Q's tensor map, passed by value (a __grid_constant__ CUtensorMap);
+      // with split_tail the split plan after it.
       MLIRContext *ctx = op.getContext();
       Type mapPtr = LLVM::LLVMPointerType::get(ctx);
-      gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
-                                             "sparse_mla_fwd_seesaw", mapPtr);
-      // The map's index among the lowered arguments (memrefs expand to
-      // their descriptors: 3 + 2 x rank values); sparse-mla-by-value-params
-      // passes it by value once the kernel is an llvm.func.
-      int64_t lowered = 0;
-      for (Type t : func.getArgumentTypes().drop_back())
-        lowered +=
-            isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank() : 1;
-      func->setAttr("sparse_mla.by_value_params",
-                    DenseI64ArrayAttr::get(ctx, {lowered}));
-      buildSeesawKernelBody(func, op, schedule, geo);
+      Type i32 = IntegerType::get(ctx, 32);
+      Type wsPtr = LLVM::LLVMPointerType::get(ctx, 1);
+      SmallVector<Type> extraTypes = {mapPtr};
+      if (schedule.getSplitTail())
+        extraTypes.append({i32, i32, wsPtr});
+      auto makeKernel = [&](StringRef name, bool isSplitKernel) {
+        gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
+                                               name, extraTypes);
+        // The map's index among the lowered arguments (memrefs expand to
+        // their descriptors: 3 + 2 x rank values); sparse-mla-by-value-params
+        // passes it by value once the kernel is an llvm.func.
+        int64_t lowered = 0;
+        for (Type t :
+             func.getArgumentTypes().drop_back(extraTypes.size()))
+          lowered +=
+              isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank() : 1;
+        func->setAttr("sparse_mla.by_value_params",
+                      DenseI64ArrayAttr::get(ctx, {lowered}));
+        buildSeesawKernelBody(func, op, schedule, geo, isSplitKernel);
+        return func;
+      };
+      gpu::GPUFuncOp func = makeKernel("sparse_mla_fwd_seesaw", false);
+      gpu::GPUFuncOp splitFunc;
+      if (schedule.getSplitTail())
+        splitFunc = makeKernel("sparse_mla_fwd_seesaw_split", true);
       ExtraLaunchArgs extra;
       extra.names = {"q_map"};
+      if (splitFunc)
+        extra.names.append({"split_tiles", "split_parts", "workspace"});
       // KV rows are gathered in 16-byte cp.async pieces.
       extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
       // Persistent: one CTA per SM (the shared memory allows no more), each
@@ -1400,10 +1654,21 @@ struct ConvertSeesawToGPUPass
       if (schedule.getPersistent())
         extra.ctasPerSm = 1;
       extra.build = [&](ImplicitLocOpBuilder &hb) -> SmallVector<Value> {
-        return {TensorMapOp::create(
+        SmallVector<Value> values = {TensorMapOp::create(
             hb, mapPtr, op.getQ(),
             hb.getDenseI64ArrayAttr({kAtomCols, kRows, 1, 1}),
             hb.getI64IntegerAttr(kRowBytes))};
+        if (splitFunc) {
+          // Per split CTA: its ticket counters (one i32 per consumer warp)
+          // and its part's values (O registers, 2 pivots and 2 row sums per
+          // consumer thread, f32).
+          const int64_t bytes = SeesawEmitter::splitWorkspaceBytes(geo.dv / 4);
+          auto plan = SplitPlanOp::create(hb, i32, i32, wsPtr,
+                                          splitFunc.getName(), geo.rounds,
+                                          bytes);
+          values.append(plan->result_begin(), plan->result_end());
+        }
+        return values;
       };
       replaceWithLaunch(op, schedule, func, geo.layout.total, extra);
     }

@@ -173,6 +173,18 @@ SMLA_API smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
                                  const smla_tensor *max_logits,
                                  CUstream stream);
 
+/** The split kernel's entry (manifest kernel.split), or "" if the package
+ *  has none. */
+SMLA_API const char *smla_package_split_entry(const smla_package *pkg);
+
+/** With a split kernel: the most CTAs one tile of the last partial wave (or
+ *  of a grid of fewer tiles than CTAs) is divided into; the runtime takes
+ *  min(this, kernel.split.max_parts, CTAs / tail tiles) and splits only
+ *  when that is at least 2. Default 8; 0 or 1: the persistent kernel
+ *  computes every tile. Not thread-safe against concurrent launches. */
+SMLA_API smla_status smla_package_set_split_max_parts(smla_package *pkg,
+                                                      int32_t max_parts);
+
 /** The grid of tiles for these sizes (no CUDA call): the grid smla_launch
  *  uses, except for a persistent package (manifest "ctas_per_sm"), which it
  *  launches with min(tiles, ctas_per_sm x SMs) CTAs along x. */

@@ -7,6 +7,7 @@
 
 #include "sparse_mla/package.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -384,6 +385,28 @@ bool launchGrid(const Manifest &m, const uint32_t tiles[3], int64_t smCount,
   return true;
 }
 
+SplitPlan planSplit(const Manifest &m, uint32_t tiles, int64_t smCount,
+                    int64_t maxParts) {
+  SplitPlan plan;
+  plan.persistentTiles = tiles;
+  const Kernel &k = m.kernel;
+  if (k.splitEntry.empty() || k.ctasPerSm <= 0 || smCount < 1 || tiles == 0)
+    return plan;
+  const uint64_t ctas = uint64_t(k.ctasPerSm) * uint64_t(smCount);
+  const uint64_t tail = tiles % ctas; // all of them below one wave
+  if (tail == 0)
+    return plan;
+  uint64_t parts = ctas / tail;
+  parts = std::min<uint64_t>(parts, uint64_t(k.splitMaxParts));
+  parts = std::min<uint64_t>(parts, uint64_t(std::max<int64_t>(maxParts, 0)));
+  if (parts < 2)
+    return plan;
+  plan.persistentTiles = static_cast<uint32_t>(tiles - tail);
+  plan.splitTiles = static_cast<uint32_t>(tail);
+  plan.parts = static_cast<uint32_t>(parts);
+  return plan;
+}
+
 bool buildTensorMapRequests(const Manifest &m, const LaunchArgs &args,
                             std::vector<TensorMapRequest> &out,
                             std::string &err) {
@@ -524,6 +547,15 @@ bool buildParamBuffer(const Manifest &m, const LaunchArgs &args,
     }
     case ParamKind::TensorMap:
       buf.append(p.name, nullptr, 128, 128);
+      break;
+    case ParamKind::SplitTiles:
+      buf.append(p.name, &args.splitTiles, sizeof(args.splitTiles), 8);
+      break;
+    case ParamKind::SplitParts:
+      buf.append(p.name, &args.splitParts, sizeof(args.splitParts), 8);
+      break;
+    case ParamKind::Workspace:
+      buf.append(p.name, &args.workspace, sizeof(args.workspace), 8);
       break;
     case ParamKind::Memref: {
       const TensorArg *t = operandByName(args, p.name);

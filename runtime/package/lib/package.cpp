@@ -90,6 +90,12 @@ static const char *paramKindName(ParamKind k) {
     return "i32";
   case ParamKind::TensorMap:
     return "tensor_map";
+  case ParamKind::SplitTiles:
+    return "split_tiles";
+  case ParamKind::SplitParts:
+    return "split_parts";
+  case ParamKind::Workspace:
+    return "workspace";
   }
   return "?";
 }
@@ -232,6 +238,34 @@ bool checkManifest(const Manifest &m, std::string &err) {
     return fail(format("kernel.ctas_per_sm: expected 0..32 (resident blocks "
                        "per SM), found %lld",
                        (long long)k.ctasPerSm));
+  {
+    // The split kernel and the split plan's parameters: all or nothing.
+    const bool split = !k.splitEntry.empty();
+    if (split && k.ctasPerSm == 0)
+      return fail("kernel.split: a split kernel needs a persistent kernel "
+                  "(ctas_per_sm)");
+    if (split && (k.splitMaxParts < 2 || k.splitMaxParts > 0x7FFFFFFF))
+      return fail(format("kernel.split.max_parts: expected 2..2147483647, "
+                         "found %lld",
+                         (long long)k.splitMaxParts));
+    if (split && (k.splitWorkspaceBytesPerCta < 1 ||
+                  k.splitWorkspaceBytesPerCta > (int64_t(1) << 30)))
+      return fail(format("kernel.split.workspace_bytes_per_cta: expected "
+                         "1..2^30, found %lld",
+                         (long long)k.splitWorkspaceBytesPerCta));
+    for (ParamKind kind : {ParamKind::SplitTiles, ParamKind::SplitParts,
+                           ParamKind::Workspace}) {
+      size_t n = 0;
+      for (const Param &p : k.params)
+        n += p.kind == kind;
+      if (n != (split ? 1u : 0u))
+        return fail(format("kernel.params: %zu parameters of kind %s, "
+                           "expected %d (%s)",
+                           n, paramKindName(kind), split ? 1 : 0,
+                           split ? "the kernel has a split kernel"
+                                 : "no kernel.split"));
+    }
+  }
   for (int i = 0; i < 3; ++i)
     if (k.grid[i].multiplier < 1 || k.grid[i].multiplier > 0x7FFFFFFF)
       return fail(format("kernel.grid[%d].multiplier: expected 1..2147483647, "
@@ -289,6 +323,9 @@ bool checkManifest(const Manifest &m, std::string &err) {
     }
     if (p.kind == ParamKind::TensorMap)
       continue; // Checked with tensor_maps below.
+    if (p.kind == ParamKind::SplitTiles || p.kind == ParamKind::SplitParts ||
+        p.kind == ParamKind::Workspace)
+      continue; // Checked with kernel.split above.
     const OperandInfo *o = findOperand(p.name);
     if (!o)
       return fail(where + ": unknown memref operand (expected q, kv, "
@@ -395,6 +432,14 @@ std::string manifestToJson(const Manifest &m) {
   kernel.set("grid", grid);
   if (m.kernel.ctasPerSm > 0)
     kernel.set("ctas_per_sm", Value::integer(m.kernel.ctasPerSm));
+  if (!m.kernel.splitEntry.empty()) {
+    Value split = Value::object();
+    split.set("entry", Value::string(m.kernel.splitEntry));
+    split.set("max_parts", Value::integer(m.kernel.splitMaxParts));
+    split.set("workspace_bytes_per_cta",
+              Value::integer(m.kernel.splitWorkspaceBytesPerCta));
+    kernel.set("split", split);
+  }
   Value params = Value::array();
   for (const Param &p : m.kernel.params) {
     Value v = Value::object();
@@ -632,6 +677,18 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
   if (kernel->find("ctas_per_sm") &&
       !f.integer(*kernel, "kernel", "ctas_per_sm", k.ctasPerSm))
     return false;
+  if (kernel->find("split")) {
+    const Value *split;
+    if (!f.object(*kernel, "kernel", "split", split) ||
+        !f.string(*split, "kernel.split", "entry", k.splitEntry) ||
+        !f.integer(*split, "kernel.split", "max_parts", k.splitMaxParts) ||
+        !f.integer(*split, "kernel.split", "workspace_bytes_per_cta",
+                   k.splitWorkspaceBytesPerCta))
+      return false;
+    if (k.splitEntry.empty())
+      return f.fail("kernel.split.entry", "expected a kernel name, found "
+                                          "\"\"");
+  }
 
   const Value *params;
   if (!f.array(*kernel, "kernel", "params", params))
@@ -663,10 +720,18 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
       p.kind = ParamKind::I32;
     } else if (kind == "tensor_map") {
       p.kind = ParamKind::TensorMap;
+    } else if (kind == "split_tiles") {
+      p.kind = ParamKind::SplitTiles;
+    } else if (kind == "split_parts") {
+      p.kind = ParamKind::SplitParts;
+    } else if (kind == "workspace") {
+      p.kind = ParamKind::Workspace;
     } else {
-      return f.fail(path + ".kind", "expected \"memref\", \"i32\" or "
-                                    "\"tensor_map\", found \"" +
-                                        kind + "\"");
+      return f.fail(path + ".kind",
+                    "expected \"memref\", \"i32\", \"tensor_map\", "
+                    "\"split_tiles\", \"split_parts\" or \"workspace\", "
+                    "found \"" +
+                        kind + "\"");
     }
     k.params.push_back(p);
   }

@@ -309,8 +309,9 @@ TEST(Manifest, MistypedAndInvalidFieldsRefused) {
       {"\"element\": \"i32\"", "\"element\": \"bf16\"",
        "kernel.params[2] (\"indices\"): element bf16, expected i32"},
       {"\"kind\": \"i32\"", "\"kind\": \"i64\"",
-       "kernel.params[3].kind: expected \"memref\", \"i32\" or "
-       "\"tensor_map\", found \"i64\""},
+       "kernel.params[3].kind: expected \"memref\", \"i32\", "
+       "\"tensor_map\", \"split_tiles\", \"split_parts\" or "
+       "\"workspace\", found \"i64\""},
       {"\"name\": \"kv\"", "\"name\": \"q\"",
        "kernel.params[1] (\"q\"): duplicate of kernel.params[0]"},
       {"\"name\": \"kv\"", "\"name\": \"k\"",

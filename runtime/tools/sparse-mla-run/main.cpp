@@ -66,6 +66,9 @@ const char *kUsage =
     "  --launches N            launch PACKAGE N times, its outputs poisoned\n"
     "                          again before the last, which is checked\n"
     "                          (default 1)\n"
+    "  --split-parts N         with a split kernel (kernel.split): the most\n"
+    "                          CTAs a tail tile is divided into (default 8;\n"
+    "                          0 = the persistent kernel computes every tile)\n"
     "  --iters N               timed launches, each after an L2 flush\n"
     "                          (default 10; 0 = no timing)\n"
     "  --json                  print one JSON object on stdout (the log goes\n"
@@ -98,6 +101,7 @@ struct Options {
   bool noCheck = false;
   int64_t warmup = 3, iters = 10;
   int64_t launches = 1; ///< --launches: launches before the checked copy.
+  int64_t splitParts = -1; ///< --split-parts; -1: the runtime's default.
   bool json = false;
   std::string dumpDir, inputsDir;
   int64_t device = 0;
@@ -184,6 +188,8 @@ Options parseArgs(int argc, char **argv) {
       o.warmup = parseIntArg(flag, take(), 0, 1000000);
     else if (flag == "--launches")
       o.launches = parseIntArg(flag, take(), 1, 1000);
+    else if (flag == "--split-parts")
+      o.splitParts = parseIntArg(flag, take(), 0, 1 << 20);
     else if (flag == "--iters")
       o.iters = parseIntArg(flag, take(), 0, 1000000);
     else if (flag == "--json") {
@@ -550,6 +556,17 @@ int run(const Options &o, Value &report) {
   logf("package: %s (entry %s, chip %s, %s)\n", o.package.c_str(),
        smla_package_entry(pkg.p), smla_package_chip(pkg.p),
        binariesOf(pkg.p));
+  if (*smla_package_split_entry(pkg.p)) {
+    report.set("split_entry", Value::string(smla_package_split_entry(pkg.p)));
+    if (o.splitParts >= 0)
+      smlaCheck(smla_package_set_split_max_parts(
+                    pkg.p, static_cast<int32_t>(o.splitParts)),
+                "--split-parts");
+    logf("split kernel: %s (at most %s parts per tail tile)\n",
+         smla_package_split_entry(pkg.p),
+         o.splitParts >= 0 ? std::to_string(o.splitParts).c_str()
+                           : "the runtime's default");
+  }
 
   // --compare: the second package must describe the same op.
   const bool comparing = !o.comparePackage.empty();

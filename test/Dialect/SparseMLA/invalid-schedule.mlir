@@ -7,7 +7,7 @@ module attributes {test.schedule = #sparse_mla.schedule<bogus, heads_per_cta = 6
 
 // -----
 
-// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs, persistent, shared_validity or lazy_rescale}}
+// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs, persistent, shared_validity, lazy_rescale or split_tail}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block = 32, stages = 1, warpgroups = 1>} {}
 
 // -----

@@ -48,7 +48,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   std::optional<int64_t> headsPerCta, blockK, stages, warpgroups;
   SmallVector<int32_t> regs;
   bool seenRegs = false;
-  std::optional<bool> persistent, sharedValidity, lazyRescale;
+  std::optional<bool> persistent, sharedValidity, lazyRescale, splitTail;
   while (succeeded(parser.parseOptionalComma())) {
     StringRef key;
     SMLoc keyLoc = parser.getCurrentLocation();
@@ -76,6 +76,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
                 .Case("persistent", &persistent)
                 .Case("shared_validity", &sharedValidity)
                 .Case("lazy_rescale", &lazyRescale)
+                .Case("split_tail", &splitTail)
                 .Default(nullptr)) {
       if (*flag) {
         parser.emitError(keyLoc, "duplicate schedule parameter '")
@@ -105,7 +106,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
       parser.emitError(keyLoc, "unknown schedule parameter '")
           << key
           << "', expected heads_per_cta, block_k, stages, warpgroups, regs"
-             ", persistent, shared_validity or lazy_rescale";
+             ", persistent, shared_validity, lazy_rescale or split_tail";
       return {};
     }
     if (slot->has_value()) {
@@ -135,7 +136,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
       [&] { return parser.emitError(loc); }, parser.getContext(), *kind,
       *headsPerCta, *blockK, *stages, *warpgroups, regs,
       persistent.value_or(false), sharedValidity.value_or(false),
-      lazyRescale.value_or(false));
+      lazyRescale.value_or(false), splitTail.value_or(false));
 }
 
 void ScheduleAttr::print(AsmPrinter &printer) const {
@@ -154,6 +155,8 @@ void ScheduleAttr::print(AsmPrinter &printer) const {
     printer << ", shared_validity = true";
   if (getLazyRescale())
     printer << ", lazy_rescale = true";
+  if (getSplitTail())
+    printer << ", split_tail = true";
   printer << ">";
 }
 
@@ -166,7 +169,7 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t blockK, int64_t stages,
                                    int64_t warpgroups, ArrayRef<int32_t> regs,
                                    bool persistent, bool sharedValidity,
-                                   bool lazyRescale) {
+                                   bool lazyRescale, bool splitTail) {
   bool seesaw = kind == ScheduleKind::seesaw;
   if (headsPerCta < 1)
     return emitError() << "schedule heads_per_cta must be >= 1, but got "
@@ -212,11 +215,20 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   // Options of the seesaw kernel only.
   for (auto [name, on] : {std::pair<StringRef, bool>{"persistent", persistent},
                           {"shared_validity", sharedValidity},
-                          {"lazy_rescale", lazyRescale}})
+                          {"lazy_rescale", lazyRescale},
+                          {"split_tail", splitTail}})
     if (on && !seesaw)
       return emitError() << "schedule " << name
                          << " = true needs the seesaw kind, but got "
                          << stringifyScheduleKind(kind);
+  if (splitTail && !persistent)
+    return emitError() << "schedule split_tail = true needs persistent = true "
+                          "(the split kernel takes the tiles the persistent "
+                          "one leaves)";
+  if (splitTail && lazyRescale)
+    return emitError() << "schedule split_tail = true is not supported with "
+                          "lazy_rescale = true (the parts of a tile are "
+                          "merged by their running max)";
 
   if (kind == ScheduleKind::simple && stages != 1)
     return emitError() << "simple schedule supports stages = 1 only, but got "
@@ -378,7 +390,7 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
     return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
                              /*stages=*/2, /*warpgroups=*/3, {40, 232, 232},
                              /*persistent=*/true, /*shared_validity=*/false,
-                             /*lazy_rescale=*/false);
+                             /*lazy_rescale=*/false, /*split_tail=*/false);
   case ScheduleKind::simple:
   case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
@@ -392,11 +404,11 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
                                /*warpgroups=*/2, {56, 232},
                                /*persistent=*/false,
                                /*shared_validity=*/false,
-                               /*lazy_rescale=*/false);
+                               /*lazy_rescale=*/false, /*split_tail=*/false);
     return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/1,
                              /*warpgroups=*/1, {}, /*persistent=*/false,
                              /*shared_validity=*/false,
-                             /*lazy_rescale=*/false);
+                             /*lazy_rescale=*/false, /*split_tail=*/false);
   }
   }
   llvm_unreachable("covered switch");
@@ -435,6 +447,11 @@ mlir::sparse_mla::whySeesawKernelCannotServe(ScheduleAttr schedule,
   } else if (p.topk % (2 * schedule.getBlockK()) != 0) {
     os << "seesaw schedule needs topk to be a multiple of 2 x block_k = "
        << 2 * schedule.getBlockK() << ", but got " << p.topk;
+  } else if (schedule.getSplitTail() && p.topk < 4 * schedule.getBlockK()) {
+    // The split kernel divides a tile's rounds (2 x block_k entries each).
+    os << "seesaw schedule with split_tail needs at least two rounds, topk >= "
+          "4 x block_k = "
+       << 4 * schedule.getBlockK() << ", but got " << p.topk;
   }
   return reason;
 }

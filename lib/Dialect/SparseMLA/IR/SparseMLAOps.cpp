@@ -454,6 +454,26 @@ LogicalResult ChannelReleaseOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// SplitPlanOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SplitPlanOp::verify() {
+  auto ptr = dyn_cast<LLVM::LLVMPointerType>(getWorkspace().getType());
+  if (!ptr || ptr.getAddressSpace() != 1)
+    return emitOpError() << "workspace must be !llvm.ptr<1> (a device "
+                            "pointer), but is "
+                         << getWorkspace().getType();
+  if (getEntry().empty())
+    return emitOpError() << "entry must name the split kernel";
+  if (getMaxParts() < 2)
+    return emitOpError() << "max_parts must be >= 2, but is " << getMaxParts();
+  if (getWorkspaceBytesPerCta() < 1)
+    return emitOpError() << "workspace_bytes_per_cta must be >= 1, but is "
+                         << getWorkspaceBytesPerCta();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // TensorMapOp
 //===----------------------------------------------------------------------===//
 

@@ -73,7 +73,13 @@ struct GridTerm {
 ///  - I32: one 32-bit scalar (only "q_start").
 ///  - TensorMap: a 128-byte CUtensorMap passed by value (128-byte aligned);
 ///    filled from the tensor_maps entry whose "param" is its index.
-enum class ParamKind { Memref, I32, TensorMap };
+///  - SplitTiles, SplitParts (i32) and Workspace (a 64-bit device pointer):
+///    the split plan of a kernel with a split kernel (Kernel::split): the
+///    tiles the persistent kernel computes (the first tile of the split
+///    kernel), the split kernel's CTAs per tile, and its workspace. Filled
+///    by the runtime (planSplit); each at most once, all three or none.
+enum class ParamKind { Memref, I32, TensorMap, SplitTiles, SplitParts,
+                       Workspace };
 
 struct Param {
   std::string name;
@@ -107,6 +113,15 @@ struct Kernel {
   int64_t ctasPerSm = 0;
   std::vector<Param> params;
   std::vector<TensorMapSpec> tensorMaps;
+  /// A persistent kernel's split kernel (manifest key "split", absent when
+  /// splitEntry is empty): a second entry of the same parameters that
+  /// computes the tiles of the last partial wave (all tiles when there are
+  /// fewer than CTAs), each tile's rounds divided among `parts` CTAs
+  /// (2 <= parts <= splitMaxParts); splitWorkspaceBytesPerCta bytes of
+  /// workspace per CTA of the split grid. See planSplit.
+  std::string splitEntry;
+  int64_t splitMaxParts = 0;
+  int64_t splitWorkspaceBytesPerCta = 0;
 };
 
 /// The op the kernel computes (SEMANTICS.md).
@@ -232,6 +247,10 @@ struct LaunchArgs {
   const TensorArg *out = nullptr;
   const TensorArg *lse = nullptr;
   const TensorArg *maxLogits = nullptr;
+  /// The split plan's arguments (planSplit; the runtime's workspace).
+  int32_t splitTiles = 0;
+  int32_t splitParts = 0;
+  uint64_t workspace = 0;
 };
 
 /// The dynamic sizes of a launch.
@@ -261,6 +280,23 @@ bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
 /// ctas_per_sm x \p smCount), 1, 1), which needs fewer than 2^31 tiles in all.
 bool launchGrid(const Manifest &m, const uint32_t tiles[3], int64_t smCount,
                 uint32_t grid[3], std::string &err);
+/// How a launch of \p tiles tiles (in all) is divided between a persistent
+/// kernel and its split kernel on a device of \p smCount SMs, with N =
+/// ctas_per_sm x smCount CTAs: tail = tiles mod N (all of them when fewer
+/// than N) and parts = min(splitMaxParts, maxParts, N / tail). With parts
+/// >= 2 the persistent kernel computes the first tiles - tail tiles and the
+/// split kernel the tail on tail x parts CTAs; otherwise (or without a split
+/// kernel, or maxParts < 2) the persistent kernel computes every tile.
+struct SplitPlan {
+  uint32_t persistentTiles = 0; ///< Tiles of the persistent kernel.
+  uint32_t splitTiles = 0;      ///< Tiles of the split kernel (the tail).
+  uint32_t parts = 0;           ///< CTAs per split tile (0 without split).
+  /// CTAs of the split launch (splitTiles x parts).
+  uint32_t splitCtas() const { return splitTiles * parts; }
+};
+SplitPlan planSplit(const Manifest &m, uint32_t tiles, int64_t smCount,
+                    int64_t maxParts);
+
 inline bool gridIsEmpty(const uint32_t grid[3]) {
   return grid[0] == 0 || grid[1] == 0 || grid[2] == 0;
 }

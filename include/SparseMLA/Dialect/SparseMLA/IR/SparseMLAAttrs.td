@@ -74,6 +74,19 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       an H200 this option (about 1% faster) exceeded the out tolerance of
       SEMANTICS.md on 1 of 32,768 rows of a topk = 512 causal test, so it
       is not the default.
+    * `split_tail` (optional, default `false`; seesaw with `persistent` only):
+      the package gets a second kernel, the split kernel, for the tiles that
+      do not fill a whole wave of the persistent grid: with T tiles on N CTAs
+      the persistent kernel computes the first T - (T mod N) tiles (all of
+      them when T < N: none) and the split kernel the rest, each tile's
+      rounds divided among P CTAs (P >= 2, chosen by the runtime so that the
+      split grid fits N CTAs). Every part writes its O halves, row pivots and
+      row sums (f32) to a runtime-provided workspace and takes a ticket per
+      consumer warp; the warp with the last ticket merges all parts in part
+      order (so the result does not depend on which part ends last) and
+      writes out, lse and max_logits. No CTA waits for another. The
+      persistent kernel's loop is the same as without the option (its tile
+      count becomes a launch argument). Not with `lazy_rescale`.
 
     Shared memory is derived from the parameters and the op's shape (see
     `getSharedMemoryBytes`) and checked against the chip's limit (227 KiB on
@@ -96,7 +109,8 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
     OptionalArrayRefParameter<"int32_t">:$regs,
     DefaultValuedParameter<"bool", "false">:$persistent,
     DefaultValuedParameter<"bool", "false">:$shared_validity,
-    DefaultValuedParameter<"bool", "false">:$lazy_rescale
+    DefaultValuedParameter<"bool", "false">:$lazy_rescale,
+    DefaultValuedParameter<"bool", "false">:$split_tail
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;

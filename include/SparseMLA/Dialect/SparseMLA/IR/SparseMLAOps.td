@@ -151,6 +151,41 @@ def SparseMLA_TensorMapOp : SparseMLA_Op<"tensor_map", [Pure]> {
   let hasVerifier = 1;
 }
 
+def SparseMLA_SplitPlanOp : SparseMLA_Op<"split_plan", [Pure]> {
+  let summary = "how the runtime divides a launch between two kernels";
+  let description = [{
+    Stands for three launch arguments that the runtime chooses when it
+    launches a persistent kernel together with its split kernel (the seesaw
+    schedule's `split_tail`): `tiles`, the number of tiles the persistent
+    kernel computes, which is also the first tile of the split kernel;
+    `parts`, the CTAs of the split kernel per tile (its grid is
+    `parts x (all tiles - tiles)` CTAs, each taking a contiguous share of a
+    tile's rounds); and `workspace`, a device pointer to
+    `workspace_bytes_per_cta` bytes per CTA of the split kernel, zero-filled
+    when the runtime first allocates it, that the split kernel leaves as it
+    found its zeroed parts (its ticket counters). `entry` names the split
+    kernel (a `gpu.func` of the same parameters in the same `gpu.module`),
+    and `max_parts` is the most parts a tile may be divided into (its
+    rounds). The kernel package lists these under `kernel.split`
+    (docs/kernel-package.md). This op has no lowering of its own.
+
+    ```mlir
+    %tiles, %parts, %ws = sparse_mla.split_plan "sparse_mla_fwd_seesaw_split"
+        max_parts(16) workspace_bytes_per_cta(135200)
+        : i32, i32, !llvm.ptr<1>
+    ```
+  }];
+  let arguments = (ins StrAttr:$entry, I64Attr:$max_parts,
+                       I64Attr:$workspace_bytes_per_cta);
+  let results = (outs I32:$tiles, I32:$parts, AnyType:$workspace);
+  let assemblyFormat = [{
+    $entry `max_parts` `(` $max_parts `)`
+    `workspace_bytes_per_cta` `(` $workspace_bytes_per_cta `)` attr-dict
+    `:` type($tiles) `,` type($parts) `,` type($workspace)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Warp specialization (level 3)
 //===----------------------------------------------------------------------===//
