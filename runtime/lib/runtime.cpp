@@ -92,11 +92,6 @@ struct Workspace {
   size_t bytes = 0;
 };
 
-/// The most CTAs a split tile is divided into by default: each part writes
-/// 135 KB of partial results and the warp that merges reads all of them, so
-/// more parts stop paying (bench/NOTES.md step 50).
-constexpr int32_t kDefaultSplitMaxParts = 8;
-
 } // namespace
 
 struct smla_package {
@@ -109,7 +104,7 @@ struct smla_package {
   std::mutex mutex;
   std::vector<ContextModule> modules;
   std::vector<Workspace> workspaces;
-  int32_t splitMaxParts = kDefaultSplitMaxParts;
+  pkg::SplitPolicy splitPolicy;
 };
 
 namespace {
@@ -528,7 +523,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
   if (!man.kernel.splitEntry.empty()) {
     // launchGrid bounded the tile count by 2^31 - 1.
     const uint32_t total = tiles[0] * tiles[1] * tiles[2];
-    plan = pkg::planSplit(man, total, cm.smCount, p->splitMaxParts);
+    plan = pkg::planSplit(man, total, cm.smCount, p->splitPolicy);
     uint32_t persistent[3] = {plan.persistentTiles, 1, 1};
     if (!pkg::launchGrid(man, persistent, cm.smCount, grid, err))
       return fail(SMLA_ERROR_UNSUPPORTED, err);
@@ -809,15 +804,18 @@ const char *smla_package_split_entry(const smla_package *pkg) {
   return pkg ? pkg->package.manifest.kernel.splitEntry.c_str() : "";
 }
 
-smla_status smla_package_set_split_max_parts(smla_package *pkg,
-                                             int32_t max_parts) {
+smla_status smla_package_set_split_policy(smla_package *pkg,
+                                          int32_t max_parts, int32_t max_waves,
+                                          int32_t min_rounds) {
   return guarded([&]() -> smla_status {
     if (!pkg)
       return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
-    if (max_parts < 0)
+    if (max_parts < 0 || max_waves < 0 || min_rounds < 0)
       return fail(SMLA_ERROR_INVALID_ARGUMENT,
-                  pkg::format("split max parts: %d, expected >= 0", max_parts));
-    pkg->splitMaxParts = max_parts;
+                  pkg::format("split policy: max_parts %d, max_waves %d, "
+                              "min_rounds %d; expected each >= 0",
+                              max_parts, max_waves, min_rounds));
+    pkg->splitPolicy = pkg::SplitPolicy{max_parts, max_waves, min_rounds};
     return SMLA_SUCCESS;
   });
 }

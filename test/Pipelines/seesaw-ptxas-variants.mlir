@@ -3,9 +3,10 @@
 // local memory and an ignored setmaxnreg) accepts one cubin holding the
 // kernel with one CTA per tile, the persistent one with kv_stride = 2 (the
 // causal bound's floor division), block_k = 32 with four stages,
-// shared_validity (persistent), and lazy_rescale with H = 64 (one head block
+// shared_validity (persistent), lazy_rescale with H = 64 (one head block
 // per token: the shape whose tile-invariant addresses once made consumer 0
-// spill), each with max_logits and causal masking.
+// spill), and split_tail (the persistent kernel and its split kernel), each
+// with max_logits and causal masking.
 // REQUIRES: ptxas
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --ptx --gpu-module=sparse_mla_kernels --toolkit=%cuda_toolkit -o %t.ptx
 // RUN: FileCheck %s < %t.ptx
@@ -15,6 +16,8 @@
 // CHECK: .entry sparse_mla_fwd_seesaw_1(
 // CHECK: .entry sparse_mla_fwd_seesaw_2(
 // CHECK: .entry sparse_mla_fwd_seesaw_3(
+// CHECK: .entry sparse_mla_fwd_seesaw_4(
+// CHECK: .entry sparse_mla_fwd_seesaw_split(
 
 func.func @one_cta_per_tile(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                             %idx: memref<?x?x1x2048xi32>, %qs: i32,
@@ -73,5 +76,17 @@ func.func @lazy_rescale_h64(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xb
                  out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
                  max_logits(%ml : memref<?x?x64xf32>)
                  {causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, lazy_rescale = true>}
+  return
+}
+
+func.func @split_tail(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                      %idx: memref<?x?x1x2048xi32>, %qs: i32,
+                      %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>,
+                      %ml: memref<?x?x128xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs)
+                 out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>)
+                 max_logits(%ml : memref<?x?x128xf32>)
+                 {causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true>}
   return
 }

@@ -177,13 +177,18 @@ SMLA_API smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
  *  has none. */
 SMLA_API const char *smla_package_split_entry(const smla_package *pkg);
 
-/** With a split kernel: the most CTAs one tile of the last partial wave (or
- *  of a grid of fewer tiles than CTAs) is divided into; the runtime takes
- *  min(this, kernel.split.max_parts, CTAs / tail tiles) and splits only
- *  when that is at least 2. Default 8; 0 or 1: the persistent kernel
- *  computes every tile. Not thread-safe against concurrent launches. */
-SMLA_API smla_status smla_package_set_split_max_parts(smla_package *pkg,
-                                                      int32_t max_parts);
+/** With a split kernel (the seesaw schedule's split_tail): when a launch of
+ *  T tiles on N CTAs (ctas_per_sm x SMs) gives its last T mod N tiles (all
+ *  of them when T < N) to the split kernel, each divided among
+ *  P = min(max_parts, kernel.split.max_parts, N / (T mod N)) CTAs: when
+ *  P >= 2, T / N <= max_waves and a tile has at least min_rounds rounds
+ *  (kernel.split.max_parts). Defaults 8, 8, 8 (measured on an H100, see
+ *  bench/NOTES.md step 50); max_parts 0 or 1: never. Not thread-safe against
+ *  concurrent launches of the package. */
+SMLA_API smla_status smla_package_set_split_policy(smla_package *pkg,
+                                                   int32_t max_parts,
+                                                   int32_t max_waves,
+                                                   int32_t min_rounds);
 
 /** The grid of tiles for these sizes (no CUDA call): the grid smla_launch
  *  uses, except for a persistent package (manifest "ctas_per_sm"), which it

@@ -386,7 +386,7 @@ bool launchGrid(const Manifest &m, const uint32_t tiles[3], int64_t smCount,
 }
 
 SplitPlan planSplit(const Manifest &m, uint32_t tiles, int64_t smCount,
-                    int64_t maxParts) {
+                    const SplitPolicy &policy) {
   SplitPlan plan;
   plan.persistentTiles = tiles;
   const Kernel &k = m.kernel;
@@ -394,11 +394,13 @@ SplitPlan planSplit(const Manifest &m, uint32_t tiles, int64_t smCount,
     return plan;
   const uint64_t ctas = uint64_t(k.ctasPerSm) * uint64_t(smCount);
   const uint64_t tail = tiles % ctas; // all of them below one wave
-  if (tail == 0)
+  if (tail == 0 || k.splitMaxParts < policy.minRounds ||
+      tiles / ctas > uint64_t(std::max<int64_t>(policy.maxWaves, 0)))
     return plan;
   uint64_t parts = ctas / tail;
   parts = std::min<uint64_t>(parts, uint64_t(k.splitMaxParts));
-  parts = std::min<uint64_t>(parts, uint64_t(std::max<int64_t>(maxParts, 0)));
+  parts = std::min<uint64_t>(parts,
+                             uint64_t(std::max<int64_t>(policy.maxParts, 0)));
   if (parts < 2)
     return plan;
   plan.persistentTiles = static_cast<uint32_t>(tiles - tail);

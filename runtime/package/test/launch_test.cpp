@@ -341,6 +341,95 @@ int64_t slotI64(const ParamBuffer &b, size_t i) {
   return v;
 }
 
+TEST(Launch, SplitPlanPolicy) {
+  Manifest m = exampleManifest();
+  m.kernel.ctasPerSm = 1;
+  // No split kernel: the persistent kernel takes every tile.
+  SplitPlan plan = planSplit(m, 32, 132);
+  EXPECT_EQ(plan.persistentTiles, 32u);
+  EXPECT_EQ(plan.splitCtas(), 0u);
+  m.kernel.splitEntry = "fwd_split";
+  m.kernel.splitMaxParts = 16; // rounds per tile
+  m.kernel.splitWorkspaceBytesPerCta = 135200;
+  struct Case {
+    uint32_t tiles;
+    int64_t sms;
+    SplitPolicy policy;
+    uint32_t persistent, split, parts;
+  } cases[] = {
+      // Below one wave: every tile split, min(132 / 32, 16, 8) parts.
+      {32, 132, {}, 0, 32, 4},
+      {2, 132, {}, 0, 2, 8},
+      {2, 132, {16, 8, 8}, 0, 2, 16},
+      // 66 < tiles: one part each, so no split.
+      {100, 132, {}, 100, 0, 0},
+      // One and eight whole waves plus a tail: split; nine: not.
+      {140, 132, {}, 132, 8, 8},
+      {8 * 132 + 4, 132, {}, 8 * 132, 4, 8},
+      {9 * 132 + 4, 132, {}, 9 * 132 + 4, 0, 0},
+      {9 * 132 + 4, 132, {8, 1000, 8}, 9 * 132, 4, 8},
+      // The V3.2 prefill shape: 62 waves and 8 tiles.
+      {8192, 132, {}, 8192, 0, 0},
+      // Whole waves: nothing left to split.
+      {264, 132, {}, 264, 0, 0},
+      // Splitting off.
+      {32, 132, {0, 8, 8}, 32, 0, 0},
+      {32, 132, {1, 8, 8}, 32, 0, 0},
+      // Two CTAs per SM: N = 264.
+      {40, 132, {}, 0, 40, 6},
+  };
+  for (const Case &c : cases) {
+    Manifest mc = m;
+    if (c.tiles == 40)
+      mc.kernel.ctasPerSm = 2;
+    plan = planSplit(mc, c.tiles, c.sms, c.policy);
+    EXPECT_EQ(plan.persistentTiles, c.persistent) << c.tiles;
+    EXPECT_EQ(plan.splitTiles, c.split) << c.tiles;
+    EXPECT_EQ(plan.parts, c.parts) << c.tiles;
+    EXPECT_EQ(plan.persistentTiles + plan.splitTiles, c.tiles) << c.tiles;
+    EXPECT_LE(plan.splitCtas(), uint32_t(mc.kernel.ctasPerSm * c.sms));
+  }
+  // Tiles of 4 rounds (topk = 512): the split kernel's fixed cost exceeds a
+  // tile, so only a policy that asks for it splits them.
+  m.kernel.splitMaxParts = 4;
+  plan = planSplit(m, 32, 132);
+  EXPECT_EQ(plan.splitCtas(), 0u);
+  plan = planSplit(m, 32, 132, SplitPolicy{8, 8, 2});
+  EXPECT_EQ(plan.splitTiles, 32u);
+  EXPECT_EQ(plan.parts, 4u);
+}
+
+TEST(Launch, ParamBufferSplitPlan) {
+  Manifest m = exampleManifest();
+  for (auto [name, kind] :
+       {std::pair<const char *, ParamKind>{"split_tiles", ParamKind::SplitTiles},
+        {"split_parts", ParamKind::SplitParts},
+        {"workspace", ParamKind::Workspace}}) {
+    Param p;
+    p.name = name;
+    p.kind = kind;
+    m.kernel.params.push_back(p);
+  }
+  Args a(m, 2, 100, 3000);
+  a.launch.splitTiles = 132;
+  a.launch.splitParts = 8;
+  a.launch.workspace = 0x7000000;
+  ParamBuffer buf;
+  std::string err;
+  ASSERT_TRUE(buildParamBuffer(m, a.launch, buf, err)) << err;
+  const size_t first = slotIndexOfParam(m, 7);
+  ASSERT_EQ(buf.slots().size(), first + 3);
+  EXPECT_EQ(buf.slots()[first].name, "split_tiles");
+  EXPECT_EQ(buf.slots()[first].size, 4u);
+  int32_t v;
+  std::memcpy(&v, buf.slotData(first), 4);
+  EXPECT_EQ(v, 132);
+  std::memcpy(&v, buf.slotData(first + 1), 4);
+  EXPECT_EQ(v, 8);
+  EXPECT_EQ(buf.slots()[first + 2].size, 8u);
+  EXPECT_EQ(slotI64(buf, first + 2), 0x7000000);
+}
+
 TEST(Launch, ParamBufferLayout) {
   Manifest m = exampleManifest();
   Args a(m, 2, 100, 3000);

@@ -376,6 +376,85 @@ TEST(Manifest, CtasPerSm) {
   }
 }
 
+/// The example manifest made persistent with a split kernel: the three
+/// split plan parameters after the others.
+static Manifest splitManifest() {
+  Manifest m = exampleManifest();
+  m.kernel.ctasPerSm = 1;
+  m.kernel.splitEntry = "fwd_split";
+  m.kernel.splitMaxParts = 16;
+  m.kernel.splitWorkspaceBytesPerCta = 135200;
+  for (auto [name, kind] :
+       {std::pair<const char *, ParamKind>{"split_tiles", ParamKind::SplitTiles},
+        {"split_parts", ParamKind::SplitParts},
+        {"workspace", ParamKind::Workspace}}) {
+    Param p;
+    p.name = name;
+    p.kind = kind;
+    m.kernel.params.push_back(p);
+  }
+  return m;
+}
+
+TEST(Manifest, SplitKernel) {
+  std::string err;
+  Manifest m = splitManifest();
+  ASSERT_TRUE(checkManifest(m, err)) << err;
+  const std::string json = manifestToJson(m);
+  EXPECT_HAS(json, "\"split\": {");
+  EXPECT_HAS(json, "\"entry\": \"fwd_split\"");
+  EXPECT_HAS(json, "\"kind\": \"split_parts\"");
+  Manifest back;
+  ASSERT_TRUE(parseManifest(json, back, err)) << err;
+  EXPECT_EQ(back.kernel.splitEntry, "fwd_split");
+  EXPECT_EQ(back.kernel.splitMaxParts, 16);
+  EXPECT_EQ(back.kernel.splitWorkspaceBytesPerCta, 135200);
+  ASSERT_EQ(back.kernel.params.size(), m.kernel.params.size());
+  EXPECT_EQ(back.kernel.params.back().kind, ParamKind::Workspace);
+  EXPECT_EQ(manifestToJson(exampleManifest()).find("\"split\""),
+            std::string::npos)
+      << "absent without a split kernel";
+  {
+    Manifest bad = splitManifest();
+    bad.kernel.ctasPerSm = 0;
+    EXPECT_FALSE(checkManifest(bad, err));
+    EXPECT_HAS(err, "kernel.split: a split kernel needs a persistent kernel");
+  }
+  {
+    Manifest bad = splitManifest();
+    bad.kernel.splitMaxParts = 1;
+    EXPECT_FALSE(checkManifest(bad, err));
+    EXPECT_HAS(err, "kernel.split.max_parts: expected 2..2147483647, found 1");
+  }
+  {
+    Manifest bad = splitManifest();
+    bad.kernel.splitWorkspaceBytesPerCta = 0;
+    EXPECT_FALSE(checkManifest(bad, err));
+    EXPECT_HAS(err, "kernel.split.workspace_bytes_per_cta: expected 1..2^30");
+  }
+  {
+    Manifest bad = splitManifest();
+    bad.kernel.params.pop_back();
+    EXPECT_FALSE(checkManifest(bad, err));
+    EXPECT_HAS(err, "kernel.params: 0 parameters of kind workspace, expected "
+                    "1 (the kernel has a split kernel)");
+  }
+  {
+    Manifest bad = splitManifest();
+    bad.kernel.splitEntry.clear();
+    EXPECT_FALSE(checkManifest(bad, err));
+    EXPECT_HAS(err, "kernel.params: 1 parameters of kind split_tiles, "
+                    "expected 0 (no kernel.split)");
+  }
+  {
+    std::string text = json;
+    const std::string key = "\"entry\": \"fwd_split\"";
+    text.replace(text.find(key), key.size(), "\"entry\": \"\"");
+    EXPECT_FALSE(parseManifest(text, back, err));
+    EXPECT_HAS(err, "kernel.split.entry: expected a kernel name");
+  }
+}
+
 TEST(Manifest, ParamAndTensorMapRules) {
   std::string err;
   for (int64_t bad : {-16, 3, 24, 512}) {

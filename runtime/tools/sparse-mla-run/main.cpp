@@ -15,6 +15,7 @@
 #include "run.h"
 
 #include "sparse_mla/json.h"
+#include "sparse_mla/package.h"
 #include "sparse_mla/runtime.h"
 
 #include <algorithm>
@@ -69,6 +70,9 @@ const char *kUsage =
     "  --split-parts N         with a split kernel (kernel.split): the most\n"
     "                          CTAs a tail tile is divided into (default 8;\n"
     "                          0 = the persistent kernel computes every tile)\n"
+    "  --split-any             split the tail whatever the wave count and the\n"
+    "                          rounds per tile (default: at most 8 whole waves\n"
+    "                          before it, at least 8 rounds per tile)\n"
     "  --iters N               timed launches, each after an L2 flush\n"
     "                          (default 10; 0 = no timing)\n"
     "  --json                  print one JSON object on stdout (the log goes\n"
@@ -102,6 +106,7 @@ struct Options {
   int64_t warmup = 3, iters = 10;
   int64_t launches = 1; ///< --launches: launches before the checked copy.
   int64_t splitParts = -1; ///< --split-parts; -1: the runtime's default.
+  bool splitAny = false;   ///< --split-any
   bool json = false;
   std::string dumpDir, inputsDir;
   int64_t device = 0;
@@ -190,6 +195,8 @@ Options parseArgs(int argc, char **argv) {
       o.launches = parseIntArg(flag, take(), 1, 1000);
     else if (flag == "--split-parts")
       o.splitParts = parseIntArg(flag, take(), 0, 1 << 20);
+    else if (flag == "--split-any")
+      o.splitAny = true;
     else if (flag == "--iters")
       o.iters = parseIntArg(flag, take(), 0, 1000000);
     else if (flag == "--json") {
@@ -558,14 +565,19 @@ int run(const Options &o, Value &report) {
        binariesOf(pkg.p));
   if (*smla_package_split_entry(pkg.p)) {
     report.set("split_entry", Value::string(smla_package_split_entry(pkg.p)));
-    if (o.splitParts >= 0)
-      smlaCheck(smla_package_set_split_max_parts(
-                    pkg.p, static_cast<int32_t>(o.splitParts)),
-                "--split-parts");
-    logf("split kernel: %s (at most %s parts per tail tile)\n",
-         smla_package_split_entry(pkg.p),
-         o.splitParts >= 0 ? std::to_string(o.splitParts).c_str()
-                           : "the runtime's default");
+    const sparse_mla::pkg::SplitPolicy defaults;
+    const int32_t parts = o.splitParts >= 0
+                              ? static_cast<int32_t>(o.splitParts)
+                              : static_cast<int32_t>(defaults.maxParts);
+    const int32_t waves =
+        o.splitAny ? INT32_MAX : static_cast<int32_t>(defaults.maxWaves);
+    const int32_t rounds =
+        o.splitAny ? 2 : static_cast<int32_t>(defaults.minRounds);
+    smlaCheck(smla_package_set_split_policy(pkg.p, parts, waves, rounds),
+              "--split-parts / --split-any");
+    logf("split kernel: %s (at most %d parts per tile, %s)\n",
+         smla_package_split_entry(pkg.p), parts,
+         o.splitAny ? "any grid" : "the runtime's default policy");
   }
 
   // --compare: the second package must describe the same op.

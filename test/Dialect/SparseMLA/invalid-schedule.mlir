@@ -169,3 +169,18 @@ module attributes {test.schedule = #sparse_mla.schedule<pipelined, heads_per_cta
 
 // expected-error @+1 {{pipelined schedule needs stages >= 2 (a ring the producer fills ahead), but got 1}}
 module attributes {test.schedule = #sparse_mla.schedule<pipelined, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 2>} {}
+
+// -----
+
+// expected-error @+1 {{schedule split_tail = true needs persistent = true (the split kernel takes the tiles the persistent one leaves)}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], split_tail = true>} {}
+
+// -----
+
+// expected-error @+1 {{schedule split_tail = true is not supported with lazy_rescale = true (the parts of a tile are merged by their running max)}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, lazy_rescale = true, split_tail = true>} {}
+
+// -----
+
+// expected-error @+1 {{schedule split_tail = true needs the seesaw kind, but got simple}}
+module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1, split_tail = true>} {}

@@ -377,3 +377,35 @@ func.func @q_start_type(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, 
   "sparse_mla.fwd"(%q, %kv, %idx, %qs, %out, %lse) : (memref<2x4x8x64xbf16>, memref<2x16x2x64xbf16>, memref<2x4x2x32xi32>, i64, memref<2x4x8x32xbf16>, memref<2x4x8xf32>) -> ()
   return
 }
+
+// -----
+
+func.func @split_plan_workspace_type() {
+  // expected-error @+1 {{workspace must be !llvm.ptr<1> (a device pointer), but is '!llvm.ptr'}}
+  %t, %p, %ws = sparse_mla.split_plan "fwd_split" max_parts(16) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @split_plan_one_part() {
+  // expected-error @+1 {{max_parts must be >= 2, but is 1}}
+  %t, %p, %ws = sparse_mla.split_plan "fwd_split" max_parts(1) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr<1>
+  return
+}
+
+// -----
+
+func.func @split_plan_no_entry() {
+  // expected-error @+1 {{entry must name the split kernel}}
+  %t, %p, %ws = sparse_mla.split_plan "" max_parts(16) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr<1>
+  return
+}
+
+// -----
+
+func.func @split_plan_no_workspace() {
+  // expected-error @+1 {{workspace_bytes_per_cta must be >= 1, but is 0}}
+  %t, %p, %ws = sparse_mla.split_plan "fwd_split" max_parts(16) workspace_bytes_per_cta(0) : i32, i32, !llvm.ptr<1>
+  return
+}

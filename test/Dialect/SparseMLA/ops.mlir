@@ -138,6 +138,17 @@ func.func @tensor_map(%q: memref<?x?x64x576xbf16>) -> !llvm.ptr {
   return %m : !llvm.ptr
 }
 
+// The split plan of a kernel with a split kernel (split_tail): launch
+// arguments the runtime chooses.
+// CHECK-LABEL: func.func @split_plan
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}} = sparse_mla.split_plan "fwd_split" max_parts(16) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr<1>
+// GENERIC-LABEL: sym_name = "split_plan"
+// GENERIC: "sparse_mla.split_plan"() <{entry = "fwd_split", max_parts = 16 : i64, workspace_bytes_per_cta = 135200 : i64}>
+func.func @split_plan() -> (i32, i32, !llvm.ptr<1>) {
+  %t, %p, %ws = sparse_mla.split_plan "fwd_split" max_parts(16) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr<1>
+  return %t, %p, %ws : i32, i32, !llvm.ptr<1>
+}
+
 // CHECK-LABEL: func.func @release_tx
 // CHECK: sparse_mla.channel.release producer %{{.*}}[%{{.*}}], %{{.*}} tx(73728) : !sparse_mla.channel<1>
 func.func @release_tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {

@@ -280,13 +280,28 @@ bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
 /// ctas_per_sm x \p smCount), 1, 1), which needs fewer than 2^31 tiles in all.
 bool launchGrid(const Manifest &m, const uint32_t tiles[3], int64_t smCount,
                 uint32_t grid[3], std::string &err);
+/// When the runtime uses a package's split kernel. Defaults from an H100
+/// (bench/NOTES.md step 50): with 16 rounds per tile the split kernel made
+/// grids below one wave 1.3-2x faster and grids of 1, 3 and 6 whole waves
+/// plus a tail 16%, 6.5% and 3.3% faster, but made no difference past 30
+/// waves; with 4 rounds per tile (topk = 512) it was slower everywhere (its
+/// fixed cost, ~20 us, exceeds a tile); more than 8 parts per tile was
+/// slower than 8 (the merging warp reads every part).
+struct SplitPolicy {
+  int64_t maxParts = 8;  ///< Most CTAs per split tile (< 2: never split).
+  int64_t maxWaves = 8;  ///< Most whole waves before the tail.
+  int64_t minRounds = 8; ///< Fewest rounds per tile (kernel.split.max_parts).
+};
+
 /// How a launch of \p tiles tiles (in all) is divided between a persistent
 /// kernel and its split kernel on a device of \p smCount SMs, with N =
 /// ctas_per_sm x smCount CTAs: tail = tiles mod N (all of them when fewer
-/// than N) and parts = min(splitMaxParts, maxParts, N / tail). With parts
-/// >= 2 the persistent kernel computes the first tiles - tail tiles and the
-/// split kernel the tail on tail x parts CTAs; otherwise (or without a split
-/// kernel, or maxParts < 2) the persistent kernel computes every tile.
+/// than N) and parts = min(N / tail, kernel.split.max_parts (the rounds of a
+/// tile), policy.maxParts). The split kernel computes the tail on tail x
+/// parts CTAs, and the persistent kernel the first tiles - tail tiles, when
+/// parts >= 2, tiles / N <= policy.maxWaves and the tile has at least
+/// policy.minRounds rounds; otherwise (or without a split kernel) the
+/// persistent kernel computes every tile.
 struct SplitPlan {
   uint32_t persistentTiles = 0; ///< Tiles of the persistent kernel.
   uint32_t splitTiles = 0;      ///< Tiles of the split kernel (the tail).
@@ -295,7 +310,7 @@ struct SplitPlan {
   uint32_t splitCtas() const { return splitTiles * parts; }
 };
 SplitPlan planSplit(const Manifest &m, uint32_t tiles, int64_t smCount,
-                    int64_t maxParts);
+                    const SplitPolicy &policy = SplitPolicy());
 
 inline bool gridIsEmpty(const uint32_t grid[3]) {
   return grid[0] == 0 || grid[1] == 0 || grid[2] == 0;
