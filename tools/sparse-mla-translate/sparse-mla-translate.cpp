@@ -257,13 +257,14 @@ findKernelModule(ModuleOp module, StringRef name, Location loc) {
   return std::make_pair(gpuModule, target);
 }
 
-/// Runs ptxas on `ptx` for `chip` at `-O<optLevel>`. With `verify` (ptxas
-/// -v) fails, quoting ptxas, when a kernel spills, uses local memory, or has
-/// setmaxnreg ignored. Otherwise returns the cubin in `cubin`: the same
-/// bytes gpu-module-to-binary's "bin" format gives for a target without
-/// extra ptxas flags (it runs this ptxas on this PTX with these options;
-/// -v would be recorded in the cubin), without translating the module to
-/// PTX a second time.
+/// Runs ptxas on `ptx` for `chip` at `-O<optLevel>`. With `verify`, `ptxas
+/// -v` fails, quoting ptxas, when a kernel spills, uses local memory, or has
+/// setmaxnreg ignored. With `cubin`, a second ptxas without -v (run at the
+/// same time) assembles the cubin returned there: the same bytes
+/// gpu-module-to-binary's "bin" format gives for a target without extra
+/// ptxas flags (it runs this ptxas on this PTX with these options; -v would
+/// be recorded in the cubin), without translating the module to PTX a
+/// second time.
 LogicalResult runPtxas(Location loc, StringRef ptx, StringRef chip,
                        int optLevel, bool verify,
                        std::string *cubin = nullptr) {
@@ -272,58 +273,97 @@ LogicalResult runPtxas(Location loc, StringRef ptx, StringRef chip,
     return emitError(loc) << "--verify-ptxas: no ptxas under toolkit '"
                           << toolkit
                           << "' (pass --toolkit or --verify-ptxas=false)";
-  SmallString<64> ptxPath, logPath, cubinPath;
+  SmallString<64> ptxPath;
   int fd;
-  if (llvm::sys::fs::createTemporaryFile("sparse-mla", "ptx", fd, ptxPath) ||
-      llvm::sys::fs::createTemporaryFile("sparse-mla", "log", logPath) ||
-      llvm::sys::fs::createTemporaryFile("sparse-mla", "cubin", cubinPath))
+  if (llvm::sys::fs::createTemporaryFile("sparse-mla", "ptx", fd, ptxPath))
     return emitError(loc) << "ptxas: cannot create temporary files";
   {
     llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
     out << ptx;
   }
-  llvm::FileRemover removePtx(ptxPath), removeLog(logPath),
-      removeCubin(cubinPath);
+  llvm::FileRemover removePtx(ptxPath);
   std::string arch = "-arch=" + chip.str();
   std::string opt = "-O" + std::to_string(optLevel);
-  SmallVector<StringRef> args = {ptxas, arch, opt, ptxPath, "-o", cubinPath};
+  // One ptxas per job: {-v to /dev/null} and/or {the cubin}.
+  struct Job {
+    bool verbose;
+    SmallString<64> logPath, outPath;
+    llvm::sys::ProcessInfo process;
+    std::string message;
+  };
+  SmallVector<Job, 2> jobs;
   if (verify)
-    args.insert(args.begin() + 1, "-v");
-  std::optional<StringRef> redirects[] = {std::nullopt, logPath, logPath};
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
-                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
-                                     &message);
-  auto log = llvm::MemoryBuffer::getFile(logPath);
-  StringRef text = log ? (*log)->getBuffer() : StringRef();
-  if (rc != 0)
-    return emitError(loc) << "ptxas failed (" << (message.empty() ? "exit " + std::to_string(rc) : message)
-                          << "):\n" << text;
-  SmallVector<StringRef> problems;
-  SmallVector<StringRef> lines;
-  text.split(lines, '\n');
-  for (StringRef line : lines) {
-    if (line.contains("C7508"))
-      problems.push_back(line.trim());
-    if (line.contains("bytes stack frame") &&
-        !line.contains(" 0 bytes stack frame, 0 bytes spill stores, 0 bytes "
-                       "spill loads"))
-      problems.push_back(line.trim());
-    if (line.contains("bytes lmem") && !line.contains(" 0 bytes lmem"))
-      problems.push_back(line.trim());
+    jobs.push_back(Job{true, {}, {}, {}, {}});
+  if (cubin)
+    jobs.push_back(Job{false, {}, {}, {}, {}});
+  SmallVector<llvm::FileRemover, 4> removers;
+  for (Job &job : jobs) {
+    if (llvm::sys::fs::createTemporaryFile("sparse-mla", "log", job.logPath))
+      return emitError(loc) << "ptxas: cannot create temporary files";
+    removers.emplace_back(job.logPath);
+    if (job.verbose) {
+      job.outPath = "/dev/null";
+    } else {
+      if (llvm::sys::fs::createTemporaryFile("sparse-mla", "cubin",
+                                             job.outPath))
+        return emitError(loc) << "ptxas: cannot create temporary files";
+      removers.emplace_back(job.outPath);
+    }
+    SmallVector<StringRef> args = {ptxas, arch, opt, ptxPath, "-o",
+                                   job.outPath};
+    if (job.verbose)
+      args.insert(args.begin() + 1, "-v");
+    std::optional<StringRef> redirects[] = {std::nullopt, job.logPath,
+                                            job.logPath};
+    bool failedToStart = false;
+    job.process = llvm::sys::ExecuteNoWait(ptxas, args, std::nullopt,
+                                           redirects, /*MemoryLimit=*/0,
+                                           &job.message, &failedToStart);
+    if (failedToStart)
+      return emitError(loc) << "ptxas: cannot run " << ptxas << ": "
+                            << job.message;
   }
-  if (verify && !problems.empty()) {
-    InFlightDiagnostic diag = emitError(loc)
-                              << "ptxas -v " << arch << " reports:";
-    for (StringRef problem : problems)
-      diag << "\n  " << problem;
-    return diag;
-  }
-  if (!verify && cubin) {
-    auto file = llvm::MemoryBuffer::getFile(cubinPath);
-    if (!file)
-      return emitError(loc) << "ptxas: cannot read its output " << cubinPath;
-    *cubin = (*file)->getBuffer().str();
+  for (Job &job : jobs)
+    job.process = llvm::sys::Wait(job.process, std::nullopt, &job.message);
+  for (Job &job : jobs) {
+    auto log = llvm::MemoryBuffer::getFile(job.logPath);
+    StringRef text = log ? (*log)->getBuffer() : StringRef();
+    int rc = job.process.ReturnCode;
+    if (rc != 0)
+      return emitError(loc)
+             << "ptxas failed ("
+             << (job.message.empty() ? "exit " + std::to_string(rc)
+                                     : job.message)
+             << "):\n"
+             << text;
+    if (job.verbose) {
+      SmallVector<StringRef> problems;
+      SmallVector<StringRef> lines;
+      text.split(lines, '\n');
+      for (StringRef line : lines) {
+        if (line.contains("C7508"))
+          problems.push_back(line.trim());
+        if (line.contains("bytes stack frame") &&
+            !line.contains(" 0 bytes stack frame, 0 bytes spill stores, 0 "
+                           "bytes spill loads"))
+          problems.push_back(line.trim());
+        if (line.contains("bytes lmem") && !line.contains(" 0 bytes lmem"))
+          problems.push_back(line.trim());
+      }
+      if (!problems.empty()) {
+        InFlightDiagnostic diag = emitError(loc)
+                                  << "ptxas -v " << arch << " reports:";
+        for (StringRef problem : problems)
+          diag << "\n  " << problem;
+        return diag;
+      }
+    } else {
+      auto file = llvm::MemoryBuffer::getFile(job.outPath);
+      if (!file)
+        return emitError(loc) << "ptxas: cannot read its output "
+                              << job.outPath;
+      *cubin = (*file)->getBuffer().str();
+    }
   }
   return success();
 }
@@ -390,13 +430,10 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
       llvm::sys::fs::can_execute(toolkit + "/bin/ptxas") &&
       (!target.getFlags() || target.getFlags().empty());
   std::string directCubin;
-  if (verifyPtxas && failed(runPtxas(gpuModule.getLoc(), *ptx,
-                                     target.getChip(), target.getO(),
-                                     /*verify=*/true)))
-    return failure();
-  if (direct && failed(runPtxas(gpuModule.getLoc(), *ptx, target.getChip(),
-                                target.getO(), /*verify=*/false,
-                                &directCubin)))
+  if ((verifyPtxas || direct) &&
+      failed(runPtxas(gpuModule.getLoc(), *ptx, target.getChip(),
+                      target.getO(), verifyPtxas,
+                      direct ? &directCubin : nullptr)))
     return failure();
   if (mode == Mode::Ptx) {
     os << *ptx;
