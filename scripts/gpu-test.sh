@@ -226,13 +226,16 @@ run_case packages packages-np-causal-vs-causal "$PKG_DIR/v32_causal_np.smlapkg" 
 SAN_TOOL=racecheck memcheck_case packages packages-racecheck-np "$PKG_DIR/v32_causal_np.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
 # The seesaw schedule's split_tail option (a split kernel for grids below
 # one wave) against the default seesaw kernel (sm_90a packages only; skipped
-# where they were not built): every tile split over 2-16 CTAs, causal rows
+# where they were not built): every tile split over 2-16 CTAs (5 and 7:
+# parts of unequal round counts), causal rows
 # with few or no valid keys, topk = 512 (one round per part, split although
 # the runtime's policy would not), H = 64, repeated launches (the ticket
 # counters are reset by each), grids past one and nine waves, and the
 # sanitizers.
 run_case packages packages-split-vs-v32 "$PKG_DIR/v32_split.smlapkg" --B 1 --S 16 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
 run_case packages packages-split-16parts "$PKG_DIR/v32_split.smlapkg" --B 1 --S 4 --Skv 2048 --indices adversarial --iters 0 --split-parts 16 --compare "$PKG_DIR/v32.smlapkg"
+run_case packages packages-split-7parts "$PKG_DIR/v32_split.smlapkg" --B 1 --S 9 --Skv 2048 --indices adversarial --iters 0 --compare "$PKG_DIR/v32.smlapkg"
+run_case packages packages-split-5parts "$PKG_DIR/v32_split.smlapkg" --B 1 --S 13 --Skv 2048 --indices adversarial --iters 0 --compare "$PKG_DIR/v32.smlapkg"
 run_case packages packages-split-launches "$PKG_DIR/v32_split.smlapkg" --B 3 --S 5 --Skv 300 --indices adversarial --iters 0 --launches 3 --compare "$PKG_DIR/v32.smlapkg"
 run_case packages packages-split-causal-vs-causal "$PKG_DIR/v32_causal_split.smlapkg" --B 2 --S 16 --Skv 2048 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v32_causal.smlapkg"
 run_case packages packages-split-causal-few-keys "$PKG_DIR/v32_causal_split.smlapkg" --B 1 --S 16 --Skv 2048 --q-start 0 --indices causal --iters 0 --compare "$PKG_DIR/v32_causal.smlapkg"

@@ -90,6 +90,7 @@ struct Workspace {
   CUstream stream = nullptr;
   CUdeviceptr ptr = 0;
   size_t bytes = 0;
+  bool retired = false; ///< Replaced by a larger one; freed at destroy.
 };
 
 } // namespace
@@ -256,60 +257,68 @@ smla_status getModule(smla_package *p, ContextModule &out) {
     r = cuModuleGetFunction(&cm.splitFunction, cm.module,
                             man.kernel.splitEntry.c_str());
     if (r != CUDA_SUCCESS)
-      return unloadAndFail(cudaFail(
-          pkg::format("cuModuleGetFunction(\"%s\")",
-                      man.kernel.splitEntry.c_str()),
-          r,
-          pkg::format("the package's %s has no usable kernel named by "
-                      "kernel.split.entry",
-                      kindName)));
+      return unloadAndFail(
+          cudaFail(pkg::format("cuModuleGetFunction(\"%s\")",
+                               man.kernel.splitEntry.c_str()),
+                   r,
+                   pkg::format("the package's %s has no usable kernel named by "
+                               "kernel.split.entry",
+                               kindName)));
   }
 
-  // Block size against what the compiled kernel allows.
-  int maxThreads = 0;
-  r = cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
-                         cm.function);
-  if (r != CUDA_SUCCESS)
-    return unloadAndFail(cudaFail(
-        "cuFuncGetAttribute(CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK)", r));
+  // Block size and shared memory against what each compiled kernel allows
+  // (the split kernel, if any, launches with the same block and memory).
+  std::vector<std::pair<CUfunction, const std::string *>> functions = {
+      {cm.function, &man.kernel.entry}};
+  if (cm.splitFunction)
+    functions.push_back({cm.splitFunction, &man.kernel.splitEntry});
   const int64_t threads =
       man.kernel.block[0] * man.kernel.block[1] * man.kernel.block[2];
-  if (threads > maxThreads)
-    return unloadAndFail(fail(
-        SMLA_ERROR_UNSUPPORTED,
-        pkg::format("kernel.block has %" PRId64 " threads, but kernel \"%s\" (%s) "
-            "allows at most %d on %s",
-            threads, man.kernel.entry.c_str(), kindName, maxThreads,
-            deviceDescription(dev).c_str())));
-
-  // Dynamic shared memory above the 48 KiB default needs an opt-in.
   const int64_t smem = man.kernel.dynamicSharedMemory;
+  int optin = 0;
   if (smem > 48 * 1024) {
-    int optin = 0, staticSmem = 0;
     r = cuDeviceGetAttribute(
         &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, dev);
     if (r != CUDA_SUCCESS)
       return unloadAndFail(cudaFail(
           "cuDeviceGetAttribute(MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)", r));
+  }
+  for (auto [function, entry] : functions) {
+    int maxThreads = 0;
+    r = cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
+                           function);
+    if (r != CUDA_SUCCESS)
+      return unloadAndFail(cudaFail(
+          "cuFuncGetAttribute(CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK)", r));
+    if (threads > maxThreads)
+      return unloadAndFail(fail(
+          SMLA_ERROR_UNSUPPORTED,
+          pkg::format("kernel.block has %" PRId64 " threads, but kernel \"%s\" "
+                      "(%s) allows at most %d on %s",
+                      threads, entry->c_str(), kindName, maxThreads,
+                      deviceDescription(dev).c_str())));
+    // Dynamic shared memory above the 48 KiB default needs an opt-in.
+    if (smem <= 48 * 1024)
+      continue;
+    int staticSmem = 0;
     cuFuncGetAttribute(&staticSmem, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
-                       cm.function);
+                       function);
     if (smem + staticSmem > optin)
       return unloadAndFail(fail(
           SMLA_ERROR_UNSUPPORTED,
           pkg::format("kernel.dynamic_shared_memory is %" PRId64 " bytes (+ %d "
-              "static), but %s allows at most %d per block",
-              smem, staticSmem, deviceDescription(dev).c_str(), optin)));
-    r = cuFuncSetAttribute(cm.function,
+                      "static in kernel \"%s\"), but %s allows at most %d per "
+                      "block",
+                      smem, staticSmem, entry->c_str(),
+                      deviceDescription(dev).c_str(), optin)));
+    r = cuFuncSetAttribute(function,
                            CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                            static_cast<int>(smem));
-    if (r == CUDA_SUCCESS && cm.splitFunction)
-      r = cuFuncSetAttribute(cm.splitFunction,
-                             CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                             static_cast<int>(smem));
     if (r != CUDA_SUCCESS)
       return unloadAndFail(cudaFail(
-          pkg::format("cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, %" PRId64 ")",
-              smem),
+          pkg::format("cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, "
+                      "%" PRId64 ") of kernel \"%s\"",
+                      smem, entry->c_str()),
           r));
   }
   p->modules.push_back(cm);
@@ -421,42 +430,48 @@ std::string listU64(const uint64_t *v, uint32_t n) {
 }
 
 /// The workspace of the current context and \p stream, at least \p bytes:
-/// allocated (and zero-filled) on first use, reallocated if too small.
+/// allocated on first use and zero-filled on \p stream (so before the
+/// launches that follow on it), replaced by a larger one when too small. A
+/// replaced workspace is kept until the package is destroyed: launches
+/// already enqueued (or captured into a graph) may still use it. While the
+/// stream is being captured a workspace cannot be allocated: the first
+/// launch of a size must happen outside capture.
 smla_status getWorkspace(smla_package *p, const ContextModule &cm,
                          CUstream stream, size_t bytes, CUdeviceptr &out) {
   std::lock_guard<std::mutex> lock(p->mutex);
   Workspace *ws = nullptr;
   for (Workspace &w : p->workspaces)
-    if (w.context == cm.context && w.stream == stream)
+    if (w.context == cm.context && w.stream == stream && !w.retired)
       ws = &w;
   if (ws && ws->bytes >= bytes) {
     out = ws->ptr;
     return SMLA_SUCCESS;
   }
-  if (ws) {
-    // Too small: the launches before on this stream may still use it.
-    CUresult r = cuStreamSynchronize(stream);
-    if (r != CUDA_SUCCESS)
-      return cudaFail("cuStreamSynchronize", r, "replacing the workspace");
-    cuMemFree(ws->ptr);
-    ws->ptr = 0;
-    ws->bytes = 0;
-  }
+  CUstreamCaptureStatus capture = CU_STREAM_CAPTURE_STATUS_NONE;
+  CUresult r = cuStreamIsCapturing(stream, &capture);
+  if (r != CUDA_SUCCESS)
+    return cudaFail("cuStreamIsCapturing", r,
+                    "before allocating the split "
+                    "kernel's workspace");
+  if (capture != CU_STREAM_CAPTURE_STATUS_NONE)
+    return fail(SMLA_ERROR_UNSUPPORTED,
+                pkg::format("the split kernel needs a workspace of %zu bytes "
+                            "on this stream (it has %zu), which cannot be "
+                            "allocated while the stream is captured: launch "
+                            "this size once outside the capture first",
+                            bytes, ws ? ws->bytes : size_t(0)));
   CUdeviceptr ptr = 0;
-  CUresult r = cuMemAlloc(&ptr, bytes);
+  r = cuMemAlloc(&ptr, bytes);
   if (r != CUDA_SUCCESS)
     return cudaFail("cuMemAlloc", r,
                     pkg::format("split kernel workspace of %zu bytes", bytes));
-  if ((r = cuMemsetD8(ptr, 0, bytes)) != CUDA_SUCCESS) {
+  if ((r = cuMemsetD8Async(ptr, 0, bytes, stream)) != CUDA_SUCCESS) {
     cuMemFree(ptr);
-    return cudaFail("cuMemsetD8", r, "zero-filling the workspace");
+    return cudaFail("cuMemsetD8Async", r, "zero-filling the workspace");
   }
-  if (!ws) {
-    p->workspaces.push_back(Workspace{cm.context, stream, 0, 0});
-    ws = &p->workspaces.back();
-  }
-  ws->ptr = ptr;
-  ws->bytes = bytes;
+  if (ws)
+    ws->retired = true;
+  p->workspaces.push_back(Workspace{cm.context, stream, ptr, bytes, false});
   out = ptr;
   return SMLA_SUCCESS;
 }
@@ -804,8 +819,8 @@ const char *smla_package_split_entry(const smla_package *pkg) {
   return pkg ? pkg->package.manifest.kernel.splitEntry.c_str() : "";
 }
 
-smla_status smla_package_set_split_policy(smla_package *pkg,
-                                          int32_t max_parts, int32_t max_waves,
+smla_status smla_package_set_split_policy(smla_package *pkg, int32_t max_parts,
+                                          int32_t max_waves,
                                           int32_t min_rounds) {
   return guarded([&]() -> smla_status {
     if (!pkg)

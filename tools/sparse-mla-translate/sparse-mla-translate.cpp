@@ -146,7 +146,8 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
                              : pkg::ParamKind::Workspace;
     } else if (value.getType().isInteger(32)) {
       p.kind = pkg::ParamKind::I32;
-    } else if (auto map = value.getDefiningOp<mlir::sparse_mla::TensorMapOp>()) {
+    } else if (auto map =
+                   value.getDefiningOp<mlir::sparse_mla::TensorMapOp>()) {
       // A tensor map the runtime encodes from the operand the launch passes
       // as the map's source.
       p.kind = pkg::ParamKind::TensorMap;
@@ -297,34 +298,49 @@ LogicalResult runPtxas(Location loc, StringRef ptx, StringRef chip,
   if (cubin)
     jobs.push_back(Job{false, {}, {}, {}, {}});
   SmallVector<llvm::FileRemover, 4> removers;
+  // A ptxas already started is waited for before any return (its files are
+  // removed on return).
+  size_t started = 0;
+  auto waitStarted = [&] {
+    for (size_t i = 0; i < started; ++i)
+      jobs[i].process =
+          llvm::sys::Wait(jobs[i].process, std::nullopt, &jobs[i].message);
+    started = 0;
+  };
   for (Job &job : jobs) {
-    if (llvm::sys::fs::createTemporaryFile("sparse-mla", "log", job.logPath))
+    if (llvm::sys::fs::createTemporaryFile("sparse-mla", "log", job.logPath)) {
+      waitStarted();
       return emitError(loc) << "ptxas: cannot create temporary files";
+    }
     removers.emplace_back(job.logPath);
     if (job.verbose) {
       job.outPath = "/dev/null";
     } else {
       if (llvm::sys::fs::createTemporaryFile("sparse-mla", "cubin",
-                                             job.outPath))
+                                             job.outPath)) {
+        waitStarted();
         return emitError(loc) << "ptxas: cannot create temporary files";
+      }
       removers.emplace_back(job.outPath);
     }
-    SmallVector<StringRef> args = {ptxas, arch, opt, ptxPath, "-o",
-                                   job.outPath};
+    SmallVector<StringRef> args = {ptxas,   arch, opt,
+                                   ptxPath, "-o", job.outPath};
     if (job.verbose)
       args.insert(args.begin() + 1, "-v");
     std::optional<StringRef> redirects[] = {std::nullopt, job.logPath,
                                             job.logPath};
     bool failedToStart = false;
-    job.process = llvm::sys::ExecuteNoWait(ptxas, args, std::nullopt,
-                                           redirects, /*MemoryLimit=*/0,
-                                           &job.message, &failedToStart);
-    if (failedToStart)
-      return emitError(loc) << "ptxas: cannot run " << ptxas << ": "
-                            << job.message;
+    job.process = llvm::sys::ExecuteNoWait(ptxas, args, std::nullopt, redirects,
+                                           /*MemoryLimit=*/0, &job.message,
+                                           &failedToStart);
+    if (failedToStart) {
+      waitStarted();
+      return emitError(loc)
+             << "ptxas: cannot run " << ptxas << ": " << job.message;
+    }
+    ++started;
   }
-  for (Job &job : jobs)
-    job.process = llvm::sys::Wait(job.process, std::nullopt, &job.message);
+  waitStarted();
   for (Job &job : jobs) {
     auto log = llvm::MemoryBuffer::getFile(job.logPath);
     StringRef text = log ? (*log)->getBuffer() : StringRef();
@@ -360,8 +376,8 @@ LogicalResult runPtxas(Location loc, StringRef ptx, StringRef chip,
     } else {
       auto file = llvm::MemoryBuffer::getFile(job.outPath);
       if (!file)
-        return emitError(loc) << "ptxas: cannot read its output "
-                              << job.outPath;
+        return emitError(loc)
+               << "ptxas: cannot read its output " << job.outPath;
       *cubin = (*file)->getBuffer().str();
     }
   }
@@ -425,23 +441,21 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
   // The cubin from this PTX by the toolkit's ptxas when it has one (the
   // bytes gpu-module-to-binary would produce, at half the time: the module
   // is translated to PTX once); else by gpu-module-to-binary.
-  const bool direct =
-      mode == Mode::Package && !toolkit.empty() &&
-      llvm::sys::fs::can_execute(toolkit + "/bin/ptxas") &&
-      (!target.getFlags() || target.getFlags().empty());
+  const bool direct = mode == Mode::Package && !toolkit.empty() &&
+                      llvm::sys::fs::can_execute(toolkit + "/bin/ptxas") &&
+                      (!target.getFlags() || target.getFlags().empty());
   std::string directCubin;
   if ((verifyPtxas || direct) &&
-      failed(runPtxas(gpuModule.getLoc(), *ptx, target.getChip(),
-                      target.getO(), verifyPtxas,
-                      direct ? &directCubin : nullptr)))
+      failed(runPtxas(gpuModule.getLoc(), *ptx, target.getChip(), target.getO(),
+                      verifyPtxas, direct ? &directCubin : nullptr)))
     return failure();
   if (mode == Mode::Ptx) {
     os << *ptx;
     return success();
   }
-  FailureOr<std::string> cubin =
-      direct ? FailureOr<std::string>(directCubin)
-             : serialize(module, kernelModule, "bin");
+  FailureOr<std::string> cubin = direct
+                                     ? FailureOr<std::string>(directCubin)
+                                     : serialize(module, kernelModule, "bin");
   if (failed(cubin))
     return failure();
   std::vector<pkg::Section> sections(2);

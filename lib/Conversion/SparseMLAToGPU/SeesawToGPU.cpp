@@ -789,12 +789,12 @@ public:
     return kSplitCounterBytes + 2 * hw::kWarpgroupSize * (nO + 4) * 4;
   }
 
-  void mergeParts(
-      int c, Value tid, Value lane, Value o, std::array<Value, 2> m,
-      std::array<Value, 2> total,
-      function_ref<void(Value, std::array<Value, 2>, std::array<Value, 2>,
-                        function_ref<Value(int)>)>
-          writeOut) {
+  void
+  mergeParts(int c, Value tid, Value lane, Value o, std::array<Value, 2> m,
+             std::array<Value, 2> total,
+             function_ref<void(Value, std::array<Value, 2>,
+                               std::array<Value, 2>, function_ref<Value(int)>)>
+                 writeOut) {
     auto type = cast<LLVM::LLVMStructType>(o.getType());
     const int64_t nO = type.getBody().size();
     const int64_t perThread = nO + 4; // O registers, 2 pivots, 2 row sums
@@ -813,11 +813,10 @@ public:
     Value t = toI32(tid);
     Value warp = toI32(kb.div(tid, hw::kWarpSize));
     auto slot = [&](Value k, int64_t v) {
-      return byteAddr(
-          blockOf(k),
-          add(c32(kSplitCounterBytes / 4 +
-                  (c * perThread + v) * hw::kWarpgroupSize),
-              t));
+      return byteAddr(blockOf(k),
+                      add(c32(kSplitCounterBytes / 4 +
+                              (c * perThread + v) * hw::kWarpgroupSize),
+                          t));
     };
     auto toPtr = [&](Value addr) {
       return LLVM::IntToPtrOp::create(b, global, addr).getResult();
@@ -830,21 +829,24 @@ public:
       LLVM::StoreOp::create(b, m[r], toPtr(slot(me, nO + r)));
       LLVM::StoreOp::create(b, total[r], toPtr(slot(me, nO + 2 + r)));
     }
-    // 2. The ticket: every lane's stores are visible at GPU scope before
-    // its warp's increment (fence, then the warp converges).
+    // 2. The ticket: every lane's stores are ordered before its warp's
+    // increment (its fence, then the warp barrier, which orders memory among
+    // the lanes), which releases them at GPU scope; the increment of the
+    // last part acquires every part's (PTX ISA "Memory Consistency Model":
+    // release and acquire patterns).
     asmStatement({}, "fence.acq_rel.gpu;", "");
     asmStatement({}, "bar.warp.sync -1;", "");
     Value parts = opaque(splitParts);
     Value tileInGrid = arith::DivUIOp::create(b, me, parts);
     Value counter =
         byteAddr(blockOf(mul(tileInGrid, parts)), add(c32(4 * c), warp));
-    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                        kb.idx(0));
+    Value first =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, kb.idx(0));
     Value taken = kb.ifElse(
         first, i32,
         [&] {
           return inlineAsm(i32, ValueRange{counter},
-                           "atom.global.add.u32 $0, [$1], 1;",
+                           "atom.acq_rel.gpu.global.add.u32 $0, [$1], 1;",
                            "=r,l");
         },
         [&] { return c32(0); });
@@ -854,21 +856,20 @@ public:
     Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, taken,
                                        arith::SubIOp::create(b, parts, c32(1)));
     kb.when(last, [&] {
-      // Every part has counted: reset the counter for the next launch and
-      // read the parts (L2 loads: other SMs wrote them).
-      kb.when(first, [&] {
-        LLVM::StoreOp::create(b, c32(0), toPtr(counter));
-      });
+      // Every part has counted: reset the counter for the next launch, and
+      // pass lane 0's acquire on to the other lanes (its fence, then the
+      // warp barrier) before they read the parts (L2 loads: other SMs wrote
+      // them).
+      kb.when(first, [&] { LLVM::StoreOp::create(b, c32(0), toPtr(counter)); });
       asmStatement({}, "fence.acq_rel.gpu;", "");
+      asmStatement({}, "bar.warp.sync -1;", "");
       Value base = mul(tileInGrid, parts);
       auto load = [&](Value k, int64_t v) {
         return inlineAsm(f32, ValueRange{slot(k, v)},
-                         "ld.global.cg.f32 $0, [$1];",
-                         "=f,l");
+                         "ld.global.cg.f32 $0, [$1];", "=f,l");
       };
       Value negInf = kb.negInf(), zero = kb.f32(0.0);
-      Value numParts =
-          arith::IndexCastOp::create(b, b.getIndexType(), parts);
+      Value numParts = arith::IndexCastOp::create(b, b.getIndexType(), parts);
       // The rows' maxima over the parts, then their pivots (0 while a row
       // has nothing valid, as in the rounds).
       auto maxLoop = scf::ForOp::create(b, kb.idx(0), numParts, kb.idx(1),
@@ -879,8 +880,7 @@ public:
         Value k = add(base, toI32(maxLoop.getInductionVar()));
         SmallVector<Value> next;
         for (int r = 0; r < 2; ++r)
-          next.push_back(
-              fmax(maxLoop.getRegionIterArgs()[r], load(k, nO + r)));
+          next.push_back(fmax(maxLoop.getRegionIterArgs()[r], load(k, nO + r)));
         scf::YieldOp::create(b, next);
       }
       std::array<Value, 2> rowMax, pivot;
@@ -959,8 +959,7 @@ public:
       if (lazy && c == 1)
         inits.append({negInf, negInf});
       auto [roundBegin, roundEnd] = roundRange();
-      auto loop =
-          scf::ForOp::create(b, roundBegin, roundEnd, kb.idx(1), inits);
+      auto loop = scf::ForOp::create(b, roundBegin, roundEnd, kb.idx(1), inits);
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
@@ -1311,134 +1310,134 @@ public:
       auto writeOut = [&](Value o, std::array<Value, 2> m,
                           std::array<Value, 2> runningMax,
                           function_ref<Value(int)> totalOf) {
-      std::array<Value, 2> total, any, inv;
-      for (int r = 0; r < 2; ++r) {
-        total[r] = totalOf(r);
-        any[r] =
-            arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r], zero);
-        inv[r] = arith::SelectOp::create(
-            b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
-      }
-      // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
-      SmallVector<std::array<Value, 2>> pk(nO / 4);
-      for (int64_t j = 0; j < nO / 4; ++j)
-        for (int h = 0; h < 2; ++h)
-          pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
-                              fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
-      // Where out's rows are 16-byte aligned (the usual dense layout), the
-      // four lanes of a row trade pairs (three xor shuffles) so that each
-      // writes one whole 16-byte piece: a quad covers 64 contiguous bytes per
-      // store instead of 8. Other layouts take plain 2-byte stores, which any
-      // layout allows.
-      auto outMeta = memref::ExtractStridedMetadataOp::create(b, cta->out);
-      Value outBase =
-          memref::ExtractAlignedPointerAsIndexOp::create(b, cta->out);
-      Value aligned = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::eq,
-          kb.rem(kb.add(outBase, kb.mul(outMeta.getOffset(), kb.idx(2))), 16),
-          kb.idx(0));
-      for (int d = 0; d < 3; ++d)
-        aligned = arith::AndIOp::create(
-            b, aligned,
-            arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                  kb.rem(outMeta.getStrides()[d], 8),
-                                  kb.idx(0)));
-      auto ifAligned = scf::IfOp::create(b, aligned, /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
-        Value t = toI32(kb.rem(lane, 4));
-        auto pick = [&](ArrayRef<Value> four, Value which) {
-          Value v = four[0];
-          for (int q = 1; q < 4; ++q)
-            v = arith::SelectOp::create(
-                b,
-                arith::CmpIOp::create(b, arith::CmpIPredicate::eq, which,
-                                      c32(q)),
-                four[q], v);
-          return v;
-        };
-        for (int64_t k = 0; k < nO / 16; ++k)
-          for (int h = 0; h < 2; ++h) {
-            SmallVector<Value> four;
-            for (int q = 0; q < 4; ++q)
-              four.push_back(pk[4 * k + q][h]);
-            // Lane t gathers piece 4k + t: its own pair, and from lane t ^ x
-            // the pair that lane holds of the same piece.
-            std::array<Value, 4> fromLane; // indexed by x
-            fromLane[0] = pick(four, t);
-            for (int x = 1; x < 4; ++x) {
-              Value send = pick(four, arith::XOrIOp::create(b, t, c32(x)));
-              fromLane[x] = gpu::ShuffleOp::create(b, send, x, hw::kWarpSize,
-                                                   gpu::ShuffleMode::XOR)
-                                .getShuffleResult();
-            }
-            // Element u of the piece comes from lane u = t ^ x.
-            Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
-            for (int u = 0; u < 4; ++u) {
-              Value x = arith::XOrIOp::create(b, t, c32(u));
-              vec = LLVM::InsertElementOp::create(b, vec, pick(fromLane, x),
-                                                  c32(u));
-            }
-            Value col = kb.add(
-                kb.idx(c * halfCols + 32 * k),
-                kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), t),
-                       kb.idx(8)));
-            Value head = kb.add(cta->head0, tileRows[h]);
-            ValueRange st = outMeta.getStrides();
-            Value elem = kb.add(
-                kb.add(outMeta.getOffset(), kb.mul(cta->batch, st[0])),
-                kb.add(kb.add(kb.mul(cta->token, st[1]), kb.mul(head, st[2])),
-                       col));
-            Value addr = rawPointer(b, outMeta.getBaseBuffer(),
-                                    kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
-            // Streaming store (.cs): out is written once and not read
-            // back, so it should not displace KV rows from L2.
-            SmallVector<Value> operands = {addr};
-            for (int u = 0; u < 4; ++u)
-              operands.push_back(
-                  LLVM::ExtractElementOp::create(b, vec, c32(u)));
-            asmStatement(operands,
-                         "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};",
-                         "l,r,r,r,r");
-          }
-        b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
-        for (int64_t r = 0; r < nO; ++r) {
-          int half = (r % 4) / 2;
-          Value v = fmul(extract(o, r), inv[half]);
-          Value col =
-              kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2), colPair);
-          kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta->out,
-                   {cta->batch, cta->token, kb.add(cta->head0, tileRows[half]),
-                    col});
-        }
-      }
-      // Consumer 0 writes lse; max_logits comes from whichever consumer
-      // carries the running max.
-      const bool writesLse = c == 0;
-      const bool writesMax = cta->maxLogits && c == (lazy ? 1 : 0);
-      if (!writesLse && !writesMax)
-        return;
-      Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                           kb.rem(lane, 4), kb.idx(0));
-      kb.when(leader, [&] {
+        std::array<Value, 2> total, any, inv;
         for (int r = 0; r < 2; ++r) {
-          Value head = kb.add(cta->head0, tileRows[r]);
-          if (writesLse) {
-            Value safeSum =
-                arith::SelectOp::create(b, any[r], total[r], kb.f32(1.0));
-            Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
-            Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
-            kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
-                     cta->lse, {cta->batch, cta->token, head});
-          }
-          if (writesMax)
-            kb.store(arith::SelectOp::create(b, any[r],
-                                             fmul(runningMax[r], kb.f32(M_LN2)),
-                                             kb.negInf()),
-                     cta->maxLogits, {cta->batch, cta->token, head});
+          total[r] = totalOf(r);
+          any[r] = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r],
+                                         zero);
+          inv[r] = arith::SelectOp::create(
+              b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
         }
-      });
+        // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
+        SmallVector<std::array<Value, 2>> pk(nO / 4);
+        for (int64_t j = 0; j < nO / 4; ++j)
+          for (int h = 0; h < 2; ++h)
+            pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
+                                fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
+        // Where out's rows are 16-byte aligned (the usual dense layout), the
+        // four lanes of a row trade pairs (three xor shuffles) so that each
+        // writes one whole 16-byte piece: a quad covers 64 contiguous bytes per
+        // store instead of 8. Other layouts take plain 2-byte stores, which any
+        // layout allows.
+        auto outMeta = memref::ExtractStridedMetadataOp::create(b, cta->out);
+        Value outBase =
+            memref::ExtractAlignedPointerAsIndexOp::create(b, cta->out);
+        Value aligned = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::eq,
+            kb.rem(kb.add(outBase, kb.mul(outMeta.getOffset(), kb.idx(2))), 16),
+            kb.idx(0));
+        for (int d = 0; d < 3; ++d)
+          aligned = arith::AndIOp::create(
+              b, aligned,
+              arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                    kb.rem(outMeta.getStrides()[d], 8),
+                                    kb.idx(0)));
+        auto ifAligned = scf::IfOp::create(b, aligned, /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
+          Value t = toI32(kb.rem(lane, 4));
+          auto pick = [&](ArrayRef<Value> four, Value which) {
+            Value v = four[0];
+            for (int q = 1; q < 4; ++q)
+              v = arith::SelectOp::create(
+                  b,
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, which,
+                                        c32(q)),
+                  four[q], v);
+            return v;
+          };
+          for (int64_t k = 0; k < nO / 16; ++k)
+            for (int h = 0; h < 2; ++h) {
+              SmallVector<Value> four;
+              for (int q = 0; q < 4; ++q)
+                four.push_back(pk[4 * k + q][h]);
+              // Lane t gathers piece 4k + t: its own pair, and from lane t ^ x
+              // the pair that lane holds of the same piece.
+              std::array<Value, 4> fromLane; // indexed by x
+              fromLane[0] = pick(four, t);
+              for (int x = 1; x < 4; ++x) {
+                Value send = pick(four, arith::XOrIOp::create(b, t, c32(x)));
+                fromLane[x] = gpu::ShuffleOp::create(b, send, x, hw::kWarpSize,
+                                                     gpu::ShuffleMode::XOR)
+                                  .getShuffleResult();
+              }
+              // Element u of the piece comes from lane u = t ^ x.
+              Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
+              for (int u = 0; u < 4; ++u) {
+                Value x = arith::XOrIOp::create(b, t, c32(u));
+                vec = LLVM::InsertElementOp::create(b, vec, pick(fromLane, x),
+                                                    c32(u));
+              }
+              Value col = kb.add(
+                  kb.idx(c * halfCols + 32 * k),
+                  kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), t),
+                         kb.idx(8)));
+              Value head = kb.add(cta->head0, tileRows[h]);
+              ValueRange st = outMeta.getStrides();
+              Value elem = kb.add(
+                  kb.add(outMeta.getOffset(), kb.mul(cta->batch, st[0])),
+                  kb.add(kb.add(kb.mul(cta->token, st[1]), kb.mul(head, st[2])),
+                         col));
+              Value addr = rawPointer(b, outMeta.getBaseBuffer(),
+                                      kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
+              // Streaming store (.cs): out is written once and not read
+              // back, so it should not displace KV rows from L2.
+              SmallVector<Value> operands = {addr};
+              for (int u = 0; u < 4; ++u)
+                operands.push_back(
+                    LLVM::ExtractElementOp::create(b, vec, c32(u)));
+              asmStatement(operands,
+                           "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};",
+                           "l,r,r,r,r");
+            }
+          b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
+          for (int64_t r = 0; r < nO; ++r) {
+            int half = (r % 4) / 2;
+            Value v = fmul(extract(o, r), inv[half]);
+            Value col =
+                kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2), colPair);
+            kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta->out,
+                     {cta->batch, cta->token,
+                      kb.add(cta->head0, tileRows[half]), col});
+          }
+        }
+        // Consumer 0 writes lse; max_logits comes from whichever consumer
+        // carries the running max.
+        const bool writesLse = c == 0;
+        const bool writesMax = cta->maxLogits && c == (lazy ? 1 : 0);
+        if (!writesLse && !writesMax)
+          return;
+        Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                             kb.rem(lane, 4), kb.idx(0));
+        kb.when(leader, [&] {
+          for (int r = 0; r < 2; ++r) {
+            Value head = kb.add(cta->head0, tileRows[r]);
+            if (writesLse) {
+              Value safeSum =
+                  arith::SelectOp::create(b, any[r], total[r], kb.f32(1.0));
+              Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
+              Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
+              kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
+                       cta->lse, {cta->batch, cta->token, head});
+            }
+            if (writesMax)
+              kb.store(arith::SelectOp::create(
+                           b, any[r], fmul(runningMax[r], kb.f32(M_LN2)),
+                           kb.negInf()),
+                       cta->maxLogits, {cta->batch, cta->token, head});
+          }
+        });
       };
       auto rowTotal = [&](int r) { return fadd(l[r], peerL[r]); };
       if (splitKernel)
@@ -1622,14 +1621,13 @@ struct ConvertSeesawToGPUPass
       if (schedule.getSplitTail())
         extraTypes.append({i32, i32, wsPtr});
       auto makeKernel = [&](StringRef name, bool isSplitKernel) {
-        gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
-                                               name, extraTypes);
+        gpu::GPUFuncOp func =
+            createKernelFunc(op, schedule, kernels, symbols, name, extraTypes);
         // The map's index among the lowered arguments (memrefs expand to
         // their descriptors: 3 + 2 x rank values); sparse-mla-by-value-params
         // passes it by value once the kernel is an llvm.func.
         int64_t lowered = 0;
-        for (Type t :
-             func.getArgumentTypes().drop_back(extraTypes.size()))
+        for (Type t : func.getArgumentTypes().drop_back(extraTypes.size()))
           lowered +=
               isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank() : 1;
         func->setAttr("sparse_mla.by_value_params",
@@ -1663,9 +1661,8 @@ struct ConvertSeesawToGPUPass
           // and its part's values (O registers, 2 pivots and 2 row sums per
           // consumer thread, f32).
           const int64_t bytes = SeesawEmitter::splitWorkspaceBytes(geo.dv / 4);
-          auto plan = SplitPlanOp::create(hb, i32, i32, wsPtr,
-                                          splitFunc.getName(), geo.rounds,
-                                          bytes);
+          auto plan = SplitPlanOp::create(
+              hb, i32, i32, wsPtr, splitFunc.getName(), geo.rounds, bytes);
           values.append(plan->result_begin(), plan->result_end());
         }
         return values;

@@ -253,8 +253,8 @@ bool checkManifest(const Manifest &m, std::string &err) {
       return fail(format("kernel.split.workspace_bytes_per_cta: expected "
                          "1..2^30, found %lld",
                          (long long)k.splitWorkspaceBytesPerCta));
-    for (ParamKind kind : {ParamKind::SplitTiles, ParamKind::SplitParts,
-                           ParamKind::Workspace}) {
+    for (ParamKind kind :
+         {ParamKind::SplitTiles, ParamKind::SplitParts, ParamKind::Workspace}) {
       size_t n = 0;
       for (const Param &p : k.params)
         n += p.kind == kind;

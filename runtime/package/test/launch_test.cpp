@@ -401,10 +401,10 @@ TEST(Launch, SplitPlanPolicy) {
 
 TEST(Launch, ParamBufferSplitPlan) {
   Manifest m = exampleManifest();
-  for (auto [name, kind] :
-       {std::pair<const char *, ParamKind>{"split_tiles", ParamKind::SplitTiles},
-        {"split_parts", ParamKind::SplitParts},
-        {"workspace", ParamKind::Workspace}}) {
+  for (auto [name, kind] : {std::pair<const char *, ParamKind>{
+                                "split_tiles", ParamKind::SplitTiles},
+                            {"split_parts", ParamKind::SplitParts},
+                            {"workspace", ParamKind::Workspace}}) {
     Param p;
     p.name = name;
     p.kind = kind;

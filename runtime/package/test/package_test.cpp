@@ -384,10 +384,10 @@ static Manifest splitManifest() {
   m.kernel.splitEntry = "fwd_split";
   m.kernel.splitMaxParts = 16;
   m.kernel.splitWorkspaceBytesPerCta = 135200;
-  for (auto [name, kind] :
-       {std::pair<const char *, ParamKind>{"split_tiles", ParamKind::SplitTiles},
-        {"split_parts", ParamKind::SplitParts},
-        {"workspace", ParamKind::Workspace}}) {
+  for (auto [name, kind] : {std::pair<const char *, ParamKind>{
+                                "split_tiles", ParamKind::SplitTiles},
+                            {"split_parts", ParamKind::SplitParts},
+                            {"workspace", ParamKind::Workspace}}) {
     Param p;
     p.name = name;
     p.kind = kind;

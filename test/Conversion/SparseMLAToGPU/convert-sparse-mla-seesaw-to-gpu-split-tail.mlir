@@ -51,10 +51,36 @@
 // CHECK-NOT: scf.while
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args
 // CHECK: arith.muli %{{.*}}, %c135200_i64{{.*}} : i64
-// CHECK-COUNT-132: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// Thread t's value v at f32 8 + (c x 132 + v) x 128 + t of the block: the
+// 128 O registers, then pivot 0 (v = 128), row sum 0 (130), pivot 1 (129),
+// row sum 1 (131).
+// CHECK-COUNT-128: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// CHECK: arith.constant 16392 : i32
+// CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// CHECK: arith.constant 16648 : i32
+// CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// CHECK: arith.constant 16520 : i32
+// CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// CHECK: arith.constant 16776 : i32
+// CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
 // CHECK: llvm.inline_asm has_side_effects "fence.acq_rel.gpu;"
 // CHECK-NEXT: llvm.inline_asm has_side_effects "bar.warp.sync -1;"
-// CHECK: llvm.inline_asm has_side_effects "atom.global.add.u32 $0, [$1], 1;"
+// The counter: in the block of the tile's first part, (ctaid / parts) x
+// parts, at i32 4 c + warp (consumer 0 here: warp alone).
+// CHECK-NEXT: %[[NP:.*]] = llvm.inline_asm has_side_effects "mov.b32 $0, $1;"
+// CHECK-NEXT: %[[TG:.*]] = arith.divui %{{.*}}, %[[NP]] : i32
+// CHECK-NEXT: %c0_i32 = arith.constant 0 : i32
+// CHECK-NEXT: %[[W:.*]] = arith.addi %c0_i32, %{{.*}} : i32
+// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[TG]], %[[NP]] : i32
+// CHECK-NEXT: %[[BLOCKBYTES:.*]] = arith.constant 135200 : i64
+// CHECK-NEXT: %[[FIRST64:.*]] = arith.extui %[[FIRST]] : i32 to i64
+// CHECK-NEXT: %[[OFF:.*]] = arith.muli %[[FIRST64]], %[[BLOCKBYTES]] : i64
+// CHECK-NEXT: %[[BLOCK:.*]] = arith.addi %{{.*}}, %[[OFF]] : i64
+// CHECK-NEXT: %[[TWO:.*]] = arith.constant 2 : i64
+// CHECK-NEXT: %[[W64:.*]] = arith.extui %[[W]] : i32 to i64
+// CHECK-NEXT: %[[WB:.*]] = arith.shli %[[W64]], %[[TWO]] : i64
+// CHECK-NEXT: %[[COUNTER:.*]] = arith.addi %[[BLOCK]], %[[WB]] : i64
+// CHECK: llvm.inline_asm has_side_effects "atom.acq_rel.gpu.global.add.u32 $0, [$1], 1;", "=r,l" %[[COUNTER]]
 // CHECK: gpu.shuffle  idx
 // CHECK: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : i32
 // CHECK: scf.if %[[LAST]] {
@@ -63,6 +89,7 @@
 // pivot of the whole row).
 // CHECK: llvm.store %c0_i32{{.*}} : i32, !llvm.ptr<1>
 // CHECK: llvm.inline_asm has_side_effects "fence.acq_rel.gpu;"
+// CHECK-NEXT: llvm.inline_asm has_side_effects "bar.warp.sync -1;"
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) -> (f32, f32)
 // CHECK-COUNT-2: "ld.global.cg.f32 $0, [$1];"
 // CHECK: arith.maximumf
@@ -74,7 +101,9 @@
 // CHECK: math.log2
 // CHECK: sparse_mla.role_return
 // CHECK: role "consumer1"
-// CHECK: "atom.global.add.u32 $0, [$1], 1;"
+// Consumer 1's values after consumer 0's: its first at 8 + 132 x 128.
+// CHECK: arith.constant 16904 : i32
+// CHECK: "atom.acq_rel.gpu.global.add.u32 $0, [$1], 1;"
 
 func.func @split(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                  %idx: memref<?x?x1x256xi32>, %qs: i32,

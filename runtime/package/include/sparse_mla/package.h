@@ -78,8 +78,14 @@ struct GridTerm {
 ///    tiles the persistent kernel computes (the first tile of the split
 ///    kernel), the split kernel's CTAs per tile, and its workspace. Filled
 ///    by the runtime (planSplit); each at most once, all three or none.
-enum class ParamKind { Memref, I32, TensorMap, SplitTiles, SplitParts,
-                       Workspace };
+enum class ParamKind {
+  Memref,
+  I32,
+  TensorMap,
+  SplitTiles,
+  SplitParts,
+  Workspace
+};
 
 struct Param {
   std::string name;
