@@ -835,6 +835,38 @@ smla_status smla_package_set_split_policy(smla_package *pkg, int32_t max_parts,
   });
 }
 
+smla_status smla_package_split_plan(const smla_package *pkg, int64_t B,
+                                    int64_t S, int64_t Skv, int64_t sm_count,
+                                    uint32_t plan[3]) {
+  return guarded([&]() -> smla_status {
+    if (!pkg || !plan)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "package or plan: null");
+    if (sm_count < 1)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                  pkg::format("sm_count: %" PRId64 ", expected >= 1",
+                              sm_count));
+    const pkg::Manifest &man = pkg->package.manifest;
+    std::string err;
+    uint32_t tiles[3], grid[3];
+    pkg::LaunchShape shape{B, S, Skv};
+    if (!pkg::computeGrid(man, shape, tiles, err) ||
+        !pkg::launchGrid(man, tiles, sm_count, grid, err))
+      return fail(SMLA_ERROR_UNSUPPORTED, err);
+    uint64_t total = uint64_t(tiles[0]) * tiles[1] * tiles[2];
+    pkg::SplitPlan p =
+        man.kernel.ctasPerSm > 0
+            ? pkg::planSplit(man, static_cast<uint32_t>(total), sm_count,
+                             pkg->splitPolicy)
+            : pkg::SplitPlan{};
+    if (man.kernel.ctasPerSm <= 0)
+      p.persistentTiles = static_cast<uint32_t>(total);
+    plan[0] = p.persistentTiles;
+    plan[1] = p.splitTiles;
+    plan[2] = p.parts;
+    return SMLA_SUCCESS;
+  });
+}
+
 smla_status smla_package_grid(const smla_package *pkg, int64_t B, int64_t S,
                               int64_t Skv, uint32_t grid[3]) {
   return guarded([&]() -> smla_status {

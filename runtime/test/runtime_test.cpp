@@ -123,6 +123,58 @@ TEST(RuntimeHost, Accessors) {
   ASSERT_EQ(smla_package_grid(p, 2, 4096, 8192, grid), SMLA_SUCCESS);
   EXPECT_EQ(grid[0], 8u * 4096);
   EXPECT_EQ(grid[1], 2u);
+  EXPECT_STREQ(smla_package_split_entry(p), "");
+  uint32_t plan[3];
+  ASSERT_EQ(smla_package_split_plan(p, 1, 16, 8192, 132, plan), SMLA_SUCCESS);
+  EXPECT_EQ(plan[0], 8u * 16) << "no split kernel: every tile persistent";
+  EXPECT_EQ(plan[1], 0u);
+  smla_package_destroy(p);
+
+  // A package with a split kernel: the runtime's default policy, and a
+  // policy set through the C API.
+  pkg::Manifest split = persistent;
+  split.kernel.splitEntry = "fwd_split";
+  split.kernel.splitMaxParts = 16;
+  split.kernel.splitWorkspaceBytesPerCta = 135200;
+  for (auto [name, kind] : {std::pair<const char *, pkg::ParamKind>{
+                                "split_tiles", pkg::ParamKind::SplitTiles},
+                            {"split_parts", pkg::ParamKind::SplitParts},
+                            {"workspace", pkg::ParamKind::Workspace}}) {
+    pkg::Param param;
+    param.name = name;
+    param.kind = kind;
+    split.kernel.params.push_back(param);
+  }
+  bytes = pkg::writePackage(split, {text});
+  ASSERT_EQ(smla_package_load_memory(bytes.data(), bytes.size(), &p),
+            SMLA_SUCCESS)
+      << smla_last_error();
+  EXPECT_STREQ(smla_package_split_entry(p), "fwd_split");
+  // H = 128 (8 tiles per token with 16 heads per CTA), S = 4: 32 tiles.
+  ASSERT_EQ(smla_package_split_plan(p, 1, 4, 8192, 132, plan), SMLA_SUCCESS);
+  EXPECT_EQ(plan[0], 0u);
+  EXPECT_EQ(plan[1], 32u);
+  EXPECT_EQ(plan[2], 4u);
+  // 62 waves: not split by default.
+  ASSERT_EQ(smla_package_split_plan(p, 1, 1024, 8192, 132, plan),
+            SMLA_SUCCESS);
+  EXPECT_EQ(plan[0], 8u * 1024);
+  EXPECT_EQ(plan[1], 0u);
+  ASSERT_EQ(smla_package_set_split_policy(p, 8, 1000, 2), SMLA_SUCCESS);
+  ASSERT_EQ(smla_package_split_plan(p, 1, 1024, 8192, 132, plan),
+            SMLA_SUCCESS);
+  EXPECT_EQ(plan[0], 8184u);
+  EXPECT_EQ(plan[1], 8u);
+  EXPECT_EQ(plan[2], 8u);
+  ASSERT_EQ(smla_package_set_split_policy(p, 0, 8, 8), SMLA_SUCCESS);
+  ASSERT_EQ(smla_package_split_plan(p, 1, 4, 8192, 132, plan), SMLA_SUCCESS);
+  EXPECT_EQ(plan[1], 0u) << "max_parts 0: never split";
+  EXPECT_EQ(smla_package_set_split_policy(p, -1, 8, 8),
+            SMLA_ERROR_INVALID_ARGUMENT);
+  EXPECT_HAS(smla_last_error(), "split policy: max_parts -1");
+  EXPECT_EQ(smla_package_split_plan(p, 1, 4, 8192, 0, plan),
+            SMLA_ERROR_INVALID_ARGUMENT);
+  EXPECT_HAS(smla_last_error(), "sm_count: 0, expected >= 1");
   smla_package_destroy(p);
 
   EXPECT_STREQ(smla_package_entry(nullptr), "");

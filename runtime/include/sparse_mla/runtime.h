@@ -190,6 +190,16 @@ SMLA_API smla_status smla_package_set_split_policy(smla_package *pkg,
                                                    int32_t max_waves,
                                                    int32_t min_rounds);
 
+/** How a launch of these sizes on a device of \p sm_count SMs is divided
+ *  under the package's split policy (no CUDA call): \p plan receives the
+ *  tiles of the persistent kernel, the tiles of the split kernel and the
+ *  CTAs per split tile (0 and 0 when the persistent kernel computes every
+ *  tile, and always for a package without a split kernel). */
+SMLA_API smla_status smla_package_split_plan(const smla_package *pkg,
+                                             int64_t B, int64_t S,
+                                             int64_t Skv, int64_t sm_count,
+                                             uint32_t plan[3]);
+
 /** The grid of tiles for these sizes (no CUDA call): the grid smla_launch
  *  uses, except for a persistent package (manifest "ctas_per_sm"), which it
  *  launches with min(tiles, ctas_per_sm x SMs) CTAs along x. */

@@ -850,6 +850,25 @@ int run(const Options &o, Value &report) {
                    "tiles)"
                  : "",
        block[0], block[1], block[2], smla_package_dynamic_shared_memory(pkg.p));
+  if (*smla_package_split_entry(pkg.p)) {
+    CUdevice dev;
+    int sms = 0;
+    cuCheck(cuCtxGetDevice(&dev), "cuCtxGetDevice");
+    cuCheck(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                                 dev),
+            "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
+    uint32_t plan[3];
+    smlaCheck(smla_package_split_plan(pkg.p, sh.B, sh.S, sh.Skv, sms, plan),
+              "split plan");
+    Value split = Value::object();
+    split.set("persistent_tiles", Value::integer(plan[0]));
+    split.set("split_tiles", Value::integer(plan[1]));
+    split.set("parts", Value::integer(plan[2]));
+    report.set("split_plan", split);
+    logf("split plan: %u tiles on the persistent kernel, %u on the split "
+         "kernel (%u CTAs each)\n",
+         plan[0], plan[1], plan[2]);
+  }
 
   auto launch = [&](const char *what) {
     smlaCheck(smla_launch(pkg.p, &tq, &tkv, &tidx, p.attrs.qStart, &d1.tout,
