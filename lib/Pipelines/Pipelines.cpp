@@ -26,6 +26,7 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   SparseMLASelectScheduleOptions select;
   select.chip = options.chip;
   select.schedule = options.schedule;
+  select.splitTail = options.splitTail;
   pm.addPass(createSparseMLASelectSchedule(select));
 
   // Level 1 -> 2: kernels plus host launches.

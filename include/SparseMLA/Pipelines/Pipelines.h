@@ -22,6 +22,12 @@ struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions>
                      "sm_90a where the shape allows, simple elsewhere), "
                      "seesaw, simple or pipelined"),
       llvm::cl::init("default")};
+  PassOptions::Option<bool> splitTail{
+      *this, "split-tail",
+      llvm::cl::desc("Give the seesaw schedules chosen here split_tail = true "
+                     "(a split kernel for small grids; twice the compile "
+                     "time)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> features{
       *this, "features",
       llvm::cl::desc("PTX features of the NVVM target; auto: the oldest PTX "

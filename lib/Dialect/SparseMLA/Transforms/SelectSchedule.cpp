@@ -96,6 +96,24 @@ struct SelectSchedulePass
                                     problem.H / problem.G);
       }
     }
+    if (splitTail && choice.getKind() == ScheduleKind::seesaw &&
+        choice.getPersistent()) {
+      ScheduleAttr split = ScheduleAttr::get(
+          op.getContext(), choice.getKind(), choice.getHeadsPerCta(),
+          choice.getBlockK(), choice.getStages(), choice.getWarpgroups(),
+          choice.getRegs(), choice.getPersistent(),
+          choice.getSharedValidity(), choice.getLazyRescale(),
+          /*split_tail=*/true);
+      // One round per tile leaves nothing to split: keep the plain kernel.
+      if (whyScheduleCannotServe(split, problem, chip.maxSharedMemoryPerBlock)
+              .empty())
+        choice = split;
+      else
+        op.emitRemark() << "split-tail: not used for this op ("
+                        << whyScheduleCannotServe(
+                               split, problem, chip.maxSharedMemoryPerBlock)
+                        << ")";
+    }
     if (failed(checkFits(op, chip, choice, problem)))
       return failure();
     op.setScheduleAttr(choice);

@@ -20,6 +20,11 @@ def SparseMLASelectSchedule : Pass<"sparse-mla-select-schedule"> {
       and the pass emits a remark naming the limit.
     * With `schedule=seesaw`, `simple` or `pipelined`, the op gets that kind's
       default; a shape or chip it cannot serve is an error naming the limit.
+    * With `split-tail=true`, a seesaw schedule the pass chooses also gets
+      `split_tail = true` (a split kernel for grids below one wave and the
+      last partial wave of small grids; twice the compile time and package
+      size), where the shape allows it (at least two rounds per tile).
+      Schedules written on the op are left as written.
 
     Example, on sm_90a:
 
@@ -37,6 +42,8 @@ def SparseMLASelectSchedule : Pass<"sparse-mla-select-schedule"> {
     Option<"schedule", "schedule", "std::string", /*default=*/"\"default\"",
            "Schedule kind to use: default (chip's choice), seesaw, simple or "
            "pipelined">,
+    Option<"splitTail", "split-tail", "bool", /*default=*/"false",
+           "Give the seesaw schedules this pass chooses split_tail = true">,
   ];
 }
 
