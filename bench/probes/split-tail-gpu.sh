@@ -65,5 +65,23 @@ fixes)
   } > $OUT/time3.log 2>&1
   cat $OUT/time3.log
   ;;
-*) echo "usage: $0 policy|fixes" >&2; exit 2;;
+h200)
+  P=packages-gpu/seesaw
+  nvidia-smi -L
+  B=/tmp/br
+  cmake -S runtime -B "$B" -DCMAKE_BUILD_TYPE=Release > /tmp/cmake.log 2>&1 || { tail -20 /tmp/cmake.log; exit 1; }
+  cmake --build "$B" -j16 --target sparse-mla-run > /tmp/build.log 2>&1 || { tail -30 /tmp/build.log; exit 1; }
+  R=$B/sparse-mla-run
+  c() { printf '%-40s ' "$(echo "$*" | cut -c21-60)"; timeout 120 $R "$@" 2>&1 | grep -E '^(check|compare):' | sed -E 's/^(check|compare): (PASS|FAIL).*/\1 \2/' | tr '\n' ' '; echo; }
+  c $P/v32_split.smlapkg --B 1 --S 16 --Skv 4096 --indices adversarial --iters 0 --compare $P/v32.smlapkg
+  c $P/v32_causal_split.smlapkg --B 2 --S 16 --Skv 2048 --q-start 7 --indices adversarial --iters 0 --compare $P/v32_causal.smlapkg
+  tm() { for pkg in $2 $3 $2 $3; do printf '%-9s %-24s ' "$1" "$pkg"; timeout 120 $R $P/$pkg $4 --check-rows 16 --warmup 2 --iters 10 2>&1 | grep -E '^(time|check)' | sed -E 's/check: (PASS|FAIL).*/\1/; s/\(min.*//; s/time: median //' | tr '\n' ' '; echo; done; }
+  tm S1 v32.smlapkg v32_split.smlapkg "--B 1 --S 1 --Skv 8192 --indices uniform"
+  tm S16 v32.smlapkg v32_split.smlapkg "--B 1 --S 16 --Skv 8192 --indices uniform"
+  tm S70 v32.smlapkg v32_split.smlapkg "--B 1 --S 70 --Skv 8192 --indices uniform"
+  tm S400 v32.smlapkg v32_split.smlapkg "--B 1 --S 400 --Skv 8192 --indices uniform"
+  tm dec-B8 v32_causal.smlapkg v32_causal_split.smlapkg "--B 8 --S 2 --Skv 8192 --q-start 6144 --indices causal"
+  tm headline v32.smlapkg v32_split.smlapkg "--B 1 --S 4096 --Skv 8192 --indices uniform"
+  ;;
+*) echo "usage: $0 policy|fixes|h200" >&2; exit 2;;
 esac
