@@ -510,9 +510,6 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     return fail(SMLA_ERROR_UNSUPPORTED, err);
   if (pkg::gridIsEmpty(grid))
     return SMLA_SUCCESS; // Nothing to compute.
-  pkg::ParamBuffer buffer;
-  if (!pkg::buildParamBuffer(man, la, buffer, err))
-    return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
   std::vector<pkg::TensorMapRequest> maps;
   if (!pkg::buildTensorMapRequests(man, la, maps, err))
     return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
@@ -534,7 +531,6 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     return fail(SMLA_ERROR_UNSUPPORTED, err);
   // With a split kernel: the tiles of the last partial wave go to it.
   pkg::SplitPlan plan;
-  CUdeviceptr workspace = 0;
   if (!man.kernel.splitEntry.empty()) {
     // launchGrid bounded the tile count by 2^31 - 1.
     const uint32_t total = tiles[0] * tiles[1] * tiles[2];
@@ -542,35 +538,20 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     uint32_t persistent[3] = {plan.persistentTiles, 1, 1};
     if (!pkg::launchGrid(man, persistent, cm.smCount, grid, err))
       return fail(SMLA_ERROR_UNSUPPORTED, err);
+    CUdeviceptr workspace = 0;
     if (plan.splitCtas() > 0 &&
         (s = getWorkspace(p, cm, stream,
                           size_t(plan.splitCtas()) *
                               size_t(man.kernel.splitWorkspaceBytesPerCta),
                           workspace)) != SMLA_SUCCESS)
       return s;
-    for (size_t i = 0; i < man.kernel.params.size(); ++i) {
-      void *slot = buffer.slotData(pkg::slotIndexOfParam(man, i));
-      switch (man.kernel.params[i].kind) {
-      case pkg::ParamKind::SplitTiles: {
-        int32_t v = static_cast<int32_t>(plan.persistentTiles);
-        std::memcpy(slot, &v, sizeof(v));
-        break;
-      }
-      case pkg::ParamKind::SplitParts: {
-        int32_t v = static_cast<int32_t>(plan.parts);
-        std::memcpy(slot, &v, sizeof(v));
-        break;
-      }
-      case pkg::ParamKind::Workspace: {
-        uint64_t v = workspace;
-        std::memcpy(slot, &v, sizeof(v));
-        break;
-      }
-      default:
-        break;
-      }
-    }
+    la.splitTiles = static_cast<int32_t>(plan.persistentTiles);
+    la.splitParts = static_cast<int32_t>(plan.parts);
+    la.workspace = workspace;
   }
+  pkg::ParamBuffer buffer;
+  if (!pkg::buildParamBuffer(man, la, buffer, err))
+    return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
 
   for (const pkg::TensorMapRequest &req : maps) {
     void *slot = buffer.slotData(pkg::slotIndexOfParam(
@@ -849,17 +830,15 @@ smla_status smla_package_split_plan(const smla_package *pkg, int64_t B,
     std::string err;
     uint32_t tiles[3], grid[3];
     pkg::LaunchShape shape{B, S, Skv};
+    // launchGrid also bounds the tile count (2^31 - 1 for a persistent
+    // kernel), as a launch does.
     if (!pkg::computeGrid(man, shape, tiles, err) ||
         !pkg::launchGrid(man, tiles, sm_count, grid, err))
       return fail(SMLA_ERROR_UNSUPPORTED, err);
-    uint64_t total = uint64_t(tiles[0]) * tiles[1] * tiles[2];
-    pkg::SplitPlan p =
-        man.kernel.ctasPerSm > 0
-            ? pkg::planSplit(man, static_cast<uint32_t>(total), sm_count,
-                             pkg->splitPolicy)
-            : pkg::SplitPlan{};
-    if (man.kernel.ctasPerSm <= 0)
-      p.persistentTiles = static_cast<uint32_t>(total);
+    // planSplit gives every tile to the kernel without a split kernel.
+    pkg::SplitPlan p = pkg::planSplit(
+        man, static_cast<uint32_t>(uint64_t(tiles[0]) * tiles[1] * tiles[2]),
+        sm_count, pkg->splitPolicy);
     plan[0] = p.persistentTiles;
     plan[1] = p.splitTiles;
     plan[2] = p.parts;
