@@ -242,10 +242,10 @@ public:
     if (!splitKernel)
       return {kb.idx(0), kb.idx(geo.rounds)};
     Value part = splitPart();
-    auto index = [&](Value v) {
-      return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
-    };
-    return {index(partRound(part)), index(partRound(add(part, c32(1))))};
+    return {toIndex(partRound(part)), toIndex(partRound(add(part, c32(1))))};
+  }
+  Value toIndex(Value i32Value) {
+    return arith::IndexCastOp::create(b, b.getIndexType(), i32Value);
   }
   /// The channel iteration of round `i` (index): in the split kernel
   /// counted from the part's first round (recomputed here rather than held
@@ -253,7 +253,7 @@ public:
   Value roundIteration(Value n, Value i, int64_t perTile) {
     if (!splitKernel)
       return iteration(n, i, perTile);
-    return arith::SubIOp::create(b, i, roundRange().first);
+    return arith::SubIOp::create(b, i, toIndex(partRound(splitPart())));
   }
 
   /// Bit `k` of the i32 `mask`, as an i1.
@@ -773,6 +773,12 @@ public:
     return branch.getResult(0);
   }
 
+  /// Workspace bytes per CTA of the split kernel for `nO` O registers per
+  /// consumer thread.
+  static int64_t splitWorkspaceBytes(int64_t nO) {
+    return kSplitCounterBytes + 2 * hw::kWarpgroupSize * (nO + 4) * 4;
+  }
+
   /// The split kernel's epilogue of consumer `c` (thread `tid`, lane
   /// `lane`): this part's O half `o`, row pivots `m` and row sums `total`
   /// go to the workspace; each warp then takes a ticket for its 16 rows of
@@ -783,12 +789,6 @@ public:
   /// the tile; zero before and after each launch, whatever the grid), then
   /// the part's values, value v of thread t of consumer c at f32 index
   /// (c x (nO + 4) + v) x 128 + t (coalesced).
-  /// Workspace bytes per CTA of the split kernel for `nO` O registers per
-  /// consumer thread.
-  static int64_t splitWorkspaceBytes(int64_t nO) {
-    return kSplitCounterBytes + 2 * hw::kWarpgroupSize * (nO + 4) * 4;
-  }
-
   void
   mergeParts(int c, Value tid, Value lane, Value o, std::array<Value, 2> m,
              std::array<Value, 2> total,
@@ -837,9 +837,9 @@ public:
     asmStatement({}, "fence.acq_rel.gpu;", "");
     asmStatement({}, "bar.warp.sync -1;", "");
     Value parts = opaque(splitParts);
-    Value tileInGrid = arith::DivUIOp::create(b, me, parts);
-    Value counter =
-        byteAddr(blockOf(mul(tileInGrid, parts)), add(c32(4 * c), warp));
+    // The tile's parts are CTAs firstPart .. firstPart + parts - 1.
+    Value firstPart = mul(arith::DivUIOp::create(b, me, parts), parts);
+    Value counter = byteAddr(blockOf(firstPart), add(c32(4 * c), warp));
     Value first =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, kb.idx(0));
     Value taken = kb.ifElse(
@@ -863,7 +863,6 @@ public:
       kb.when(first, [&] { LLVM::StoreOp::create(b, c32(0), toPtr(counter)); });
       asmStatement({}, "fence.acq_rel.gpu;", "");
       asmStatement({}, "bar.warp.sync -1;", "");
-      Value base = mul(tileInGrid, parts);
       auto load = [&](Value k, int64_t v) {
         return inlineAsm(f32, ValueRange{slot(k, v)},
                          "ld.global.cg.f32 $0, [$1];", "=f,l");
@@ -877,7 +876,7 @@ public:
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(maxLoop.getBody());
-        Value k = add(base, toI32(maxLoop.getInductionVar()));
+        Value k = add(firstPart, toI32(maxLoop.getInductionVar()));
         SmallVector<Value> next;
         for (int r = 0; r < 2; ++r)
           next.push_back(fmax(maxLoop.getRegionIterArgs()[r], load(k, nO + r)));
@@ -898,7 +897,7 @@ public:
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(sumLoop.getBody());
         ValueRange acc = sumLoop.getRegionIterArgs();
-        Value k = add(base, toI32(sumLoop.getInductionVar()));
+        Value k = add(firstPart, toI32(sumLoop.getInductionVar()));
         std::array<Value, 2> scale;
         SmallVector<Value> next;
         for (int r = 0; r < 2; ++r) {
@@ -1468,11 +1467,12 @@ private:
   Value smemBase, tiles;
 };
 
-/// Emits the seesaw kernel body into `func`: the channels, then the
-/// warp_specialize with the producer and the two consumers.
 /// Kernel arguments after the op's operands: Q's tensor map, then with
 /// split_tail the split plan (tiles, parts, workspace).
 constexpr int64_t kSplitPlanArgs = 3;
+
+/// Emits the seesaw kernel body into `func`: the channels, then the
+/// warp_specialize with the producer and the two consumers.
 
 void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
                            const SeesawGeometry &geo, bool isSplitKernel) {

@@ -69,9 +69,9 @@
 // parts, at i32 4 c + warp (consumer 0 here: warp alone).
 // CHECK-NEXT: %[[NP:.*]] = llvm.inline_asm has_side_effects "mov.b32 $0, $1;"
 // CHECK-NEXT: %[[TG:.*]] = arith.divui %{{.*}}, %[[NP]] : i32
+// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[TG]], %[[NP]] : i32
 // CHECK-NEXT: %c0_i32 = arith.constant 0 : i32
 // CHECK-NEXT: %[[W:.*]] = arith.addi %c0_i32, %{{.*}} : i32
-// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[TG]], %[[NP]] : i32
 // CHECK-NEXT: %[[BLOCKBYTES:.*]] = arith.constant 135200 : i64
 // CHECK-NEXT: %[[FIRST64:.*]] = arith.extui %[[FIRST]] : i32 to i64
 // CHECK-NEXT: %[[OFF:.*]] = arith.muli %[[FIRST64]], %[[BLOCKBYTES]] : i64
@@ -91,6 +91,9 @@
 // CHECK: llvm.inline_asm has_side_effects "fence.acq_rel.gpu;"
 // CHECK-NEXT: llvm.inline_asm has_side_effects "bar.warp.sync -1;"
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) -> (f32, f32)
+// Part k of the tile is CTA firstPart + k, the block the counter is in.
+// CHECK-NEXT: %[[K:.*]] = arith.index_cast %{{.*}} : index to i32
+// CHECK-NEXT: arith.addi %[[FIRST]], %[[K]] : i32
 // CHECK-COUNT-2: "ld.global.cg.f32 $0, [$1];"
 // CHECK: arith.maximumf
 // CHECK: scf.for %{{.*}} iter_args({{.*}}) -> (f32, f32, !llvm.struct
