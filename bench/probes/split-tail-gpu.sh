@@ -4,18 +4,25 @@
 # scripts/build-packages.sh; OUT is the directory that comes back).
 # Call 1 (always split, --split-parts 0/8/16; the split packages then in
 # packages-gpu/split) and call 2 (past one wave) used the runtime before its
-# split policy; calls 3 and 4 are below as run.
+# split policy; calls 3 (policy), 4 (fixes) and 5 (h200) are below.
 set -u
 case "${1:-}" in
+policy | fixes | h200) ;;
+*) echo "usage: $0 policy|fixes|h200" >&2; exit 2;;
+esac
+P=packages-gpu/seesaw
+nvidia-smi -L
+B=/tmp/br
+cmake -S runtime -B "$B" -DCMAKE_BUILD_TYPE=Release > /tmp/cmake.log 2>&1 || { tail -20 /tmp/cmake.log; exit 1; }
+cmake --build "$B" -j16 > /tmp/build.log 2>&1 || { tail -30 /tmp/build.log; exit 1; }
+R=$B/sparse-mla-run
+# c FLAGS...: one run, its check and compare lines reduced to PASS / FAIL.
+c() { printf '%-44s ' "$*" | cut -c1-60 | tr -d '\n'; timeout 120 $R "$@" 2>&1 | grep -E '^(check|compare):' | sed -E 's/^(check|compare): (PASS|FAIL).*/\1 \2/' | tr '\n' ' '; echo "rc=${PIPESTATUS[0]}"; }
+# tm LABEL PKG1 PKG2 FLAGS: both packages timed twice, alternating.
+tm() { for pkg in $2 $3 $2 $3; do printf '%-10s %-26s ' "$1" "$pkg"; timeout 120 $R $P/$pkg $4 --check-rows 16 --warmup 2 --iters 10 2>&1 | grep -E '^(time|check)' | sed -E 's/check: (PASS|FAIL).*/\1/; s/\(min.*//' | tr '\n' ' '; echo; done; }
+V=$P/v32.smlapkg; VS=$P/v32_split.smlapkg
+case "$1" in
 policy)
-  P=packages-gpu/seesaw
-  nvidia-smi -L
-  B=/tmp/br
-  cmake -S runtime -B "$B" -DCMAKE_BUILD_TYPE=Release > /tmp/cmake.log 2>&1 || { tail -20 /tmp/cmake.log; exit 1; }
-  cmake --build "$B" -j16 --target sparse-mla-run > /tmp/build.log 2>&1 || { tail -30 /tmp/build.log; exit 1; }
-  R=$B/sparse-mla-run
-  TL=$OUT/policy.log
-  tm() { for pkg in $2 $3 $2 $3; do printf '%-10s %-26s ' "$1" "$pkg"; timeout 120 $R $P/$pkg $4 --check-rows 16 --warmup 2 --iters 10 2>&1 | grep -E '^(time|check)' | sed -E 's/check: (PASS|FAIL).*/\1/; s/\(min.*//' | tr '\n' ' '; echo; done; }
   {
   tm S16 v32.smlapkg v32_split.smlapkg "--B 1 --S 16 --Skv 8192 --indices uniform"
   tm S70 v32.smlapkg v32_split.smlapkg "--B 1 --S 70 --Skv 8192 --indices uniform"
@@ -23,22 +30,14 @@ policy)
   tm dec-B8 v32_causal.smlapkg v32_causal_split.smlapkg "--B 8 --S 2 --Skv 8192 --q-start 6144 --indices causal"
   tm h64-S16 h64.smlapkg h64_split.smlapkg "--B 1 --S 16 --Skv 8192 --q-start 4096 --indices causal"
   tm k512-S16 topk512.smlapkg topk512_split.smlapkg "--B 1 --S 16 --Skv 8192 --q-start 4096 --indices causal"
-  } > $TL 2>&1
-  cat $TL
+  } > $OUT/policy.log 2>&1
+  cat $OUT/policy.log
   mkdir -p /tmp/res; COMPARE_DIR=packages-gpu/simple SKIP_SELF_TEST=1 bash scripts/gpu-test.sh $P /tmp/res > $OUT/matrix.log 2>&1
   echo "matrix rc=$?"; cp /tmp/res/gpu-tests.md /tmp/res/gpu-tests.json $OUT/ 2>/dev/null
   tail -3 $OUT/matrix.log
   ;;
 fixes)
-  P=packages-gpu/seesaw
-  nvidia-smi -L
-  B=/tmp/br
-  cmake -S runtime -B "$B" -DCMAKE_BUILD_TYPE=Release > /tmp/cmake.log 2>&1 || { tail -20 /tmp/cmake.log; exit 1; }
-  cmake --build "$B" -j16 > /tmp/build.log 2>&1 || { tail -30 /tmp/build.log; exit 1; }
   (cd $B && ctest 2>&1 | tail -2)
-  R=$B/sparse-mla-run
-  c() { printf '%-44s ' "$*" | cut -c1-60 | tr -d '\n'; timeout 120 $R "$@" 2>&1 | grep -E '^(check|compare):' | sed -E 's/^(check|compare): (PASS|FAIL).*/\1 \2/' | tr '\n' ' '; echo "rc=${PIPESTATUS[0]}"; }
-  V=$P/v32.smlapkg; VS=$P/v32_split.smlapkg
   {
   c $VS --B 1 --S 16 --Skv 4096 --indices adversarial --iters 0 --compare $V
   c $VS --B 1 --S 4 --Skv 2048 --indices adversarial --iters 0 --split-parts 16 --compare $V
@@ -56,7 +55,6 @@ fixes)
   done
   } > $OUT/checks.log 2>&1
   cat $OUT/checks.log
-  tm() { for pkg in $2 $3 $2 $3; do printf '%-8s %-24s ' "$1" "$pkg"; timeout 120 $R $P/$pkg $4 --check-rows 16 --warmup 2 --iters 10 2>&1 | grep -E '^(time|check)' | sed -E 's/check: (PASS|FAIL).*/\1/; s/\(min.*//' | tr '\n' ' '; echo; done; }
   {
   tm S16 v32.smlapkg v32_split.smlapkg "--B 1 --S 16 --Skv 8192 --indices uniform"
   tm S1 v32.smlapkg v32_split.smlapkg "--B 1 --S 1 --Skv 8192 --indices uniform"
@@ -66,16 +64,8 @@ fixes)
   cat $OUT/time3.log
   ;;
 h200)
-  P=packages-gpu/seesaw
-  nvidia-smi -L
-  B=/tmp/br
-  cmake -S runtime -B "$B" -DCMAKE_BUILD_TYPE=Release > /tmp/cmake.log 2>&1 || { tail -20 /tmp/cmake.log; exit 1; }
-  cmake --build "$B" -j16 --target sparse-mla-run > /tmp/build.log 2>&1 || { tail -30 /tmp/build.log; exit 1; }
-  R=$B/sparse-mla-run
-  c() { printf '%-40s ' "$(echo "$*" | cut -c21-60)"; timeout 120 $R "$@" 2>&1 | grep -E '^(check|compare):' | sed -E 's/^(check|compare): (PASS|FAIL).*/\1 \2/' | tr '\n' ' '; echo; }
-  c $P/v32_split.smlapkg --B 1 --S 16 --Skv 4096 --indices adversarial --iters 0 --compare $P/v32.smlapkg
+  c $VS --B 1 --S 16 --Skv 4096 --indices adversarial --iters 0 --compare $V
   c $P/v32_causal_split.smlapkg --B 2 --S 16 --Skv 2048 --q-start 7 --indices adversarial --iters 0 --compare $P/v32_causal.smlapkg
-  tm() { for pkg in $2 $3 $2 $3; do printf '%-9s %-24s ' "$1" "$pkg"; timeout 120 $R $P/$pkg $4 --check-rows 16 --warmup 2 --iters 10 2>&1 | grep -E '^(time|check)' | sed -E 's/check: (PASS|FAIL).*/\1/; s/\(min.*//; s/time: median //' | tr '\n' ' '; echo; done; }
   tm S1 v32.smlapkg v32_split.smlapkg "--B 1 --S 1 --Skv 8192 --indices uniform"
   tm S16 v32.smlapkg v32_split.smlapkg "--B 1 --S 16 --Skv 8192 --indices uniform"
   tm S70 v32.smlapkg v32_split.smlapkg "--B 1 --S 70 --Skv 8192 --indices uniform"
@@ -83,5 +73,4 @@ h200)
   tm dec-B8 v32_causal.smlapkg v32_causal_split.smlapkg "--B 8 --S 2 --Skv 8192 --q-start 6144 --indices causal"
   tm headline v32.smlapkg v32_split.smlapkg "--B 1 --S 4096 --Skv 8192 --indices uniform"
   ;;
-*) echo "usage: $0 policy|fixes|h200" >&2; exit 2;;
 esac
