@@ -113,11 +113,21 @@
 // 3. Consumer 0 publishes its max m0 first.
 // CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%[[I]]]
 // CHECK: sparse_mla.channel.release producer %[[AMAX0]]
+// Its pivot for its own block is the one it carried in (the loop's first
+// iter_arg, a row's other pivot likewise), unless that is -inf (a row's
+// first valid max: m0 itself) or m0 exceeds it by more than 32 (m0 - 32).
+// CHECK-NEXT: %[[FIRST:.*]] = arith.cmpf oeq, %[[CARRIED:arg[0-9]+]], %{{.*}} : f32
+// CHECK-NEXT: %[[SPAN:.*]] = arith.constant 3.200000e+01 : f32
+// CHECK-NEXT: %[[FLOOR:.*]] = arith.subf %[[M0:[0-9]+]], %[[SPAN]] : f32
+// CHECK-NEXT: %[[KEPT:.*]] = arith.maximumf %[[CARRIED]], %[[FLOOR]] : f32
+// CHECK-NEXT: arith.select %[[FIRST]], %[[M0]], %[[KEPT]] : f32
 // Its weights: each is exp2 of one fma (S x scale - pivot).
 // CHECK-COUNT-32: math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
 // CHECK-NEXT: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
 // 4. O_0 += P_0 V_0[:, 0:256] with P_0 from registers (inline-asm RS
-// wgmma, V MN-major), issued before the peer's max is known.
+// wgmma, V MN-major), issued before the peer's max is known. O_0 is not
+// rescaled first: no multiply between the weights and the GEMM.
+// CHECK-NOT: arith.mulf
 // CHECK: nvvm.wgmma.fence.aligned
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
@@ -131,11 +141,15 @@
 // CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // CHECK-NEXT: gpu.barrier
 // CHECK-NEXT: sparse_mla.channel.release producer %[[AP0]]
-// The own GEMM landed: L0 goes back to the producer.
+// The own GEMM landed: L0 goes back to the producer, then O_0 is brought
+// to m' (one multiply per O register).
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-NOT: arith.mulf
 // CHECK: sparse_mla.channel.release consumer %[[AL0]]
+// CHECK-COUNT-128: arith.mulf
+// CHECK-NOT: arith.mulf
 // 7. O_0 += P_1 V_1[:, 0:256], both from shared memory.
-// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AL1]][%[[I]]]
+// CHECK: sparse_mla.channel.acquire consumer %[[AL1]][%[[I]]]
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AP1]][%[[I]]]
 // CHECK-NEXT: nvvm.wgmma.fence.aligned
 // CHECK-COUNT-4: <m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
