@@ -20,7 +20,8 @@
 #   5. runs compute-sanitizer memcheck on small adversarial runs,
 #   6. if COMPARE_DIR is set, a differential stage: for each package name
 #      (*.smlapkg) found in PACKAGE_DIR or COMPARE_DIR, a small uniform run
-#      (timed, 3 iterations) and a small adversarial run of
+#      (timed, 3 iterations), a small adversarial run and one with
+#      `--values spiky` (logits far apart) of
 #      `sparse-mla-run PACKAGE_DIR/NAME --compare COMPARE_DIR/NAME`: the
 #      PACKAGE_DIR kernel is checked against the float64 reference and every
 #      output element against the COMPARE_DIR kernel's (e.g. COMPARE_DIR =
@@ -172,6 +173,11 @@ matrix() {
   run_case "$g" "$g-g2" "$g2" --B 1 --S 256 --Skv 4096 --indices uniform --iters 0
   run_case "$g" "$g-g2-adversarial" "$g2" --B 1 --S 256 --Skv 2048 --indices adversarial --iters 0
   run_case "$g" "$g-h64" "$h64" --B 1 --S 256 --Skv 4096 --indices uniform --iters 0
+  # Logits far apart (--values spiky): the running max moves late and by
+  # tens to hundreds of log2 units.
+  run_case "$g" "$g-v32-spiky" "$v32" --B 1 --S 256 --Skv 4096 --indices uniform --values spiky --check-rows 256 --iters 0
+  run_case "$g" "$g-causal-spiky" "$c1" --B 2 --S 128 --Skv 2048 --q-start 7 --indices adversarial --values spiky --check-rows 256 --iters 0
+  run_case "$g" "$g-h64-spiky" "$h64" --B 1 --S 256 --Skv 4096 --q-start 100 --indices causal --values spiky --check-rows 256 --iters 0
   if [ "$g" = selftest ]; then
     # --dump, then --inputs on the dump: the same inputs (q_start from
     # meta.json) must pass again.
@@ -281,6 +287,8 @@ if [ -n "$COMPARE_DIR" ]; then
       --B 1 --S 256 --Skv 4096 --indices uniform --iters 3 --warmup 1
     compare_case "compare-$n-adversarial" "$PKG_DIR/$f" "$COMPARE_DIR/$f" \
       --B 2 --S 128 --Skv 1024 --q-start 7 --indices adversarial --iters 0
+    compare_case "compare-$n-spiky" "$PKG_DIR/$f" "$COMPARE_DIR/$f" \
+      --B 1 --S 128 --Skv 2048 --q-start 7 --indices adversarial --values spiky --iters 0
   done
 fi
 

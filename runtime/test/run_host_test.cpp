@@ -82,6 +82,50 @@ TEST(Generators, UniformDistinctInRange) {
     EXPECT_EQ(row[j], -1);
 }
 
+TEST(Generators, SpikyScalesOnlyKOnlyColumnsOfSomeRows) {
+  // Skv large enough for every scale to occur.
+  Problem p = smallProblem(false, 1, 0, 64, 400);
+  HostInputs plain, spiky;
+  generateInputs(p, Generator::Uniform, 7, plain);
+  generateInputs(p, Generator::Uniform, 7, spiky, Values::Spiky);
+  EXPECT_EQ(plain.q, spiky.q);
+  EXPECT_EQ(plain.indices, spiky.indices);
+  const int64_t Dqk = p.shape.Dqk, Dv = p.shape.Dv;
+  const int64_t rows = p.kvElems() / Dqk;
+  std::set<double> scales;
+  int64_t scaledRows = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    double rowScale = 0;
+    for (int64_t c = 0; c < Dqk; ++c) {
+      size_t i = static_cast<size_t>(r * Dqk + c);
+      float a = ref::bf16ToFloat(plain.kv[i]), b = ref::bf16ToFloat(spiky.kv[i]);
+      if (c < Dv) {
+        ASSERT_EQ(plain.kv[i], spiky.kv[i]) << "V changed: row " << r;
+        continue;
+      }
+      if (a == 0)
+        continue;
+      double ratio = static_cast<double>(b) / a;
+      if (rowScale == 0)
+        rowScale = ratio;
+      ASSERT_EQ(ratio, rowScale) << "row " << r << " column " << c;
+    }
+    if (rowScale != 1) {
+      ++scaledRows;
+      scales.insert(rowScale);
+    }
+  }
+  EXPECT_EQ(scales, (std::set<double>{8, 32, 128, 512}));
+  // About one row in eight.
+  EXPECT_GT(scaledRows, rows / 16);
+  EXPECT_LT(scaledRows, rows / 5);
+  Values v;
+  EXPECT_TRUE(parseValues("spiky", v));
+  EXPECT_EQ(v, Values::Spiky);
+  EXPECT_STREQ(valuesName(v), "spiky");
+  EXPECT_FALSE(parseValues("large", v));
+}
+
 TEST(Generators, CausalRespectsMaxKv) {
   for (int64_t kvStride : {1, 2}) {
     for (int32_t qStart : {0, 30, 1000}) {
@@ -229,6 +273,18 @@ TEST(Check, ReferenceOutputsPass) {
       EXPECT_GT(c.emptyRows, 0);
     }
   }
+}
+
+TEST(Check, ReferenceOutputsPassWithSpikyValues) {
+  // Logits far apart: the reference's own outputs still pass its check
+  // (no tolerance or overflow trouble in the checker itself).
+  Problem p = smallProblem(true, 1, 40, 64, 400);
+  HostInputs in;
+  generateInputs(p, Generator::Causal, 13, in, Values::Spiky);
+  HostOutputs o = referenceOutputs(p, in);
+  CheckResult c = checkOutputs(p, in, o, 1000, 13);
+  EXPECT_TRUE(c.passed) << (c.messages.empty() ? "" : c.messages[0]);
+  EXPECT_EQ(c.rowsChecked, p.rows());
 }
 
 TEST(Check, SamplingPicksFirstAndLast) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
@@ -38,6 +39,20 @@ bool parseGenerator(const std::string &s, Generator &g) {
     g = Generator::Causal;
   else if (s == "adversarial")
     g = Generator::Adversarial;
+  else
+    return false;
+  return true;
+}
+
+const char *valuesName(Values v) {
+  return v == Values::Spiky ? "spiky" : "uniform";
+}
+
+bool parseValues(const std::string &s, Values &v) {
+  if (s == "uniform")
+    v = Values::Uniform;
+  else if (s == "spiky")
+    v = Values::Spiky;
   else
     return false;
   return true;
@@ -197,7 +212,7 @@ void fillIndexRow(const Problem &p, Generator g, uint64_t seed, int64_t row,
 } // namespace
 
 void generateInputs(const Problem &p, Generator g, uint64_t seed,
-                    HostInputs &in) {
+                    HostInputs &in, Values values) {
   in.q.resize(static_cast<size_t>(p.qElems()));
   in.kv.resize(static_cast<size_t>(p.kvElems()));
   in.indices.resize(static_cast<size_t>(p.idxElems()));
@@ -211,6 +226,25 @@ void generateInputs(const Problem &p, Generator g, uint64_t seed,
       in.kv[static_cast<size_t>(i)] =
           uniformBf16(hash3(seed, 2, static_cast<uint64_t>(i)));
   });
+  if (values == Values::Spiky) {
+    // Per kv row: 7 in 8 keep their values, the others scale their K-only
+    // columns by one of four powers of two (exact: a bf16 exponent shift).
+    const int64_t Dqk = p.shape.Dqk, Dv = p.shape.Dv;
+    const int64_t kvRows = p.kvElems() / Dqk;
+    parallelFor(kvRows, [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        uint64_t h = hash3(seed, 4, static_cast<uint64_t>(r));
+        if (h % 8 != 0)
+          continue;
+        const double scale = std::ldexp(1.0, 3 + 2 * static_cast<int>((h >> 3) % 4));
+        for (int64_t c = Dv; c < Dqk; ++c) {
+          uint16_t &bits = in.kv[static_cast<size_t>(r * Dqk + c)];
+          bits = ref::floatToBf16(
+              static_cast<float>(ref::bf16ToFloat(bits) * scale));
+        }
+      }
+    });
+  }
   const int64_t rows = p.shape.B * p.shape.S * p.shape.G;
   parallelFor(rows, [&](int64_t b, int64_t e) {
     std::vector<uint8_t> mark(static_cast<size_t>(p.shape.Skv), 0);

@@ -55,6 +55,11 @@ const char *kUsage =
     "  --seed N                input seed (default 1)\n"
     "  --indices KIND          uniform | causal | adversarial (default "
     "uniform)\n"
+    "  --values KIND           uniform | spiky: q and kv uniform in [-1, 1],\n"
+    "                          or with spiky about one kv row in eight with\n"
+    "                          its K-only (RoPE) columns scaled by 2^3 to\n"
+    "                          2^9, so logits jump far between blocks\n"
+    "                          (default uniform)\n"
     "  --index-order ORDER     random | sorted: with sorted, each top-k row\n"
     "                          (generated or from --inputs) is sorted\n"
     "                          ascending before the run; the result is the\n"
@@ -100,6 +105,8 @@ struct Options {
   std::optional<int64_t> B, S, Skv, qStart;
   uint64_t seed = 1;
   Generator generator = Generator::Uniform;
+  Values values = Values::Uniform; ///< --values
+  bool valuesGiven = false;
   bool sortIndices = false; ///< --index-order sorted
   int64_t checkRows = 64;
   bool noCheck = false;
@@ -177,6 +184,12 @@ Options parseArgs(int argc, char **argv) {
         throw RunError(kExitUsage, "--indices: expected uniform, causal or "
                                    "adversarial, got '" +
                                        g + "'");
+    } else if (flag == "--values") {
+      std::string v = take();
+      if (!parseValues(v, o.values))
+        throw RunError(kExitUsage,
+                       "--values: expected uniform or spiky, got '" + v + "'");
+      o.valuesGiven = true;
     } else if (flag == "--index-order") {
       std::string v = take();
       if (v != "random" && v != "sorted")
@@ -234,6 +247,9 @@ Options parseArgs(int argc, char **argv) {
                              std::to_string(positional.size()) +
                              " positional arguments");
   o.package = positional[0];
+  if (o.valuesGiven && !o.inputsDir.empty())
+    throw RunError(kExitUsage, "--values makes inputs; --inputs reads them: "
+                               "give one of the two");
   return o;
 }
 
@@ -719,7 +735,9 @@ int run(const Options &o, Value &report) {
       logf("note: %s\n", n.c_str());
     generator = "inputs:" + o.inputsDir;
   } else {
-    generateInputs(p, o.generator, o.seed, in);
+    generateInputs(p, o.generator, o.seed, in, o.values);
+    if (o.values != Values::Uniform)
+      generator += std::string("+") + valuesName(o.values);
   }
   if (o.sortIndices) {
     sortIndexRows(p, in);

@@ -64,6 +64,16 @@ enum class Generator { Uniform, Causal, Adversarial };
 const char *generatorName(Generator g);
 bool parseGenerator(const std::string &s, Generator &g);
 
+/// How q and kv are filled. Uniform: every element uniform in [-1, 1].
+/// Spiky: the same, but about one kv row in eight has its K-only columns
+/// (Dv .. Dqk - 1, the RoPE part) scaled by 2^3, 2^5, 2^7 or 2^9 (exact in
+/// bf16), so that a row's logits jump by tens to hundreds of log2 units
+/// between blocks while V stays in [-1, 1]: the running max moves late and
+/// far, which the uniform values barely do.
+enum class Values { Uniform, Spiky };
+const char *valuesName(Values v);
+bool parseValues(const std::string &s, Values &v);
+
 /// Runs fn(begin, end) over [0, n) split across hardware threads. The
 /// split never changes results: callers write disjoint outputs.
 void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)> &fn);
@@ -75,9 +85,9 @@ uint64_t hash3(uint64_t seed, uint64_t stream, uint64_t counter);
 /// Sorts each top-k row of \p in.indices ascending (the same keys, so the
 /// same result up to the order of the sums).
 void sortIndexRows(const Problem &p, HostInputs &in);
-/// Fills q and kv (uniform in [-1, 1], rounded to bf16) and the indices.
+/// Fills q and kv (\p values, rounded to bf16) and the indices.
 void generateInputs(const Problem &p, Generator g, uint64_t seed,
-                    HostInputs &in);
+                    HostInputs &in, Values values = Values::Uniform);
 
 /// --input-pad: poison in the padding cells of the padded device inputs.
 /// bf16 NaN for q / kv; for indices a valid-looking index (0), so a kernel
