@@ -72,14 +72,14 @@ constexpr int64_t kDescSboShift = 32;
 /// far inside the range of bf16 P and f32 sums (the threshold FlashAttention
 /// 4 uses for the same purpose).
 constexpr double kLazyRescaleLog2 = 8.0;
-/// Consumer 0 weights its own block against the pivot it carries into the
-/// round, so that O_0 needs no rescale before its own GEMM (bench/NOTES.md
-/// step 51), unless the block's max exceeds that pivot by more than this
-/// (log2 units): then against the block max minus this. Weights stay below
-/// 2^32 (bf16 P and f32 O and sums hold them), and where the pivot jumps
-/// the earlier O_0 and l_0, not rescaled to it, are at most topk weights of
-/// 1 against a new weight of 2^32: a relative error of topk * 2^-32.
-constexpr double kOwnPivotSpanLog2 = 32.0;
+/// carried_pivot: consumer 0 weights its own block against the pivot it
+/// carries into the round, so that O_0 needs no rescale before its own GEMM
+/// (bench/NOTES.md step 51), unless the block's max exceeds that pivot by
+/// more than this (log2 units): then against the block max minus this. Weights
+/// stay below 2^32 (bf16 P and f32 O and sums hold them), and where the pivot
+/// jumps the earlier O_0 and l_0, not rescaled to it, are at most topk weights
+/// of 1 against a new weight of 2^32: a relative error of topk * 2^-32.
+constexpr double kCarriedPivotSpanLog2 = 32.0;
 
 /// split_tail: the ticket counters at the start of each split CTA's
 /// workspace block, one i32 per consumer warp.
@@ -1134,23 +1134,23 @@ public:
               arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, negInf);
           return arith::SelectOp::create(b, noneYet, zero, max);
         };
-        // Consumer 0 (without lazy_rescale) weights its block against the
+        // carried_pivot: consumer 0 weights its block against the
         // pivot m it carries in, not m0, so O_0 and l_0 need no rescale
         // before its own GEMM: 128 multiplies and an exponential off the
         // path to that GEMM (1.2% on the headline shape, bench/NOTES.md step
         // 51). Step 5 brings everything to m' with one factor exp2(q - m'),
         // as it did from m0. A row's first valid max takes m0 itself (O_0 and
-        // l_0 are still 0) and a jump beyond kOwnPivotSpanLog2 takes
-        // m0 - kOwnPivotSpanLog2, which bounds the weights. The largest
+        // l_0 are still 0) and a jump beyond kCarriedPivotSpanLog2 takes
+        // m0 - kCarriedPivotSpanLog2, which bounds the weights. The largest
         // weight of a block that moves the max is then 2^(m0 - m) rounded to
         // bf16 in the own GEMM instead of exactly 1; the P tile consumer 1
         // reads is scaled to m' in f32 first, as before.
-        const bool ownPivot = c == 0 && !lazy;
+        const bool ownPivot = c == 0 && schedule.getCarriedPivot();
         if (ownPivot)
           for (int r = 0; r < 2; ++r) {
             Value first = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
                                                 m[r], negInf);
-            Value floor = fsub(mine[r], kb.f32(kOwnPivotSpanLog2));
+            Value floor = fsub(mine[r], kb.f32(kCarriedPivotSpanLog2));
             q[r] = arith::SelectOp::create(b, first, mine[r],
                                            fmax(m[r], floor));
           }
@@ -1320,12 +1320,12 @@ public:
       // This thread's rows. With one head block per token (H / G = 64) the
       // head offset is 0 and the addresses derived from the rows are the
       // same for every tile, so LLVM hoists them out of the tile loop and
-      // holds them throughout: that makes consumer 0 spill (since its own
-      // pivot, step 51; before it only with lazy_rescale), so there they
-      // come from a per-tile copy. Consumer 1 keeps them (a per-tile copy
-      // for both was 0.8% slower for H = 64, bench/NOTES.md).
+      // holds them throughout: with lazy_rescale, or carried_pivot for
+      // consumer 0, that spills, so there they come from a per-tile copy
+      // (not otherwise: 0.8% slower for H = 64, bench/NOTES.md).
       std::array<Value, 2> tileRows = rows;
-      if (geo.headBlocks == 1 && (lazy || c == 0))
+      if (geo.headBlocks == 1 &&
+          (lazy || (c == 0 && schedule.getCarriedPivot())))
         for (int h = 0; h < 2; ++h)
           tileRows[h] = perTile(rows[h]);
       Value sums = iteration(n, kb.idx(geo.rounds), geo.rounds + 1);

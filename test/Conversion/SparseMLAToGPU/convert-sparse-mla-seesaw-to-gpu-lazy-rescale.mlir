@@ -62,6 +62,13 @@ func.func @lazy(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
 // CHECK-NOT: nvvm.vote.sync
 // CHECK: role "consumer0"
 // CHECK-NOT: nvvm.vote.sync
+// Without carried_pivot, consumer 0 brings O_0 to its m0 before its own
+// GEMM: 128 multiplies between its weights and that GEMM.
+// CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK-COUNT-128: arith.mulf
+// CHECK-NOT: arith.mulf
+// CHECK: wgmma.mma_async.sync.aligned.m64n256k16
+// CHECK-NOT: nvvm.vote.sync
 // CHECK: memref.store %{{.*}} : memref<?x?x64xf32
 // CHECK: memref.store %{{.*}} : memref<?x?x64xf32
 // CHECK: role "consumer1"

@@ -210,6 +210,6 @@ func.func @seesaw(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                  indices(%idx : memref<?x?x1x256xi32>) q_start(%qs)
                  out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
                  {causal = true,
-                  schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232]>}
+                  schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], carried_pivot = true>}
   return
 }

@@ -7,7 +7,7 @@ module attributes {test.schedule = #sparse_mla.schedule<bogus, heads_per_cta = 6
 
 // -----
 
-// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs, persistent, shared_validity, lazy_rescale or split_tail}}
+// expected-error @+1 {{unknown schedule parameter 'block', expected heads_per_cta, block_k, stages, warpgroups, regs, persistent, shared_validity, lazy_rescale, split_tail or carried_pivot}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block = 32, stages = 1, warpgroups = 1>} {}
 
 // -----
@@ -184,3 +184,18 @@ module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 
 
 // expected-error @+1 {{schedule split_tail = true needs the seesaw kind, but got simple}}
 module attributes {test.schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1, split_tail = true>} {}
+
+// -----
+
+// expected-error @+1 {{schedule carried_pivot = true needs the seesaw kind, but got pipelined}}
+module attributes {test.schedule = #sparse_mla.schedule<pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232], carried_pivot = true>} {}
+
+// -----
+
+// expected-error @+1 {{schedule carried_pivot = true is not supported with lazy_rescale = true (lazy_rescale moves the pivot by its own rule)}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], lazy_rescale = true, carried_pivot = true>} {}
+
+// -----
+
+// expected-error @+1 {{duplicate schedule parameter 'carried_pivot'}}
+module attributes {test.schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], carried_pivot = true, carried_pivot = false>} {}

@@ -115,6 +115,30 @@ func.func @lazy_rescale_false(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576
   return
 }
 
+// carried_pivot printed only when true, after split_tail.
+// CHECK-LABEL: func.func @carried_pivot_schedule
+// CHECK: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true, carried_pivot = true>
+// CHECK-LABEL: func.func @carried_pivot_false
+// CHECK: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232]>
+func.func @carried_pivot_schedule(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                                  %idx: memref<?x?x1x256xi32>, %q_start: i32,
+                                  %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x256xi32>) q_start(%q_start)
+                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
+                 {schedule = #sparse_mla.schedule<seesaw, carried_pivot = true, split_tail = true, persistent = true, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232]>}
+  return
+}
+func.func @carried_pivot_false(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                               %idx: memref<?x?x1x256xi32>, %q_start: i32,
+                               %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x256xi32>) q_start(%q_start)
+                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
+                 {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], carried_pivot = false>}
+  return
+}
+
 // CHECK-LABEL: func.func @simple_schedule
 // CHECK: schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>
 func.func @simple_schedule(%q: memref<?x?x4x64xbf16>, %kv: memref<?x?x1x64xbf16>,

@@ -48,7 +48,8 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
   std::optional<int64_t> headsPerCta, blockK, stages, warpgroups;
   SmallVector<int32_t> regs;
   bool seenRegs = false;
-  std::optional<bool> persistent, sharedValidity, lazyRescale, splitTail;
+  std::optional<bool> persistent, sharedValidity, lazyRescale, splitTail,
+      carriedPivot;
   while (succeeded(parser.parseOptionalComma())) {
     StringRef key;
     SMLoc keyLoc = parser.getCurrentLocation();
@@ -77,6 +78,7 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
                 .Case("shared_validity", &sharedValidity)
                 .Case("lazy_rescale", &lazyRescale)
                 .Case("split_tail", &splitTail)
+                .Case("carried_pivot", &carriedPivot)
                 .Default(nullptr)) {
       if (*flag) {
         parser.emitError(keyLoc, "duplicate schedule parameter '")
@@ -106,7 +108,8 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
       parser.emitError(keyLoc, "unknown schedule parameter '")
           << key
           << "', expected heads_per_cta, block_k, stages, warpgroups, regs"
-             ", persistent, shared_validity, lazy_rescale or split_tail";
+             ", persistent, shared_validity, lazy_rescale, split_tail or "
+             "carried_pivot";
       return {};
     }
     if (slot->has_value()) {
@@ -136,7 +139,8 @@ Attribute ScheduleAttr::parse(AsmParser &parser, Type) {
       [&] { return parser.emitError(loc); }, parser.getContext(), *kind,
       *headsPerCta, *blockK, *stages, *warpgroups, regs,
       persistent.value_or(false), sharedValidity.value_or(false),
-      lazyRescale.value_or(false), splitTail.value_or(false));
+      lazyRescale.value_or(false), splitTail.value_or(false),
+      carriedPivot.value_or(false));
 }
 
 void ScheduleAttr::print(AsmPrinter &printer) const {
@@ -157,6 +161,8 @@ void ScheduleAttr::print(AsmPrinter &printer) const {
     printer << ", lazy_rescale = true";
   if (getSplitTail())
     printer << ", split_tail = true";
+  if (getCarriedPivot())
+    printer << ", carried_pivot = true";
   printer << ">";
 }
 
@@ -169,7 +175,8 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t blockK, int64_t stages,
                                    int64_t warpgroups, ArrayRef<int32_t> regs,
                                    bool persistent, bool sharedValidity,
-                                   bool lazyRescale, bool splitTail) {
+                                   bool lazyRescale, bool splitTail,
+                                   bool carriedPivot) {
   bool seesaw = kind == ScheduleKind::seesaw;
   if (headsPerCta < 1)
     return emitError() << "schedule heads_per_cta must be >= 1, but got "
@@ -216,7 +223,8 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   for (auto [name, on] : {std::pair<StringRef, bool>{"persistent", persistent},
                           {"shared_validity", sharedValidity},
                           {"lazy_rescale", lazyRescale},
-                          {"split_tail", splitTail}})
+                          {"split_tail", splitTail},
+                          {"carried_pivot", carriedPivot}})
     if (on && !seesaw)
       return emitError() << "schedule " << name
                          << " = true needs the seesaw kind, but got "
@@ -229,6 +237,10 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "schedule split_tail = true is not supported with "
                           "lazy_rescale = true (the parts of a tile are "
                           "merged by their running max)";
+  if (carriedPivot && lazyRescale)
+    return emitError() << "schedule carried_pivot = true is not supported "
+                          "with lazy_rescale = true (lazy_rescale moves the "
+                          "pivot by its own rule)";
 
   if (kind == ScheduleKind::simple && stages != 1)
     return emitError() << "simple schedule supports stages = 1 only, but got "
@@ -390,7 +402,8 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
     return ScheduleAttr::get(ctx, kind, /*heads_per_cta=*/64, /*block_k=*/64,
                              /*stages=*/2, /*warpgroups=*/3, {40, 232, 232},
                              /*persistent=*/true, /*shared_validity=*/false,
-                             /*lazy_rescale=*/false, /*split_tail=*/false);
+                             /*lazy_rescale=*/false, /*split_tail=*/false,
+                             /*carried_pivot=*/true);
   case ScheduleKind::simple:
   case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
@@ -404,11 +417,13 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
                                /*warpgroups=*/2, {56, 232},
                                /*persistent=*/false,
                                /*shared_validity=*/false,
-                               /*lazy_rescale=*/false, /*split_tail=*/false);
+                               /*lazy_rescale=*/false, /*split_tail=*/false,
+                               /*carried_pivot=*/false);
     return ScheduleAttr::get(ctx, kind, hpc, /*block_k=*/32, /*stages=*/1,
                              /*warpgroups=*/1, {}, /*persistent=*/false,
                              /*shared_validity=*/false,
-                             /*lazy_rescale=*/false, /*split_tail=*/false);
+                             /*lazy_rescale=*/false, /*split_tail=*/false,
+                             /*carried_pivot=*/false);
   }
   }
   llvm_unreachable("covered switch");

@@ -101,9 +101,9 @@ struct SelectSchedulePass
       ScheduleAttr split = ScheduleAttr::get(
           op.getContext(), choice.getKind(), choice.getHeadsPerCta(),
           choice.getBlockK(), choice.getStages(), choice.getWarpgroups(),
-          choice.getRegs(), choice.getPersistent(),
-          choice.getSharedValidity(), choice.getLazyRescale(),
-          /*split_tail=*/true);
+          choice.getRegs(), choice.getPersistent(), choice.getSharedValidity(),
+          choice.getLazyRescale(),
+          /*split_tail=*/true, choice.getCarriedPivot());
       // One round per tile leaves nothing to split: keep the plain kernel.
       if (whyScheduleCannotServe(split, problem, chip.maxSharedMemoryPerBlock)
               .empty())
