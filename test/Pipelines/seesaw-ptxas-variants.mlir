@@ -7,7 +7,7 @@
 // (one head block per token: the shape whose tile-invariant addresses make
 // consumer 0 spill unless taken per tile), and split_tail (the persistent
 // kernel and its split kernel), each with max_logits and causal masking;
-// all but lazy_rescale with carried_pivot, as the default schedule has it.
+// all but lazy_rescale also with carried_pivot.
 // REQUIRES: ptxas
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --ptx --gpu-module=sparse_mla_kernels --toolkit=%cuda_toolkit -o %t.ptx
 // RUN: FileCheck %s < %t.ptx

@@ -1256,14 +1256,23 @@ public:
           storeP();
 
         // The own GEMM has read its V half: hand it back to the producer.
-        // Released before consumer 0's rescale, which reads only registers.
+        // With carried_pivot released before consumer 0's rescale, which
+        // reads only registers (measured with it; the default keeps the
+        // order the GPU matrix has checked longest: no difference either
+        // way without it, bench/NOTES.md step 51).
         NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
         acc = pin(acc);
-        ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
-                                 ownV.getToken(), ChannelSide::consumer,
-                                 /*async=*/false);
+        auto releaseOwnV = [&] {
+          ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
+                                   ownV.getToken(), ChannelSide::consumer,
+                                   /*async=*/false);
+        };
+        if (ownPivot)
+          releaseOwnV();
         if (c == 0)
           acc = pin(rescaled(acc, beta, q, roundPivot));
+        if (!ownPivot)
+          releaseOwnV();
 
         // 7. O_c += P_p V_p[:, half c], P_p from the peer's stage.
         auto peerKv =

@@ -5,7 +5,7 @@
 
 // split-tail=true: the seesaw schedules the pass chooses get split_tail.
 // CHECK-LABEL: func.func @prefill
-// CHECK: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true, carried_pivot = true>
+// CHECK: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true>
 // PIPELINE: sparse_mla.split_plan "sparse_mla_fwd_seesaw_split" max_parts(16)
 // PIPELINE: llvm.func @sparse_mla_fwd_seesaw_split(
 func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
@@ -23,7 +23,7 @@ func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
 // One round per tile (topk = 2 x block_k): nothing to split, the plain
 // seesaw schedule, with a remark.
 // CHECK-LABEL: func.func @one_round
-// CHECK: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, carried_pivot = true>
+// CHECK: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true>
 func.func @one_round(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                      %idx: memref<?x?x1x128xi32>, %qs: i32,
                      %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {

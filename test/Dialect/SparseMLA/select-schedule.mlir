@@ -5,7 +5,7 @@
 
 // The V3.2 prefill shape: seesaw on sm_90a, simple elsewhere or on request.
 // SM90-LABEL: func.func @prefill
-// SM90: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, carried_pivot = true>
+// SM90: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true>
 // SM80-LABEL: func.func @prefill
 // SM80: schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1>
 // SIMPLE-LABEL: func.func @prefill

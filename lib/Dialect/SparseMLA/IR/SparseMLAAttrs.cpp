@@ -403,7 +403,7 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
                              /*stages=*/2, /*warpgroups=*/3, {40, 232, 232},
                              /*persistent=*/true, /*shared_validity=*/false,
                              /*lazy_rescale=*/false, /*split_tail=*/false,
-                             /*carried_pivot=*/true);
+                             /*carried_pivot=*/false);
   case ScheduleKind::simple:
   case ScheduleKind::pipelined: {
     // Up to 16 heads per CTA, the largest power of two dividing H/G.
