@@ -27,6 +27,7 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   select.chip = options.chip;
   select.schedule = options.schedule;
   select.splitTail = options.splitTail;
+  select.carriedPivot = options.carriedPivot;
   pm.addPass(createSparseMLASelectSchedule(select));
 
   // Level 1 -> 2: kernels plus host launches.

@@ -28,6 +28,12 @@ struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions>
                      "(a split kernel for small grids; twice the compile "
                      "time)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> carriedPivot{
+      *this, "carried-pivot",
+      llvm::cl::desc("Give the seesaw schedules chosen here carried_pivot = "
+                     "true (faster; its rounding can leave the out tolerance "
+                     "where logits jump far)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> features{
       *this, "features",
       llvm::cl::desc("PTX features of the NVVM target; auto: the oldest PTX "

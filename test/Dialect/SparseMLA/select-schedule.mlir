@@ -2,6 +2,8 @@
 // RUN: sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule=chip=sm_80 | FileCheck %s --check-prefix=SM80
 // RUN: sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule="chip=sm_90a schedule=simple" | FileCheck %s --check-prefix=SIMPLE
 // RUN: sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule -verify-diagnostics -o /dev/null
+// RUN: sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule="carried-pivot=true" | FileCheck %s --check-prefix=CP
+// RUN: sparse-mla-opt %s -split-input-file --sparse-mla-to-nvvm="carried-pivot=true" -mlir-print-ir-after=sparse-mla-select-schedule -o /dev/null 2>&1 | FileCheck %s --check-prefix=CP
 
 // The V3.2 prefill shape: seesaw on sm_90a, simple elsewhere or on request.
 // SM90-LABEL: func.func @prefill
@@ -10,6 +12,9 @@
 // SM80: schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1>
 // SIMPLE-LABEL: func.func @prefill
 // SIMPLE: schedule = #sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1>
+// carried-pivot=true (pass or pipeline option): the seesaw choice with it.
+// CP-LABEL: func.func @prefill
+// CP: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, carried_pivot = true>
 func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                    %idx: memref<?x?x1x2048xi32>, %qs: i32,
                    %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>) {
@@ -31,6 +36,9 @@ func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
 // SM80: schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>
 // SIMPLE-LABEL: func.func @small_head_dim
 // SIMPLE: schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>
+// ... and a fallback to simple does not take it.
+// CP-LABEL: func.func @small_head_dim
+// CP: schedule = #sparse_mla.schedule<simple, heads_per_cta = 4, block_k = 32, stages = 1, warpgroups = 1>
 func.func @small_head_dim(%q: memref<?x?x12x128xbf16>, %kv: memref<?x?x1x128xbf16>,
                           %idx: memref<?x?x1x64xi32>, %qs: i32,
                           %out: memref<?x?x12x96xbf16>, %lse: memref<?x?x12xf32>) {

@@ -96,6 +96,13 @@ struct SelectSchedulePass
                                     problem.H / problem.G);
       }
     }
+    if (carriedPivot && choice.getKind() == ScheduleKind::seesaw)
+      choice = ScheduleAttr::get(
+          op.getContext(), choice.getKind(), choice.getHeadsPerCta(),
+          choice.getBlockK(), choice.getStages(), choice.getWarpgroups(),
+          choice.getRegs(), choice.getPersistent(), choice.getSharedValidity(),
+          choice.getLazyRescale(), choice.getSplitTail(),
+          /*carried_pivot=*/true);
     if (splitTail && choice.getKind() == ScheduleKind::seesaw &&
         choice.getPersistent()) {
       ScheduleAttr split = ScheduleAttr::get(

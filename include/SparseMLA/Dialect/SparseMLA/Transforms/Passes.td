@@ -25,6 +25,10 @@ def SparseMLASelectSchedule : Pass<"sparse-mla-select-schedule"> {
       last partial wave of small grids; twice the compile time and package
       size), where the shape allows it (at least two rounds per tile).
       Schedules written on the op are left as written.
+    * With `carried-pivot=true`, a seesaw schedule the pass chooses also
+      gets `carried_pivot = true` (faster, but its rounding can leave the out
+      tolerance where logits jump far; see the schedule attribute). Schedules
+      written on the op are left as written.
 
     Example, on sm_90a:
 
@@ -44,6 +48,8 @@ def SparseMLASelectSchedule : Pass<"sparse-mla-select-schedule"> {
            "pipelined">,
     Option<"splitTail", "split-tail", "bool", /*default=*/"false",
            "Give the seesaw schedules this pass chooses split_tail = true">,
+    Option<"carriedPivot", "carried-pivot", "bool", /*default=*/"false",
+           "Give the seesaw schedules this pass chooses carried_pivot = true">,
   ];
 }
 
