@@ -132,19 +132,7 @@ TEST(RuntimeHost, Accessors) {
 
   // A package with a split kernel: the runtime's default policy, and a
   // policy set through the C API.
-  pkg::Manifest split = persistent;
-  split.kernel.splitEntry = "fwd_split";
-  split.kernel.splitMaxParts = 16;
-  split.kernel.splitWorkspaceBytesPerCta = 135200;
-  for (auto [name, kind] : {std::pair<const char *, pkg::ParamKind>{
-                                "split_tiles", pkg::ParamKind::SplitTiles},
-                            {"split_parts", pkg::ParamKind::SplitParts},
-                            {"workspace", pkg::ParamKind::Workspace}}) {
-    pkg::Param param;
-    param.name = name;
-    param.kind = kind;
-    split.kernel.params.push_back(param);
-  }
+  pkg::Manifest split = pkg::exampleSplitManifest();
   bytes = pkg::writePackage(split, {text});
   ASSERT_EQ(smla_package_load_memory(bytes.data(), bytes.size(), &p),
             SMLA_SUCCESS)

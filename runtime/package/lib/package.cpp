@@ -196,6 +196,24 @@ Manifest exampleManifest() {
   return m;
 }
 
+Manifest exampleSplitManifest() {
+  Manifest m = exampleManifest();
+  m.kernel.ctasPerSm = 1;
+  m.kernel.splitEntry = "fwd_split";
+  m.kernel.splitMaxParts = 16;
+  m.kernel.splitWorkspaceBytesPerCta = 135200;
+  for (auto [name, kind] : {std::pair<const char *, ParamKind>{
+                                "split_tiles", ParamKind::SplitTiles},
+                            {"split_parts", ParamKind::SplitParts},
+                            {"workspace", ParamKind::Workspace}}) {
+    Param p;
+    p.name = name;
+    p.kind = kind;
+    m.kernel.params.push_back(p);
+  }
+  return m;
+}
+
 //===----------------------------------------------------------------------===//
 // checkManifest
 //===----------------------------------------------------------------------===//

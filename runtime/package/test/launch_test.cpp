@@ -400,16 +400,7 @@ TEST(Launch, SplitPlanPolicy) {
 }
 
 TEST(Launch, ParamBufferSplitPlan) {
-  Manifest m = exampleManifest();
-  for (auto [name, kind] : {std::pair<const char *, ParamKind>{
-                                "split_tiles", ParamKind::SplitTiles},
-                            {"split_parts", ParamKind::SplitParts},
-                            {"workspace", ParamKind::Workspace}}) {
-    Param p;
-    p.name = name;
-    p.kind = kind;
-    m.kernel.params.push_back(p);
-  }
+  Manifest m = exampleSplitManifest();
   Args a(m, 2, 100, 3000);
   a.launch.splitTiles = 132;
   a.launch.splitParts = 8;

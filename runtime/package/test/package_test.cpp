@@ -376,29 +376,9 @@ TEST(Manifest, CtasPerSm) {
   }
 }
 
-/// The example manifest made persistent with a split kernel: the three
-/// split plan parameters after the others.
-static Manifest splitManifest() {
-  Manifest m = exampleManifest();
-  m.kernel.ctasPerSm = 1;
-  m.kernel.splitEntry = "fwd_split";
-  m.kernel.splitMaxParts = 16;
-  m.kernel.splitWorkspaceBytesPerCta = 135200;
-  for (auto [name, kind] : {std::pair<const char *, ParamKind>{
-                                "split_tiles", ParamKind::SplitTiles},
-                            {"split_parts", ParamKind::SplitParts},
-                            {"workspace", ParamKind::Workspace}}) {
-    Param p;
-    p.name = name;
-    p.kind = kind;
-    m.kernel.params.push_back(p);
-  }
-  return m;
-}
-
 TEST(Manifest, SplitKernel) {
   std::string err;
-  Manifest m = splitManifest();
+  Manifest m = exampleSplitManifest();
   ASSERT_TRUE(checkManifest(m, err)) << err;
   const std::string json = manifestToJson(m);
   EXPECT_HAS(json, "\"split\": {");
@@ -415,32 +395,32 @@ TEST(Manifest, SplitKernel) {
             std::string::npos)
       << "absent without a split kernel";
   {
-    Manifest bad = splitManifest();
+    Manifest bad = exampleSplitManifest();
     bad.kernel.ctasPerSm = 0;
     EXPECT_FALSE(checkManifest(bad, err));
     EXPECT_HAS(err, "kernel.split: a split kernel needs a persistent kernel");
   }
   {
-    Manifest bad = splitManifest();
+    Manifest bad = exampleSplitManifest();
     bad.kernel.splitMaxParts = 1;
     EXPECT_FALSE(checkManifest(bad, err));
     EXPECT_HAS(err, "kernel.split.max_parts: expected 2..2147483647, found 1");
   }
   {
-    Manifest bad = splitManifest();
+    Manifest bad = exampleSplitManifest();
     bad.kernel.splitWorkspaceBytesPerCta = 0;
     EXPECT_FALSE(checkManifest(bad, err));
     EXPECT_HAS(err, "kernel.split.workspace_bytes_per_cta: expected 1..2^30");
   }
   {
-    Manifest bad = splitManifest();
+    Manifest bad = exampleSplitManifest();
     bad.kernel.params.pop_back();
     EXPECT_FALSE(checkManifest(bad, err));
     EXPECT_HAS(err, "kernel.params: 0 parameters of kind workspace, expected "
                     "1 (the kernel has a split kernel)");
   }
   {
-    Manifest bad = splitManifest();
+    Manifest bad = exampleSplitManifest();
     bad.kernel.splitEntry.clear();
     EXPECT_FALSE(checkManifest(bad, err));
     EXPECT_HAS(err, "kernel.params: 1 parameters of kind split_tiles, "

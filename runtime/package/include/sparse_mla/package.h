@@ -156,6 +156,12 @@ struct Manifest {
 /// DeepSeek-V3.2 shape, dynamic B/S/Skv, max_logits on).
 Manifest exampleManifest();
 
+/// exampleManifest() as a persistent kernel (one CTA per SM) with a split
+/// kernel (split_tail): entry "fwd_split", at most 16 parts, 135,200
+/// workspace bytes per CTA, and the split_tiles, split_parts and workspace
+/// parameters after the standard ones.
+Manifest exampleSplitManifest();
+
 /// The standard parameter list for an op: q, kv, indices, q_start, out, lse
 /// and, if \p hasMaxLogits, max_logits.
 std::vector<Param> standardParams(bool hasMaxLogits);
