@@ -3,6 +3,13 @@
 // per CTA under kernel.split, and the split plan's three parameters after
 // Q's tensor map. No CUDA toolkit needed.
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --manifest | FileCheck %s
+// A launch whose workspace comes from a second split plan (another entry)
+// is refused, naming the parameter: a package has one split kernel.
+// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" \
+// RUN:   | sed -e 's/^\( *\)%%tiles, %%parts, %%workspace = sparse_mla.split_plan "sparse_mla_fwd_seesaw_split"\(.*\)$/&\n\1%%t2, %%p2, %%w2 = sparse_mla.split_plan "sparse_mla_fwd_seesaw"\2/' \
+// RUN:         -e 's/%%workspace : !llvm.ptr<1>)/%%w2 : !llvm.ptr<1>)/' \
+// RUN:   | not sparse-mla-translate --manifest 2>&1 | FileCheck %s --check-prefix=TWO
+// TWO: error: kernel parameter 'workspace': a second split plan
 
 // CHECK: "entry": "sparse_mla_fwd_seesaw",
 // CHECK: "ctas_per_sm": 1,
