@@ -11,8 +11,10 @@
 // DIALECTS-SAME: sparse_mla
 // HELP: --convert-nvgpu-to-nvvm
 // HELP: --sparse-mla-select-schedule
+// HELP-NEXT: --carried-pivot
 // HELP-NEXT: --chip=
 // HELP-NEXT: --schedule=
+// HELP-NEXT: --split-tail
 // BINARY: gpu.binary @kernels
 
 gpu.module @kernels [#nvvm.target<chip = "sm_90a">] {
