@@ -96,29 +96,27 @@ struct SelectSchedulePass
                                     problem.H / problem.G);
       }
     }
-    if (carriedPivot && choice.getKind() == ScheduleKind::seesaw)
-      choice = ScheduleAttr::get(
+    // `choice` with the seesaw options this pass was asked for.
+    auto withOptions = [&](bool withSplitTail, bool withCarriedPivot) {
+      return ScheduleAttr::get(
           op.getContext(), choice.getKind(), choice.getHeadsPerCta(),
           choice.getBlockK(), choice.getStages(), choice.getWarpgroups(),
           choice.getRegs(), choice.getPersistent(), choice.getSharedValidity(),
-          choice.getLazyRescale(), choice.getSplitTail(),
-          /*carried_pivot=*/true);
+          choice.getLazyRescale(), withSplitTail, withCarriedPivot);
+    };
+    if (carriedPivot && choice.getKind() == ScheduleKind::seesaw)
+      choice = withOptions(choice.getSplitTail(), /*carried_pivot=*/true);
     if (splitTail && choice.getKind() == ScheduleKind::seesaw &&
         choice.getPersistent()) {
-      ScheduleAttr split = ScheduleAttr::get(
-          op.getContext(), choice.getKind(), choice.getHeadsPerCta(),
-          choice.getBlockK(), choice.getStages(), choice.getWarpgroups(),
-          choice.getRegs(), choice.getPersistent(), choice.getSharedValidity(),
-          choice.getLazyRescale(),
-          /*split_tail=*/true, choice.getCarriedPivot());
+      ScheduleAttr split =
+          withOptions(/*split_tail=*/true, choice.getCarriedPivot());
       // One round per tile leaves nothing to split: keep the plain kernel.
-      if (whyScheduleCannotServe(split, problem, chip.maxSharedMemoryPerBlock)
-              .empty())
+      std::string reason =
+          whyScheduleCannotServe(split, problem, chip.maxSharedMemoryPerBlock);
+      if (reason.empty())
         choice = split;
       else
-        op.emitRemark() << "split-tail: not used for this op ("
-                        << whyScheduleCannotServe(
-                               split, problem, chip.maxSharedMemoryPerBlock)
+        op.emitRemark() << "split-tail: not used for this op (" << reason
                         << ")";
     }
     if (failed(checkFits(op, chip, choice, problem)))
