@@ -236,7 +236,8 @@ void generateInputs(const Problem &p, Generator g, uint64_t seed,
         uint64_t h = hash3(seed, 4, static_cast<uint64_t>(r));
         if (h % 8 != 0)
           continue;
-        const double scale = std::ldexp(1.0, 3 + 2 * static_cast<int>((h >> 3) % 4));
+        const double scale =
+            std::ldexp(1.0, 3 + 2 * static_cast<int>((h >> 3) % 4));
         for (int64_t c = Dv; c < Dqk; ++c) {
           uint16_t &bits = in.kv[static_cast<size_t>(r * Dqk + c)];
           bits = ref::floatToBf16(
