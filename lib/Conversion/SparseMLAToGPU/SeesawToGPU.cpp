@@ -1329,12 +1329,13 @@ public:
       // This thread's rows. With one head block per token (H / G = 64) the
       // head offset is 0 and the addresses derived from the rows are the
       // same for every tile, so LLVM hoists them out of the tile loop and
-      // holds them throughout: with lazy_rescale, or carried_pivot for
-      // consumer 0, that spills, so there they come from a per-tile copy
-      // (not otherwise: 0.8% slower for H = 64, bench/NOTES.md).
+      // holds them throughout, in registers consumer 0 needs in its round
+      // (with lazy_rescale, consumer 1 too): there they come from a
+      // per-tile copy (H = 64 2.5-2.9% faster, bench/NOTES.md step 52; with
+      // lazy_rescale or carried_pivot the hoisted form spills). Consumer 1
+      // keeps the hoisted form (the copy measured 0.3% slower there).
       std::array<Value, 2> tileRows = rows;
-      if (geo.headBlocks == 1 &&
-          (lazy || (c == 0 && schedule.getCarriedPivot())))
+      if (geo.headBlocks == 1 && (lazy || c == 0))
         for (int h = 0; h < 2; ++h)
           tileRows[h] = perTile(rows[h]);
       Value sums = iteration(n, kb.idx(geo.rounds), geo.rounds + 1);

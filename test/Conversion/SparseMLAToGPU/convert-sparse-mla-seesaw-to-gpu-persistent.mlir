@@ -65,8 +65,15 @@
 // CHECK-NEXT: }
 // CHECK: sparse_mla.channel.acquire producer %[[AMAX0]]
 // The epilogue's row sums at iteration 3 n + 2, its stores at the tile's
-// coordinates, then the next tile.
+// coordinates, then the next tile. With one head block per token (H = 64)
+// the rows' addresses are the same for every tile; consumer 0 takes its two
+// rows through a per-tile copy rather than holding them across the tile
+// loop (bench/NOTES.md step 52).
 // CHECK: scf.yield
+// CHECK: llvm.inline_asm has_side_effects "mov.b64 $0, $1;", "=l,l"
+// CHECK-NEXT: arith.index_cast
+// CHECK-NEXT: arith.index_cast
+// CHECK-NEXT: llvm.inline_asm has_side_effects "mov.b64 $0, $1;", "=l,l"
 // CHECK: arith.muli %{{.*}}, %c3_i32{{.*}} : i32
 // CHECK: sparse_mla.channel.acquire producer %[[AMAX0]]
 // CHECK: llvm.inline_asm has_side_effects "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};"
