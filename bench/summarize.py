@@ -56,6 +56,8 @@ def main():
                    median_ms=t.get("median_ms"), tflops=t.get("tflops"), tbps=t.get("tbps"),
                    ratio_to_matmul=(t["tflops"] / matmul["tflops"]) if t.get("tflops") and matmul.get("tflops") else None,
                    max_abs_err_out=r.get("check", {}).get("max_abs_err_out"), error=r.get("error"))
+        if "impl" in r:  # a peer's run (bench/peer.py): its element-by-element comparison too
+            row.update(impl=r["impl"], check_status=r.get("check", {}).get("status"), compare=r.get("compare"))
         rows.append(row)
     card = matmul.get("card") or next((r.get("card") for r in rows if r.get("card")), "unknown")
     json.dump({"card": card, "matmul": matmul, "matmul_runs": matmul_runs, "runs": rows},
@@ -78,6 +80,22 @@ def main():
             s.get("topk", ""), a.get("causal", ""), a.get("q_start", ""), fmt(r.get("median_ms"), "%.3f"),
             fmt(r.get("tflops"), "%.1f"), fmt(r.get("tbps"), "%.3f"), fmt(r.get("ratio_to_matmul"), "%.3f"),
             r["status"]))
+    peers = [r for r in rows if r.get("impl") or r["schedule"].startswith("peer-")]
+    if peers:
+        md += ["", "Peers (`bench/peer.py`, on the inputs the first schedule's package was checked on; every "
+               "element compared with that package's outputs):", ""]
+        for r in peers:
+            c = r.get("compare")
+            if not c:
+                md.append("- %s/%s: %s" % (r["schedule"], r["name"], "skipped" if r["status"] == "skipped"
+                                           else "no comparison (%s)" % (r.get("error") or "no result")))
+                continue
+            diff = c.get("max_abs_diff_out")
+            md.append("- %s/%s: float64 check %s; comparison %s (out: %s elements outside the tolerance, %s rows "
+                      "below cosine %s, max |diff| %s)" % (
+                          r["schedule"], r["name"], r.get("check_status") or "not run", c.get("status", "not run"),
+                          c.get("out_mismatches", "?"), c.get("rows_below_cosine", "?"), 0.9999,
+                          ("%.3g" % diff) if isinstance(diff, (int, float)) else "?"))
     md += ["", "Commands (run from the package directory with the runtime's `sparse-mla-run`):", ""]
     md += ["- %s/%s: `%s`" % (r["schedule"], r["name"], r["command"]) for r in rows]
     open(os.path.join(res, "bench.md"), "w").write("\n".join(md) + "\n")
