@@ -3,7 +3,7 @@
 inputs and the same card.
 
     bench/peer.py DUMP_DIR [--impl flash_mla|torch-ref] [--check-rows N]
-                  [--warmup N] [--iters N] [--seed N]
+                  [--warmup N] [--iters N] [--seed N] [--stats-base e|2]
 
 DUMP_DIR is what `sparse-mla-run PACKAGE FLAGS --dump DIR` wrote (meta.json,
 q/kv/indices and sparse_mla's out/lse/max_logits, raw little-endian). The peer
@@ -20,7 +20,9 @@ gets exactly those inputs in its own calling convention and is then
 
 Implementations (`--impl`):
 - `flash_mla` (default): DeepSeek's FlashMLA, `flash_mla.flash_mla_sparse_fwd(
-  q, kv, indices, sm_scale, d_v)` -> (out, max_logits, lse), natural-log lse.
+  q, kv, indices, sm_scale, d_v)` -> (out, max_logits, lse). Its lse and
+  max_logits are taken in natural-log units (FlashMLA since
+  2026-01; `--stats-base 2` for earlier releases, which returned log2 units).
   It has no batch dimension and no causal flag: the batch is flattened and
   each valid index offset by b x Skv; entries that are invalid under
   SEMANTICS.md (out of range, or past max_kv(s) when causal) become -1, the
@@ -187,6 +189,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--stats-base", choices=("e", "2"), default="e",
+                    help="units of the peer's lse and max_logits: e (FlashMLA since 2026-01) or 2 "
+                         "(earlier releases, log2 units); converted to natural units before checking")
     args = ap.parse_args()
     report = {"impl": args.impl, "dump": args.dump}
     try:
@@ -209,6 +214,8 @@ def main():
     out, mx, lse = fn(pq, pkv, pidx, scale, Dv)
     torch.cuda.synchronize()
     out, mx, lse = out.reshape(B, S, H, Dv).float(), mx.reshape(B, S, H), lse.reshape(B, S, H)
+    if args.stats_base == "2":
+        mx, lse = mx * math.log(2.0), lse * math.log(2.0)
 
     # float64 check of sampled rows.
     rng = random.Random(args.seed)

@@ -22,7 +22,8 @@
 # runs the peer on exactly those inputs (float64 check of sampled rows,
 # every element compared with the package's outputs, then timed the same
 # way); its rows appear under the label peer-$PEER. Where the peer cannot be
-# imported its rows are marked skipped.
+# imported its rows are marked skipped. PEER_FLAGS passes more options to
+# bench/peer.py (e.g. "--stats-base 2" for a FlashMLA release before 2026-01).
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 RESULTS_DIR LABEL=PACKAGE_DIR..." >&2; exit 2; }
 RES=$1; shift
@@ -83,7 +84,8 @@ if [ -n "${PEER:-}" ]; then
     dump="$RES/runs/dump-$name"
     # shellcheck disable=SC2086
     if "$BUILD/sparse-mla-run" "$firstdir/$pkg.smlapkg" $flags --check-rows 32 --iters 0 --dump "$dump" > "$dump.log" 2>&1; then
-      python3 "$ROOT/bench/peer.py" "$dump" --impl "$PEER" --check-rows 32 --warmup 2 --iters "$ITERS" \
+      # shellcheck disable=SC2086
+      python3 "$ROOT/bench/peer.py" "$dump" --impl "$PEER" --check-rows 32 --warmup 2 --iters "$ITERS" ${PEER_FLAGS:-} \
         > "$RES/runs/$plabel-$name.json" 2> "$RES/runs/$plabel-$name.json.log"
       status=$?
       tail -1 "$RES/runs/$plabel-$name.json.log"
