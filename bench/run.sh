@@ -75,7 +75,7 @@ if [ -n "${PEER:-}" ]; then
   while IFS=$'\t' read -r name pkg flags; do
     case "$name" in ''|\#*) continue;; esac
     case " ${PEER_CASES:-headline skv32k causal h64 topk512} " in *" $name "*) ;; *) continue;; esac
-    cmd="python3 bench/peer.py DUMP --impl $PEER --check-rows 32 --warmup 2 --iters $ITERS (DUMP: sparse-mla-run $pkg.smlapkg $flags --iters 0 --dump DUMP, schedule $first)"
+    cmd="python3 bench/peer.py DUMP --impl $PEER ${PEER_FLAGS:+$PEER_FLAGS }--check-rows 32 --warmup 2 --iters $ITERS (DUMP: sparse-mla-run $pkg.smlapkg $flags --iters 0 --dump DUMP, schedule $first)"
     if [ $peer_ok = 0 ] || [ ! -f "$firstdir/$pkg.smlapkg" ]; then
       printf '%s\t%s\t%s\t%s\n' "$plabel" "$name" "skipped" "$cmd" >> "$RES/runs/index.tsv"
       continue
