@@ -15,8 +15,10 @@ gets exactly those inputs in its own calling convention and is then
 - compared element by element with sparse_mla's outputs in the dump, with the
   same tolerances (what `sparse-mla-run --compare` applies);
 - timed like sparse-mla-run times a package: warm-up calls, then per
-  iteration a write of 2 x L2 bytes to flush L2, CUDA events around the call
-  only, median; TFLOPS = 2 B S H topk (Dqk + Dv) / t.
+  iteration a write of 2 x L2 bytes to flush L2 and CUDA events around the
+  call only, every iteration queued before one synchronization; median (of
+  the two middle times for an even count); TFLOPS = 2 B S H topk
+  (Dqk + Dv) / t.
 
 Implementations (`--impl`):
 - `flash_mla` (default): DeepSeek's FlashMLA, `flash_mla.flash_mla_sparse_fwd(
@@ -86,7 +88,7 @@ def peer_inputs(op, q, kv, idx):
     B, S, Skv = op["B"], op["S"], op["Skv"]
     offset = (torch.arange(B, device=idx.device, dtype=torch.int64) * Skv).view(B, 1, 1, 1)
     flat = torch.where(valid_mask(op, idx), idx.to(torch.int64) + offset, torch.full_like(offset, -1))
-    if B * Skv > 2**31 - 1:
+    if B * Skv > 2**31:  # the largest flat index, B Skv - 1, must fit int32
         raise Unsupported("B x Skv = %d rows do not fit the peer's int32 indices" % (B * Skv))
     return (q.reshape(B * S, op["H"], op["Dqk"]), kv.reshape(B * Skv, 1, op["Dqk"]),
             flat.to(torch.int32).reshape(B * S, 1, op["topk"]))
@@ -104,6 +106,7 @@ def torch_ref(q, kv, indices, sm_scale, d_v, chunk=64):
         idx = indices[a:b, 0, :].to(torch.int64)
         valid = idx >= 0
         rows = kv2[idx.clamp(min=0)].float()                       # [c, topk, Dqk]
+        rows = rows.masked_fill(~valid[..., None], 0)                 # nothing from invalid entries
         s = torch.einsum("chd,ckd->chk", q[a:b].float(), rows) * sm_scale
         s = s.masked_fill(~valid[:, None, :], -math.inf)
         m = s.amax(dim=-1)
@@ -145,10 +148,17 @@ def check_support(op, impl):
 
 
 def stat_mismatches(a, b):
+    """Count of elements outside 1e-3 (infinities must match, NaN never
+    passes), and the largest difference: 0 for matching infinities, inf for
+    any other non-finite pair."""
+    if a.numel() == 0:
+        return 0, 0.0
     both_inf = torch.isinf(a) & torch.isinf(b) & (torch.sign(a) == torch.sign(b))
-    close = (a - b).abs() <= STAT_ABS
-    ok = both_inf | (torch.isfinite(a) & torch.isfinite(b) & close)
-    return int((~ok).sum()), float(torch.where(ok & torch.isfinite(a), (a - b).abs(), torch.zeros_like(a)).max()) if a.numel() else 0.0
+    finite = torch.isfinite(a) & torch.isfinite(b)
+    diff = (a - b).abs()
+    ok = both_inf | (finite & (diff <= STAT_ABS))
+    shown = torch.where(finite, diff, torch.where(both_inf, torch.zeros_like(diff), torch.full_like(diff, math.inf)))
+    return int((~ok).sum()), float(shown.max())
 
 
 def out_mismatches(a, ref):
@@ -198,17 +208,17 @@ def main():
         fn = implementation(args.impl)
         op, arr = load(args.dump)
         check_support(op, args.impl)
+        dev = torch.device("cuda")
+        q, kv, idx = (arr[n].to(dev) for n in ("q", "kv", "indices"))
+        pq, pkv, pidx = peer_inputs(op, q, kv, idx)
     except (Unsupported, OSError, ValueError, KeyError) as e:
         report["error"] = str(e)
         print(json.dumps(report))
         print("peer: %s" % e, file=sys.stderr)
         return 2
-    dev = torch.device("cuda")
     report.update(card=torch.cuda.get_device_name(0), torch=torch.__version__,
                   shape={k: op[k] for k in ("B", "S", "Skv", "H", "G", "Dqk", "Dv", "topk")},
                   attrs={k: op[k] for k in ("sm_scale", "kv_stride", "causal", "q_start")})
-    q, kv, idx = (arr[n].to(dev) for n in ("q", "kv", "indices"))
-    pq, pkv, pidx = peer_inputs(op, q, kv, idx)
     scale = float(op["sm_scale"])
     B, S, H, Dv = op["B"], op["S"], op["H"], op["Dv"]
     out, mx, lse = fn(pq, pkv, pidx, scale, Dv)
@@ -248,18 +258,22 @@ def main():
     flush = torch.empty(2 * torch.cuda.get_device_properties(0).L2_cache_size, dtype=torch.uint8, device=dev)
     for _ in range(args.warmup):
         fn(pq, pkv, pidx, scale, Dv)
-    times = []
+    # All iterations queued, one synchronization at the end (as sparse-mla-run
+    # does), so host time between launches is not in the events' interval.
+    torch.cuda.synchronize()
+    events = []
     for _ in range(args.iters):
         flush.zero_()
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
         fn(pq, pkv, pidx, scale, Dv)
         end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
+        events.append((start, end))
+    torch.cuda.synchronize()
+    times = sorted(start.elapsed_time(end) for start, end in events)
     if times:
-        times.sort()
-        med = times[len(times) // 2]
+        n = len(times)
+        med = times[n // 2] if n % 2 else 0.5 * (times[n // 2 - 1] + times[n // 2])
         flops = 2.0 * B * S * H * op["topk"] * (op["Dqk"] + Dv)
         nbytes = B * S * op["G"] * op["topk"] * op["Dqk"] * 2 + q.numel() * 2 + B * S * H * Dv * 2
         report["timing"] = {"iters": len(times), "median_ms": med, "min_ms": times[0], "max_ms": times[-1],

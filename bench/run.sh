@@ -17,7 +17,7 @@
 #
 # PEER=flash_mla (or torch-ref, which checks the harness itself) adds a
 # side-by-side run of a peer implementation: for each case in PEER_CASES
-# (default every case but decode, whose 19 GB of KV is too large to dump),
+# (names; unset: every case but decode, whose 19 GB of KV is too large to dump),
 # the first label's package runs once more with --dump, and bench/peer.py
 # runs the peer on exactly those inputs (float64 check of sampled rows,
 # every element compared with the package's outputs, then timed the same
@@ -31,6 +31,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-/tmp/build-runtime}
 ITERS=${ITERS:-5}
 SUITE=${SUITE:-$ROOT/bench/suite.tsv}
+[ -r "$SUITE" ] || { echo "no suite file $SUITE" >&2; exit 2; }
 mkdir -p "$RES/runs"
 
 echo "== $(nvidia-smi -L | head -1)"
@@ -74,7 +75,11 @@ if [ -n "${PEER:-}" ]; then
   fi
   while IFS=$'\t' read -r name pkg flags; do
     case "$name" in ''|\#*) continue;; esac
-    case " ${PEER_CASES:-headline skv32k causal h64 topk512} " in *" $name "*) ;; *) continue;; esac
+    if [ -n "${PEER_CASES:-}" ]; then
+      case " $PEER_CASES " in *" $name "*) ;; *) continue;; esac
+    elif [ "$name" = decode ]; then
+      continue
+    fi
     cmd="python3 bench/peer.py DUMP --impl $PEER ${PEER_FLAGS:+$PEER_FLAGS }--check-rows 32 --warmup 2 --iters $ITERS (DUMP: sparse-mla-run $pkg.smlapkg $flags --iters 0 --dump DUMP, schedule $first)"
     if [ $peer_ok = 0 ] || [ ! -f "$firstdir/$pkg.smlapkg" ]; then
       printf '%s\t%s\t%s\t%s\n' "$plabel" "$name" "skipped" "$cmd" >> "$RES/runs/index.tsv"
@@ -82,6 +87,7 @@ if [ -n "${PEER:-}" ]; then
     fi
     echo "-- $plabel $name: $cmd"
     dump="$RES/runs/dump-$name"
+    rm -rf "$dump" "$RES/runs/$plabel-$name.json" "$RES/runs/$plabel-$name.json.log"
     # shellcheck disable=SC2086
     if "$BUILD/sparse-mla-run" "$firstdir/$pkg.smlapkg" $flags --check-rows 32 --iters 0 --dump "$dump" > "$dump.log" 2>&1; then
       # shellcheck disable=SC2086

@@ -41,6 +41,11 @@ def main():
             row["status"] = "skipped"
             rows.append(row)
             continue
+        if not status.lstrip("-").isdigit():  # the run did not happen (bench/run.sh: "dump-failed")
+            row.update(status="fail", error=status)
+            failed = True
+            rows.append(row)
+            continue
         try:
             r = json.load(open(os.path.join(runs_dir, "%s-%s.json" % (label, name))))
         except (OSError, ValueError) as e:
@@ -50,6 +55,8 @@ def main():
             continue
         t = r.get("timing") or {}
         ok = r.get("check", {}).get("status") == "pass" and status == "0"
+        # A peer's row (bench/peer.py) also needs its outputs to equal the package's.
+        ok = ok and (r.get("compare") or {}).get("status", "pass") == "pass"
         failed |= not ok
         row.update(status="pass" if ok else "fail", card=r.get("card"), shape=r.get("shape"),
                    attrs=r.get("attrs"), generator=r.get("generator"),
@@ -90,13 +97,18 @@ def main():
                 md.append("- %s/%s: %s" % (r["schedule"], r["name"], "skipped" if r["status"] == "skipped"
                                            else "no comparison (%s)" % (r.get("error") or "no result")))
                 continue
-            diff = c.get("max_abs_diff_out")
-            md.append("- %s/%s: float64 check %s; comparison %s (out: %s elements outside the tolerance, %s rows "
-                      "below cosine %s, max |diff| %s)" % (
-                          r["schedule"], r["name"], r.get("check_status") or "not run", c.get("status", "not run"),
-                          c.get("out_mismatches", "?"), c.get("rows_below_cosine", "?"), 0.9999,
-                          ("%.3g" % diff) if isinstance(diff, (int, float)) else "?"))
-    md += ["", "Commands (run from the package directory with the runtime's `sparse-mla-run`):", ""]
+            num = lambda v: ("%.3g" % v) if isinstance(v, (int, float)) else "?"
+            parts = ["out: %s elements outside the tolerance, %s rows below cosine 0.9999, max |diff| %s"
+                     % (c.get("out_mismatches", "?"), c.get("rows_below_cosine", "?"), num(c.get("max_abs_diff_out"))),
+                     "lse: %s outside, max |diff| %s" % (c.get("lse_mismatches", "?"), num(c.get("max_abs_diff_lse")))]
+            if "max_logits_mismatches" in c:
+                parts.append("max_logits: %s outside, max |diff| %s"
+                             % (c["max_logits_mismatches"], num(c.get("max_abs_diff_max_logits"))))
+            md.append("- %s/%s: float64 check %s; comparison %s (%s)" % (
+                r["schedule"], r["name"], r.get("check_status") or "not run", c.get("status", "not run"),
+                "; ".join(parts)))
+    md += ["", "Commands (`sparse-mla-run` from the package directory; `bench/peer.py` from the repository root):",
+           ""]
     md += ["- %s/%s: `%s`" % (r["schedule"], r["name"], r["command"]) for r in rows]
     open(os.path.join(res, "bench.md"), "w").write("\n".join(md) + "\n")
     print("\n".join(md))
