@@ -966,6 +966,36 @@ public:
       if (lazy && c == 1)
         inits.append({negInf, negInf});
       auto [roundBegin, roundEnd] = roundRange();
+      // Validity of this thread's nS / 2 columns of round `r`'s block, from
+      // the indices in global memory, as one bit mask (one register, not
+      // nS / 2 predicates). Each round's mask is loaded during the previous
+      // round's cross GEMM (the first round's before the loop) and carried
+      // into the round: loaded at the round's start, the loads were still in
+      // flight at the proxy fence after the KV acquire, whose MEMBAR waits
+      // for them (headline 3.9% faster, bench/NOTES.md step 56). Without
+      // shared_validity; with it the mask comes from shared memory.
+      auto maskOf = [&](Value r) {
+        Value first =
+            kb.mul(kb.add(kb.mul(r, kb.idx(2)), kb.idx(c)), kb.idx(geo.blockK));
+        Value mask = c32(0);
+        for (int64_t q = 0; q < nS; q += 4)
+          for (int64_t e = 0; e < 2; ++e) {
+            Value col = kb.add(kb.idx(8 * (q / 4) + e), colPair);
+            Value v = cta->rowEntry(kb.add(first, col)).first;
+            Value bit = arith::ShLIOp::create(
+                b, arith::ExtUIOp::create(b, i32, v), c32(q / 2 + e));
+            mask = arith::OrIOp::create(b, mask, bit);
+          }
+        return mask;
+      };
+      const bool carriedMask = !validCh[c];
+      const unsigned maskIdx = inits.size();
+      // In bounds whatever the range: a split part's rounds are clamped to
+      // the tile's.
+      Value lastRound = kb.idx(geo.rounds - 1);
+      if (carriedMask)
+        inits.push_back(
+            maskOf(arith::MinUIOp::create(b, roundBegin, lastRound)));
       auto loop = scf::ForOp::create(b, roundBegin, roundEnd, kb.idx(1), inits);
       {
         OpBuilder::InsertionGuard guard(b);
@@ -975,7 +1005,6 @@ public:
         std::array<Value, 2> m = {carried[0], carried[1]};
         std::array<Value, 2> l = {carried[2], carried[3]};
         Value o = carried[4];
-        Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
         // This thread's rows through an opaque copy each round: the shared
         // addresses derived from them (statistics, P tile pieces) are then
         // computed here instead of being hoisted out of the loops into some
@@ -989,10 +1018,8 @@ public:
         Value g = roundIteration(n, i, geo.rounds);
         Value gs = roundIteration(n, i, geo.rounds + 1);
 
-        // Validity of this thread's nS / 2 columns, read before the wait and
-        // kept through it as one bit mask (one register, not nS / 2
-        // predicates).
-        Value mask = c32(0);
+        // Validity of this thread's nS / 2 columns (maskOf).
+        Value mask = carriedMask ? carried[maskIdx] : c32(0);
         if (validCh[c]) {
           // shared_validity: the bytes the producer wrote for this block;
           // the thread's columns come in adjacent pairs (one 16-bit load).
@@ -1021,16 +1048,6 @@ public:
           ChannelReleaseOp::create(b, validCh[c], get.getSlot(), get.getToken(),
                                    ChannelSide::consumer,
                                    /*async=*/false);
-        } else {
-          Value first = kb.mul(blk, kb.idx(geo.blockK));
-          for (int64_t r = 0; r < nS; r += 4)
-            for (int64_t e = 0; e < 2; ++e) {
-              Value col = kb.add(kb.idx(8 * (r / 4) + e), colPair);
-              Value v = cta->rowEntry(kb.add(first, col)).first;
-              Value bit = arith::ShLIOp::create(
-                  b, arith::ExtUIOp::create(b, i32, v), c32(r / 2 + e));
-              mask = arith::OrIOp::create(b, mask, bit);
-            }
         }
 
         // 1. S = Q K^T over all Dqk columns, half by half in the order the
@@ -1294,6 +1311,15 @@ public:
                       /*bMnMajor=*/true, /*accumulate=*/true);
         }
         NVVM::WgmmaGroupSyncAlignedOp::create(b);
+        // The next round's validity, loaded while the cross GEMM runs (the
+        // last round reloads its own: in bounds, unused).
+        Value nextMask;
+        if (carriedMask) {
+          Value last = arith::MinUIOp::create(
+              b, arith::SubIOp::create(b, roundEnd, kb.idx(1)), lastRound);
+          nextMask =
+              maskOf(arith::MinUIOp::create(b, kb.add(i, kb.idx(1)), last));
+        }
         NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
         acc = pin(acc);
 
@@ -1307,6 +1333,8 @@ public:
                                    newL[1], acc};
         if (lazy && c == 1)
           next.append({fmax(carried[5], mine[0]), fmax(carried[6], mine[1])});
+        if (carriedMask)
+          next.push_back(nextMask);
         scf::YieldOp::create(b, next);
       }
 

@@ -30,10 +30,11 @@
 // CHECK: memref.store %{{.*}}, %[[LSE]][{{.*}}] : memref<?x?x64xf32
 // CHECK-NOT: memref.store %{{.*}} : memref<?x?x64xf32
 
-// Consumer 1 carries the running max as well (two more f32), rescales at
-// most once per round, and writes max_logits from that max.
+// Consumer 1 carries the running max as well (two more f32, before the next
+// round's validity mask), rescales at most once per round, and writes
+// max_logits from that max.
 // CHECK: role "consumer1"
-// CHECK: scf.for %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, !llvm.struct<{{.*}}>, f32, f32)
+// CHECK: scf.for %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, !llvm.struct<{{.*}}>, f32, f32, i32)
 // CHECK: nvvm.vote.sync  any
 // CHECK-NOT: nvvm.vote.sync
 // CHECK: memref.store %{{.*}}, %[[ML:[a-z0-9_]+]][{{.*}}] : memref<?x?x64xf32

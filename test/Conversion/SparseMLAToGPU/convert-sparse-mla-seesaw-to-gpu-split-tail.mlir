@@ -70,8 +70,8 @@
 // CHECK-NEXT: %[[NP:.*]] = llvm.inline_asm has_side_effects "mov.b32 $0, $1;"
 // CHECK-NEXT: %[[TG:.*]] = arith.divui %{{.*}}, %[[NP]] : i32
 // CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[TG]], %[[NP]] : i32
-// CHECK-NEXT: %c0_i32 = arith.constant 0 : i32
-// CHECK-NEXT: %[[W:.*]] = arith.addi %c0_i32, %{{.*}} : i32
+// CHECK-NEXT: %[[ZERO:c0_i32[_0-9]*]] = arith.constant 0 : i32
+// CHECK-NEXT: %[[W:.*]] = arith.addi %[[ZERO]], %{{.*}} : i32
 // CHECK-NEXT: %[[BLOCKBYTES:.*]] = arith.constant 135200 : i64
 // CHECK-NEXT: %[[FIRST64:.*]] = arith.extui %[[FIRST]] : i32 to i64
 // CHECK-NEXT: %[[OFF:.*]] = arith.muli %[[FIRST64]], %[[BLOCKBYTES]] : i64

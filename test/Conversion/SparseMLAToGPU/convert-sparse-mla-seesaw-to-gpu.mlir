@@ -87,7 +87,13 @@
 // Consumer 0 (blocks 2i, columns 0..255 of O).
 // CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AR0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AL1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %[[AQ:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AMAX1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AP0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AP1:[a-z0-9_]+]]: !sparse_mla.channel<1>
 // CHECK: sparse_mla.channel.acquire consumer %[[AQ]]
+// The first round's validity (16 index loads per thread) before the loop;
+// each round's mask is carried in, so none is loaded before its KV waits
+// (whose proxy fences would wait for the loads).
+// CHECK-COUNT-16: llvm.load {{.*}} : !llvm.ptr<1> -> i32
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %c2{{.*}} iter_args
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // 1. S = Q K^T, L half first: a reader-side proxy fence after each half's
 // wait (cp.async writes through the generic proxy), 4 + 5 column blocks of 4
 // k-steps, both operands K-major from shared memory, then one wait.
@@ -154,7 +160,10 @@
 // CHECK-NEXT: nvvm.wgmma.fence.aligned
 // CHECK-COUNT-4: <m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
-// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// The next round's validity is loaded while the cross GEMM runs.
+// CHECK-COUNT-16: llvm.load {{.*}} : !llvm.ptr<1> -> i32
+// CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: sparse_mla.channel.release consumer %[[AP1]]
 // CHECK-NEXT: sparse_mla.channel.release consumer %[[AL1]]
 // Epilogue: row sums through the max channels at iteration 2 (the number of
