@@ -990,12 +990,11 @@ public:
       };
       const bool carriedMask = !validCh[c];
       const unsigned maskIdx = inits.size();
-      // In bounds whatever the range: a split part's rounds are clamped to
-      // the tile's.
-      Value lastRound = kb.idx(geo.rounds - 1);
+      // In bounds whatever the range: a part's first round,
+      // part x rounds / parts, is below the tile's round count even when
+      // the part is empty.
       if (carriedMask)
-        inits.push_back(
-            maskOf(arith::MinUIOp::create(b, roundBegin, lastRound)));
+        inits.push_back(maskOf(roundBegin));
       auto loop = scf::ForOp::create(b, roundBegin, roundEnd, kb.idx(1), inits);
       {
         OpBuilder::InsertionGuard guard(b);
@@ -1312,11 +1311,11 @@ public:
         }
         NVVM::WgmmaGroupSyncAlignedOp::create(b);
         // The next round's validity, loaded while the cross GEMM runs (the
-        // last round reloads its own: in bounds, unused).
+        // last round reloads its own: in bounds, unused; the range never ends
+        // past the tile's last round).
         Value nextMask;
         if (carriedMask) {
-          Value last = arith::MinUIOp::create(
-              b, arith::SubIOp::create(b, roundEnd, kb.idx(1)), lastRound);
+          Value last = arith::SubIOp::create(b, roundEnd, kb.idx(1));
           nextMask =
               maskOf(arith::MinUIOp::create(b, kb.add(i, kb.idx(1)), last));
         }
