@@ -27,8 +27,8 @@ std::optional<hw::Chip> hw::parseChip(llvm::StringRef name) {
     chip.maxSharedMemoryPerBlock = kMaxSharedMemoryPerBlockSm86;
     break;
   }
-  chip.ptxFeatures = chip.arch >= 120   ? "+ptx87"
-                    : chip.arch >= 100 ? "+ptx86"
+  chip.ptxFeatures = chip.arch >= 120  ? "+ptx87"
+                     : chip.arch >= 90 ? "+ptx86"
                                        : "+ptx80";
   return chip;
 }

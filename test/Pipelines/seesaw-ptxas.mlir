@@ -6,10 +6,12 @@
 // REQUIRES: ptxas
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit -o %t.ptx
 // RUN: FileCheck %s < %t.ptx
+// RUN: not grep -E "fence\.proxy\.async(\.shared::cta)?;" %t.ptx
 // RUN: %ptxas -v -arch=sm_90a %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=C7519
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --package --toolkit=%cuda_toolkit -o %t.smlapkg
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --manifest | FileCheck %s --check-prefix=MANIFEST
 
+// CHECK: .version 8.6
 // CHECK: .target sm_90a
 // CHECK: .entry sparse_mla_fwd_seesaw(
 // Q's tensor map, by value in the parameter space.
@@ -31,7 +33,9 @@
 // CHECK-DAG: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
 // CHECK-DAG: wgmma.commit_group.sync.aligned;
 // CHECK-DAG: wgmma.wait_group.sync.aligned 0;
-// CHECK-DAG: fence.proxy.async.shared::cta;
+// The reader-side proxy fences are the uni-directional acquire ones (PTX ISA
+// 8.6); no bidirectional proxy fence (a CTA-wide MEMBAR) is left.
+// CHECK-DAG: fence.proxy.async::generic.acquire.sync_restrict::shared::cluster.cluster;
 // CHECK-DAG: bar.sync {{.*}}2, 128;
 // CHECK-DAG: bar.sync {{.*}}3, 128;
 // CHECK-DAG: shfl.sync.bfly.b32

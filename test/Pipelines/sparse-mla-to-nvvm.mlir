@@ -14,7 +14,7 @@
 // CHECK-SAME: threads in (%c384, %c1, %c1) dynamic_shared_memory_size %c231168_i32 args
 // CHECK-SAME: sparse_mla.kernel_info
 // CHECK-SAME: dynamic_shared_memory = 231168
-// CHECK: gpu.module @sparse_mla_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
+// CHECK: gpu.module @sparse_mla_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx86">]
 // CHECK: llvm.func @sparse_mla_fwd_seesaw(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr,
 // CHECK-SAME: nvvm.kernel, nvvm.maxntid = array<i32: 384, 1, 1>, nvvm.minctasm = 1 : i32
 // CHECK: nvvm.setmaxregister decrease 40

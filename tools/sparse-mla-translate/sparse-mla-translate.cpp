@@ -205,10 +205,61 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
   return success();
 }
 
+/// Ops the kernels use that need a PTX ISA newer than the oldest one of
+/// their chip, and that version (x 10). PTX ISA "membar / fence":
+/// `.sync_restrict` introduced in PTX ISA 8.6.
+constexpr int64_t kPtxIsaSyncRestrict = 86;
+
+/// Fails with a diagnostic where the gpu.module `kernelModule` holds an op
+/// its NVVM target's PTX ISA (`+ptxNN` in its features) cannot express:
+/// LLVM's NVPTX backend would abort on it ("Cannot select").
+LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
+  auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
+      module, StringAttr::get(module.getContext(), kernelModule));
+  ArrayAttr targets = gpuModule ? gpuModule.getTargetsAttr() : ArrayAttr();
+  if (!targets)
+    return success(); // diagnosed by the serialization itself
+  for (Attribute attr : targets) {
+    auto target = dyn_cast<NVVM::NVVMTargetAttr>(attr);
+    if (!target)
+      continue;
+    // The newest +ptxNN among the features (none: LLVM's default for the
+    // chip, assumed new enough).
+    int64_t ptx = -1;
+    SmallVector<StringRef> features;
+    target.getFeatures().split(features, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef f : features) {
+      StringRef version = f.trim();
+      int64_t v;
+      if (version.consume_front("+ptx") && !version.getAsInteger(10, v))
+        ptx = std::max(ptx, v);
+    }
+    if (ptx < 0)
+      continue;
+    WalkResult walk = gpuModule.walk([&](Operation *op) {
+      if (!isa<NVVM::FenceProxySyncRestrictOp, NVVM::FenceSyncRestrictOp>(op) ||
+          ptx >= kPtxIsaSyncRestrict)
+        return WalkResult::advance();
+      op->emitError() << "needs PTX ISA " << kPtxIsaSyncRestrict / 10 << "."
+                      << kPtxIsaSyncRestrict % 10
+                      << " or newer, but gpu.module @" << kernelModule
+                      << " targets features \"" << target.getFeatures()
+                      << "\" (compile with features=auto or +ptx"
+                      << kPtxIsaSyncRestrict << ")";
+      return WalkResult::interrupt();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+  }
+  return success();
+}
+
 /// Serializes the kernel's gpu.module with gpu-module-to-binary in `format`
 /// (isa or bin) and returns the payload.
 FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
                                  StringRef format) {
+  if (failed(checkPtxIsa(module, kernelModule)))
+    return failure();
   OwningOpRef<ModuleOp> clone = module.clone();
   // Serialize the requested gpu.module only: another one (say without a
   // target) must not break this one.

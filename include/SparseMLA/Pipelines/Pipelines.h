@@ -36,9 +36,10 @@ struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions>
       llvm::cl::init(false)};
   PassOptions::Option<std::string> features{
       *this, "features",
-      llvm::cl::desc("PTX features of the NVVM target; auto: the oldest PTX "
-                     "ISA the chip accepts (+ptx80 up to sm_90a, +ptx86 for "
-                     "sm_100, +ptx87 for sm_120)"),
+      llvm::cl::desc("PTX features of the NVVM target; auto: +ptx80 below "
+                     "sm_90, +ptx86 for sm_90a (the seesaw kernel's "
+                     "uni-directional proxy fences) and sm_100, +ptx87 for "
+                     "sm_120"),
       llvm::cl::init("auto")};
   PassOptions::Option<int> optLevel{
       *this, "opt-level", llvm::cl::desc("LLVM optimization level for the "

@@ -104,8 +104,11 @@ struct Chip {
   bool archSpecific = false; ///< the "a" suffix: sm_90a features (wgmma,
                              ///< setmaxnreg) are only in arch-specific code
   int64_t maxSharedMemoryPerBlock = 0;
-  /// The oldest PTX ISA that can target the chip, as an NVVM target feature.
-  /// PTX ISA release notes: sm_90a needs 8.0, sm_100a 8.6, sm_120 8.7.
+  /// The PTX ISA the kernels for the chip are emitted in, as an NVVM target
+  /// feature: 8.0 below sm_90; 8.6 for sm_90a, whose seesaw kernel uses the
+  /// uni-directional proxy fence
+  /// `fence.proxy.async::generic.acquire.sync_restrict` (PTX ISA 8.6), and
+  /// for sm_100a (PTX ISA release notes: needs 8.6); 8.7 for sm_120.
   std::string ptxFeatures;
 
   /// True where the Hopper seesaw schedule can run: wgmma, setmaxnreg and

@@ -581,6 +581,17 @@ public:
   }
 
   /// Side-effecting inline asm without results.
+  /// After a channel acquire, before wgmma reads what the other side wrote
+  /// to shared memory through the generic proxy (cp.async, st.shared): the
+  /// uni-directional generic-to-async acquire proxy fence (PTX ISA 8.6,
+  /// "membar / fence"). It applies to shared memory only, so unlike
+  /// `fence.proxy.async.shared::cta`, which compiles to a CTA-wide MEMBAR,
+  /// it does not wait for the thread's outstanding global loads and stores
+  /// (ptxas emits no instruction for it on sm_90a; 1-1.6% faster off the
+  /// headline shape, bench/NOTES.md step 57).
+  void acquireGenericWrites() {
+    NVVM::FenceProxySyncRestrictOp::create(b, NVVM::MemOrderKind::ACQUIRE);
+  }
   void asmStatement(ValueRange operands, StringRef text,
                     StringRef constraints) {
     LLVM::InlineAsmOp::create(b, Type(), operands, text, constraints,
@@ -1066,9 +1077,7 @@ public:
             ownV = acq;
           // cp.async wrote the half through the generic proxy; wgmma reads it
           // through the async proxy.
-          NVVM::FenceProxyOp::create(
-              b, NVVM::ProxyKind::async_shared,
-              NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+          acquireGenericWrites();
           if (!stage)
             stage = opaque(tile(stageOf(c, acq.getSlot())));
           Value kDesc = descriptor(stage, /*lbo=*/16, kSwizzleAtomBytes);
@@ -1209,11 +1218,11 @@ public:
               Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
               LLVM::StoreOp::create(b, bits, ptr3(addr));
             }
-          // Writer-side proxy fence: the peer's wgmma reads the tile through
-          // the async proxy. Then the whole warpgroup has written it.
-          NVVM::FenceProxyOp::create(
-              b, NVVM::ProxyKind::async_shared,
-              NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+          // The whole warpgroup has written the tile, then one release. The
+          // peer's wgmma reads it through the async proxy: the peer fences
+          // after its acquire (a bidirectional fence here compiled to a
+          // MEMBAR that waited for this thread's out stores of the previous
+          // tile, bench/NOTES.md step 57).
           gpu::BarrierOp::create(b);
           ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
                                    ChannelSide::producer, /*async=*/false);
@@ -1297,6 +1306,9 @@ public:
         auto getP =
             ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
                                      pCh[p], g, ChannelSide::consumer);
+        // The peer's P tile (st.shared) and the peer block's V half
+        // (cp.async) were written through the generic proxy.
+        acquireGenericWrites();
         // The waits above are branches: restate the register fence so the
         // chain needs no compiler-inserted one.
         NVVM::WgmmaFenceAlignedOp::create(b);

@@ -94,17 +94,20 @@
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %c2{{.*}} iter_args
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// 1. S = Q K^T, L half first: a reader-side proxy fence after each half's
-// wait (cp.async writes through the generic proxy), 4 + 5 column blocks of 4
-// k-steps, both operands K-major from shared memory, then one wait.
+// 1. S = Q K^T, L half first: a reader-side acquire proxy fence (generic to
+// async, shared memory only: no MEMBAR) after each half's wait (cp.async
+// writes through the generic proxy), 4 + 5 column blocks of 4 k-steps, both
+// operands K-major from shared memory, then one wait. No bidirectional
+// proxy fence anywhere in the kernel.
+// CHECK-NOT: nvvm.fence.proxy {
 // CHECK: sparse_mla.channel.acquire consumer %[[AL0]][%[[I]]]
-// CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK: nvvm.wgmma.fence.aligned
 // CHECK-NEXT: nvvm.wgmma.mma_async %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK-COUNT-15: <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AR0]][%[[I]]]
-// CHECK-NEXT: nvvm.fence.proxy
+// CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-COUNT-20: <m = 64, n = 64, k = 16>, D[<f32>, <one>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
@@ -140,12 +143,12 @@
 // 5. Then m' from consumer 1.
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AMAX1]][%[[I]]]
 // CHECK: sparse_mla.channel.release consumer %[[AMAX1]]
-// 6. P_0 (rescaled) into the RoPE slice: writer-side proxy fence, the
-// warpgroup's barrier, then the release.
+// 6. P_0 (rescaled) into the RoPE slice: the warpgroup's barrier, then the
+// release (no writer-side proxy fence: the reader fences).
 // CHECK: sparse_mla.channel.acquire producer %[[AP0]][%[[I]]]
 // CHECK: llvm.store
-// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
-// CHECK-NEXT: gpu.barrier
+// CHECK-NOT: nvvm.fence
+// CHECK: gpu.barrier
 // CHECK-NEXT: sparse_mla.channel.release producer %[[AP0]]
 // The own GEMM landed: L0 goes back to the producer, then O_0 is brought
 // to m' (one multiply per O register).
@@ -154,9 +157,11 @@
 // CHECK: sparse_mla.channel.release consumer %[[AL0]]
 // CHECK-COUNT-128: arith.mulf
 // CHECK-NOT: arith.mulf
-// 7. O_0 += P_1 V_1[:, 0:256], both from shared memory.
+// 7. O_0 += P_1 V_1[:, 0:256], both from shared memory, written through
+// the generic proxy (st.shared, cp.async): the acquire proxy fence first.
 // CHECK: sparse_mla.channel.acquire consumer %[[AL1]][%[[I]]]
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AP1]][%[[I]]]
+// CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-NEXT: nvvm.wgmma.fence.aligned
 // CHECK-COUNT-4: <m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
@@ -200,14 +205,15 @@
 // CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
 // CHECK: sparse_mla.channel.acquire producer %[[BP1]][%[[J]]]
 // CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
-// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
-// CHECK-NEXT: gpu.barrier
+// CHECK-NOT: nvvm.fence
+// CHECK: gpu.barrier
 // CHECK-NEXT: sparse_mla.channel.release producer %[[BP1]]
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: sparse_mla.channel.release consumer %[[BR1]]
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BR0]][%[[J]]]
 // CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BP0]][%[[J]]]
+// CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-COUNT-4: <m = 64, n = 256, k = 16>
 // CHECK: sparse_mla.channel.release consumer %[[BP0]]
 // CHECK-NEXT: sparse_mla.channel.release consumer %[[BR0]]
