@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Target/HardwareLimits.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -223,8 +224,9 @@ LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
     auto target = dyn_cast<NVVM::NVVMTargetAttr>(attr);
     if (!target)
       continue;
-    // The newest +ptxNN among the features (none: LLVM's default for the
-    // chip, assumed new enough).
+    // The newest +ptxNN among the features; without one, LLVM's NVPTX
+    // backend takes the oldest PTX ISA of the chip (PTX ISA release notes:
+    // sm_80 7.0, sm_90 7.8, sm_90a 8.0, sm_100 8.6, sm_120 8.7).
     int64_t ptx = -1;
     SmallVector<StringRef> features;
     target.getFeatures().split(features, ',', -1, /*KeepEmpty=*/false);
@@ -234,8 +236,15 @@ LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
       if (version.consume_front("+ptx") && !version.getAsInteger(10, v))
         ptx = std::max(ptx, v);
     }
-    if (ptx < 0)
-      continue;
+    if (ptx < 0) {
+      std::optional<mlir::sparse_mla::hw::Chip> chip =
+          mlir::sparse_mla::hw::parseChip(target.getChip());
+      int64_t arch = chip ? chip->arch : 0;
+      ptx = arch >= 120   ? 87
+            : arch >= 100 ? 86
+            : arch >= 90  ? (chip->archSpecific ? 80 : 78)
+                          : 70;
+    }
     WalkResult walk = gpuModule.walk([&](Operation *op) {
       if (!isa<NVVM::FenceProxySyncRestrictOp, NVVM::FenceSyncRestrictOp>(op) ||
           ptx >= kPtxIsaSyncRestrict)
@@ -243,8 +252,9 @@ LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
       op->emitError() << "needs PTX ISA " << kPtxIsaSyncRestrict / 10 << "."
                       << kPtxIsaSyncRestrict % 10
                       << " or newer, but gpu.module @" << kernelModule
-                      << " targets features \"" << target.getFeatures()
-                      << "\" (compile with features=auto or +ptx"
+                      << " targets PTX ISA " << ptx / 10 << "." << ptx % 10
+                      << " (features \"" << target.getFeatures()
+                      << "\"; compile with features=auto or +ptx"
                       << kPtxIsaSyncRestrict << ")";
       return WalkResult::interrupt();
     });

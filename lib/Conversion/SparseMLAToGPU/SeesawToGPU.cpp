@@ -580,7 +580,6 @@ public:
         .getResult(0);
   }
 
-  /// Side-effecting inline asm without results.
   /// After a channel acquire, before wgmma reads what the other side wrote
   /// to shared memory through the generic proxy (cp.async, st.shared): the
   /// uni-directional generic-to-async acquire proxy fence (PTX ISA 8.6,
@@ -592,6 +591,7 @@ public:
   void acquireGenericWrites() {
     NVVM::FenceProxySyncRestrictOp::create(b, NVVM::MemOrderKind::ACQUIRE);
   }
+  /// Side-effecting inline asm without results.
   void asmStatement(ValueRange operands, StringRef text,
                     StringRef constraints) {
     LLVM::InlineAsmOp::create(b, Type(), operands, text, constraints,
