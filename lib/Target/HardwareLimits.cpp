@@ -2,6 +2,9 @@
 
 #include "SparseMLA/Target/HardwareLimits.h"
 
+#include <algorithm>
+#include <string>
+
 using namespace mlir::sparse_mla;
 
 std::optional<hw::Chip> hw::parseChip(llvm::StringRef name) {
@@ -27,8 +30,13 @@ std::optional<hw::Chip> hw::parseChip(llvm::StringRef name) {
     chip.maxSharedMemoryPerBlock = kMaxSharedMemoryPerBlockSm86;
     break;
   }
-  chip.ptxFeatures = chip.arch >= 120  ? "+ptx87"
-                     : chip.arch >= 90 ? "+ptx86"
-                                       : "+ptx80";
+  chip.oldestPtxIsa = chip.arch >= 120   ? 87
+                      : chip.arch >= 100 ? 86
+                      : chip.arch >= 90  ? (chip.archSpecific ? 80 : 78)
+                                         : kPtxIsaOldest;
+  chip.ptxFeatures =
+      "+ptx" + std::to_string(chip.arch >= 90 ? std::max(chip.oldestPtxIsa,
+                                                         kPtxIsaSyncRestrict)
+                                              : 80);
   return chip;
 }

@@ -38,6 +38,7 @@
 #include "sparse_mla/package.h"
 
 using namespace mlir;
+namespace hw = mlir::sparse_mla::hw;
 namespace pkg = ::sparse_mla::pkg;
 
 namespace {
@@ -206,11 +207,6 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
   return success();
 }
 
-/// Ops the kernels use that need a PTX ISA newer than the oldest one of
-/// their chip, and that version (x 10). PTX ISA "membar / fence":
-/// `.sync_restrict` introduced in PTX ISA 8.6.
-constexpr int64_t kPtxIsaSyncRestrict = 86;
-
 /// Fails with a diagnostic where the gpu.module `kernelModule` holds an op
 /// its NVVM target's PTX ISA (`+ptxNN` in its features) cannot express:
 /// LLVM's NVPTX backend would abort on it ("Cannot select").
@@ -225,8 +221,7 @@ LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
     if (!target)
       continue;
     // The newest +ptxNN among the features; without one, LLVM's NVPTX
-    // backend takes the oldest PTX ISA of the chip (PTX ISA release notes:
-    // sm_80 7.0, sm_90 7.8, sm_90a 8.0, sm_100 8.6, sm_120 8.7).
+    // backend takes the oldest PTX ISA of the chip.
     int64_t ptx = -1;
     SmallVector<StringRef> features;
     target.getFeatures().split(features, ',', -1, /*KeepEmpty=*/false);
@@ -237,25 +232,20 @@ LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
         ptx = std::max(ptx, v);
     }
     if (ptx < 0) {
-      std::optional<mlir::sparse_mla::hw::Chip> chip =
-          mlir::sparse_mla::hw::parseChip(target.getChip());
-      int64_t arch = chip ? chip->arch : 0;
-      ptx = arch >= 120   ? 87
-            : arch >= 100 ? 86
-            : arch >= 90  ? (chip->archSpecific ? 80 : 78)
-                          : 70;
+      std::optional<hw::Chip> chip = hw::parseChip(target.getChip());
+      ptx = chip ? chip->oldestPtxIsa : hw::kPtxIsaOldest;
     }
     WalkResult walk = gpuModule.walk([&](Operation *op) {
       if (!isa<NVVM::FenceProxySyncRestrictOp, NVVM::FenceSyncRestrictOp>(op) ||
-          ptx >= kPtxIsaSyncRestrict)
+          ptx >= hw::kPtxIsaSyncRestrict)
         return WalkResult::advance();
-      op->emitError() << "needs PTX ISA " << kPtxIsaSyncRestrict / 10 << "."
-                      << kPtxIsaSyncRestrict % 10
+      op->emitError() << "needs PTX ISA " << hw::kPtxIsaSyncRestrict / 10 << "."
+                      << hw::kPtxIsaSyncRestrict % 10
                       << " or newer, but gpu.module @" << kernelModule
                       << " targets PTX ISA " << ptx / 10 << "." << ptx % 10
                       << " (features \"" << target.getFeatures()
                       << "\"; compile with features=auto or +ptx"
-                      << kPtxIsaSyncRestrict << ")";
+                      << hw::kPtxIsaSyncRestrict << ")";
       return WalkResult::interrupt();
     });
     if (walk.wasInterrupted())

@@ -97,6 +97,13 @@ inline constexpr int64_t kWgmmaMaxN = 256;
 /// "cp.async".
 inline constexpr int64_t kCpAsyncBytes = 16;
 
+/// PTX ISA versions, times ten. The `.sync_restrict` fences
+/// (`fence.proxy.async::generic.acquire.sync_restrict`, which the seesaw
+/// kernel uses) need 8.6 (PTX ISA "membar / fence"); 7.0 is the oldest PTX
+/// ISA of any chip the compiler targets (sm_80, PTX ISA release notes).
+inline constexpr int64_t kPtxIsaSyncRestrict = 86;
+inline constexpr int64_t kPtxIsaOldest = 70;
+
 /// A parsed `sm_XY[a]` chip name and what the compiler needs to know of it.
 struct Chip {
   std::string name;       ///< as given, e.g. "sm_90a"
@@ -104,11 +111,13 @@ struct Chip {
   bool archSpecific = false; ///< the "a" suffix: sm_90a features (wgmma,
                              ///< setmaxnreg) are only in arch-specific code
   int64_t maxSharedMemoryPerBlock = 0;
+  /// The oldest PTX ISA (times ten) that can target the chip, which LLVM's
+  /// NVPTX backend takes where no `+ptxNN` feature is given. PTX ISA release
+  /// notes: sm_80 7.0, sm_90 7.8, sm_90a 8.0, sm_100 8.6, sm_120 8.7.
+  int64_t oldestPtxIsa = 0;
   /// The PTX ISA the kernels for the chip are emitted in, as an NVVM target
-  /// feature: 8.0 below sm_90; 8.6 for sm_90a, whose seesaw kernel uses the
-  /// uni-directional proxy fence
-  /// `fence.proxy.async::generic.acquire.sync_restrict` (PTX ISA 8.6), and
-  /// for sm_100a (PTX ISA release notes: needs 8.6); 8.7 for sm_120.
+  /// feature: 8.0 below sm_90; from sm_90 on the oldest one, but at least
+  /// kPtxIsaSyncRestrict (8.6 for sm_90a and sm_100a, 8.7 for sm_120).
   std::string ptxFeatures;
 
   /// True where the Hopper seesaw schedule can run: wgmma, setmaxnreg and
