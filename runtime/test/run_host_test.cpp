@@ -177,6 +177,59 @@ TEST(Generators, SortedRowsKeepTheirKeys) {
   EXPECT_EQ(in.kv, sorted.kv);
 }
 
+TEST(Generators, AlignedRowsShareThePreviousTokensPositions) {
+  Problem p = smallProblem(true, 1, 40, 256, 120);
+  p.shape.B = 3;
+  p.shape.S = 5;
+  p.shape.G = 2;
+  for (Generator g : {Generator::Causal, Generator::Adversarial}) {
+    HostInputs in, aligned;
+    generateInputs(p, g, 8, in);
+    aligned = in;
+    alignIndexRows(p, aligned);
+    const int64_t topk = p.shape.topk;
+    auto rowOf = [&](const HostInputs &x, int64_t b, int64_t s, int64_t gr) {
+      return x.indices.data() + ((b * p.shape.S + s) * p.shape.G + gr) * topk;
+    };
+    int64_t shared = 0, moved = 0;
+    for (int64_t b = 0; b < p.shape.B; ++b)
+      for (int64_t gr = 0; gr < p.shape.G; ++gr)
+        for (int64_t s = 0; s < p.shape.S; ++s) {
+          const int32_t *before = rowOf(in, b, s, gr);
+          const int32_t *after = rowOf(aligned, b, s, gr);
+          EXPECT_EQ(std::multiset<int32_t>(before, before + topk),
+                    std::multiset<int32_t>(after, after + topk))
+              << "b " << b << " s " << s << " g " << gr;
+          if (s == 0) {
+            EXPECT_TRUE(std::equal(before, before + topk, after));
+            continue;
+          }
+          moved += !std::equal(before, before + topk, after);
+          // Every entry the two rows share (as multisets) sits at one of
+          // the previous row's positions of it.
+          const int32_t *prev = rowOf(aligned, b, s - 1, gr);
+          std::multiset<int32_t> mine(after, after + topk), common;
+          for (int64_t j = 0; j < topk; ++j) {
+            auto it = mine.find(prev[j]);
+            if (it == mine.end())
+              continue;
+            mine.erase(it);
+            common.insert(prev[j]);
+          }
+          int64_t same = 0;
+          for (int64_t j = 0; j < topk; ++j)
+            same += after[j] == prev[j];
+          EXPECT_EQ(same, static_cast<int64_t>(common.size()))
+              << "b " << b << " s " << s << " g " << gr;
+          shared += same;
+        }
+    EXPECT_GT(shared, 0);
+    EXPECT_GT(moved, 0);
+    EXPECT_EQ(in.q, aligned.q);
+    EXPECT_EQ(in.kv, aligned.kv);
+  }
+}
+
 TEST(Generators, AdversarialMix) {
   Problem p = smallProblem(true, 1, 40, 256, 120);
   p.shape.B = 4;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <sys/stat.h>
 #include <thread>
+#include <unordered_map>
 
 namespace smla_run {
 
@@ -265,6 +266,52 @@ void sortIndexRows(const Problem &p, HostInputs &in) {
     for (int64_t r = b; r < e; ++r) {
       int32_t *row = in.indices.data() + r * topk;
       std::sort(row, row + topk);
+    }
+  });
+}
+
+void alignIndexRows(const Problem &p, HostInputs &in) {
+  const int64_t S = p.shape.S, G = p.shape.G, topk = p.shape.topk;
+  // Rows (b, s, g) of one (b, g) are G * topk entries apart; token s is
+  // aligned to token s - 1 once that one is final, so each (b, g) is one
+  // sequential chain.
+  parallelFor(p.shape.B * G, [&](int64_t first, int64_t end) {
+    std::unordered_map<int32_t, int64_t> left;
+    std::vector<int32_t> row(static_cast<size_t>(topk));
+    std::vector<uint8_t> taken(static_cast<size_t>(topk));
+    for (int64_t bg = first; bg < end; ++bg) {
+      const int64_t b = bg / G, g = bg % G;
+      for (int64_t s = 1; s < S; ++s) {
+        const int32_t *prev =
+            in.indices.data() + ((b * S + s - 1) * G + g) * topk;
+        int32_t *cur = in.indices.data() + ((b * S + s) * G + g) * topk;
+        left.clear();
+        for (int64_t j = 0; j < topk; ++j)
+          ++left[cur[j]];
+        // Entries this row shares with the previous one keep that row's
+        // positions (each occurrence matched once).
+        std::fill(taken.begin(), taken.end(), 0);
+        for (int64_t j = 0; j < topk; ++j) {
+          auto it = left.find(prev[j]);
+          if (it == left.end() || it->second == 0)
+            continue;
+          --it->second;
+          row[static_cast<size_t>(j)] = prev[j];
+          taken[static_cast<size_t>(j)] = 1;
+        }
+        // The rest, in their order, fill the other positions.
+        int64_t slot = 0;
+        for (int64_t j = 0; j < topk; ++j) {
+          auto it = left.find(cur[j]);
+          if (it->second == 0)
+            continue;
+          --it->second;
+          while (taken[static_cast<size_t>(slot)])
+            ++slot;
+          row[static_cast<size_t>(slot++)] = cur[j];
+        }
+        std::copy(row.begin(), row.end(), cur);
+      }
     }
   });
 }

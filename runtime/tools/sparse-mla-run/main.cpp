@@ -60,10 +60,13 @@ const char *kUsage =
     "                          its K-only (RoPE) columns scaled by 2^3 to\n"
     "                          2^9, so logits jump far between blocks\n"
     "                          (default uniform)\n"
-    "  --index-order ORDER     random | sorted: with sorted, each top-k row\n"
-    "                          (generated or from --inputs) is sorted\n"
-    "                          ascending before the run; the result is the\n"
-    "                          same set of keys (default random: as made)\n"
+    "  --index-order ORDER     random | sorted | aligned: with sorted, each\n"
+    "                          top-k row (generated or from --inputs) is\n"
+    "                          sorted ascending before the run; with\n"
+    "                          aligned, the keys a token shares with the\n"
+    "                          previous token of its batch take that\n"
+    "                          token's positions; each row keeps its keys\n"
+    "                          (default random: as made)\n"
     "  --check-rows N          (b, s) positions checked against the float64\n"
     "                          reference, all heads each: first, last and\n"
     "                          random ones (default 64)\n"
@@ -107,7 +110,7 @@ struct Options {
   Generator generator = Generator::Uniform;
   Values values = Values::Uniform; ///< --values
   bool valuesGiven = false;
-  bool sortIndices = false; ///< --index-order sorted
+  std::string indexOrder = "random"; ///< --index-order
   int64_t checkRows = 64;
   bool noCheck = false;
   int64_t warmup = 3, iters = 10;
@@ -192,11 +195,12 @@ Options parseArgs(int argc, char **argv) {
       o.valuesGiven = true;
     } else if (flag == "--index-order") {
       std::string v = take();
-      if (v != "random" && v != "sorted")
+      if (v != "random" && v != "sorted" && v != "aligned")
         throw RunError(kExitUsage,
-                       "--index-order: expected random or sorted, got '" + v +
-                           "'");
-      o.sortIndices = v == "sorted";
+                       "--index-order: expected random, sorted or aligned, "
+                       "got '" +
+                           v + "'");
+      o.indexOrder = v;
     } else if (flag == "--check-rows")
       o.checkRows = parseIntArg(flag, take(), 0, big);
     else if (flag == "--no-check") {
@@ -739,10 +743,12 @@ int run(const Options &o, Value &report) {
     if (o.values != Values::Uniform)
       generator += std::string("+") + valuesName(o.values);
   }
-  if (o.sortIndices) {
+  if (o.indexOrder == "sorted")
     sortIndexRows(p, in);
-    generator += "+sorted";
-  }
+  else if (o.indexOrder == "aligned")
+    alignIndexRows(p, in);
+  if (o.indexOrder != "random")
+    generator += "+" + o.indexOrder;
   double genSeconds = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - t0)
                           .count();

@@ -85,6 +85,10 @@ uint64_t hash3(uint64_t seed, uint64_t stream, uint64_t counter);
 /// Sorts each top-k row of \p in.indices ascending (the same keys, so the
 /// same result up to the order of the sums).
 void sortIndexRows(const Problem &p, HostInputs &in);
+/// Reorders each top-k row of token s >= 1 so that the entries it shares
+/// with token s - 1 of its batch and kv group sit at that row's positions
+/// (the same keys per row; token 0's rows unchanged).
+void alignIndexRows(const Problem &p, HostInputs &in);
 /// Fills q and kv (\p values, rounded to bf16) and the indices.
 void generateInputs(const Problem &p, Generator g, uint64_t seed,
                     HostInputs &in, Values values = Values::Uniform);
