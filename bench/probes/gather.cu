@@ -22,6 +22,12 @@
 //   cluster2      2-CTA clusters: each CTA gathers half the rows by cp.async
 //                 and copies them into its peer's stage (DSMEM bulk copy);
 //                 cycles are per stage delivered to each CTA
+//   cluster2+mcN  2-CTA clusters taking the same blocks (N = 0: the cluster
+//                 launch and per-stage cluster barrier alone): each CTA gathers
+//                 the first 9 - N column blocks of all rows by cp.async and
+//                 issues one-row TMA boxes of the last N column blocks for
+//                 its 32 rows, multicast to both CTAs (bench/NOTES.md
+//                 step 64); cycles are per stage delivered to each CTA
 //   +st.v4 / +bulk               the cp.async gather plus N bytes per block
 //                 written to global by 16-byte stores or by one bulk
 //                 (cp.async.bulk) store from shared memory
@@ -365,6 +371,64 @@ __global__ void __launch_bounds__(kThreads, 1) gatherCluster(Args a) {
   finish(a, start, bad);
 }
 
+/// 2-CTA clusters sharing part of each block by TMA multicast: both CTAs take
+/// the same blocks; each gathers column blocks [0, 9 - kMcBlocks) of all 64
+/// rows by cp.async, and issues one-row boxes of the other kMcBlocks column
+/// blocks for its 32 rows, multicast to both CTAs (same offset, each CTA's
+/// barrier counting every box's bytes).
+template <int kMcBlocks>
+__global__ void __launch_bounds__(kThreads, 1)
+    gatherMulticast(const __grid_constant__ CUtensorMap map, Args a) {
+  extern __shared__ uint8_t raw[];
+  uint8_t *stages = alignedStages(raw);
+  __shared__ __align__(8) uint64_t bars[kStages];
+  uint32_t rank;
+  asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+  int tid = threadIdx.x;
+  initStageBarriers(bars);
+  clusterSync();
+  long long start = clock64();
+  constexpr int kCpBlocks = kColBlocks - kMcBlocks;
+  constexpr int kMcBytes = kMcBlocks * kColBlockBytes; // per stage, all rows
+  int clusters = gridDim.x / 2, cluster = blockIdx.x / 2, bad = 0, it = 0;
+  for (int blk = cluster; blk < a.blocks + clusters; blk += clusters, ++it) {
+    if (blk < a.blocks) {
+      int s = it % kStages;
+      uint8_t *stage = stages + s * kStage;
+      uint32_t bar = smem(&bars[s]);
+      const int *ix = a.idx + size_t(blk) * kRows;
+      if (tid == 0)
+        mbarExpect(bar, kMcBytes);
+      gatherRows<0>(stage, a.kv, ix, 0, kCpBlocks);
+      for (int k = tid; k < 32 * kMcBlocks; k += kThreads) {
+        int r = rank * 32 + k % 32, cb = kCpBlocks + k / 32;
+        int row = ix[r] >= 0 ? ix[r] : -(1 << 30);
+        uint16_t mask = 3;
+        asm volatile(
+            "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::"
+            "complete_tx::bytes.multicast::cluster [%0], [%1, {%2, %3}], [%4], "
+            "%5;" ::"r"(smem(stage) + cb * kColBlockBytes + r * 128),
+            "l"(&map), "r"(cb * 64), "r"(row), "r"(bar), "h"(mask)
+            : "memory");
+      }
+    }
+    asm volatile("cp.async.commit_group;");
+    asm volatile("cp.async.wait_group 1;" ::: "memory");
+    int done = blk - clusters, doneIt = it - 1;
+    if (done >= 0 && done < a.blocks)
+      mbarWait(smem(&bars[doneIt % kStages]), (doneIt / kStages) & 1);
+    __syncthreads();
+    if (a.check && done >= 0 && done < a.blocks)
+      bad += wrongPieces(stages + (doneIt % kStages) * kStage, a.kv,
+                         a.idx + size_t(done) * kRows);
+    // Neither CTA refills a stage (its own or, by multicast, the peer's)
+    // before both are done with it.
+    clusterSync();
+  }
+  asm volatile("cp.async.wait_group 0;");
+  finish(a, start, bad);
+}
+
 } // namespace
 
 int main() {
@@ -387,6 +451,11 @@ int main() {
   allowSmem(reinterpret_cast<const void *>(gatherTma<128, 0>));
   allowSmem(reinterpret_cast<const void *>(gatherTma<128, 7>));
   allowSmem(reinterpret_cast<const void *>(gatherCluster));
+  allowSmem(reinterpret_cast<const void *>(gatherMulticast<0>));
+  allowSmem(reinterpret_cast<const void *>(gatherMulticast<2>));
+  allowSmem(reinterpret_cast<const void *>(gatherMulticast<4>));
+  allowSmem(reinterpret_cast<const void *>(gatherMulticast<6>));
+  allowSmem(reinterpret_cast<const void *>(gatherMulticast<9>));
 
   int failures = 0;
   // Skv = 8,192 (9.4 MB, in L2, the headline) and 262,144 (302 MB, HBM).
@@ -488,6 +557,32 @@ int main() {
       cfg.numAttrs = 1;
       CHECK_CUDA(cudaLaunchKernelEx(&cfg, gatherCluster, a));
     });
+    auto clusterLaunch = [&](auto kernel, auto... params) {
+      return [=](Args a, int ctas) {
+        cudaLaunchConfig_t cfg = {};
+        cudaLaunchAttribute attr[1];
+        attr[0].id = cudaLaunchAttributeClusterDimension;
+        attr[0].val.clusterDim.x = 2;
+        attr[0].val.clusterDim.y = 1;
+        attr[0].val.clusterDim.z = 1;
+        cfg.gridDim = dim3(ctas);
+        cfg.blockDim = dim3(kThreads);
+        cfg.dynamicSmemBytes = smemBytes;
+        cfg.attrs = attr;
+        cfg.numAttrs = 1;
+        CHECK_CUDA(cudaLaunchKernelEx(&cfg, kernel, params..., a));
+      };
+    };
+    run("cluster2+mc0", sms - sms % 2, 2,
+        clusterLaunch(gatherMulticast<0>, map));
+    run("cluster2+mc2", sms - sms % 2, 2,
+        clusterLaunch(gatherMulticast<2>, map));
+    run("cluster2+mc4", sms - sms % 2, 2,
+        clusterLaunch(gatherMulticast<4>, map));
+    run("cluster2+mc6", sms - sms % 2, 2,
+        clusterLaunch(gatherMulticast<6>, map));
+    run("cluster2+mc9", sms - sms % 2, 2,
+        clusterLaunch(gatherMulticast<9>, map));
     for (int storeBytes : {8192, 32768, kStage}) {
       char name[32];
       std::snprintf(name, sizeof name, "+st.v4 %dK", storeBytes / 1024);
