@@ -543,20 +543,7 @@ int main() {
     run("cp+tma", sms, 1, [&](Args a, int ctas) {
       gatherTma<128, 7><<<ctas, kThreads, smemBytes>>>(map, a);
     });
-    run("cluster2", sms - sms % 2, 2, [&](Args a, int ctas) {
-      cudaLaunchConfig_t cfg = {};
-      cudaLaunchAttribute attr[1];
-      attr[0].id = cudaLaunchAttributeClusterDimension;
-      attr[0].val.clusterDim.x = 2;
-      attr[0].val.clusterDim.y = 1;
-      attr[0].val.clusterDim.z = 1;
-      cfg.gridDim = dim3(ctas);
-      cfg.blockDim = dim3(kThreads);
-      cfg.dynamicSmemBytes = smemBytes;
-      cfg.attrs = attr;
-      cfg.numAttrs = 1;
-      CHECK_CUDA(cudaLaunchKernelEx(&cfg, gatherCluster, a));
-    });
+    // 2-CTA clusters: `kernel(params..., a)` over `ctas` CTAs.
     auto clusterLaunch = [&](auto kernel, auto... params) {
       return [=](Args a, int ctas) {
         cudaLaunchConfig_t cfg = {};
@@ -573,6 +560,7 @@ int main() {
         CHECK_CUDA(cudaLaunchKernelEx(&cfg, kernel, params..., a));
       };
     };
+    run("cluster2", sms - sms % 2, 2, clusterLaunch(gatherCluster));
     run("cluster2+mc0", sms - sms % 2, 2,
         clusterLaunch(gatherMulticast<0>, map));
     run("cluster2+mc2", sms - sms % 2, 2,
