@@ -2,6 +2,7 @@
 
 #include "SparseMLA/Pipelines/Pipelines.h"
 #include "SparseMLA/Conversion/Passes.h"
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 
@@ -73,11 +74,50 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   device.addPass(createReconcileUnrealizedCastsPass());
 }
 
+std::string mlir::sparse_mla::checkToNVVMPipelineOptions(
+    const ToNVVMPipelineOptions &options) {
+  StringRef schedule = options.schedule;
+  if (schedule != "default" && !symbolizeScheduleKind(schedule))
+    return "sparse-mla-to-nvvm: invalid schedule '" + schedule.str() +
+           "', expected default, seesaw, simple or pipelined";
+  if (options.optLevel < hw::kMinOptLevel ||
+      options.optLevel > hw::kMaxOptLevel)
+    return "sparse-mla-to-nvvm: invalid opt-level " +
+           std::to_string(options.optLevel) + ", expected " +
+           std::to_string(hw::kMinOptLevel) + " to " +
+           std::to_string(hw::kMaxOptLevel);
+  std::optional<hw::Chip> chip = hw::parseChip(options.chip);
+  StringRef features = options.features;
+  std::string autoFeatures;
+  if (features == "auto") {
+    autoFeatures = chip ? chip->ptxFeatures : "";
+    features = autoFeatures;
+  }
+  std::string error = hw::checkNvptxTarget(options.chip, features);
+  return error.empty() ? error : "sparse-mla-to-nvvm: " + error;
+}
+
 void mlir::sparse_mla::registerSparseMLAPipelines() {
-  PassPipelineRegistration<ToNVVMPipelineOptions>(
+  // As PassPipelineRegistration, but the options are checked when the
+  // pipeline is parsed: a bad chip or feature is refused with its name
+  // before any pass runs, instead of reaching LLVM.
+  registerPassPipeline(
       "sparse-mla-to-nvvm",
       "Lower sparse_mla.fwd to host launches plus GPU kernels in the NVVM "
       "dialect (serialize with gpu-module-to-binary or sparse-mla-translate "
       "--package)",
-      buildToNVVMPipeline);
+      [](OpPassManager &pm, StringRef optionsStr,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        ToNVVMPipelineOptions options;
+        if (failed(options.parseFromString(optionsStr)))
+          return failure();
+        std::string error = checkToNVVMPipelineOptions(options);
+        if (!error.empty())
+          return errorHandler(error);
+        buildToNVVMPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(ToNVVMPipelineOptions());
+      });
 }

@@ -13,6 +13,7 @@
 
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
+#include "SparseMLA/Version.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -72,6 +73,12 @@ llvm::cl::opt<std::string> gpuModuleName(
                    "sparse_mla launch names it"),
     llvm::cl::init(""));
 
+llvm::cl::opt<bool> printOpOnDiagnostic(
+    "print-op-on-diagnostic",
+    llvm::cl::desc("Print the operation a diagnostic is attached to (for a "
+                   "gpu.module, the whole kernel)"),
+    llvm::cl::init(false));
+
 llvm::cl::opt<bool> verifyPtxas(
     "verify-ptxas",
     llvm::cl::desc("With --package or --ptx: assemble the PTX with `ptxas -v` "
@@ -96,6 +103,7 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
   auto op = cast<DictionaryAttr>(info.get("op"));
 
   m.chip = chip.str();
+  m.compiler = SPARSE_MLA_COMPILER_ID;
   m.kernel.entry = cast<StringAttr>(info.get("entry")).str();
   for (int i = 0; i < 3; ++i)
     m.kernel.block[i] = block[i];
@@ -222,27 +230,19 @@ LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
       continue;
     // The newest +ptxNN among the features; without one, LLVM's NVPTX
     // backend takes the oldest PTX ISA of the chip.
-    int64_t ptx = -1;
-    SmallVector<StringRef> features;
-    target.getFeatures().split(features, ',', -1, /*KeepEmpty=*/false);
-    for (StringRef f : features) {
-      StringRef version = f.trim();
-      int64_t v;
-      if (version.consume_front("+ptx") && !version.getAsInteger(10, v))
-        ptx = std::max(ptx, v);
-    }
-    if (ptx < 0) {
+    std::optional<int64_t> ptx = hw::newestPtxIsa(target.getFeatures());
+    if (!ptx) {
       std::optional<hw::Chip> chip = hw::parseChip(target.getChip());
       ptx = chip ? chip->oldestPtxIsa : hw::kPtxIsaOldest;
     }
     WalkResult walk = gpuModule.walk([&](Operation *op) {
       if (!isa<NVVM::FenceProxySyncRestrictOp, NVVM::FenceSyncRestrictOp>(op) ||
-          ptx >= hw::kPtxIsaSyncRestrict)
+          *ptx >= hw::kPtxIsaSyncRestrict)
         return WalkResult::advance();
       op->emitError() << "needs PTX ISA " << hw::kPtxIsaSyncRestrict / 10 << "."
                       << hw::kPtxIsaSyncRestrict % 10
                       << " or newer, but gpu.module @" << kernelModule
-                      << " targets PTX ISA " << ptx / 10 << "." << ptx % 10
+                      << " targets PTX ISA " << *ptx / 10 << "." << *ptx % 10
                       << " (features \"" << target.getFeatures()
                       << "\"; compile with features=auto or +ptx"
                       << hw::kPtxIsaSyncRestrict << ")";
@@ -260,6 +260,12 @@ FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
                                  StringRef format) {
   if (failed(checkPtxIsa(module, kernelModule)))
     return failure();
+  if (!toolkit.empty() && !llvm::sys::fs::is_directory(toolkit))
+    return emitError(module.getLoc())
+               << "--toolkit '" << toolkit
+               << "' is not a directory (expected a CUDA toolkit root holding "
+                  "bin/ptxas and nvvm/libdevice)",
+           failure();
   OwningOpRef<ModuleOp> clone = module.clone();
   // Serialize the requested gpu.module only: another one (say without a
   // target) must not break this one.
@@ -305,6 +311,14 @@ findKernelModule(ModuleOp module, StringRef name, Location loc) {
     return emitError(gpuModule.getLoc())
                << "gpu.module @" << name << " must target NVVM, but has "
                << (*gpuModule.getTargets())[0],
+           failure();
+  // A chip or feature LLVM does not know would be ignored with a warning
+  // and end in an abort ("Cannot select"): refuse it here, by name.
+  std::string error =
+      hw::checkNvptxTarget(target.getChip(), target.getFeatures());
+  if (!error.empty())
+    return emitError(gpuModule.getLoc())
+               << "gpu.module @" << name << ": " << error,
            failure();
   return std::make_pair(gpuModule, target);
 }
@@ -523,6 +537,9 @@ LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
+    os << SPARSE_MLA_COMPILER_ID << "\n";
+  });
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "sparse_mla: lowered module -> kernel package\n");
 
@@ -533,6 +550,7 @@ int main(int argc, char **argv) {
   registry.insert<mlir::sparse_mla::SparseMLADialect>();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(printOpOnDiagnostic);
 
   std::string error;
   auto input = openInputFile(inputFilename, &error);

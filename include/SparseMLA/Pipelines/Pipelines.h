@@ -5,6 +5,8 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -46,6 +48,12 @@ struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions>
                                          "device code"),
       llvm::cl::init(3)};
 };
+
+/// Checks the options before any pass runs: the chip and features against
+/// LLVM's NVPTX backend (hw::checkNvptxTarget), the optimization level, the
+/// schedule name. Returns the empty string when they are fine, else what is
+/// wrong, naming the option and its value.
+std::string checkToNVVMPipelineOptions(const ToNVVMPipelineOptions &options);
 
 /// Problem-level IR -> host launch + gpu.module in NVVM/LLVM dialect, ready
 /// for gpu-module-to-binary or `sparse-mla-translate --package`.

@@ -131,6 +131,22 @@ struct Chip {
 /// else.
 std::optional<Chip> parseChip(llvm::StringRef name);
 
+/// LLVM -O levels the NVVM target accepts (`#nvvm.target<O = N>`).
+inline constexpr int64_t kMinOptLevel = 0;
+inline constexpr int64_t kMaxOptLevel = 3;
+
+/// Checks a chip and a PTX feature string against the NVPTX backend of the
+/// LLVM this compiler links (its processor and feature tables), so that
+/// nothing LLVM would ignore or abort on reaches it: the chip must be one
+/// the backend knows and that the compiler serves (sm_80+), each feature a
+/// `+name` or `-name` the backend knows, and the newest `+ptxNN` no older
+/// than the chip's oldest PTX ISA. Returns the empty string when both are
+/// fine, else a sentence naming the value, what was expected and what came.
+std::string checkNvptxTarget(llvm::StringRef chip, llvm::StringRef features);
+
+/// The newest `+ptxNN` in `features` (times ten), or std::nullopt.
+std::optional<int64_t> newestPtxIsa(llvm::StringRef features);
+
 } // namespace mlir::sparse_mla::hw
 
 #endif // SPARSEMLA_TARGET_HARDWARELIMITS_H

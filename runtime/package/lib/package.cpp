@@ -430,6 +430,8 @@ std::string manifestToJson(const Manifest &m) {
   root.set("format", Value::string(m.format));
   root.set("version", Value::integer(m.version));
   root.set("chip", Value::string(m.chip));
+  if (!m.compiler.empty())
+    root.set("compiler", Value::string(m.compiler));
 
   Value kernel = Value::object();
   kernel.set("entry", Value::string(m.kernel.entry));
@@ -637,6 +639,8 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
                                 m.format.c_str()));
   if (!f.integer(root, "", "version", m.version) ||
       !f.string(root, "", "chip", m.chip))
+    return false;
+  if (root.find("compiler") && !f.string(root, "", "compiler", m.compiler))
     return false;
 
   const Value *kernel;

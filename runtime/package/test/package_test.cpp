@@ -80,6 +80,7 @@ void expectSameManifest(const Manifest &a, const Manifest &b) {
   EXPECT_EQ(a.format, b.format);
   EXPECT_EQ(a.version, b.version);
   EXPECT_EQ(a.chip, b.chip);
+  EXPECT_EQ(a.compiler, b.compiler);
   EXPECT_EQ(a.kernel.entry, b.kernel.entry);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(a.kernel.block[i], b.kernel.block[i]);
@@ -734,3 +735,27 @@ TEST(Package, Files) {
 }
 
 } // namespace
+
+// The compiler that wrote a package travels in its manifest; packages
+// without the field (older writers) still load.
+TEST(Manifest, CompilerVersionRoundTripsAndIsOptional) {
+  Manifest m = exampleManifest();
+  m.compiler = "sparse_mla 1.2.3 (LLVM/MLIR 22.1.8)";
+  std::string json = manifestToJson(m);
+  EXPECT_NE(json.find("\"compiler\": \"sparse_mla 1.2.3"), std::string::npos)
+      << json;
+  Manifest back;
+  std::string err;
+  ASSERT_TRUE(parseManifest(json, back, err)) << err;
+  EXPECT_EQ(back.compiler, m.compiler);
+
+  Manifest plain = exampleManifest();
+  std::string plainJson = manifestToJson(plain);
+  EXPECT_EQ(plainJson.find("compiler"), std::string::npos);
+  ASSERT_TRUE(parseManifest(plainJson, back, err)) << err;
+  EXPECT_EQ(back.compiler, "");
+
+  std::string bad = json;
+  bad.replace(bad.find("\"sparse_mla 1.2.3"), 0, "7, \"x\": ");
+  EXPECT_FALSE(parseManifest(bad, back, err));
+}

@@ -409,3 +409,29 @@ func.func @split_plan_no_workspace() {
   %t, %p, %ws = sparse_mla.split_plan "fwd_split" max_parts(16) workspace_bytes_per_cta(0) : i32, i32, !llvm.ptr<1>
   return
 }
+
+// -----
+
+// A misspelled attribute would otherwise be dropped: `casual = false` must
+// not compile to a causal kernel.
+func.func @unknown_attribute_causal(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op has unknown attribute 'casual'; did you mean 'causal'? (known: causal, kv_stride, schedule, sm_scale)}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>) {casual = false}
+  return
+}
+
+// -----
+
+func.func @unknown_attribute_sm_scale(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op has unknown attribute 'sm_scal'; did you mean 'sm_scale'?}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>) {causal = false, sm_scal = 0.125 : f32}
+  return
+}
+
+// -----
+
+func.func @unknown_attribute_no_guess(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op has unknown attribute 'window' (known: causal, kv_stride, schedule, sm_scale)}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>) {window = 128 : i64}
+  return
+}

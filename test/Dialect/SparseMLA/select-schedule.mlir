@@ -84,3 +84,19 @@ func.func @user_schedule(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
                  {schedule = #sparse_mla.schedule<simple, heads_per_cta = 2, block_k = 16, stages = 1, warpgroups = 2>}
   return
 }
+
+// -----
+
+// RUN: sparse-mla-opt %s -split-input-file --sparse-mla-select-schedule=chip=sm_90 -o /dev/null 2>&1 | FileCheck %s --check-prefix=SM90-PLAIN
+// sm_90 (no "a") cannot run the seesaw kernel; the pass says how to get it
+// instead of silently picking a schedule two orders of magnitude slower.
+// SM90-PLAIN: remark: chip sm_90 gets the simple schedule (portable, about 100x slower): the seesaw schedule needs sm_90a's arch-specific instructions (wgmma, setmaxnreg); the same H100/H200 runs it with chip=sm_90a. schedule=pipelined runs on sm_90 (about 1.6x the simple schedule)
+func.func @prefill_sm90(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                        %idx: memref<?x?x1x2048xi32>, %qs: i32,
+                        %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs)
+                 out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>)
+                 {causal = false}
+  return
+}

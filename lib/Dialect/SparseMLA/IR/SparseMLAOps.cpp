@@ -59,7 +59,44 @@ static bool mustBeStatic(StringRef dim) {
          dim == "topk";
 }
 
+/// The inherent attribute name closest to `name` by edit distance, for a
+/// "did you mean" hint; empty when none is plausibly meant.
+static StringRef closestAttributeName(StringRef name) {
+  StringRef best;
+  unsigned bestDistance = std::max<unsigned>(2, name.size() / 2) + 1;
+  for (StringRef known : FwdOp::getAttributeNames()) {
+    unsigned distance = name.edit_distance(known, /*AllowReplacements=*/true,
+                                           /*MaxEditDistance=*/bestDistance);
+    if (distance < bestDistance) {
+      best = known;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/// An attribute the op does not know would be dropped silently (a typo of
+/// `causal` would give a causal kernel); refuse it. Dialect-prefixed names
+/// (`dialect.name`) are discardable annotations of other passes and stay.
+static LogicalResult verifyKnownAttributes(FwdOp op) {
+  for (NamedAttribute attr : op->getDiscardableAttrs()) {
+    StringRef name = attr.getName().getValue();
+    if (name.contains('.'))
+      continue;
+    InFlightDiagnostic diag = op.emitOpError()
+                              << "has unknown attribute '" << name << "'";
+    if (StringRef guess = closestAttributeName(name); !guess.empty())
+      diag << "; did you mean '" << guess << "'?";
+    diag << " (known: ";
+    llvm::interleaveComma(FwdOp::getAttributeNames(), diag);
+    return diag << ")";
+  }
+  return success();
+}
+
 LogicalResult FwdOp::verify() {
+  if (failed(verifyKnownAttributes(*this)))
+    return failure();
   SmallVector<OperandSpec> specs = {
       {"q", getQ(), "bf16", {"B", "S", "H", "Dqk"}},
       {"kv", getKv(), "bf16", {"B", "Skv", "G", "Dqk"}},

@@ -96,6 +96,8 @@ struct SelectSchedulePass
                                     problem.H / problem.G);
       }
     }
+    if (!requested && choice.getKind() == ScheduleKind::simple)
+      remarkFasterTarget(op, chip, problem);
     // `choice` with the seesaw options this pass was asked for.
     auto withOptions = [&](bool withSplitTail, bool withCarriedPivot) {
       return ScheduleAttr::get(
@@ -123,6 +125,29 @@ struct SelectSchedulePass
       return failure();
     op.setScheduleAttr(choice);
     return success();
+  }
+
+  /// The default for a chip without sm_90a's arch-specific features is the
+  /// simple schedule; where the same card runs the seesaw kernel when
+  /// compiled for sm_90a, say so: the difference is two orders of magnitude.
+  static void remarkFasterTarget(FwdOp op, const hw::Chip &chip,
+                                 const FwdOp::Problem &problem) {
+    if (chip.arch != 90 || chip.archSpecific)
+      return;
+    std::optional<hw::Chip> fast = hw::parseChip("sm_90a");
+    ScheduleAttr seesaw = getDefaultSchedule(
+        op.getContext(), ScheduleKind::seesaw, problem.H / problem.G);
+    if (!fast || !whyScheduleCannotServe(seesaw, problem,
+                                         fast->maxSharedMemoryPerBlock)
+                      .empty())
+      return;
+    op.emitRemark() << "chip " << chip.name
+                    << " gets the simple schedule (portable, about 100x "
+                       "slower): the seesaw schedule needs sm_90a's "
+                       "arch-specific instructions (wgmma, setmaxnreg); the "
+                       "same H100/H200 runs it with chip=sm_90a. "
+                       "schedule=pipelined runs on "
+                    << chip.name << " (about 1.6x the simple schedule)";
   }
 
   /// Checks that `schedule` runs on `chip` and serves the op's shape.

@@ -148,6 +148,9 @@ struct Manifest {
   std::string format = kFormatName;
   int64_t version = kFormatVersion;
   std::string chip;
+  /// What wrote the package, e.g. "sparse_mla 0.6.0 (LLVM/MLIR 22.1.8)";
+  /// optional ("compiler" in the JSON; empty when absent).
+  std::string compiler;
   Kernel kernel;
   Op op;
 };
