@@ -13,7 +13,7 @@
 # ratio. Writes RESULTS_DIR/bench.json and RESULTS_DIR/bench.md (card, shape,
 # ms, TFLOPS, TB/s, ratio to matmul, pass/fail; both matmul measurements).
 # SUITE=FILE runs another suite file of the same format instead.
-# Exit status 1 if any check failed.
+# Exit status 1 if any check failed; 3 on a machine without a GPU.
 #
 # PEER=flash_mla (or torch-ref, which checks the harness itself) adds a
 # side-by-side run of a peer implementation: for each case in PEER_CASES
@@ -28,6 +28,8 @@ set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 RESULTS_DIR LABEL=PACKAGE_DIR..." >&2; exit 2; }
 RES=$1; shift
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/require-gpu.sh"
+require_gpu
 BUILD=${BUILD_DIR:-/tmp/build-runtime}
 ITERS=${ITERS:-5}
 SUITE=${SUITE:-$ROOT/bench/suite.tsv}

@@ -30,7 +30,8 @@
 #   7. writes RESULTS_DIR/gpu-tests.json and RESULTS_DIR/gpu-tests.md (plus
 #      each run's JSON and log under RESULTS_DIR/runs/).
 # Exit status: 0 if the build, the unit tests and every run that was not
-# skipped passed; 1 otherwise; 2 for a usage or build error.
+# skipped passed; 1 otherwise; 2 for a usage or build error; 3 on a machine
+# without a GPU (said once, before anything runs).
 #
 # Environment: BUILD_DIR, JOBS (default 16), RUN_TIMEOUT (seconds per run,
 # default 600), GTEST_SOURCE_DIR (GoogleTest sources if no GTest package is
@@ -46,6 +47,8 @@ PKG_DIR=$1
 RES=$2
 COMPARE_DIR=${COMPARE_DIR:-}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/require-gpu.sh"
+require_gpu
 BUILD=${BUILD_DIR:-/tmp/build-runtime}
 JOBS=${JOBS:-16}
 RUN_TIMEOUT=${RUN_TIMEOUT:-600}

@@ -7,6 +7,8 @@
 # (B=1, S=4096, Skv=8192, uniform indices) with the float64 check on.
 set -u
 EXP=${1:?EXP_DIR}; SIMPLE=${2:?SIMPLE_DIR}
+source "$(dirname "${BASH_SOURCE[0]}")/require-gpu.sh"
+require_gpu
 nvidia-smi -L
 B=${BUILD_DIR:-/tmp/br}
 cmake -S runtime -B "$B" -DCMAKE_BUILD_TYPE=Release > /tmp/cmake.log 2>&1 || { tail -20 /tmp/cmake.log; exit 1; }

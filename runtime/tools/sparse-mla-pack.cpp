@@ -258,6 +258,10 @@ int main(int argc, char **argv) {
     } else if (a == "-h" || a == "--help") {
       usage(nullptr);
       return 0;
+    } else if (a == "--version") {
+      std::printf("sparse-mla-pack (sparse_mla %s, package format %u)\n",
+                  SPARSE_MLA_VERSION, sparse_mla::pkg::kFormatVersion);
+      return 0;
     } else {
       return usage(("unknown argument '" + a + "'").c_str());
     }

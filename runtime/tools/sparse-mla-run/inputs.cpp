@@ -496,20 +496,38 @@ std::vector<int64_t> readArray(const std::string &dir, const Value &arrays,
     throw RunError(kExitUsage, where + ": shape has " +
                                    std::to_string(shape->items().size()) +
                                    " dimensions, expected 4");
+  // Sizes are checked before they are multiplied: a product that wraps
+  // around would match a short (even empty) file and then index past it.
+  // Each dimension is at most INT32_MAX (grid dimensions, token positions
+  // and indices are 32-bit), and so is the size of every other product.
   std::vector<int64_t> dims;
-  uint64_t elems = 1;
+  uint64_t bytesWanted = std::string(dtype) == "bf16" ? 2 : 4;
+  bool overflow = false;
   for (const Value &d : shape->items()) {
-    if (!d.isInteger() || d.asInt64() < 0)
-      throw RunError(kExitUsage, where + ": shape entries must be integers "
-                                         ">= 0");
+    if (!d.isInteger() || d.asInt64() < 0 || d.asInt64() > INT32_MAX)
+      throw RunError(kExitUsage,
+                     where + ": shape entries must be integers in [0, " +
+                         std::to_string(INT32_MAX) + "], got " +
+                         json::write(d));
     dims.push_back(d.asInt64());
-    elems *= static_cast<uint64_t>(d.asInt64());
+    // The size of the nonzero dimensions alone must fit too: with a 0 among
+    // them the array is empty, but the others still size the launch.
+    if (d.asInt64() > 0)
+      overflow |= __builtin_mul_overflow(
+          bytesWanted, static_cast<uint64_t>(d.asInt64()), &bytesWanted);
   }
+  if (overflow || bytesWanted > static_cast<uint64_t>(INT64_MAX))
+    throw RunError(kExitUsage, where + ": shape [" + std::to_string(dims[0]) +
+                                   ", " + std::to_string(dims[1]) + ", " +
+                                   std::to_string(dims[2]) + ", " +
+                                   std::to_string(dims[3]) +
+                                   "] is larger than 2^63 bytes");
+  const uint64_t want = std::count(dims.begin(), dims.end(), 0) ? 0
+                                                                : bytesWanted;
   const std::string path = dir + "/" + file->asString();
   std::string err;
   if (!sparse_mla::pkg::readFileBytes(path, bytes, err))
     throw RunError(kExitUsage, "--inputs: " + err);
-  const uint64_t want = elems * (std::string(dtype) == "bf16" ? 2 : 4);
   if (bytes.size() != want)
     throw RunError(kExitUsage,
                    path + ": " + std::to_string(bytes.size()) +

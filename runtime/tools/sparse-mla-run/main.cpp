@@ -83,6 +83,7 @@ const char *kUsage =
     "                          waves before it, at least 8 rounds per tile)\n"
     "  --iters N               timed launches, each after an L2 flush\n"
     "                          (default 10; 0 = no timing)\n"
+    "  --version               print the version and exit\n"
     "  --json                  print one JSON object on stdout (the log goes\n"
     "                          to stderr)\n"
     "  --dump DIR              write inputs, outputs and meta.json to DIR\n"
@@ -91,8 +92,8 @@ const char *kUsage =
     "  --compare PACKAGE2      differential check: run PACKAGE2 (the same op)\n"
     "                          on the same inputs and compare every element\n"
     "                          of out, lse and max_logits with PACKAGE's\n"
-    "                          (SEMANTICS.md tolerance, PACKAGE2 as the\n"
-    "                          reference); timed too unless --iters 0\n"
+    "                          (docs/semantics.md tolerance, PACKAGE2 as\n"
+    "                          the reference); timed too unless --iters 0\n"
     "  --input-pad N           place q, kv and indices on the device with\n"
     "                          each innermost row padded by N elements\n"
     "                          (outer strides grow, the last stays 1); the\n"
@@ -145,6 +146,13 @@ Options parseArgs(int argc, char **argv) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (a == "--version") {
+      std::printf("sparse-mla-run (sparse_mla %s, package format %u, CUDA "
+                  "driver API %d)\n",
+                  SPARSE_MLA_VERSION, sparse_mla::pkg::kFormatVersion,
+                  CUDA_VERSION);
       std::exit(0);
     }
     if (a.rfind("--", 0) != 0 || a == "--") {
@@ -999,7 +1007,7 @@ int run(const Options &o, Value &report) {
     Problem p2 = p;
     p2.hasMaxLogits = op2.hasMaxLogits;
     const CheckResult scan2 = checkOutputs(p2, in, outs2, 0, o.seed);
-    const CompareResult cr = compareOutputs(p, outs, outs2);
+    const CompareResult cr = compareOutputs(p, in, outs, outs2);
     const double cmpSeconds = std::chrono::duration<double>(
                                   std::chrono::steady_clock::now() - t0)
                                   .count();
@@ -1048,6 +1056,7 @@ int run(const Options &o, Value &report) {
     Value tol = Value::object();
     tol.set("out_abs", Value::number(sparse_mla::ref::kOutAbsTol));
     tol.set("out_rel", Value::number(sparse_mla::ref::kOutRelTol));
+    tol.set("out_p_rounding", Value::number(kComparePRoundTol));
     tol.set("min_cosine", Value::number(sparse_mla::ref::kMinCosine));
     tol.set("stat_abs", Value::number(sparse_mla::ref::kStatAbsTol));
     compare.set("tolerance", tol);
