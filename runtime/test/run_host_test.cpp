@@ -485,20 +485,31 @@ TEST(Files, DumpAndLoadRoundTrip) {
 // Differential check (--compare)
 //===----------------------------------------------------------------------===//
 
-/// Two identical sets of kernel-like outputs for a small problem.
+/// Two identical sets of kernel-like outputs for a small problem, and its
+/// inputs.
 struct ComparePair {
   Problem p;
+  HostInputs in;
   HostOutputs a, b;
 };
 
 ComparePair comparePair(Generator g = Generator::Uniform) {
   ComparePair c;
   c.p = smallProblem(g != Generator::Uniform, 2, 0);
-  HostInputs in;
-  generateInputs(c.p, g, 21, in);
-  c.a = referenceOutputs(c.p, in);
+  generateInputs(c.p, g, 21, c.in);
+  c.a = referenceOutputs(c.p, c.in);
   c.b = c.a;
   return c;
+}
+
+/// Sets column \p col of every kv row of batch \p b to zero, so that no row
+/// of that batch has a P rounding term in that column.
+void zeroKvColumn(ComparePair &c, int64_t b, int64_t col) {
+  const auto &sh = c.p.shape;
+  for (int64_t t = 0; t < sh.Skv; ++t)
+    for (int64_t g = 0; g < sh.G; ++g)
+      c.in.kv[static_cast<size_t>(((b * sh.Skv + t) * sh.G + g) * sh.Dqk +
+                                  col)] = 0;
 }
 
 size_t outIndex(const Problem &p, int64_t b, int64_t s, int64_t h,
@@ -515,7 +526,7 @@ size_t rowIndex(const Problem &p, int64_t b, int64_t s, int64_t h) {
 TEST(Compare, IdenticalOutputsPass) {
   for (Generator g : {Generator::Uniform, Generator::Adversarial}) {
     ComparePair c = comparePair(g);
-    CompareResult r = compareOutputs(c.p, c.a, c.b);
+    CompareResult r = compareOutputs(c.p, c.in, c.a, c.b);
     EXPECT_TRUE(r.passed) << generatorName(g);
     EXPECT_EQ(r.rows, c.p.rows());
     EXPECT_EQ(r.outElements, c.p.outElems());
@@ -534,8 +545,11 @@ TEST(Compare, IdenticalOutputsPass) {
 
 TEST(Compare, ElementJustOutsideToleranceFailsAndIsNamed) {
   ComparePair c = comparePair();
-  // |a - b| <= 2e-3 + 2e-2 * |b|, b the second package. bf16 values around
-  // 2e-3 are 0.0019989014 and 0.0020141602.
+  // |a - b| <= 2e-3 + 2e-2 * |b| + 2^-7 * sum_j p_j |v_j|, b the second
+  // package. Columns 4 and 5 of every kv row are zero, so the last term is 0
+  // there. bf16 values around 2e-3 are 0.0019989014 and 0.0020141602.
+  zeroKvColumn(c, 0, 4);
+  zeroKvColumn(c, 1, 5);
   const float inside = ref::bf16ToFloat(0x3B03);  // 1.0234375 * 2^-9
   const float outside = ref::bf16ToFloat(0x3B04); // 1.03125 * 2^-9
   ASSERT_LT(inside, 2e-3f);
@@ -543,7 +557,7 @@ TEST(Compare, ElementJustOutsideToleranceFailsAndIsNamed) {
   const size_t in1 = outIndex(c.p, 0, 2, 1, 4);
   c.b.out[in1] = ref::floatToBf16(0.0f);
   c.a.out[in1] = ref::floatToBf16(inside);
-  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  CompareResult r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_TRUE(r.passed) << (r.firstMismatches.empty()
                                 ? ""
                                 : r.firstMismatches[0].message);
@@ -553,7 +567,7 @@ TEST(Compare, ElementJustOutsideToleranceFailsAndIsNamed) {
   const size_t out1 = outIndex(c.p, 1, 3, 2, 5);
   c.b.out[out1] = ref::floatToBf16(0.0f);
   c.a.out[out1] = ref::floatToBf16(outside);
-  r = compareOutputs(c.p, c.a, c.b);
+  r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.outMismatches, 1);
   EXPECT_EQ(r.outNan, 0);
@@ -573,20 +587,21 @@ TEST(Compare, ElementJustOutsideToleranceFailsAndIsNamed) {
   EXPECT_HAS(m.message, "> 0.002");
 
   // The relative part of the bound uses |b|: 0.5 vs 0.51171875 is inside
-  // (0.0117 <= 0.012), 0.5 vs 0.515625 outside.
+  // (0.0117 <= 0.012), 0.5 vs 0.515625 outside (column 0 of kv zero).
   ComparePair d = comparePair();
+  zeroKvColumn(d, 0, 0);
   const size_t k = outIndex(d.p, 0, 0, 0, 0);
   d.b.out[k] = ref::floatToBf16(0.5f);
   d.a.out[k] = ref::floatToBf16(0.51171875f);
-  EXPECT_EQ(compareOutputs(d.p, d.a, d.b).outMismatches, 0);
+  EXPECT_EQ(compareOutputs(d.p, d.in, d.a, d.b).outMismatches, 0);
   d.a.out[k] = ref::floatToBf16(0.515625f);
-  EXPECT_EQ(compareOutputs(d.p, d.a, d.b).outMismatches, 1);
+  EXPECT_EQ(compareOutputs(d.p, d.in, d.a, d.b).outMismatches, 1);
 
   // lse just outside 1e-3 absolute.
   ComparePair e = comparePair();
   const size_t row = rowIndex(e.p, 1, 11, 7);
   e.a.lse[row] = e.b.lse[row] + 2e-3f;
-  r = compareOutputs(e.p, e.a, e.b);
+  r = compareOutputs(e.p, e.in, e.a, e.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.lseMismatches, 1);
   ASSERT_EQ(r.firstMismatches.size(), 1u);
@@ -596,12 +611,85 @@ TEST(Compare, ElementJustOutsideToleranceFailsAndIsNamed) {
   EXPECT_NEAR(r.maxErrLse, 2e-3, 1e-5);
 }
 
+/// The smallest bf16 value above \p x >= 0.
+float bf16Above(double x) {
+  uint16_t bits = ref::floatToBf16(static_cast<float>(x));
+  while (ref::bf16ToFloat(bits) <= x)
+    ++bits;
+  return ref::bf16ToFloat(bits);
+}
+
+/// The largest bf16 value at most \p x >= 0.
+float bf16AtMost(double x) {
+  uint16_t bits = ref::floatToBf16(static_cast<float>(x));
+  while (ref::bf16ToFloat(bits) > x)
+    --bits;
+  return ref::bf16ToFloat(bits);
+}
+
+TEST(Compare, PRoundingTermCountsForBothKernels) {
+  ComparePair c = comparePair();
+  const int64_t b = 1, s = 4, h = 3, col = 6;
+  ref::Inputs ri{c.in.q.data(),
+                 ref::contiguous4(c.p.shape.B, c.p.shape.S, c.p.shape.H,
+                                  c.p.shape.Dqk),
+                 c.in.kv.data(),
+                 ref::contiguous4(c.p.shape.B, c.p.shape.Skv, c.p.shape.G,
+                                  c.p.shape.Dqk),
+                 c.in.indices.data(),
+                 ref::contiguous4(c.p.shape.B, c.p.shape.S, c.p.shape.G,
+                                  c.p.shape.topk)};
+  const ref::RowResult want = ref::computeRow(c.p.shape, c.p.attrs, ri, b, s,
+                                              h);
+  const double w = want.absWeightedV[static_cast<size_t>(col)];
+  ASSERT_GT(w, 0.1); // Uniform values in [-1, 1]: about 0.5.
+  EXPECT_EQ(kComparePRoundTol, 2 * ref::kOutPRoundTol);
+  // b = 0 there, so the bound is 2e-3 + 2^-7 * w; 2e-3 + 2^-8 * w (one
+  // kernel's share) is not enough, since each kernel may round its P.
+  const double bound = 2e-3 + kComparePRoundTol * w;
+  const size_t k = outIndex(c.p, b, s, h, col);
+  // The rest of the row 1 in both, so that its cosine stays above 0.9999.
+  for (int64_t d = 0; d < c.p.shape.Dv; ++d)
+    c.a.out[outIndex(c.p, b, s, h, d)] = c.b.out[outIndex(c.p, b, s, h, d)] =
+        ref::floatToBf16(1.0f);
+  c.b.out[k] = ref::floatToBf16(0.0f);
+  const float onePart = bf16Above(2e-3 + ref::kOutPRoundTol * w);
+  const float inside = bf16AtMost(bound);
+  const float outside = bf16Above(bound);
+  ASSERT_LT(onePart, inside);
+  for (float v : {bf16Above(2e-3), onePart, inside}) {
+    c.a.out[k] = ref::floatToBf16(v);
+    CompareResult r = compareOutputs(c.p, c.in, c.a, c.b);
+    EXPECT_TRUE(r.passed) << v << ": "
+                          << (r.firstMismatches.empty()
+                                  ? ""
+                                  : r.firstMismatches[0].message);
+    EXPECT_LE(r.maxErrRatioOut, 1.0);
+  }
+  c.a.out[k] = ref::floatToBf16(outside);
+  CompareResult r = compareOutputs(c.p, c.in, c.a, c.b);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.outMismatches, 1);
+  EXPECT_GT(r.maxErrRatioOut, 1.0);
+  ASSERT_EQ(r.firstMismatches.size(), 1u);
+  EXPECT_EQ(r.firstMismatches[0].column, col);
+  char tol[32];
+  std::snprintf(tol, sizeof(tol), "> %.3g", bound);
+  EXPECT_HAS(r.firstMismatches[0].message, tol);
+
+  // Far beyond any P term the row can have: fails, the widest bound shown.
+  c.a.out[k] = ref::floatToBf16(0.5f);
+  r = compareOutputs(c.p, c.in, c.a, c.b);
+  EXPECT_EQ(r.outMismatches, 1);
+  EXPECT_GT(r.maxErrRatioOut, 10.0);
+}
+
 TEST(Compare, NanFails) {
   ComparePair c = comparePair();
   const size_t k = outIndex(c.p, 0, 1, 0, 3);
   // A NaN in the first, then in both: neither passes.
   c.a.out[k] = 0x7FC0;
-  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  CompareResult r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.outNan, 1);
   EXPECT_EQ(r.outMismatches, 1);
@@ -610,7 +698,7 @@ TEST(Compare, NanFails) {
   EXPECT_HAS(r.firstMismatches[0].message, "(NaN)");
   EXPECT_EQ(r.firstMismatches[0].column, 3);
   c.b.out[k] = 0x7FC0;
-  r = compareOutputs(c.p, c.a, c.b);
+  r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.outNan, 1);
 
@@ -621,7 +709,7 @@ TEST(Compare, NanFails) {
   std::memcpy(&d.a.maxLogits[rowIndex(d.p, 0, 5, 5)], &poison, 4);
   d.a.lse[rowIndex(d.p, 0, 6, 0)] = NAN;
   d.b.lse[rowIndex(d.p, 0, 6, 0)] = NAN;
-  r = compareOutputs(d.p, d.a, d.b);
+  r = compareOutputs(d.p, d.in, d.a, d.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.outNan, 1);
   EXPECT_EQ(r.maxLogitsMismatches, 1);
@@ -638,12 +726,12 @@ TEST(Compare, MismatchedInfinitiesFail) {
     if (std::isinf(c.a.lse[r]))
       emptyRow = static_cast<int64_t>(r);
   ASSERT_GE(emptyRow, 0);
-  EXPECT_TRUE(compareOutputs(c.p, c.a, c.b).passed);
+  EXPECT_TRUE(compareOutputs(c.p, c.in, c.a, c.b).passed);
   const size_t e = static_cast<size_t>(emptyRow);
 
   HostOutputs a = c.a;
   a.lse[e] = -INFINITY; // +inf vs -inf
-  CompareResult r = compareOutputs(c.p, a, c.b);
+  CompareResult r = compareOutputs(c.p, c.in, a, c.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.lseMismatches, 1);
   ASSERT_EQ(r.firstMismatches.size(), 1u);
@@ -651,11 +739,11 @@ TEST(Compare, MismatchedInfinitiesFail) {
 
   a = c.a;
   a.lse[e] = 3.0e38f; // finite vs +inf
-  EXPECT_EQ(compareOutputs(c.p, a, c.b).lseMismatches, 1);
+  EXPECT_EQ(compareOutputs(c.p, c.in, a, c.b).lseMismatches, 1);
 
   a = c.a;
   a.maxLogits[e] = INFINITY; // +inf vs -inf
-  r = compareOutputs(c.p, a, c.b);
+  r = compareOutputs(c.p, c.in, a, c.b);
   EXPECT_EQ(r.maxLogitsMismatches, 1);
   EXPECT_EQ(r.firstMismatches[0].tensor, "max_logits");
 
@@ -663,7 +751,7 @@ TEST(Compare, MismatchedInfinitiesFail) {
   a = c.a;
   HostOutputs b = c.b;
   a.out[3] = b.out[3] = 0x7F80; // +inf
-  r = compareOutputs(c.p, a, b);
+  r = compareOutputs(c.p, c.in, a, b);
   EXPECT_EQ(r.outMismatches, 1);
   EXPECT_HAS(r.firstMismatches[0].message, "(infinite)");
 
@@ -672,7 +760,7 @@ TEST(Compare, MismatchedInfinitiesFail) {
   a.maxLogits[e] = INFINITY;
   b = c.b;
   b.maxLogits.clear();
-  r = compareOutputs(c.p, a, b);
+  r = compareOutputs(c.p, c.in, a, b);
   EXPECT_FALSE(r.comparedMaxLogits);
   EXPECT_TRUE(r.passed);
 }
@@ -684,7 +772,7 @@ TEST(Compare, AllZeroRowsEqual) {
   for (int64_t d = 0; d < Dv; ++d)
     c.a.out[row * Dv + d] = c.b.out[row * Dv + d] = 0; // +0.0
   c.a.out[row * Dv + 1] = 0x8000;                    // -0.0
-  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  CompareResult r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_TRUE(r.passed);
   EXPECT_EQ(r.cosineFailures, 0);
 
@@ -692,7 +780,7 @@ TEST(Compare, AllZeroRowsEqual) {
   // elementwise bound): no direction to agree on, cosine 0, fails.
   for (int64_t d = 0; d < Dv; ++d)
     c.a.out[row * Dv + d] = ref::floatToBf16(1e-3f);
-  r = compareOutputs(c.p, c.a, c.b);
+  r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.outMismatches, 0);
   EXPECT_EQ(r.cosineFailures, 1);
@@ -711,7 +799,7 @@ TEST(Compare, CosineFailureWithinElementwiseBounds) {
     c.a.out[row * Dv + d] =
         ref::floatToBf16(d % 2 ? 0.017578125f : 0.013671875f);
   }
-  CompareResult r = compareOutputs(c.p, c.a, c.b);
+  CompareResult r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.outMismatches, 0);
   EXPECT_EQ(r.cosineFailures, 1);
@@ -736,7 +824,7 @@ TEST(Compare, FirstMismatchesInRowOrderAndCapped) {
   for (int64_t d = 0; d < Dv; ++d)
     c.a.out[last * Dv + d] = ref::floatToBf16(5.0f);
   c.a.lse[0] += 1.0f;
-  CompareResult r = compareOutputs(c.p, c.a, c.b, 4);
+  CompareResult r = compareOutputs(c.p, c.in, c.a, c.b, 4);
   EXPECT_FALSE(r.passed);
   EXPECT_EQ(r.outMismatches, Dv);
   EXPECT_EQ(r.lseMismatches, 1);
@@ -753,7 +841,7 @@ TEST(Compare, FirstMismatchesInRowOrderAndCapped) {
   const size_t mid = rowIndex(c.p, 0, 5, 2);
   for (int64_t d = 0; d < Dv; ++d)
     c.a.out[mid * Dv + d] = ref::floatToBf16(-5.0f);
-  r = compareOutputs(c.p, c.a, c.b);
+  r = compareOutputs(c.p, c.in, c.a, c.b);
   EXPECT_EQ(r.outMismatches, 2 * Dv);
   EXPECT_EQ(r.cosineFailures, 2);
   ASSERT_EQ(r.firstMismatches.size(), 9u);

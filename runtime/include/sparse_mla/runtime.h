@@ -18,7 +18,7 @@
  *
  * Tensors: sizes and strides in elements, outermost first; the last stride
  * must be 1, the others > 0; data 16-byte aligned device memory (or managed
- * memory). Shapes (SEMANTICS.md):
+ * memory). Shapes (docs/semantics.md):
  *   q [B, S, H, Dqk] bf16    kv [B, Skv, G, Dqk] bf16   indices [B, S, G, topk] i32
  *   out [B, S, H, Dv] bf16   lse [B, S, H] f32          max_logits [B, S, H] f32
  * H, G, Dqk, Dv, topk are fixed by the package; B, S, Skv too if static.

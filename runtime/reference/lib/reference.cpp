@@ -1,6 +1,6 @@
 //===- reference.cpp - float64 CPU reference of sparse_mla.fwd ------------===//
 //
-// See reference.h and SEMANTICS.md.
+// See reference.h and docs/semantics.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -124,6 +124,7 @@ RowResult computeRow(const Shape &shape, const Attrs &attrs,
                      const Inputs &inputs, int64_t b, int64_t s, int64_t h) {
   RowResult result;
   result.out.assign(static_cast<size_t>(shape.Dv), 0.0);
+  result.absWeightedV.assign(static_cast<size_t>(shape.Dv), 0.0);
   result.lse = std::numeric_limits<double>::infinity();
   result.maxLogit = -std::numeric_limits<double>::infinity();
   result.numValid = 0;
@@ -157,18 +158,23 @@ RowResult computeRow(const Shape &shape, const Attrs &attrs,
   if (result.numValid == 0)
     return result;
 
-  // Pass 2: stable softmax weights and the weighted sum of V.
+  // Pass 2: stable softmax weights, the weighted sum of V and the weighted
+  // sum of |V|.
   double sum = 0.0;
   for (size_t j = 0; j < logits.size(); ++j) {
     double w = std::exp(logits[j] - result.maxLogit);
     sum += w;
     const uint16_t *vRow =
         inputs.kv + offset4(inputs.kvStrides, b, rows[j], g, 0);
-    for (int64_t d = 0; d < shape.Dv; ++d)
-      result.out[static_cast<size_t>(d)] +=
-          w * static_cast<double>(bf16ToFloat(vRow[d * kvStep]));
+    for (int64_t d = 0; d < shape.Dv; ++d) {
+      double v = static_cast<double>(bf16ToFloat(vRow[d * kvStep]));
+      result.out[static_cast<size_t>(d)] += w * v;
+      result.absWeightedV[static_cast<size_t>(d)] += w * std::fabs(v);
+    }
   }
   for (double &v : result.out)
+    v /= sum;
+  for (double &v : result.absWeightedV)
     v /= sum;
   result.lse = result.maxLogit + std::log(sum);
   return result;
@@ -249,7 +255,8 @@ RowCheck checkRow(const RowResult &ref, const float *outRow, float lse,
       continue;
     }
     double err = std::fabs(g - r);
-    double tol = kOutAbsTol + kOutRelTol * std::fabs(r);
+    double tol =
+        outBound(r, d < ref.absWeightedV.size() ? ref.absWeightedV[d] : 0.0);
     if (std::isfinite(err) && err > check.maxAbsErr)
       check.maxAbsErr = err;
     if (!(err <= tol)) {

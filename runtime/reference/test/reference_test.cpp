@@ -148,6 +148,9 @@ void expectIdentical(const RowResult &a, const RowResult &b) {
 void expectEmptyRow(const RowResult &r) {
   for (size_t d = 0; d < r.out.size(); ++d)
     EXPECT_EQ(r.out[d], 0.0) << "out[" << d << "]";
+  ASSERT_EQ(r.absWeightedV.size(), r.out.size());
+  for (size_t d = 0; d < r.absWeightedV.size(); ++d)
+    EXPECT_EQ(r.absWeightedV[d], 0.0) << "absWeightedV[" << d << "]";
   EXPECT_EQ(r.lse, kInf);
   EXPECT_EQ(r.maxLogit, -kInf);
   EXPECT_EQ(r.numValid, 0);
@@ -181,6 +184,20 @@ Expected handBase(std::initializer_list<int> rows) {
     values.push_back(kBaseV[static_cast<size_t>(r)]);
   }
   return handSoftmax(logits, values);
+}
+
+/// sum_j p_j * |v_j| of the given base rows: the softmax of |V|.
+std::vector<double> handBaseAbsWeightedV(std::initializer_list<int> rows) {
+  std::vector<double> logits;
+  std::vector<std::vector<double>> values;
+  for (int r : rows) {
+    logits.push_back(kBaseLogits[static_cast<size_t>(r)]);
+    std::vector<double> v = kBaseV[static_cast<size_t>(r)];
+    for (double &x : v)
+      x = std::fabs(x);
+    values.push_back(v);
+  }
+  return handSoftmax(logits, values).out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -342,6 +359,27 @@ TEST(ComputeRow, MatchesHandComputation) {
               1e-12);
   EXPECT_NEAR(r.out[1],
               (std::exp(1.0) * 2 + std::exp(1.5) * -2) / std::exp(lse), 1e-12);
+}
+
+TEST(ComputeRow, AbsWeightedVMatchesHandComputation) {
+  Problem p = makeBase(4);
+  p.setIdx(0, 0, 0, {0, 1, -1, 3}); // One invalid entry.
+  RowResult r = p.row(0, 0, 0);
+  std::vector<double> want = handBaseAbsWeightedV({0, 1, 3});
+  ASSERT_EQ(r.absWeightedV.size(), 2u);
+  for (size_t d = 0; d < 2; ++d)
+    EXPECT_NEAR(r.absWeightedV[d], want[d], 1e-12) << "d = " << d;
+  // Column 1 cancels in out (2 against -2) but not here.
+  EXPECT_GT(r.absWeightedV[1], std::fabs(r.out[1]) + 1.0);
+  // Never below |out| (the triangle inequality).
+  for (size_t d = 0; d < 2; ++d)
+    EXPECT_GE(r.absWeightedV[d], std::fabs(r.out[d]));
+  // Duplicates count per entry, as in out.
+  p.setIdx(0, 0, 0, {0, 0, 3, -1});
+  r = p.row(0, 0, 0);
+  want = handBaseAbsWeightedV({0, 0, 3});
+  for (size_t d = 0; d < 2; ++d)
+    EXPECT_NEAR(r.absWeightedV[d], want[d], 1e-12) << "d = " << d;
 }
 
 TEST(ComputeRow, EntryOrderDoesNotMatter) {
@@ -799,7 +837,7 @@ TEST(CheckRow, AcceptsReference) {
 }
 
 TEST(CheckRow, AcceptsEmptyRowWithMatchingInfinities) {
-  RowResult ref{{0.0, 0.0}, kInf, -kInf, 0};
+  RowResult ref{{0.0, 0.0}, kInf, -kInf, 0, {}};
   float out[2] = {0.0f, -0.0f};
   float mx = -std::numeric_limits<float>::infinity();
   RowCheck c = checkRow(ref, out, std::numeric_limits<float>::infinity(), &mx);
@@ -813,15 +851,14 @@ TEST(CheckRow, RejectsPerturbedOut) {
   float lse = static_cast<float>(ref.lse);
   float out[2] = {static_cast<float>(ref.out[0]),
                   static_cast<float>(ref.out[1])};
-  // Within 2e-3 + 2e-2 * |ref|: passes.
-  float ok[2] = {
-      out[0],
-      out[1] + static_cast<float>(0.9 * (2e-3 + 2e-2 * std::fabs(ref.out[1])))};
+  // Within 2e-3 + 2e-2 * |ref| + 2^-8 * sum_j p_j |v_j|: passes.
+  const double bound = 2e-3 + 2e-2 * std::fabs(ref.out[1]) +
+                       std::ldexp(ref.absWeightedV[1], -8);
+  EXPECT_EQ(outBound(ref.out[1], ref.absWeightedV[1]), bound);
+  float ok[2] = {out[0], out[1] + static_cast<float>(0.9 * bound)};
   EXPECT_TRUE(checkRow(ref, ok, lse, nullptr).ok);
   // Just past it: fails, naming the element.
-  float bad[2] = {
-      out[0],
-      out[1] + static_cast<float>(1.1 * (2e-3 + 2e-2 * std::fabs(ref.out[1])))};
+  float bad[2] = {out[0], out[1] + static_cast<float>(1.1 * bound)};
   RowCheck c = checkRow(ref, bad, lse, nullptr);
   EXPECT_FALSE(c.ok);
   EXPECT_NE(c.message.find("out[1]"), std::string::npos) << c.message;
@@ -832,8 +869,88 @@ TEST(CheckRow, RejectsPerturbedOut) {
   EXPECT_NE(c.message.find("out[0]"), std::string::npos) << c.message;
 }
 
+/// Two valid keys of equal logits whose V columns cancel: out = {0, 0.5},
+/// sum_j p_j |v_j| = {1, 0.5}. Dqk = 4, Dv = 2, q = 0 (every logit 0);
+/// causal with q_start 1, so the third entry (row 2, large values) is
+/// invalid and counts nowhere.
+RowResult cancellingRow() {
+  Problem p(Shape{1, 1, 3, 1, 1, 4, 2, 3}, Attrs{0.5, 1, true, 1});
+  p.setQ(0, 0, 0, {0, 0, 0, 0});
+  p.setKv(0, 0, 0, {1, 0.5f, 0, 0});
+  p.setKv(0, 1, 0, {-1, 0.5f, 0, 0});
+  p.setKv(0, 2, 0, {64, 64, 0, 0});
+  p.setIdx(0, 0, 0, {0, 1, 2});
+  return p.row(0, 0, 0);
+}
+
+TEST(CheckRow, PRoundingTermForCancellingValues) {
+  RowResult ref = cancellingRow();
+  ASSERT_EQ(ref.numValid, 2);
+  EXPECT_EQ(ref.out, (std::vector<double>{0.0, 0.5}));
+  EXPECT_EQ(ref.absWeightedV, (std::vector<double>{1.0, 0.5}));
+  // Column 0: ref 0, bound 2e-3 + 2^-8 = 0.0059. What a kernel that rounds
+  // P to bf16 may do here: weights 0.5 * (1 +- 2^-8) give out 2^-8 = 0.0039.
+  const double bound = 2e-3 + 0.00390625;
+  EXPECT_EQ(outBound(ref.out[0], ref.absWeightedV[0]), bound);
+  const float lse = static_cast<float>(ref.lse);
+  float out[2] = {0.005f, 0.5f};
+  RowCheck c = checkRow(ref, out, lse, nullptr);
+  EXPECT_TRUE(c.ok) << c.message;
+  // The same error fails without the term (a row built without weights).
+  RowResult noWeights = ref;
+  noWeights.absWeightedV.clear();
+  c = checkRow(noWeights, out, lse, nullptr);
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.message.find("out[0]"), std::string::npos) << c.message;
+  // Just past the bound, in either direction: fails, naming the bound.
+  for (float sign : {1.0f, -1.0f}) {
+    float past[2] = {sign * static_cast<float>(bound * 1.01), 0.5f};
+    c = checkRow(ref, past, lse, nullptr);
+    EXPECT_FALSE(c.ok) << "sign " << sign;
+    EXPECT_NE(c.message.find("out[0]"), std::string::npos) << c.message;
+    EXPECT_NE(c.message.find("> 0.0059"), std::string::npos) << c.message;
+  }
+  float inside[2] = {-static_cast<float>(bound * 0.99), 0.5f};
+  EXPECT_TRUE(checkRow(ref, inside, lse, nullptr).ok);
+}
+
+TEST(CheckRow, PRoundingTermIsZeroWhereValuesAreZero) {
+  // The valid rows' V column 0 is zero (row 2 has 64 there, but causal
+  // with q_start 1 makes its entry invalid): the bound is 2e-3 alone.
+  Problem p(Shape{1, 1, 3, 1, 1, 4, 2, 3}, Attrs{0.5, 1, true, 1});
+  p.setQ(0, 0, 0, {0, 0, 1, 0});
+  p.setKv(0, 0, 0, {0, 1, 1, 0});
+  p.setKv(0, 1, 0, {0, -1, 0, 0});
+  p.setKv(0, 2, 0, {64, 64, 0, 0});
+  p.setIdx(0, 0, 0, {0, 1, 2});
+  RowResult ref = p.row(0, 0, 0);
+  ASSERT_EQ(ref.numValid, 2);
+  EXPECT_EQ(ref.absWeightedV[0], 0.0);
+  EXPECT_GT(ref.absWeightedV[1], 0.9);
+  EXPECT_EQ(outBound(ref.out[0], ref.absWeightedV[0]), 2e-3);
+  const float lse = static_cast<float>(ref.lse);
+  const float v1 = static_cast<float>(ref.out[1]);
+  float ok[2] = {1.9e-3f, v1};
+  EXPECT_TRUE(checkRow(ref, ok, lse, nullptr).ok);
+  float bad[2] = {2.1e-3f, v1};
+  EXPECT_FALSE(checkRow(ref, bad, lse, nullptr).ok);
+
+  // An empty row has no weights at all: its out must be within 2e-3 of 0.
+  p.setIdx(0, 0, 0, {-1, 2, 3});
+  RowResult empty = p.row(0, 0, 0);
+  expectEmptyRow(empty);
+  float tiny[2] = {1.9e-3f, -1.9e-3f};
+  EXPECT_TRUE(checkRow(empty, tiny, std::numeric_limits<float>::infinity(),
+                       nullptr)
+                  .ok);
+  float big[2] = {0.0f, 2.1e-3f};
+  EXPECT_FALSE(checkRow(empty, big, std::numeric_limits<float>::infinity(),
+                        nullptr)
+                   .ok);
+}
+
 TEST(CheckRow, RejectsLowCosineWithinElementwiseBound) {
-  RowResult ref{std::vector<double>(8, 1.0), 1.0, 1.0, 1};
+  RowResult ref{std::vector<double>(8, 1.0), 1.0, 1.0, 1, {}};
   float out[8];
   for (int i = 0; i < 8; ++i)
     out[i] = (i % 2) ? 1.015f : 0.985f; // |err| 0.015 <= 0.022 everywhere.
@@ -844,7 +961,7 @@ TEST(CheckRow, RejectsLowCosineWithinElementwiseBound) {
 }
 
 TEST(CheckRow, ZeroReferenceRow) {
-  RowResult ref{{0.0, 0.0}, 2.0, 1.0, 2};
+  RowResult ref{{0.0, 0.0}, 2.0, 1.0, 2, {}};
   float tiny[2] = {1e-3f, 0.0f}; // Within the absolute bound.
   EXPECT_TRUE(checkRow(ref, tiny, 2.0f, nullptr).ok);
   float big[2] = {0.0f, 0.01f};
@@ -852,7 +969,7 @@ TEST(CheckRow, ZeroReferenceRow) {
   EXPECT_FALSE(c.ok);
   EXPECT_NE(c.message.find("out[1]"), std::string::npos) << c.message;
   // A zero result for a non-zero reference fails.
-  RowResult nonZero{{1e-3, 0.0}, 2.0, 1.0, 1};
+  RowResult nonZero{{1e-3, 0.0}, 2.0, 1.0, 1, {}};
   float zero[2] = {0.0f, 0.0f};
   c = checkRow(nonZero, zero, 2.0f, nullptr);
   EXPECT_FALSE(c.ok);
@@ -912,7 +1029,7 @@ TEST(CheckRow, StatisticsTolerance) {
 
 TEST(CheckRow, RejectsMismatchedInfinities) {
   const float inf = std::numeric_limits<float>::infinity();
-  RowResult empty{{0.0, 0.0}, kInf, -kInf, 0};
+  RowResult empty{{0.0, 0.0}, kInf, -kInf, 0, {}};
   float zero[2] = {0.0f, 0.0f};
   float mxOk = -inf, mxWrongSign = inf, mxFinite = -3.0e38f;
   EXPECT_TRUE(checkRow(empty, zero, inf, &mxOk).ok);

@@ -130,7 +130,7 @@ struct Kernel {
   int64_t splitWorkspaceBytesPerCta = 0;
 };
 
-/// The op the kernel computes (SEMANTICS.md).
+/// The op the kernel computes (docs/semantics.md).
 struct Op {
   int64_t H = 0, G = 0, Dqk = 0, Dv = 0, topk = 0;
   std::optional<int64_t> B, S, Skv; ///< Static size, or nullopt if dynamic.
@@ -170,9 +170,10 @@ Manifest exampleSplitManifest();
 std::vector<Param> standardParams(bool hasMaxLogits);
 
 /// Checks the manifest's contents (not the version): required strings not
-/// empty, block and grid well formed, op rules of SEMANTICS.md, parameters
-/// (each operand once, right kind, rank and element type; max_logits iff
-/// has_max_logits), tensor maps (referenced parameter, rank, box, swizzle).
+/// empty, block and grid well formed, op rules of docs/semantics.md,
+/// parameters (each operand once, right kind, rank and element type;
+/// max_logits iff has_max_logits), tensor maps (referenced parameter, rank,
+/// box, swizzle).
 bool checkManifest(const Manifest &m, std::string &err);
 
 /// The manifest as pretty-printed JSON (the format of the docs).

@@ -71,9 +71,10 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       Every weight stays at most 2^8; lse uses the pivot, max_logits the
       true running max. The same softmax up to rounding, but not the same
       rounding: the largest weight of a row is no longer exactly 1, and on
-      an H200 this option (about 1% faster) exceeded the out tolerance of
-      SEMANTICS.md on 1 of 32,768 rows of a topk = 512 causal test, so it
-      is not the default.
+      an H200 this option (about 1% faster) exceeded the out tolerance then
+      in force (2e-3 + 2e-2 |ref|, before docs/semantics.md added the term
+      for the bf16 rounding of P) on 1 of 32,768 rows of a topk = 512
+      causal test, so it is not the default.
     * `split_tail` (optional, default `false`; seesaw with `persistent` only):
       the package gets a second kernel, the split kernel, for the tiles that
       do not fill a whole wave of the persistent grid: with T tiles on N CTAs
@@ -100,9 +101,10 @@ def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
       largest weight enters the own GEMM as 2^(m0 - m) rounded to bf16
       instead of exactly 1 (the P tile consumer 1 reads is unchanged). On
       inputs whose logits jump far (`sparse-mla-run --values spiky`) that
-      left SEMANTICS.md's out tolerance on one row of 16,384 (|err| 0.00208
-      where 0.002 is allowed, H100), so it is not the default. Not with
-      `lazy_rescale`.
+      left the out tolerance then in force (2e-3 + 2e-2 |ref|, before
+      docs/semantics.md added the term for the bf16 rounding of P) on one
+      row of 16,384 (|err| 0.00208 where 0.002 was allowed, H100), so it is
+      not the default. Not with `lazy_rescale`.
 
     Shared memory is derived from the parameters and the op's shape (see
     `getSharedMemoryBytes`) and checked against the chip's limit (227 KiB on

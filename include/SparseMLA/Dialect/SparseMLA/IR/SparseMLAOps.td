@@ -59,7 +59,7 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     `sparse-mla-select-schedule` when absent).
 
     Numerics: bf16 inputs, fp32 accumulation and softmax statistics, bf16
-    `out`.
+    `out`. The full contract, tolerances included, is docs/semantics.md.
 
     Example (DeepSeek-V3.2 prefill):
 
