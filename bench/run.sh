@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark driver, run on the GPU machine from the repository root:
 #   bash bench/run.sh RESULTS_DIR LABEL=PACKAGE_DIR [LABEL=PACKAGE_DIR ...]
-# e.g. bash bench/run.sh bench/results simple=packages
+# e.g. bash bench/run.sh /tmp/bench simple=packages-simple seesaw=packages
 #      PEER=flash_mla bash bench/run.sh /tmp/bench seesaw=packages-seesaw
 #
 # Builds runtime/, measures the card's bf16 matmul rate (torch, 8192^3), then

@@ -26,13 +26,13 @@
 //                 launch and per-stage cluster barrier alone): each CTA gathers
 //                 the first 9 - N column blocks of all rows by cp.async and
 //                 issues one-row TMA boxes of the last N column blocks for
-//                 its 32 rows, multicast to both CTAs (bench/NOTES.md
+//                 its 32 rows, multicast to both CTAs (bench/LOG.md
 //                 step 64); cycles are per stage delivered to each CTA
 //   +st.v4 / +bulk               the cp.async gather plus N bytes per block
 //                 written to global by 16-byte stores or by one bulk
 //                 (cp.async.bulk) store from shared memory
 //
-// Build and run on the GPU machine (results: bench/NOTES.md, step 29):
+// Build and run on the GPU machine (results: bench/LOG.md, step 29):
 //   nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a \
 //        -o /tmp/gather bench/probes/gather.cu -lcuda && /tmp/gather
 #include <cuda.h>

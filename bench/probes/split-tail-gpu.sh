@@ -1,5 +1,5 @@
 #!/bin/bash
-# The GPU scripts of bench/NOTES.md step 50 (run from the repository root on
+# The GPU scripts of bench/LOG.md step 50 (run from the repository root on
 # the GPU machine with packages-gpu/{seesaw,simple} built by
 # scripts/build-packages.sh; OUT is the directory that comes back).
 # Call 1 (always split, --split-parts 0/8/16; the split packages then in

@@ -183,7 +183,7 @@ SMLA_API const char *smla_package_split_entry(const smla_package *pkg);
  *  P = min(max_parts, kernel.split.max_parts, N / (T mod N)) CTAs: when
  *  P >= 2, T / N <= max_waves and a tile has at least min_rounds rounds
  *  (kernel.split.max_parts). Defaults 8, 8, 8 (measured on an H100, see
- *  bench/NOTES.md step 50); max_parts 0 or 1: never. Not thread-safe against
+ *  bench/LOG.md step 50); max_parts 0 or 1: never. Not thread-safe against
  *  concurrent launches of the package. */
 SMLA_API smla_status smla_package_set_split_policy(smla_package *pkg,
                                                    int32_t max_parts,

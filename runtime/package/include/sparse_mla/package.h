@@ -297,7 +297,7 @@ bool computeGrid(const Manifest &m, const LaunchShape &shape, uint32_t grid[3],
 bool launchGrid(const Manifest &m, const uint32_t tiles[3], int64_t smCount,
                 uint32_t grid[3], std::string &err);
 /// When the runtime uses a package's split kernel. Defaults from an H100
-/// (bench/NOTES.md step 50): with 16 rounds per tile the split kernel made
+/// (bench/LOG.md step 50): with 16 rounds per tile the split kernel made
 /// grids below one wave 1.3-2x faster and grids of 1, 3 and 6 whole waves
 /// plus a tail 16%, 6.5% and 3.3% faster, but made no difference past 30
 /// waves; with 4 rounds per tile (topk = 512) it was slower everywhere (its
