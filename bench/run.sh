@@ -71,7 +71,7 @@ if [ -n "${PEER:-}" ]; then
   first=${1%%=*}; firstdir=${1#*=}
   plabel="peer-$PEER"
   peer_ok=1
-  if [ "$PEER" = flash_mla ] && ! python3 -c "import flash_mla" 2> "$RES/runs/peer-import.log"; then
+  if [ "$PEER" = flash_mla ] && ! python3 -c "import torch, flash_mla" 2> "$RES/runs/peer-import.log"; then
     peer_ok=0
     echo "-- $plabel: SKIPPED (cannot import flash_mla: $(tail -1 "$RES/runs/peer-import.log"))"
   fi
