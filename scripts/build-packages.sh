@@ -29,7 +29,7 @@
 #                  sm_90a only
 #   v32_cp         v32 with the seesaw schedule's carried_pivot option (not
 #                  the default: outside the out tolerance on one row of a
-#                  spiky-values test, bench/NOTES.md step 51); sm_90a only
+#                  spiky-values test, bench/LOG.md step 51); sm_90a only
 #   v32_np, v32_causal_np
 #                  v32 / v32_causal with the seesaw schedule's one CTA per
 #                  tile (`persistent = false`); sm_90a only

@@ -232,7 +232,7 @@ done
 # built).
 # carried_pivot (opt-in): the same op, compared element by element with the
 # default kernel on adversarial indices (uniform values; on spiky values it
-# is known to leave the tolerance, bench/NOTES.md step 51).
+# is known to leave the tolerance, bench/LOG.md step 51).
 run_case packages packages-cp-vs-v32 "$PKG_DIR/v32_cp.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
 run_case packages packages-np-vs-v32 "$PKG_DIR/v32_np.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
 run_case packages packages-np-causal-vs-causal "$PKG_DIR/v32_causal_np.smlapkg" --B 2 --S 150 --Skv 4096 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v32_causal.smlapkg"

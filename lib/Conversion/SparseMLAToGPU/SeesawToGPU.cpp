@@ -74,7 +74,7 @@ constexpr int64_t kDescSboShift = 32;
 constexpr double kLazyRescaleLog2 = 8.0;
 /// carried_pivot: consumer 0 weights its own block against the pivot it
 /// carries into the round, so that O_0 needs no rescale before its own GEMM
-/// (bench/NOTES.md step 51), unless the block's max exceeds that pivot by
+/// (bench/LOG.md step 51), unless the block's max exceeds that pivot by
 /// more than this (log2 units): then against the block max minus this. Weights
 /// stay below 2^32 (bf16 P and f32 O and sums hold them), and where the pivot
 /// jumps the earlier O_0 and l_0, not rescaled to it, are at most topk weights
@@ -389,7 +389,7 @@ public:
           Value qBase = perTile(qTile());
           // Q is read once: evict it from L2 first, which leaves L2 to the
           // KV rows that every tile gathers (Skv = 32768: -1.5%,
-          // bench/NOTES.md).
+          // bench/LOG.md).
           Value evictFirst = inlineAsm(
               i64, {}, "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;",
               "=l");
@@ -440,7 +440,7 @@ public:
         // Both blocks' indices at the start of the round, before the wait
         // for the first half: R1, freed while the producer is still copying
         // L0, then starts without an index load between its wait and its
-        // copies (decode-like shape 5.7% faster, bench/NOTES.md step 28).
+        // copies (decode-like shape 5.7% faster, bench/LOG.md step 28).
         // The second halves (R0, L1) load their block's indices again, from
         // L1, rather than keep eight registers through the round (with them
         // kept, the H = 64 kernel spills).
@@ -448,7 +448,7 @@ public:
                                                        loadTagged(1)};
         // The V columns of each consumer's own block first (freed after its
         // own GEMM: L0, R1), then R0 before L1 (both freed by the cross
-        // GEMMs). R0 first measured 3.5% faster (bench/NOTES.md step 8) and,
+        // GEMMs). R0 first measured 3.5% faster (bench/LOG.md step 8) and,
         // after consumer 1's P tile moved before its own GEMM so that L1 is
         // now freed first, still 2.9% faster (step 40): consumer 0 needs R0
         // for the second part of its QK^T.
@@ -587,7 +587,7 @@ public:
   /// `fence.proxy.async.shared::cta`, which compiles to a CTA-wide MEMBAR,
   /// it does not wait for the thread's outstanding global loads and stores
   /// (ptxas emits no instruction for it on sm_90a; 1-1.6% faster off the
-  /// headline shape, bench/NOTES.md step 57).
+  /// headline shape, bench/LOG.md step 57).
   void acquireGenericWrites() {
     NVVM::FenceProxySyncRestrictOp::create(b, NVVM::MemOrderKind::ACQUIRE);
   }
@@ -983,7 +983,7 @@ public:
       // round's cross GEMM (the first round's before the loop) and carried
       // into the round: loaded at the round's start, the loads were still in
       // flight at the proxy fence after the KV acquire, whose MEMBAR waits
-      // for them (headline 3.9% faster, bench/NOTES.md step 56). Without
+      // for them (headline 3.9% faster, bench/LOG.md step 56). Without
       // shared_validity; with it the mask comes from shared memory.
       auto maskOf = [&](Value r) {
         Value first =
@@ -1112,7 +1112,7 @@ public:
         // requires sm_scale > 0) and rounding is monotone, so this is the max
         // of the scaled logits; the weights (step 4) then take the scale in
         // their one fma each, a multiply per element fewer in the stretch
-        // where both consumers compete for issue slots (bench/NOTES.md step
+        // where both consumers compete for issue slots (bench/LOG.md step
         // 41).
         assert(scaleLog2 > 0 && "sm_scale > 0 is verified");
         SmallVector<Value> masked(nS);
@@ -1162,7 +1162,7 @@ public:
         // carried_pivot: consumer 0 weights its block against the
         // pivot m it carries in, not m0, so O_0 and l_0 need no rescale
         // before its own GEMM: 128 multiplies and an exponential off the
-        // path to that GEMM (1.2% on the headline shape, bench/NOTES.md step
+        // path to that GEMM (1.2% on the headline shape, bench/LOG.md step
         // 51). Step 5 brings everything to m' with one factor exp2(q - m'),
         // as it did from m0. A row's first valid max takes m0 itself (O_0 and
         // l_0 are still 0) and a jump beyond kCarriedPivotSpanLog2 takes
@@ -1222,14 +1222,14 @@ public:
           // peer's wgmma reads it through the async proxy: the peer fences
           // after its acquire (a bidirectional fence here compiled to a
           // MEMBAR that waited for this thread's out stores of the previous
-          // tile, bench/NOTES.md step 57).
+          // tile, bench/LOG.md step 57).
           gpu::BarrierOp::create(b);
           ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
                                    ChannelSide::producer, /*async=*/false);
         };
         // Consumer 1's P tile is final here (it already used m'): published
         // before its own GEMM is issued rather than after, which measured
-        // 2.4% faster on the headline shape (bench/NOTES.md step 35).
+        // 2.4% faster on the headline shape (bench/LOG.md step 35).
         if (c == 1)
           storeP();
         // 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
@@ -1284,7 +1284,7 @@ public:
         // With carried_pivot released before consumer 0's rescale, which
         // reads only registers (measured with it; the default keeps the
         // order the GPU matrix has checked longest: no difference either
-        // way without it, bench/NOTES.md step 51).
+        // way without it, bench/LOG.md step 51).
         NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
         acc = pin(acc);
         auto releaseOwnV = [&] {
@@ -1370,7 +1370,7 @@ public:
       // same for every tile, so LLVM hoists them out of the tile loop and
       // holds them throughout, in registers consumer 0 needs in its round
       // (with lazy_rescale, consumer 1 too): there they come from a
-      // per-tile copy (H = 64 2.5-2.9% faster, bench/NOTES.md step 52; with
+      // per-tile copy (H = 64 2.5-2.9% faster, bench/LOG.md step 52; with
       // lazy_rescale or carried_pivot the hoisted form spills). Consumer 1
       // keeps the hoisted form (the copy measured 0.3% slower there).
       std::array<Value, 2> tileRows = rows;

@@ -68,7 +68,7 @@
 // coordinates, then the next tile. With one head block per token (H = 64)
 // the rows' addresses are the same for every tile; consumer 0 takes its two
 // rows through a per-tile copy rather than holding them across the tile
-// loop (bench/NOTES.md step 52).
+// loop (bench/LOG.md step 52).
 // CHECK: scf.yield
 // CHECK: llvm.inline_asm has_side_effects "mov.b64 $0, $1;", "=l,l"
 // CHECK-NEXT: arith.index_cast
