@@ -24,6 +24,10 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope --allow-unused-prefix
 tool_dirs = [config.sparse_mla_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["sparse-mla-opt", "sparse-mla-translate"], tool_dirs)
 
+# The plugin for the system's stock mlir-opt (same LLVM release).
+config.substitutions.append(("%sparse_mla_plugin", os.path.join(config.sparse_mla_obj_root, "lib", "libSparseMLAPlugin.so")))
+config.substitutions.append(("%system_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+
 # ptxas: tests that assemble PTX declare `REQUIRES: ptxas` and are reported
 # UNSUPPORTED (skipped, visibly) where no CUDA toolkit was found.
 if config.sparse_mla_have_ptxas:

@@ -6,10 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "SparseMLA/Conversion/Passes.h"
-#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
-#include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
-#include "SparseMLA/Pipelines/Pipelines.h"
+#include "SparseMLA/InitAll.h"
 #include "SparseMLA/Version.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -36,15 +33,13 @@ int main(int argc, char **argv) {
   argv = args.data();
 
   mlir::registerAllPasses();
-  mlir::sparse_mla::registerSparseMLAPasses();
-  mlir::sparse_mla::registerSparseMLAConversionPasses();
-  mlir::sparse_mla::registerSparseMLAPipelines();
+  mlir::sparse_mla::registerAllPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllGPUToLLVMIRTranslations(registry);
-  registry.insert<mlir::sparse_mla::SparseMLADialect>();
+  mlir::sparse_mla::registerAllDialects(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "sparse_mla optimizer driver\n", registry));

@@ -1,0 +1,37 @@
+//===- InitAll.cpp - register everything sparse_mla provides --------------===//
+
+#include "SparseMLA/InitAll.h"
+#include "SparseMLA/Conversion/Passes.h"
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
+#include "SparseMLA/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+#include <mutex>
+
+void mlir::sparse_mla::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<SparseMLADialect, arith::ArithDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, gpu::GPUDialect, LLVM::LLVMDialect,
+                  math::MathDialect, memref::MemRefDialect, NVVM::NVVMDialect,
+                  scf::SCFDialect>();
+  // The lowering to NVVM converts through the dialects' ConvertToLLVM
+  // interfaces, which upstream registers as extensions.
+  registerAllExtensions(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerAllGPUToLLVMIRTranslations(registry);
+}
+
+void mlir::sparse_mla::registerAllPasses() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerSparseMLAPasses();
+    registerSparseMLAConversionPasses();
+    registerSparseMLAPipelines();
+  });
+}
