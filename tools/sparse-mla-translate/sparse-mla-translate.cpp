@@ -9,10 +9,13 @@
 //   --manifest  only the manifest, as JSON (needs no CUDA toolkit)
 //   --ptx       only the PTX text
 //
+// The work is the library's (SparseMLA/Target/KernelPackage.h); this is its
+// command line.
+//
 //===----------------------------------------------------------------------===//
 
-#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
-#include "SparseMLA/Target/HardwareLimits.h"
+#include "SparseMLA/InitAll.h"
+#include "SparseMLA/Target/KernelPackage.h"
 #include "SparseMLA/Version.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -39,12 +42,10 @@
 #include "sparse_mla/package.h"
 
 using namespace mlir;
-namespace hw = mlir::sparse_mla::hw;
-namespace pkg = ::sparse_mla::pkg;
 
 namespace {
 
-enum class Mode { Package, Manifest, Ptx };
+using mlir::sparse_mla::PackageOutput;
 
 llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
                                          llvm::cl::desc("<input file>"),
@@ -52,16 +53,16 @@ llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
 llvm::cl::opt<std::string> outputFilename("o", llvm::cl::desc("Output file"),
                                           llvm::cl::value_desc("filename"),
                                           llvm::cl::init("-"));
-llvm::cl::opt<Mode> mode(
-    llvm::cl::desc("What to write:"), llvm::cl::init(Mode::Package),
+llvm::cl::opt<PackageOutput> mode(
+    llvm::cl::desc("What to write:"), llvm::cl::init(PackageOutput::Package),
     llvm::cl::values(
-        clEnumValN(Mode::Package, "package", "the kernel package (default)"),
-        clEnumValN(Mode::Manifest, "manifest", "the manifest JSON only"),
-        clEnumValN(Mode::Ptx, "ptx", "the kernel's PTX only")));
+        clEnumValN(PackageOutput::Package, "package", "the kernel package (default)"),
+        clEnumValN(PackageOutput::Manifest, "manifest", "the manifest JSON only"),
+        clEnumValN(PackageOutput::Ptx, "ptx", "the kernel's PTX only")));
 llvm::cl::opt<std::string>
     toolkit("toolkit",
             llvm::cl::desc("CUDA toolkit for ptxas and libdevice"),
-            llvm::cl::init(SPARSE_MLA_DEFAULT_CUDA_TOOLKIT));
+            llvm::cl::init(mlir::sparse_mla::defaultCudaToolkit()));
 llvm::cl::opt<std::string>
     kernelName("kernel",
                llvm::cl::desc("Entry to package when the module has several"),
@@ -86,453 +87,6 @@ llvm::cl::opt<bool> verifyPtxas(
                    "setmaxnreg being ignored (info C7508)"),
     llvm::cl::init(true));
 
-constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
-
-/// Fills the manifest from the launch's kernel_info and the kernel's types.
-/// The dialect verified kernel_info's shape when it was parsed
-/// (SparseMLADialect::verifyOperationAttribute), so fields are read as is.
-LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
-                            pkg::Manifest &m) {
-  Location loc = launch.getLoc();
-  auto info = launch->getAttrOfType<DictionaryAttr>(kKernelInfoAttrName);
-  auto integer = [](DictionaryAttr dict, StringRef name) {
-    return cast<IntegerAttr>(dict.get(name)).getInt();
-  };
-  auto block = cast<DenseI64ArrayAttr>(info.get("block"));
-  auto params = cast<ArrayAttr>(info.get("params"));
-  auto op = cast<DictionaryAttr>(info.get("op"));
-
-  m.chip = chip.str();
-  m.compiler = SPARSE_MLA_COMPILER_ID;
-  m.kernel.entry = cast<StringAttr>(info.get("entry")).str();
-  for (int i = 0; i < 3; ++i)
-    m.kernel.block[i] = block[i];
-  m.kernel.dynamicSharedMemory = integer(info, "dynamic_shared_memory");
-  if (auto ctas = info.getAs<IntegerAttr>("ctas_per_sm"))
-    m.kernel.ctasPerSm = ctas.getInt();
-  for (auto [i, term] : llvm::enumerate(
-           cast<ArrayAttr>(info.get("grid")).getAsRange<DictionaryAttr>())) {
-    pkg::GridTerm &t = m.kernel.grid[i];
-    t.multiplier = integer(term, "multiplier");
-    StringRef dim;
-    if (auto d = term.getAs<StringAttr>("dim"))
-      dim = d.getValue();
-    t.dim = llvm::StringSwitch<pkg::GridDim>(dim)
-                .Case("B", pkg::GridDim::B)
-                .Case("S", pkg::GridDim::S)
-                .Case("Skv", pkg::GridDim::Skv)
-                .Default(pkg::GridDim::None);
-  }
-
-  // Parameters: names from kernel_info, kinds and ranks from the operands.
-  if (params.size() != launch.getKernelOperands().size())
-    return emitError(loc) << "kernel_info names " << params.size()
-                          << " parameters, the launch passes "
-                          << launch.getKernelOperands().size();
-  for (auto [name, value] :
-       llvm::zip(params.getAsRange<StringAttr>(), launch.getKernelOperands())) {
-    pkg::Param p;
-    p.name = name.str();
-    if (auto type = dyn_cast<MemRefType>(value.getType())) {
-      p.kind = pkg::ParamKind::Memref;
-      p.rank = type.getRank();
-      Type elt = type.getElementType();
-      p.element = elt.isBF16() ? pkg::kBF16
-                  : elt.isF32() ? pkg::kF32
-                                : pkg::kI32;
-    } else if (auto plan =
-                   value.getDefiningOp<mlir::sparse_mla::SplitPlanOp>()) {
-      // The split plan the runtime chooses per launch (split_tail).
-      if (!m.kernel.splitEntry.empty() &&
-          m.kernel.splitEntry != plan.getEntry())
-        return emitError(loc) << "kernel parameter '" << name.getValue()
-                              << "': a second split plan";
-      m.kernel.splitEntry = plan.getEntry().str();
-      m.kernel.splitMaxParts = plan.getMaxParts();
-      m.kernel.splitWorkspaceBytesPerCta = plan.getWorkspaceBytesPerCta();
-      unsigned result = cast<OpResult>(value).getResultNumber();
-      p.kind = result == 0   ? pkg::ParamKind::SplitTiles
-               : result == 1 ? pkg::ParamKind::SplitParts
-                             : pkg::ParamKind::Workspace;
-    } else if (value.getType().isInteger(32)) {
-      p.kind = pkg::ParamKind::I32;
-    } else if (auto map =
-                   value.getDefiningOp<mlir::sparse_mla::TensorMapOp>()) {
-      // A tensor map the runtime encodes from the operand the launch passes
-      // as the map's source.
-      p.kind = pkg::ParamKind::TensorMap;
-      pkg::TensorMapSpec spec;
-      spec.param = static_cast<int64_t>(m.kernel.params.size());
-      for (auto [other, operand] : llvm::zip(params.getAsRange<StringAttr>(),
-                                             launch.getKernelOperands())) {
-        Value source = operand;
-        if (auto cast = source.getDefiningOp<memref::CastOp>())
-          source = cast.getSource();
-        if (source == map.getSource() && isa<MemRefType>(operand.getType()))
-          spec.tensor = other.str();
-      }
-      if (spec.tensor.empty())
-        return emitError(loc) << "tensor map parameter '" << name.getValue()
-                              << "' describes a memref the launch does not "
-                                 "pass";
-      spec.box.assign(map.getBox().begin(), map.getBox().end());
-      spec.swizzle = map.getSwizzle();
-      m.kernel.tensorMaps.push_back(spec);
-    } else {
-      return emitError(loc) << "kernel parameter '" << name.getValue()
-                            << "' has a type the package ABI does not know: "
-                            << value.getType();
-    }
-    if (auto align = info.getAs<DictionaryAttr>("row_alignment"))
-      if (auto bytes = align.getAs<IntegerAttr>(name.getValue()))
-        p.rowAlignment = bytes.getInt();
-    m.kernel.params.push_back(p);
-  }
-
-  // B, S, Skv: a size when static, a unit attribute when dynamic.
-  auto dim = [&](StringRef name) -> std::optional<int64_t> {
-    if (auto attr = op.getAs<IntegerAttr>(name))
-      return attr.getInt();
-    return std::nullopt;
-  };
-  m.op.H = integer(op, "H");
-  m.op.G = integer(op, "G");
-  m.op.Dqk = integer(op, "Dqk");
-  m.op.Dv = integer(op, "Dv");
-  m.op.topk = integer(op, "topk");
-  m.op.kvStride = integer(op, "kv_stride");
-  m.op.B = dim("B");
-  m.op.S = dim("S");
-  m.op.Skv = dim("Skv");
-  m.op.smScale = cast<FloatAttr>(op.get("sm_scale")).getValueAsDouble();
-  m.op.causal = cast<BoolAttr>(op.get("causal")).getValue();
-  m.op.hasMaxLogits = cast<BoolAttr>(op.get("has_max_logits")).getValue();
-  m.op.schedule = cast<StringAttr>(op.get("schedule")).str();
-
-  std::string err;
-  if (!pkg::checkManifest(m, err))
-    return emitError(loc) << "invalid manifest: " << err;
-  return success();
-}
-
-/// Fails with a diagnostic where the gpu.module `kernelModule` holds an op
-/// its NVVM target's PTX ISA (`+ptxNN` in its features) cannot express:
-/// LLVM's NVPTX backend would abort on it ("Cannot select").
-LogicalResult checkPtxIsa(ModuleOp module, StringRef kernelModule) {
-  auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
-      module, StringAttr::get(module.getContext(), kernelModule));
-  ArrayAttr targets = gpuModule ? gpuModule.getTargetsAttr() : ArrayAttr();
-  if (!targets)
-    return success(); // diagnosed by the serialization itself
-  for (Attribute attr : targets) {
-    auto target = dyn_cast<NVVM::NVVMTargetAttr>(attr);
-    if (!target)
-      continue;
-    // The newest +ptxNN among the features; without one, LLVM's NVPTX
-    // backend takes the oldest PTX ISA of the chip.
-    std::optional<int64_t> ptx = hw::newestPtxIsa(target.getFeatures());
-    if (!ptx) {
-      std::optional<hw::Chip> chip = hw::parseChip(target.getChip());
-      ptx = chip ? chip->oldestPtxIsa : hw::kPtxIsaOldest;
-    }
-    WalkResult walk = gpuModule.walk([&](Operation *op) {
-      if (!isa<NVVM::FenceProxySyncRestrictOp, NVVM::FenceSyncRestrictOp>(op) ||
-          *ptx >= hw::kPtxIsaSyncRestrict)
-        return WalkResult::advance();
-      op->emitError() << "needs PTX ISA " << hw::kPtxIsaSyncRestrict / 10 << "."
-                      << hw::kPtxIsaSyncRestrict % 10
-                      << " or newer, but gpu.module @" << kernelModule
-                      << " targets PTX ISA " << *ptx / 10 << "." << *ptx % 10
-                      << " (features \"" << target.getFeatures()
-                      << "\"; compile with features=auto or +ptx"
-                      << hw::kPtxIsaSyncRestrict << ")";
-      return WalkResult::interrupt();
-    });
-    if (walk.wasInterrupted())
-      return failure();
-  }
-  return success();
-}
-
-/// Serializes the kernel's gpu.module with gpu-module-to-binary in `format`
-/// (isa or bin) and returns the payload.
-FailureOr<std::string> serialize(ModuleOp module, StringRef kernelModule,
-                                 StringRef format) {
-  if (failed(checkPtxIsa(module, kernelModule)))
-    return failure();
-  if (!toolkit.empty() && !llvm::sys::fs::is_directory(toolkit))
-    return emitError(module.getLoc())
-               << "--toolkit '" << toolkit
-               << "' is not a directory (expected a CUDA toolkit root holding "
-                  "bin/ptxas and nvvm/libdevice)",
-           failure();
-  OwningOpRef<ModuleOp> clone = module.clone();
-  // Serialize the requested gpu.module only: another one (say without a
-  // target) must not break this one.
-  for (auto other :
-       llvm::make_early_inc_range(clone->getOps<gpu::GPUModuleOp>()))
-    if (other.getName() != kernelModule)
-      other.erase();
-  PassManager pm(module.getContext());
-  GpuModuleToBinaryPassOptions options;
-  options.compilationTarget = format.str();
-  options.toolkitPath = toolkit;
-  pm.addPass(createGpuModuleToBinaryPass(options));
-  if (failed(pm.run(*clone)))
-    return failure();
-  auto binary = SymbolTable::lookupNearestSymbolFrom<gpu::BinaryOp>(
-      *clone, StringAttr::get(module.getContext(), kernelModule));
-  if (!binary || binary.getObjects().size() != 1)
-    return emitError(module.getLoc())
-           << "expected one object for gpu.module @" << kernelModule
-           << " (is exactly one target attached?)",
-           failure();
-  auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
-  return object.getObject().str();
-}
-
-/// The gpu.module `name` with its single #nvvm.target, or a diagnostic.
-FailureOr<std::pair<gpu::GPUModuleOp, NVVM::NVVMTargetAttr>>
-findKernelModule(ModuleOp module, StringRef name, Location loc) {
-  auto gpuModule = SymbolTable::lookupNearestSymbolFrom<gpu::GPUModuleOp>(
-      module, StringAttr::get(module.getContext(), name));
-  if (!gpuModule)
-    return emitError(loc) << "no gpu.module named @" << name
-                          << " (serialized already, or never created?)",
-           failure();
-  if (!gpuModule.getTargets() || gpuModule.getTargets()->size() != 1)
-    return emitError(gpuModule.getLoc())
-               << "gpu.module @" << name
-               << " must have exactly one target (run nvvm-attach-target or "
-                  "sparse-mla-to-nvvm)",
-           failure();
-  auto target = dyn_cast<NVVM::NVVMTargetAttr>((*gpuModule.getTargets())[0]);
-  if (!target)
-    return emitError(gpuModule.getLoc())
-               << "gpu.module @" << name << " must target NVVM, but has "
-               << (*gpuModule.getTargets())[0],
-           failure();
-  // A chip or feature LLVM does not know would be ignored with a warning
-  // and end in an abort ("Cannot select"): refuse it here, by name.
-  std::string error =
-      hw::checkNvptxTarget(target.getChip(), target.getFeatures());
-  if (!error.empty())
-    return emitError(gpuModule.getLoc())
-               << "gpu.module @" << name << ": " << error,
-           failure();
-  return std::make_pair(gpuModule, target);
-}
-
-/// Runs ptxas on `ptx` for `chip` at `-O<optLevel>`. With `verify`, `ptxas
-/// -v` fails, quoting ptxas, when a kernel spills, uses local memory, or has
-/// setmaxnreg ignored. With `cubin`, a second ptxas without -v (run at the
-/// same time) assembles the cubin returned there: the same bytes
-/// gpu-module-to-binary's "bin" format gives for a target without extra
-/// ptxas flags (it runs this ptxas on this PTX with these options; -v would
-/// be recorded in the cubin), without translating the module to PTX a
-/// second time.
-LogicalResult runPtxas(Location loc, StringRef ptx, StringRef chip,
-                       int optLevel, bool verify,
-                       std::string *cubin = nullptr) {
-  std::string ptxas = toolkit + "/bin/ptxas";
-  if (toolkit.empty() || !llvm::sys::fs::can_execute(ptxas))
-    return emitError(loc) << "--verify-ptxas: no ptxas under toolkit '"
-                          << toolkit
-                          << "' (pass --toolkit or --verify-ptxas=false)";
-  SmallString<64> ptxPath;
-  int fd;
-  if (llvm::sys::fs::createTemporaryFile("sparse-mla", "ptx", fd, ptxPath))
-    return emitError(loc) << "ptxas: cannot create temporary files";
-  {
-    llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
-    out << ptx;
-  }
-  llvm::FileRemover removePtx(ptxPath);
-  std::string arch = "-arch=" + chip.str();
-  std::string opt = "-O" + std::to_string(optLevel);
-  // One ptxas per job: {-v to /dev/null} and/or {the cubin}.
-  struct Job {
-    bool verbose;
-    SmallString<64> logPath, outPath;
-    llvm::sys::ProcessInfo process;
-    std::string message;
-  };
-  SmallVector<Job, 2> jobs;
-  if (verify)
-    jobs.push_back(Job{true, {}, {}, {}, {}});
-  if (cubin)
-    jobs.push_back(Job{false, {}, {}, {}, {}});
-  SmallVector<llvm::FileRemover, 4> removers;
-  // A ptxas already started is waited for before any return (its files are
-  // removed on return).
-  size_t started = 0;
-  auto waitStarted = [&] {
-    for (size_t i = 0; i < started; ++i)
-      jobs[i].process =
-          llvm::sys::Wait(jobs[i].process, std::nullopt, &jobs[i].message);
-    started = 0;
-  };
-  for (Job &job : jobs) {
-    if (llvm::sys::fs::createTemporaryFile("sparse-mla", "log", job.logPath)) {
-      waitStarted();
-      return emitError(loc) << "ptxas: cannot create temporary files";
-    }
-    removers.emplace_back(job.logPath);
-    if (job.verbose) {
-      job.outPath = "/dev/null";
-    } else {
-      if (llvm::sys::fs::createTemporaryFile("sparse-mla", "cubin",
-                                             job.outPath)) {
-        waitStarted();
-        return emitError(loc) << "ptxas: cannot create temporary files";
-      }
-      removers.emplace_back(job.outPath);
-    }
-    SmallVector<StringRef> args = {ptxas,   arch, opt,
-                                   ptxPath, "-o", job.outPath};
-    if (job.verbose)
-      args.insert(args.begin() + 1, "-v");
-    std::optional<StringRef> redirects[] = {std::nullopt, job.logPath,
-                                            job.logPath};
-    bool failedToStart = false;
-    job.process = llvm::sys::ExecuteNoWait(ptxas, args, std::nullopt, redirects,
-                                           /*MemoryLimit=*/0, &job.message,
-                                           &failedToStart);
-    if (failedToStart) {
-      waitStarted();
-      return emitError(loc)
-             << "ptxas: cannot run " << ptxas << ": " << job.message;
-    }
-    ++started;
-  }
-  waitStarted();
-  for (Job &job : jobs) {
-    auto log = llvm::MemoryBuffer::getFile(job.logPath);
-    StringRef text = log ? (*log)->getBuffer() : StringRef();
-    int rc = job.process.ReturnCode;
-    if (rc != 0)
-      return emitError(loc)
-             << "ptxas failed ("
-             << (job.message.empty() ? "exit " + std::to_string(rc)
-                                     : job.message)
-             << "):\n"
-             << text;
-    if (job.verbose) {
-      SmallVector<StringRef> problems;
-      SmallVector<StringRef> lines;
-      text.split(lines, '\n');
-      for (StringRef line : lines) {
-        if (line.contains("C7508"))
-          problems.push_back(line.trim());
-        if (line.contains("bytes stack frame") &&
-            !line.contains(" 0 bytes stack frame, 0 bytes spill stores, 0 "
-                           "bytes spill loads"))
-          problems.push_back(line.trim());
-        if (line.contains("bytes lmem") && !line.contains(" 0 bytes lmem"))
-          problems.push_back(line.trim());
-      }
-      if (!problems.empty()) {
-        InFlightDiagnostic diag = emitError(loc)
-                                  << "ptxas -v " << arch << " reports:";
-        for (StringRef problem : problems)
-          diag << "\n  " << problem;
-        return diag;
-      }
-    } else {
-      auto file = llvm::MemoryBuffer::getFile(job.outPath);
-      if (!file)
-        return emitError(loc)
-               << "ptxas: cannot read its output " << job.outPath;
-      *cubin = (*file)->getBuffer().str();
-    }
-  }
-  return success();
-}
-
-LogicalResult translate(ModuleOp module, llvm::raw_ostream &os) {
-  if (!gpuModuleName.empty()) {
-    if (mode != Mode::Ptx)
-      return emitError(module.getLoc()) << "--gpu-module needs --ptx";
-    auto found = findKernelModule(module, gpuModuleName, module.getLoc());
-    if (failed(found))
-      return failure();
-    FailureOr<std::string> ptx = serialize(module, gpuModuleName, "isa");
-    if (failed(ptx))
-      return failure();
-    if (verifyPtxas &&
-        failed(runPtxas(found->first.getLoc(), *ptx, found->second.getChip(),
-                        found->second.getO(), /*verify=*/true)))
-      return failure();
-    os << *ptx;
-    return success();
-  }
-  SmallVector<gpu::LaunchFuncOp> launches;
-  module.walk([&](gpu::LaunchFuncOp launch) {
-    if (launch->hasAttr(kKernelInfoAttrName) &&
-        (kernelName.empty() ||
-         launch.getKernelName().getValue() == kernelName))
-      launches.push_back(launch);
-  });
-  if (launches.size() != 1)
-    return emitError(module.getLoc())
-           << "expected exactly one sparse_mla kernel launch"
-           << (kernelName.empty() ? "" : " named '" + kernelName + "'")
-           << ", found " << launches.size()
-           << " (run sparse-mla-to-nvvm first; pick one with --kernel)";
-  gpu::LaunchFuncOp launch = launches.front();
-  StringRef kernelModule = launch.getKernelModuleName().getValue();
-  auto found = findKernelModule(module, kernelModule, launch.getLoc());
-  if (failed(found))
-    return failure();
-  auto [gpuModule, target] = *found;
-  auto entry = launch->getAttrOfType<DictionaryAttr>(kKernelInfoAttrName)
-                   .getAs<StringAttr>("entry");
-  if (entry.getValue() != launch.getKernelName().getValue())
-    return emitError(launch.getLoc())
-           << "sparse_mla.kernel_info names entry '" << entry.getValue()
-           << "', but the launch calls @" << launch.getKernelName().getValue();
-
-  pkg::Manifest manifest;
-  if (failed(buildManifest(launch, target.getChip(), manifest)))
-    return failure();
-  if (mode == Mode::Manifest) {
-    os << pkg::manifestToJson(manifest) << "\n";
-    return success();
-  }
-
-  FailureOr<std::string> ptx = serialize(module, kernelModule, "isa");
-  if (failed(ptx))
-    return failure();
-  // The cubin from this PTX by the toolkit's ptxas when it has one (the
-  // bytes gpu-module-to-binary would produce, at half the time: the module
-  // is translated to PTX once); else by gpu-module-to-binary.
-  const bool direct = mode == Mode::Package && !toolkit.empty() &&
-                      llvm::sys::fs::can_execute(toolkit + "/bin/ptxas") &&
-                      (!target.getFlags() || target.getFlags().empty());
-  std::string directCubin;
-  if ((verifyPtxas || direct) &&
-      failed(runPtxas(gpuModule.getLoc(), *ptx, target.getChip(), target.getO(),
-                      verifyPtxas, direct ? &directCubin : nullptr)))
-    return failure();
-  if (mode == Mode::Ptx) {
-    os << *ptx;
-    return success();
-  }
-  FailureOr<std::string> cubin = direct
-                                     ? FailureOr<std::string>(directCubin)
-                                     : serialize(module, kernelModule, "bin");
-  if (failed(cubin))
-    return failure();
-  std::vector<pkg::Section> sections(2);
-  sections[0].kind = pkg::kSectionCubin;
-  sections[0].data.assign(cubin->begin(), cubin->end());
-  sections[1].kind = pkg::kSectionPtx;
-  sections[1].data.assign(ptx->begin(), ptx->end());
-  std::vector<uint8_t> bytes = pkg::writePackage(manifest, sections);
-  os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-  return success();
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -545,9 +99,7 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllGPUToLLVMIRTranslations(registry);
-  registry.insert<mlir::sparse_mla::SparseMLADialect>();
+  mlir::sparse_mla::registerAllDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(printOpOnDiagnostic);
@@ -571,8 +123,16 @@ int main(int argc, char **argv) {
     llvm::errs() << "error: " << error << "\n";
     return 1;
   }
-  if (failed(translate(*module, output->os())))
+  mlir::sparse_mla::PackageOptions options;
+  options.toolkit = toolkit;
+  options.kernel = kernelName;
+  options.gpuModule = gpuModuleName;
+  options.verifyPtxas = verifyPtxas;
+  FailureOr<std::string> bytes =
+      mlir::sparse_mla::translateToKernelPackage(*module, mode, options);
+  if (failed(bytes))
     return 1;
+  output->os() << *bytes;
   output->keep();
   return 0;
 }

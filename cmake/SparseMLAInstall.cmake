@@ -1,0 +1,56 @@
+# Install rules and the CMake package (lib/cmake/SparseMLA): headers, the
+# compiler libraries behind SparseMLA::Compiler, the tools and the plugin.
+# The runtime installs itself from its own project (runtime/CMakeLists.txt)
+# into the same prefix, adding SparseMLA::Runtime.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(SPARSE_MLA_COMPILER_LIBS
+  SparseMLAInitAll SparseMLAPackageWriter MLIRSparseMLAPipelines MLIRSparseMLAToGPU
+  MLIRSparseMLATransforms MLIRSparseMLA SparseMLATarget sparse_mla_package)
+
+# One target for users: our libraries, then libMLIR.so where MLIR is linked
+# as a dylib (so a consumer uses the same MLIR as the plugin and the tools).
+add_library(SparseMLACompiler INTERFACE)
+target_link_libraries(SparseMLACompiler INTERFACE ${SPARSE_MLA_COMPILER_LIBS})
+if(MLIR_LINK_MLIR_DYLIB)
+  target_link_libraries(SparseMLACompiler INTERFACE MLIR)
+endif()
+target_include_directories(SparseMLACompiler INTERFACE
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+set_target_properties(SparseMLACompiler PROPERTIES EXPORT_NAME Compiler)
+foreach(lib ${SPARSE_MLA_COMPILER_LIBS})
+  target_include_directories(${lib} INTERFACE
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+endforeach()
+
+install(TARGETS SparseMLACompiler ${SPARSE_MLA_COMPILER_LIBS}
+  EXPORT SparseMLATargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(EXPORT SparseMLATargets NAMESPACE SparseMLA::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/SparseMLA)
+install(TARGETS sparse-mla-opt sparse-mla-translate
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# Headers: the sources' and the generated ones (.h.inc, Version.h).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/SparseMLA
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
+install(DIRECTORY ${PROJECT_BINARY_DIR}/include/SparseMLA
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.h" PATTERN "*.inc"
+  PATTERN "CMakeFiles" EXCLUDE)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/package/include/sparse_mla
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+configure_package_config_file(
+  ${PROJECT_SOURCE_DIR}/cmake/SparseMLAConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/cmake/SparseMLAConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/SparseMLA)
+write_basic_package_version_file(
+  ${PROJECT_BINARY_DIR}/cmake/SparseMLAConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/cmake/SparseMLAConfig.cmake
+  ${PROJECT_BINARY_DIR}/cmake/SparseMLAConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/SparseMLA)
