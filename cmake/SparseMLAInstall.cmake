@@ -32,6 +32,10 @@ install(EXPORT SparseMLATargets NAMESPACE SparseMLA::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/SparseMLA)
 install(TARGETS sparse-mla-opt sparse-mla-translate
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Installed binaries find our libraries relative to themselves (the prefix
+# can move) and LLVM's/MLIR's shared libraries where they were found.
+set_target_properties(sparse-mla-opt sparse-mla-translate SparseMLAPlugin
+  PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR};${LLVM_LIBRARY_DIR}")
 
 # Headers: the sources' and the generated ones (.h.inc, Version.h).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/SparseMLA

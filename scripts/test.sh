@@ -19,3 +19,6 @@ if [ -f "$CUDA_ROOT/include/cuda.h" ]; then
 else
   echo "== runtime: SKIPPED (no CUDA toolkit at $CUDA_ROOT; set CUDA_HOME)"
 fi
+
+# The install, the CMake package, a downstream project and the plugin.
+BUILD_DIR=$BUILD_DIR bash "$ROOT/scripts/test-install.sh"
