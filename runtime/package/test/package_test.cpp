@@ -17,7 +17,7 @@ namespace json = sparse_mla::json;
 namespace {
 
 /// The manifest of docs/kernel-package.md, verbatim.
-const char *kDocManifest = R"({
+const char *kDocManifest = R"json({
   "format": "sparse_mla.package",
   "version": 1,
   "chip": "sm_90a",
@@ -45,7 +45,7 @@ const char *kDocManifest = R"({
     "has_max_logits": true,
     "schedule": "#sparse_mla.schedule<simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1>"
   }
-})";
+})json";
 
 /// A manifest using every feature: static sizes, causal, tensor maps.
 Manifest richManifest() {
