@@ -24,7 +24,11 @@ foreach(lib ${SPARSE_MLA_COMPILER_LIBS})
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
 
-install(TARGETS SparseMLACompiler ${SPARSE_MLA_COMPILER_LIBS}
+# The MLIR C API of the dialect (include/SparseMLA-c): SparseMLA::SparseMLACAPI.
+target_include_directories(SparseMLACAPI INTERFACE
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+
+install(TARGETS SparseMLACompiler ${SPARSE_MLA_COMPILER_LIBS} SparseMLACAPI
   EXPORT SparseMLATargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
@@ -39,6 +43,7 @@ set_target_properties(sparse-mla-opt sparse-mla-translate SparseMLAPlugin
 
 # Headers: the sources' and the generated ones (.h.inc, Version.h).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/SparseMLA
+  ${PROJECT_SOURCE_DIR}/include/SparseMLA-c
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/SparseMLA

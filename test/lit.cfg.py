@@ -9,7 +9,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "SPARSE_MLA"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "sparse-mla-capi-test.c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparse_mla_obj_root, "test")
 
@@ -22,7 +22,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 config.environment["FILECHECK_OPTS"] = "--enable-var-scope --allow-unused-prefixes=false"
 
 tool_dirs = [config.sparse_mla_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["sparse-mla-opt", "sparse-mla-translate"], tool_dirs)
+llvm_config.add_tool_substitutions(["sparse-mla-opt", "sparse-mla-translate", "sparse-mla-capi-test"], tool_dirs)
 
 # The plugin for the system's stock mlir-opt (same LLVM release).
 config.substitutions.append(("%sparse_mla_plugin", os.path.join(config.sparse_mla_obj_root, "lib", "libSparseMLAPlugin.so")))
