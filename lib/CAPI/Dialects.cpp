@@ -26,8 +26,15 @@ MlirOperation sparseMlaFwdCreate(MlirLocation loc, MlirValue q, MlirValue kv,
   mlir::OpBuilder builder(location.getContext());
   mlir::FloatAttr scale =
       smScale > 0 ? builder.getF32FloatAttr(smScale) : mlir::FloatAttr();
+  // On tensors the op returns the updated destinations; on memrefs nothing.
+  llvm::SmallVector<mlir::Type> results;
+  if (llvm::isa<mlir::TensorType>(unwrap(q).getType())) {
+    results = {unwrap(out).getType(), unwrap(lse).getType()};
+    if (!mlirValueIsNull(maxLogits))
+      results.push_back(unwrap(maxLogits).getType());
+  }
   auto op = mlir::sparse_mla::FwdOp::create(
-      builder, location, unwrap(q), unwrap(kv), unwrap(indices),
+      builder, location, results, unwrap(q), unwrap(kv), unwrap(indices),
       unwrap(qStart), unwrap(out), unwrap(lse),
       mlirValueIsNull(maxLogits) ? mlir::Value() : unwrap(maxLogits), scale,
       builder.getI64IntegerAttr(kvStride), builder.getBoolAttr(causal),

@@ -3,10 +3,16 @@
 #include "SparseMLA/InitAll.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Dialect/SparseMLA/Transforms/BufferizableOpInterfaceImpl.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
 #include "SparseMLA/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllExtensions.h"
@@ -19,7 +25,15 @@ void mlir::sparse_mla::registerAllDialects(DialectRegistry &registry) {
   registry.insert<SparseMLADialect, arith::ArithDialect, cf::ControlFlowDialect,
                   func::FuncDialect, gpu::GPUDialect, LLVM::LLVMDialect,
                   math::MathDialect, memref::MemRefDialect, NVVM::NVVMDialect,
-                  scf::SCFDialect>();
+                  scf::SCFDialect, bufferization::BufferizationDialect,
+                  tensor::TensorDialect>();
+  // The op on tensors bufferizes (sparse-mla-to-nvvm starts with One-Shot
+  // Bufferize), with the functions and the arith/tensor ops around it.
+  registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
   // The lowering to NVVM converts through the dialects' ConvertToLLVM
   // interfaces, which upstream registers as extensions.
   registerAllExtensions(registry);

@@ -12,6 +12,7 @@
 #include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -23,6 +24,11 @@ using namespace mlir::sparse_mla;
 
 void mlir::sparse_mla::buildToNVVMPipeline(
     OpPassManager &pm, const ToNVVMPipelineOptions &options) {
+  // The op on tensors becomes the op on memrefs (a no-op for memrefs).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
   // Level 1: decide how each op is lowered, on this chip.
   SparseMLASelectScheduleOptions select;
   select.chip = options.chip;

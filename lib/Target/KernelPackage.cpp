@@ -41,6 +41,13 @@ namespace {
 
 constexpr StringLiteral kKernelInfoAttrName = "sparse_mla.kernel_info";
 
+/// `value` with every memref.cast above it looked through.
+Value stripCasts(Value value) {
+  while (auto cast = value.getDefiningOp<memref::CastOp>())
+    value = cast.getSource();
+  return value;
+}
+
 /// Fills the manifest from the launch's kernel_info and the kernel's types.
 /// The dialect verified kernel_info's shape when it was parsed
 /// (SparseMLADialect::verifyOperationAttribute), so fields are read as is.
@@ -118,10 +125,10 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
       spec.param = static_cast<int64_t>(m.kernel.params.size());
       for (auto [other, operand] : llvm::zip(params.getAsRange<StringAttr>(),
                                              launch.getKernelOperands())) {
-        Value source = operand;
-        if (auto cast = source.getDefiningOp<memref::CastOp>())
-          source = cast.getSource();
-        if (source == map.getSource() && isa<MemRefType>(operand.getType()))
+        // The same memref on both sides, through any memref.cast (e.g. of
+        // a bufferized function argument to the kernel's layout).
+        if (stripCasts(operand) == stripCasts(map.getSource()) &&
+            isa<MemRefType>(operand.getType()))
           spec.tensor = other.str();
       }
       if (spec.tensor.empty())

@@ -341,7 +341,13 @@ LogicalResult mlir::sparse_mla::collectFwdOps(ModuleOp module,
   bool missing = false;
   module.walk([&](FwdOp op) {
     ScheduleAttr schedule = op.getScheduleAttr();
-    if (op->getParentOfType<ModuleOp>() != module) {
+    if (op.hasTensorSemantics()) {
+      op.emitOpError() << "is on tensors; bufferize it first "
+                          "(one-shot-bufferize, or the sparse-mla-to-nvvm "
+                          "pipeline, which starts with it) before "
+                       << passName;
+      missing = true;
+    } else if (op->getParentOfType<ModuleOp>() != module) {
       op.emitOpError() << "is inside a nested module; run " << passName
                        << " on that module";
       missing = true;

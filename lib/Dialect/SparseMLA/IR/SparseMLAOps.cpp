@@ -44,7 +44,7 @@ struct DimSource {
 };
 } // namespace
 
-static bool hasElementType(MemRefType type, StringRef name) {
+static bool hasElementType(ShapedType type, StringRef name) {
   Type elt = type.getElementType();
   if (name == "bf16")
     return elt.isBF16();
@@ -57,6 +57,76 @@ static bool hasElementType(MemRefType type, StringRef name) {
 static bool mustBeStatic(StringRef dim) {
   return dim == "H" || dim == "G" || dim == "Dqk" || dim == "Dv" ||
          dim == "topk";
+}
+
+/// The memory space, rank and layout rules of one operand (memory space
+/// and layout only for memrefs: a tensor has neither).
+static LogicalResult verifyMemRefLayout(FwdOp op, const OperandSpec &spec,
+                                        ShapedType type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (memref && memref.getMemorySpace())
+    return op.emitOpError() << "operand '" << spec.name
+                         << "' must be in the default memory space, but is "
+                            "in "
+                         << memref.getMemorySpace();
+  if (type.getRank() != static_cast<int64_t>(spec.dims.size())) {
+    InFlightDiagnostic diag = op.emitOpError()
+                              << "operand '" << spec.name
+                              << "' must have rank " << spec.dims.size()
+                              << " [";
+    llvm::interleaveComma(spec.dims, diag);
+    return diag << "], but got rank " << type.getRank();
+  }
+  if (!memref)
+    return success();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(memref.getStridesAndOffset(strides, offset)))
+    return op.emitOpError() << "operand '" << spec.name
+                         << "' must have a strided layout, but got "
+                         << memref.getLayout();
+  if (strides.back() != 1)
+    return op.emitOpError() << "operand '" << spec.name
+                         << "' must be contiguous in its last dimension ("
+                         << spec.dims.back() << "), but its stride is "
+                         << (ShapedType::isDynamic(strides.back())
+                                 ? std::string("dynamic")
+                                 : std::to_string(strides.back()));
+
+  return success();
+}
+
+/// Every operand a memref (the buffer form: no results) or every operand a
+/// ranked tensor (the value form: the updated out, lse and max_logits as
+/// results, in that order and of their types).
+static LogicalResult verifyFormOf(FwdOp op) {
+  bool tensors = op.hasTensorSemantics();
+  for (OpOperand &operand : op->getOpOperands()) {
+    Type type = operand.get().getType();
+    if (type.isSignlessInteger(32) && operand.getOperandNumber() == 3)
+      continue; // q_start
+    if (isa<TensorType>(type) != tensors)
+      return op.emitOpError()
+             << "operands must be all memrefs or all ranked tensors, but "
+                "operand 'q' is a "
+             << (tensors ? "tensor" : "memref") << " and operand #"
+             << operand.getOperandNumber() << " is " << type;
+  }
+  size_t inits = op.getDpsInits().size();
+  if (!tensors && !op.getResults().empty())
+    return op.emitOpError() << "on memrefs has no results, but has "
+                            << op.getResults().size();
+  if (tensors && op.getResults().size() != inits)
+    return op.emitOpError() << "on tensors must return " << inits
+                            << " values (out, lse"
+                            << (inits == 3 ? ", max_logits" : "")
+                            << "), but returns " << op.getResults().size();
+  for (auto [i, init] : llvm::enumerate(op.getDpsInits()))
+    if (tensors && op.getResult(i).getType() != init.getType())
+      return op.emitOpError() << "result #" << i << " must have the type of "
+                              << "its destination, " << init.getType()
+                              << ", but has " << op.getResult(i).getType();
+  return success();
 }
 
 /// The inherent attribute name closest to `name` by edit distance, for a
@@ -107,39 +177,17 @@ LogicalResult FwdOp::verify() {
   if (getMaxLogits())
     specs.push_back({"max_logits", getMaxLogits(), "f32", {"B", "S", "H"}});
 
+  if (failed(verifyFormOf(*this)))
+    return failure();
   llvm::StringMap<DimSource> sizes;
   for (const OperandSpec &spec : specs) {
-    auto type = cast<MemRefType>(spec.value.getType());
+    auto type = cast<ShapedType>(spec.value.getType());
     if (!hasElementType(type, spec.elementName))
       return emitOpError() << "operand '" << spec.name
                            << "' must have element type " << spec.elementName
                            << ", but got " << type.getElementType();
-    if (type.getMemorySpace())
-      return emitOpError() << "operand '" << spec.name
-                           << "' must be in the default memory space, but is "
-                              "in "
-                           << type.getMemorySpace();
-    if (type.getRank() != static_cast<int64_t>(spec.dims.size())) {
-      InFlightDiagnostic diag = emitOpError()
-                                << "operand '" << spec.name
-                                << "' must have rank " << spec.dims.size()
-                                << " [";
-      llvm::interleaveComma(spec.dims, diag);
-      return diag << "], but got rank " << type.getRank();
-    }
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    if (failed(type.getStridesAndOffset(strides, offset)))
-      return emitOpError() << "operand '" << spec.name
-                           << "' must have a strided layout, but got "
-                           << type.getLayout();
-    if (strides.back() != 1)
-      return emitOpError() << "operand '" << spec.name
-                           << "' must be contiguous in its last dimension ("
-                           << spec.dims.back() << "), but its stride is "
-                           << (ShapedType::isDynamic(strides.back())
-                                   ? std::string("dynamic")
-                                   : std::to_string(strides.back()));
+    if (failed(verifyMemRefLayout(*this, spec, type)))
+      return failure();
 
     for (auto [i, dim] : llvm::enumerate(spec.dims)) {
       int64_t size = type.getDimSize(i);
@@ -212,7 +260,7 @@ LogicalResult FwdOp::verify() {
 
 FwdOp::Problem FwdOp::getProblem() {
   auto dims = [](Value v) {
-    return cast<MemRefType>(v.getType()).getShape();
+    return cast<ShapedType>(v.getType()).getShape();
   };
   // Prefer a static size from any operand that carries the dimension.
   auto pick = [](std::initializer_list<int64_t> sizes) {
@@ -235,6 +283,25 @@ FwdOp::Problem FwdOp::getProblem() {
   p.Dv = out[3];
   p.topk = idx[3];
   return p;
+}
+
+void FwdOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // Only the buffer form touches memory: it reads q, kv and indices and
+  // writes out, lse and max_logits. The value form is pure.
+  if (hasTensorSemantics())
+    return;
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (isDpsInit(&operand))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
 }
 
 double FwdOp::getEffectiveSmScale() {

@@ -7,6 +7,7 @@ include "SparseMLA/Dialect/SparseMLA/IR/SparseMLADialect.td"
 include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.td"
 include "SparseMLA/Dialect/SparseMLA/IR/SparseMLATypes.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 // i32, with a summary that names the operand in the generated diagnostic.
@@ -15,7 +16,13 @@ def SparseMLA_QStart : Type<CPred<"$_self.isSignlessInteger(32)">,
     "::mlir::IntegerType">,
     BuildableType<"$_builder.getIntegerType(32)">;
 
-def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
+// A memref (the buffer form) or a ranked tensor (the value form).
+def SparseMLA_Operand : AnyTypeOf<[AnyMemRef, AnyRankedTensor],
+    "memref or ranked tensor">;
+
+def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DestinationStyleOpInterface]> {
   let summary = "sparse multi-head latent attention, forward";
   let description = [{
     For every batch `b`, query token `s` and head `h`, attends to the `topk`
@@ -23,6 +30,13 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     sum of their first `Dv` columns to `out`, the natural-log sum of
     exponentials to `lse` and, when given, the largest scaled logit to
     `max_logits`.
+
+    The op has two forms. On memrefs (the buffer form) it writes `out`, `lse`
+    and `max_logits` and has no results. On ranked tensors (the value form,
+    destination-passing style) they are destinations and the op returns
+    their updated values, in that order; One-Shot Bufferize turns it into the
+    buffer form (`sparse-mla-to-nvvm` does so first). The operands are all
+    memrefs or all tensors.
 
     Operands (memrefs in the default memory space, row-major in the listed
     dimension order; the last dimension of each must be contiguous, other
@@ -76,18 +90,21 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
   }];
 
   let arguments = (ins
-    Arg<AnyMemRef, "queries [B, S, H, Dqk]", [MemRead]>:$q,
-    Arg<AnyMemRef, "latent rows [B, Skv, G, Dqk]", [MemRead]>:$kv,
-    Arg<AnyMemRef, "top-k row indices [B, S, G, topk]", [MemRead]>:$indices,
+    SparseMLA_Operand:$q,
+    SparseMLA_Operand:$kv,
+    SparseMLA_Operand:$indices,
     SparseMLA_QStart:$q_start,
-    Arg<AnyMemRef, "attention output [B, S, H, Dv]", [MemWrite]>:$out,
-    Arg<AnyMemRef, "log-sum-exp [B, S, H]", [MemWrite]>:$lse,
-    Arg<Optional<AnyMemRef>, "max logit [B, S, H]", [MemWrite]>:$max_logits,
+    SparseMLA_Operand:$out,
+    SparseMLA_Operand:$lse,
+    Optional<SparseMLA_Operand>:$max_logits,
     OptionalAttr<F32Attr>:$sm_scale,
     DefaultValuedAttr<I64Attr, "1">:$kv_stride,
     DefaultValuedAttr<BoolAttr, "true">:$causal,
     OptionalAttr<SparseMLA_ScheduleAttr>:$schedule
   );
+  // On tensors (destination-passing style): the updated out, lse and, when
+  // given, max_logits. On memrefs: none.
+  let results = (outs Variadic<AnyRankedTensor>:$results);
 
   let assemblyFormat = [{
     `q` `(` $q `:` type($q) `)`
@@ -97,7 +114,7 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     `out` `(` $out `:` type($out) `)`
     `lse` `(` $lse `:` type($lse) `)`
     (`max_logits` `(` $max_logits^ `:` type($max_logits) `)`)?
-    attr-dict
+    attr-dict (`->` type($results)^)?
   }];
 
   let hasVerifier = 1;
@@ -113,6 +130,13 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd"> {
     Problem getProblem();
     /// `sm_scale`, or its default `1/sqrt(Dqk)` when the attribute is absent.
     double getEffectiveSmScale();
+    /// True for the value form (every operand a tensor).
+    bool hasTensorSemantics() { return isa<TensorType>(getQ().getType()); }
+    /// DestinationStyleOpInterface: out, lse and max_logits are the inits.
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(*this, /*start=*/4,
+                                 /*length=*/getMaxLogits() ? 3 : 2);
+    }
   }];
 }
 
