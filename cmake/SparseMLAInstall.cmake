@@ -63,3 +63,15 @@ write_basic_package_version_file(
 install(FILES ${PROJECT_BINARY_DIR}/cmake/SparseMLAConfig.cmake
   ${PROJECT_BINARY_DIR}/cmake/SparseMLAConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/SparseMLA)
+
+# The runtime is its own CMake project (it builds where MLIR is absent);
+# scripts/test.sh builds it into BUILD/runtime. Where it was built there,
+# installing this project installs it too (SparseMLA::Runtime, its library,
+# header and tools); else `cmake --install BUILD/runtime --prefix P` does.
+install(CODE "
+  set(_rt \"${PROJECT_BINARY_DIR}/runtime/cmake_install.cmake\")
+  if(EXISTS \"\${_rt}\")
+    include(\"\${_rt}\")
+  else()
+    message(STATUS \"sparse_mla runtime not built in ${PROJECT_BINARY_DIR}/runtime: not installed (build it there, or install its own build directory)\")
+  endif()")
