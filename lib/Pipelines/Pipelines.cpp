@@ -22,6 +22,16 @@
 using namespace mlir;
 using namespace mlir::sparse_mla;
 
+/// The PTX features the NVVM target gets: `features`, with `auto` resolved
+/// to the chip's (none for a chip that does not parse; the option checks
+/// and sparse-mla-select-schedule name it).
+static std::string targetFeatures(const ToNVVMPipelineOptions &options) {
+  if (options.features != "auto")
+    return options.features;
+  std::optional<hw::Chip> chip = hw::parseChip(options.chip);
+  return chip ? chip->ptxFeatures : "";
+}
+
 void mlir::sparse_mla::buildToNVVMPipeline(
     OpPassManager &pm, const ToNVVMPipelineOptions &options) {
   // The op on tensors becomes the op on memrefs (a no-op for memrefs).
@@ -49,12 +59,7 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   // so that gpu-module-to-binary needs no options of its own.
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
-  target.features = options.features;
-  if (options.features == "auto") {
-    // An invalid chip is diagnosed by sparse-mla-select-schedule above.
-    std::optional<hw::Chip> chip = hw::parseChip(options.chip);
-    target.features = chip ? chip->ptxFeatures : "";
-  }
+  target.features = targetFeatures(options);
   target.optLevel = options.optLevel;
   pm.addPass(createGpuNVVMAttachTarget(target));
 
@@ -92,14 +97,8 @@ std::string mlir::sparse_mla::checkToNVVMPipelineOptions(
            std::to_string(options.optLevel) + ", expected " +
            std::to_string(hw::kMinOptLevel) + " to " +
            std::to_string(hw::kMaxOptLevel);
-  std::optional<hw::Chip> chip = hw::parseChip(options.chip);
-  StringRef features = options.features;
-  std::string autoFeatures;
-  if (features == "auto") {
-    autoFeatures = chip ? chip->ptxFeatures : "";
-    features = autoFeatures;
-  }
-  std::string error = hw::checkNvptxTarget(options.chip, features);
+  std::string error =
+      hw::checkNvptxTarget(options.chip, targetFeatures(options));
   return error.empty() ? error : "sparse-mla-to-nvvm: " + error;
 }
 

@@ -127,21 +127,28 @@ TEST(InputsMeta, SizesThatWrapAroundAreRefused) {
 TEST(InputsMeta, BadDimensionsAreRefusedByValue) {
   InputDir d;
   writeValid(d);
-  d.meta(metaText("[1, -2, 4, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]"));
-  EXPECT_REFUSED(d, "arrays.q: shape entries must be integers in [0, "
-                    "2147483647], got -2");
-  d.meta(metaText("[1, 2, 4, 16]", "[1, 4294967296, 1, 16]", "[1, 2, 1, 4]"));
-  EXPECT_REFUSED(d, "got 4294967296");
-  d.meta(metaText("[1, 2.5, 4, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]"));
-  EXPECT_REFUSED(d, "got 2.5");
-  d.meta(metaText("[1, \"2\", 4, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]"));
-  EXPECT_REFUSED(d, "shape entries must be integers");
-  d.meta(metaText("[1, 2, 4]", "[1, 8, 1, 16]", "[1, 2, 1, 4]"));
-  EXPECT_REFUSED(d, "arrays.q: shape has 3 dimensions, expected 4");
-  d.meta(metaText("[1, 2, 4, 16]", "[1, 8, 1, 16]", "[1, 3, 1, 4]"));
-  EXPECT_REFUSED(d, "indices.bin: 32 bytes, expected 48");
-  d.meta(metaText("[1, 2, 8, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]"));
-  EXPECT_REFUSED(d, "q.bin: 256 bytes, expected 512");
+  struct Case {
+    const char *q, *kv, *indices, *message;
+  };
+  const Case cases[] = {
+      {"[1, -2, 4, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]",
+       "arrays.q: shape entries must be integers in [0, 2147483647], got -2"},
+      {"[1, 2, 4, 16]", "[1, 4294967296, 1, 16]", "[1, 2, 1, 4]",
+       "got 4294967296"},
+      {"[1, 2.5, 4, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]", "got 2.5"},
+      {"[1, \"2\", 4, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]",
+       "shape entries must be integers"},
+      {"[1, 2, 4]", "[1, 8, 1, 16]", "[1, 2, 1, 4]",
+       "arrays.q: shape has 3 dimensions, expected 4"},
+      {"[1, 2, 4, 16]", "[1, 8, 1, 16]", "[1, 3, 1, 4]",
+       "indices.bin: 32 bytes, expected 48"},
+      {"[1, 2, 8, 16]", "[1, 8, 1, 16]", "[1, 2, 1, 4]",
+       "q.bin: 256 bytes, expected 512"},
+  };
+  for (const Case &c : cases) {
+    d.meta(metaText(c.q, c.kv, c.indices));
+    EXPECT_REFUSED(d, c.message);
+  }
 }
 
 TEST(InputsMeta, BadDocumentsAreRefused) {

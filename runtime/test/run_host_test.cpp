@@ -288,13 +288,7 @@ TEST(Generators, DeterministicAndSeeded) {
 /// Outputs computed by the CPU reference, rounded like a kernel's.
 HostOutputs referenceOutputs(const Problem &p, const HostInputs &in) {
   const auto &sh = p.shape;
-  ref::Inputs ri;
-  ri.q = in.q.data();
-  ri.qStrides = ref::contiguous4(sh.B, sh.S, sh.H, sh.Dqk);
-  ri.kv = in.kv.data();
-  ri.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
-  ri.indices = in.indices.data();
-  ri.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
+  const ref::Inputs ri = referenceInputs(p, in);
   std::vector<double> out(static_cast<size_t>(p.outElems())),
       lse(static_cast<size_t>(p.rows())), ml(static_cast<size_t>(p.rows()));
   ref::computeAll(sh, p.attrs, ri, out.data(), lse.data(), ml.data());

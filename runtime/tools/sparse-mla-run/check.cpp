@@ -67,6 +67,18 @@ struct ScanPart {
 
 } // namespace
 
+ref::Inputs referenceInputs(const Problem &p, const HostInputs &in) {
+  const auto &sh = p.shape;
+  ref::Inputs r;
+  r.q = in.q.data();
+  r.qStrides = ref::contiguous4(sh.B, sh.S, sh.H, sh.Dqk);
+  r.kv = in.kv.data();
+  r.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
+  r.indices = in.indices.data();
+  r.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
+  return r;
+}
+
 CheckResult checkOutputs(const Problem &p, const HostInputs &in,
                          const HostOutputs &out, int64_t checkPositions,
                          uint64_t seed) {
@@ -201,13 +213,7 @@ CheckResult checkOutputs(const Problem &p, const HostInputs &in,
   r.positions = static_cast<int64_t>(positions.size());
   r.rowsChecked = r.positions * sh.H;
 
-  ref::Inputs refIn;
-  refIn.q = in.q.data();
-  refIn.qStrides = ref::contiguous4(sh.B, sh.S, sh.H, sh.Dqk);
-  refIn.kv = in.kv.data();
-  refIn.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
-  refIn.indices = in.indices.data();
-  refIn.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
+  const ref::Inputs refIn = referenceInputs(p, in);
 
   struct RefPart {
     int64_t failures = 0;

@@ -166,15 +166,8 @@ public:
               const HostOutputs &b, bool compareMaxLogits,
               ColumnMaxAbsV &columnMax, size_t maxReported, ComparePart &part)
       : p_(p), a_(a), b_(b), compareMaxLogits_(compareMaxLogits),
-        columnMax_(columnMax), maxReported_(maxReported), part_(part) {
-    const auto &sh = p.shape;
-    refIn_.q = in.q.data();
-    refIn_.qStrides = ref::contiguous4(sh.B, sh.S, sh.H, sh.Dqk);
-    refIn_.kv = in.kv.data();
-    refIn_.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
-    refIn_.indices = in.indices.data();
-    refIn_.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
-  }
+        columnMax_(columnMax), maxReported_(maxReported), part_(part),
+        refIn_(referenceInputs(p, in)) {}
 
   void compareRow(int64_t row) {
     const auto &sh = p_.shape;

@@ -149,6 +149,9 @@ struct CheckResult {
   std::vector<std::string> messages; ///< First failures, in row order.
 };
 
+/// \p in as the float64 reference's inputs (contiguous views, no copy).
+sparse_mla::ref::Inputs referenceInputs(const Problem &p, const HostInputs &in);
+
 /// Scans every output (NaN, poison, infinities, empty rows) and compares
 /// \p checkPositions sampled (b, s) positions (all heads) with the float64
 /// reference.
