@@ -1,0 +1,221 @@
+"""The PyTorch side: ``torch.ops.sparse_mla.fwd`` / ``fwd_out`` (custom ops
+with fake implementations, so ``torch.compile(fullgraph=True)`` traces
+them), the eager launch path, and FlashMLA's ``flash_mla_sparse_fwd``."""
+import math
+from typing import Optional, Tuple
+
+import torch
+
+from . import _runtime
+from ._cache import registry
+from ._package import SCHEDULES, KernelConfig
+from ._validate import check_inputs, check_outputs, check_scalars
+
+DEFAULT_DV = 512
+
+
+def device_chip(device):
+    """The compiler's chip for a CUDA device: sm_90a on Hopper (the seesaw
+    schedule's target), sm_XY elsewhere."""
+    major, minor = torch.cuda.get_device_capability(device)
+    return "sm_%d%d%s" % (major, minor, "a" if (major, minor) == (9, 0) else "")
+
+
+_chips = {}
+
+
+def _chip(device):
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    chip = _chips.get(index)
+    if chip is None:
+        chip = _chips[index] = device_chip(index)
+    return chip, index
+
+
+def _not_yet(attn_sink, topk_length):
+    for name, v in (("attn_sink", attn_sink), ("topk_length", topk_length)):
+        if v is not None:
+            raise NotImplementedError(
+                "%s: not implemented yet (the kernel has no %s operand; "
+                "docs/semantics.md says what it will compute)" % (name, name))
+
+
+def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv):
+    B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices)
+    scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
+                          SCHEDULES)
+    if Dqk == Dv:
+        raise NotImplementedError(
+            "Dqk == Dv == %d (K = V, the whole row): not implemented yet" % Dqk)
+    chip, index = _chip(q.device)
+    config = KernelConfig(H=H, G=G, Dqk=Dqk, Dv=Dv, topk=topk, causal=causal,
+                          kv_stride=kv_stride, sm_scale=scale, chip=chip,
+                          schedule=schedule)
+    return config, (B, S, H), index
+
+
+def _t(t, dtype):
+    return (t.data_ptr(), dtype, tuple(t.shape), tuple(t.stride()))
+
+
+def _launch(config, index, q, kv, indices, q_start, out, lse, max_logits):
+    """Launches on the current stream of the operands' device."""
+    pkg = registry.package(config)
+    drv = _runtime.driver()
+    _, dev = drv.current()
+    # The operands' device, as a DeviceGuard would; put back afterwards.
+    restore = drv.make_current(index) if dev != index else None
+    try:
+        stream = torch.cuda.current_stream(index).cuda_stream
+        R = _runtime
+        pkg.launch((_t(q, R.DTYPE_BF16), _t(kv, R.DTYPE_BF16),
+                    _t(indices, R.DTYPE_I32), _t(out, R.DTYPE_BF16),
+                    _t(lse, R.DTYPE_F32), _t(max_logits, R.DTYPE_F32)),
+                   q_start, stream)
+    except _runtime.LaunchError as e:
+        if e.status == 1:  # SMLA_ERROR_INVALID_ARGUMENT
+            raise ValueError(str(e)) from None
+        raise
+    finally:
+        if restore is not None:
+            drv.restore(restore)
+
+
+def _alloc(q, B, S, H, Dv):
+    out = torch.empty((B, S, H, Dv), dtype=torch.bfloat16, device=q.device)
+    lse = torch.empty((B, S, H), dtype=torch.float32, device=q.device)
+    ml = torch.empty((B, S, H), dtype=torch.float32, device=q.device)
+    return out, lse, ml
+
+
+def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
+              Dv):
+    config, (B, S, H), index = _config(q, kv, indices, q_start, sm_scale,
+                                       causal, kv_stride, schedule, Dv)
+    out, lse, ml = _alloc(q, B, S, H, Dv)
+    _launch(config, index, q, kv, indices, q_start, out, lse, ml)
+    return out, lse, ml
+
+
+def _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                  schedule, out, lse, max_logits):
+    Dv = out.shape[-1] if out.dim() == 4 else DEFAULT_DV
+    config, (B, S, H), index = _config(q, kv, indices, q_start, sm_scale,
+                                       causal, kv_stride, schedule, Dv)
+    check_outputs(q, out, lse, max_logits, B, S, H, Dv)
+    _launch(config, index, q, kv, indices, q_start, out, lse, max_logits)
+
+
+# --- torch.library ---------------------------------------------------------
+
+@torch.library.custom_op("sparse_mla::fwd", mutates_args=(), device_types="cuda")
+def _op_fwd(q: torch.Tensor, kv: torch.Tensor, indices: torch.Tensor,
+            q_start: int, sm_scale: float, causal: bool, kv_stride: int,
+            schedule: str, d_v: int) -> Tuple[torch.Tensor, torch.Tensor,
+                                              torch.Tensor]:
+    return _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                     schedule, d_v)
+
+
+@_op_fwd.register_fake
+def _(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, d_v):
+    B, S, H = q.shape[0], q.shape[1], q.shape[2]
+    return (q.new_empty((B, S, H, d_v)),
+            q.new_empty((B, S, H), dtype=torch.float32),
+            q.new_empty((B, S, H), dtype=torch.float32))
+
+
+@torch.library.custom_op("sparse_mla::fwd_out",
+                         mutates_args=("out", "lse", "max_logits"),
+                         device_types="cuda")
+def _op_fwd_out(q: torch.Tensor, kv: torch.Tensor, indices: torch.Tensor,
+                q_start: int, sm_scale: float, causal: bool, kv_stride: int,
+                schedule: str, out: torch.Tensor, lse: torch.Tensor,
+                max_logits: torch.Tensor) -> None:
+    _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                  schedule, out, lse, max_logits)
+
+
+@_op_fwd_out.register_fake
+def _(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, out,
+      lse, max_logits):
+    return None
+
+
+def _compiling():
+    return torch.compiler.is_compiling()
+
+
+def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
+        kv_stride=1, attn_sink=None, topk_length=None, out=None, lse=None,
+        max_logits=None, schedule="default"):
+    """Sparse MLA attention forward (docs/semantics.md).
+
+    q [B, S, H, Dqk] bf16, kv [B, Skv, G, Dqk] bf16, indices [B, S, G, topk]
+    int32 (an entry outside [0, Skv), or past the causal bound when
+    ``causal``, is invalid: masked, never read). Returns ``(out [B, S, H, Dv]
+    bf16, lse [B, S, H] f32, max_logits [B, S, H] f32)``, natural-log lse;
+    a row with no valid entry gives out 0, lse +inf, max_logits -inf.
+    ``out``/``lse``/``max_logits`` given: written in place (any strides) and
+    returned. Dv is 512, or ``out``'s last dimension. Runs on the current
+    stream of the operands' device; capturable in a CUDA graph.
+    """
+    _not_yet(attn_sink, topk_length)
+    if sm_scale is None and hasattr(q, "shape") and len(q.shape) == 4:
+        sm_scale = 1.0 / math.sqrt(q.shape[3])
+    if out is None and lse is None and max_logits is None:
+        if _compiling():
+            return torch.ops.sparse_mla.fwd(q, kv, indices, q_start,
+                                            _scale_arg(sm_scale), causal,
+                                            kv_stride, schedule, DEFAULT_DV)
+        return _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                         schedule, DEFAULT_DV)
+    # Some outputs given: the others are allocated, then all written.
+    if not hasattr(q, "shape") or len(q.shape) != 4:
+        check_inputs(q, kv, indices)  # Raises the error about q.
+    B, S, H = q.shape[0], q.shape[1], q.shape[2]
+    Dv = out.shape[-1] if out is not None and out.dim() == 4 else DEFAULT_DV
+    fresh = _alloc(q, B, S, H, Dv)
+    out = fresh[0] if out is None else out
+    lse = fresh[1] if lse is None else lse
+    max_logits = fresh[2] if max_logits is None else max_logits
+    if _compiling():
+        torch.ops.sparse_mla.fwd_out(q, kv, indices, q_start,
+                                     _scale_arg(sm_scale), causal, kv_stride,
+                                     schedule, out, lse, max_logits)
+    else:
+        _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                      schedule, out, lse, max_logits)
+    return out, lse, max_logits
+
+
+def _scale_arg(sm_scale):
+    return float(sm_scale)
+
+
+def flash_mla_sparse_fwd(q, kv, indices, sm_scale, d_v=512, attn_sink=None,
+                         topk_length=None):
+    """FlashMLA's ``flash_mla_sparse_fwd``: q [s_q, h_q, d_qk], kv [s_kv,
+    h_kv, d_qk], indices [s_q, h_kv, topk] int32 (``< 0`` or ``>= s_kv``:
+    invalid); returns ``(out [s_q, h_q, d_v], max_logits [s_q, h_q],
+    lse [s_q, h_q])``, natural-log lse. No causal rule: the indices alone
+    say which rows are attended."""
+    _not_yet(attn_sink, topk_length)
+    for name, t in (("q", q), ("kv", kv), ("indices", indices)):
+        if not hasattr(t, "dim"):
+            raise TypeError("%s: expected a torch.Tensor, got %s"
+                            % (name, type(t).__name__))
+        if t.dim() != 3:
+            raise ValueError("%s: expected rank 3 (FlashMLA's layout, no "
+                             "batch), got shape %s" % (name, list(t.shape)))
+    if isinstance(d_v, bool) or not isinstance(d_v, int) or d_v < 1:
+        raise ValueError("d_v: expected an int >= 1, got %r" % (d_v,))
+    q4, kv4, idx4 = q.unsqueeze(0), kv.unsqueeze(0), indices.unsqueeze(0)
+    if _compiling():
+        out, lse, ml = torch.ops.sparse_mla.fwd(q4, kv4, idx4, 0,
+                                                _scale_arg(sm_scale), False, 1,
+                                                "default", d_v)
+    else:
+        out, lse, ml = _fwd_impl(q4, kv4, idx4, 0, sm_scale, False, 1,
+                                 "default", d_v)
+    return out[0], ml[0], lse[0]

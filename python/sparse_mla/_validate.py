@@ -1,0 +1,143 @@
+"""Checks of the operands of one call, before any launch. Works on anything
+shaped like a torch.Tensor (dtype, shape, stride(), device, data_ptr()), so
+the rules are tested without torch. Each failure names the operand, what was
+expected and what came."""
+import math
+
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+_ELEM_BYTES = {"torch.bfloat16": 2, "torch.float32": 4, "torch.int32": 4}
+#: The kernel's rows are copied in 16-byte pieces (cp.async, TMA): data
+#: pointers and outer strides in bytes must be multiples of it.
+ROW_ALIGNMENT = 16
+
+
+def _dtype(t):
+    return str(t.dtype)
+
+
+def _where(t):
+    d = t.device
+    return "%s:%s" % (d.type, d.index) if d.index is not None else d.type
+
+
+def check_tensor(name, t, dtype, rank, aligned_rows=False):
+    if not hasattr(t, "data_ptr") or not hasattr(t, "stride"):
+        raise TypeError("%s: expected a torch.Tensor, got %s"
+                        % (name, type(t).__name__))
+    if _dtype(t) != dtype:
+        raise TypeError("%s: expected dtype %s, got %s" % (name, dtype, _dtype(t)))
+    if t.device.type != "cuda":
+        raise ValueError("%s: expected a CUDA tensor, got one on %s"
+                         % (name, _where(t)))
+    shape, strides = tuple(t.shape), tuple(t.stride())
+    if len(shape) != rank:
+        raise ValueError("%s: expected rank %d, got shape %s (rank %d)"
+                         % (name, rank, list(shape), len(shape)))
+    if any(s == 0 for s in shape):
+        return  # Empty: nothing is read or written.
+    if strides[-1] != 1 and shape[-1] != 1:
+        raise ValueError("%s: the last dimension must be contiguous (stride 1), "
+                         "got strides %s" % (name, list(strides)))
+    for i in range(rank - 1):
+        if shape[i] > 1 and strides[i] <= 0:
+            raise ValueError("%s: stride %d of dimension %d must be > 0 (a "
+                             "broadcast or expanded view cannot be passed; "
+                             "use .contiguous()), got strides %s"
+                             % (name, strides[i], i, list(strides)))
+    esize = _ELEM_BYTES[dtype]
+    if t.data_ptr() % ROW_ALIGNMENT:
+        raise ValueError("%s: data pointer 0x%x is not %d-byte aligned (a "
+                         "view starting mid-row? use .contiguous())"
+                         % (name, t.data_ptr(), ROW_ALIGNMENT))
+    if aligned_rows:
+        for i in range(rank - 1):
+            if shape[i] > 1 and (strides[i] * esize) % ROW_ALIGNMENT:
+                raise ValueError(
+                    "%s: stride %d of dimension %d is %d bytes, not a multiple "
+                    "of %d (rows are copied in %d-byte pieces); got strides %s"
+                    % (name, strides[i], i, strides[i] * esize, ROW_ALIGNMENT,
+                       ROW_ALIGNMENT, list(strides)))
+
+
+def check_shape(name, t, expected):
+    """``expected``: sizes with names, e.g. [("B", 2), ("S", 7), ...]."""
+    got = tuple(t.shape)
+    want = tuple(v for _, v in expected)
+    if got != want:
+        desc = ", ".join("%s=%d" % (n, v) for n, v in expected)
+        raise ValueError("%s: expected shape %s (%s), got %s"
+                         % (name, list(want), desc, list(got)))
+
+
+def check_inputs(q, kv, indices):
+    """(B, S, H, Dqk, Skv, G, topk) of q [B,S,H,Dqk], kv [B,Skv,G,Dqk],
+    indices [B,S,G,topk]."""
+    check_tensor("q", q, "torch.bfloat16", 4, aligned_rows=True)
+    check_tensor("kv", kv, "torch.bfloat16", 4, aligned_rows=True)
+    check_tensor("indices", indices, "torch.int32", 4)
+    B, S, H, Dqk = q.shape
+    _, Skv, G, _ = kv.shape
+    check_shape("kv", kv, [("B", B), ("Skv", Skv), ("G", G), ("Dqk", Dqk)])
+    if G < 1 or H % G:
+        raise ValueError("kv: its %d kv groups (dimension 2) must divide the "
+                         "%d heads of q" % (G, H))
+    topk = indices.shape[3]
+    check_shape("indices", indices, [("B", B), ("S", S), ("G", G),
+                                     ("topk", topk)])
+    if topk < 1:
+        raise ValueError("indices: topk (dimension 3) must be >= 1, got 0")
+    for name, t in (("kv", kv), ("indices", indices)):
+        if t.device != q.device:
+            raise ValueError("%s: expected the device of q (%s), got %s"
+                             % (name, _where(q), _where(t)))
+    if Skv > INT32_MAX:
+        raise ValueError("kv: %d rows (dimension 1); indices are int32, so at "
+                         "most %d rows can be addressed" % (Skv, INT32_MAX))
+    return B, S, H, Dqk, Skv, G, topk
+
+
+def check_outputs(q, out, lse, max_logits, B, S, H, Dv):
+    for name, t, dtype, shape in (
+            ("out", out, "torch.bfloat16", [("B", B), ("S", S), ("H", H),
+                                            ("Dv", Dv)]),
+            ("lse", lse, "torch.float32", [("B", B), ("S", S), ("H", H)]),
+            ("max_logits", max_logits, "torch.float32",
+             [("B", B), ("S", S), ("H", H)])):
+        if t is None:
+            continue
+        check_tensor(name, t, dtype, len(shape), aligned_rows=(name == "out"))
+        check_shape(name, t, shape)
+        if t.device != q.device:
+            raise ValueError("%s: expected the device of q (%s), got %s"
+                             % (name, _where(q), _where(t)))
+
+
+def check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
+                  schedules):
+    """The effective sm_scale (1/sqrt(Dqk) for None)."""
+    if isinstance(q_start, bool) or not isinstance(q_start, int):
+        raise TypeError("q_start: expected an int, got %s" % type(q_start).__name__)
+    if not INT32_MIN <= q_start <= INT32_MAX:
+        raise ValueError("q_start: expected a 32-bit integer, got %d" % q_start)
+    if not isinstance(causal, bool):
+        raise TypeError("causal: expected a bool, got %s" % type(causal).__name__)
+    if isinstance(kv_stride, bool) or not isinstance(kv_stride, int) or \
+            kv_stride < 1:
+        raise ValueError("kv_stride: expected an int >= 1, got %r" % (kv_stride,))
+    if schedule not in schedules:
+        raise ValueError("schedule: expected one of %s, got %r"
+                         % (", ".join(schedules), schedule))
+    if sm_scale is None:
+        return 1.0 / math.sqrt(Dqk)
+    try:
+        scale = float(sm_scale)
+    except (TypeError, ValueError):
+        raise TypeError("sm_scale: expected a float, got %s"
+                        % type(sm_scale).__name__) from None
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError("sm_scale: expected a finite value > 0, got %r" % scale)
+    # sm_scale * log2(e) must stay a finite float32 (the op's verifier).
+    if scale * 1.4426950408889634 >= 3.4028234663852886e38:
+        raise ValueError("sm_scale: %r is too large (sm_scale * log2(e) must "
+                         "be a finite float32)" % scale)
+    return scale
