@@ -1,0 +1,116 @@
+"""Host time per call of the launch paths, on a GPU (sizes small enough that
+the GPU keeps up, so the calls never wait for a full launch queue):
+
+  python3 python/bench/overhead.py [--calls 100] [--reps 30]
+
+Each path is timed as calls back to back, no synchronization inside, the
+median over --reps repetitions; every path's result is checked once against
+the float64 reference first."""
+import argparse
+import ctypes
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+import sparse_mla  # noqa: E402
+from sparse_mla import _ops, _runtime  # noqa: E402
+from reference import check, make_inputs, reference  # noqa: E402
+
+
+def per_call_us(fn, calls, reps):
+    fn()
+    torch.cuda.synchronize()
+    samples = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        t1 = time.perf_counter()
+        torch.cuda.synchronize()
+        samples.append((t1 - t0) / calls * 1e6)
+    return statistics.median(samples), min(samples)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=100)
+    ap.add_argument("--reps", type=int, default=30)
+    args = ap.parse_args()
+    q, kv, idx = make_inputs(1, 1, 128, 4096, 2048, seed=1)
+    out = torch.empty(1, 1, 128, 512, dtype=torch.bfloat16, device="cuda")
+    lse = torch.empty(1, 1, 128, device="cuda")
+    ml = torch.empty_like(lse)
+    ref = reference(q, kv, idx, causal=False)
+
+    config, _, index = _ops._config(q, kv, idx, 0, None, False, 1, "default",
+                                    512)
+    pkg = sparse_mla.registry.package(config)
+    lib = _runtime.library()
+    stream = torch.cuda.current_stream().cuda_stream
+    T = _runtime.TENSOR
+    bufs = []
+    for t, dt in ((q, 1), (kv, 1), (idx, 3), (out, 1), (lse, 2), (ml, 2)):
+        b = ctypes.create_string_buffer(T.size)
+        r = t.dim()
+        pad = (0,) * (4 - r)
+        T.pack_into(b, 0, t.data_ptr(), dt, r, *t.shape, *pad, *t.stride(), *pad)
+        bufs.append(b)
+    ptrs = [ctypes.addressof(b) for b in bufs]
+    launch = lib.smla_launch
+    h = pkg.handle
+
+    def c_api():
+        launch(h, ptrs[0], ptrs[1], ptrs[2], 0, ptrs[3], ptrs[4], ptrs[5],
+               stream)
+
+    def ctypes_floor():
+        lib.smla_package_loaded_binary(h)
+
+    paths = [
+        ("smla_launch (C API through ctypes, operands prepacked)", c_api),
+        ("a trivial runtime call through ctypes (ctypes' own cost)", ctypes_floor),
+        ("sparse_mla.fwd(q, kv, idx, out=, lse=, max_logits=)",
+         lambda: sparse_mla.fwd(q, kv, idx, causal=False, out=out, lse=lse,
+                                max_logits=ml)),
+        ("sparse_mla.fwd(q, kv, idx) (allocates the outputs)",
+         lambda: sparse_mla.fwd(q, kv, idx, causal=False)),
+        ("sparse_mla.flash_mla_sparse_fwd(q, kv, idx, scale)",
+         lambda: sparse_mla.flash_mla_sparse_fwd(q[0], kv[0], idx[0], 1 / 24)),
+        ("torch.ops.sparse_mla.fwd (custom-op dispatch)",
+         lambda: torch.ops.sparse_mla.fwd(q, kv, idx, 0, 1 / 24, False, 1,
+                                          "default", 512)),
+    ]
+    try:
+        import flash_mla
+        paths.append(("flash_mla.flash_mla_sparse_fwd (the peer)",
+                      lambda: flash_mla.flash_mla_sparse_fwd(q[0], kv[0], idx[0],
+                                                             1 / 24)))
+    except Exception:  # noqa: BLE001
+        pass
+
+    # Correctness of each path once.
+    c_api()
+    torch.cuda.synchronize()
+    check(out, lse, ml, ref, what="C API")
+    o, l, m = sparse_mla.fwd(q, kv, idx, causal=False)
+    torch.cuda.synchronize()
+    check(o, l, m, ref, what="fwd")
+    o, l, m = torch.ops.sparse_mla.fwd(q, kv, idx, 0, 1 / 24, False, 1,
+                                       "default", 512)
+    torch.cuda.synchronize()
+    check(o, l, m, ref, what="torch.ops")
+
+    print("%s, torch %s; host time per call, median (min) of %d x %d calls"
+          % (torch.cuda.get_device_name(), torch.__version__, args.reps,
+             args.calls))
+    for name, fn in paths:
+        med, lo = per_call_us(fn, args.calls, args.reps)
+        print("  %-62s %7.2f us (%.2f)" % (name, med, lo))
+
+
+if __name__ == "__main__":
+    main()
