@@ -99,7 +99,7 @@ def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
 
 def _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                   schedule, out, lse, max_logits):
-    Dv = out.shape[-1] if out.dim() == 4 else DEFAULT_DV
+    Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
     config, (B, S, H), index = _config(q, kv, indices, q_start, sm_scale,
                                        causal, kv_stride, schedule, Dv)
     check_outputs(q, out, lse, max_logits, B, S, H, Dv)
@@ -174,7 +174,7 @@ def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
     if not hasattr(q, "shape") or len(q.shape) != 4:
         check_inputs(q, kv, indices)  # Raises the error about q.
     B, S, H = q.shape[0], q.shape[1], q.shape[2]
-    Dv = out.shape[-1] if out is not None and out.dim() == 4 else DEFAULT_DV
+    Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
     fresh = _alloc(q, B, S, H, Dv)
     out = fresh[0] if out is None else out
     lse = fresh[1] if lse is None else lse
