@@ -54,10 +54,7 @@ def _ensure_runtime():
              "(set SPARSE_MLA_RUNTIME_LIB)" % RUNTIME_SRC)
         return None
     build = os.path.join(HERE, "build", "runtime")
-    cmake = shutil.which("cmake")
-    if not cmake:
-        raise RuntimeError("building libsparse_mla_runtime.so needs cmake on "
-                           "PATH (or set SPARSE_MLA_RUNTIME_LIB to a built one)")
+    cmake = _find_cmake()
     cfg = [cmake, "-S", RUNTIME_SRC, "-B", build, "-DBUILD_TESTING=OFF",
            "-DCMAKE_BUILD_TYPE=Release"]
     cuda = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
@@ -74,6 +71,32 @@ def _ensure_runtime():
                                % (" ".join(cmd), r.stdout[-4000:]))
     shutil.copyfile(os.path.join(build, LIB), dest)
     return dest
+
+
+def _find_cmake():
+    """The first cmake that runs: $CMAKE, then PATH, then the usual places.
+    (Inside pip's isolated build a pip-installed `cmake` wrapper on PATH can
+    lack its module; it is skipped.)"""
+    seen, candidates = set(), []
+    if os.environ.get("CMAKE"):
+        candidates.append(os.environ["CMAKE"])
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        candidates.append(os.path.join(d, "cmake"))
+    candidates += ["/usr/local/bin/cmake", "/usr/bin/cmake"]
+    for c in candidates:
+        if c in seen or not os.access(c, os.X_OK):
+            continue
+        seen.add(c)
+        try:
+            r = subprocess.run([c, "--version"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if r.returncode == 0 and r.stdout.startswith("cmake version"):
+            return c
+    raise RuntimeError("building libsparse_mla_runtime.so needs a working "
+                       "cmake (tried %s); or set SPARSE_MLA_RUNTIME_LIB to a "
+                       "built one" % (", ".join(sorted(seen)) or "none"))
 
 
 def _files():
@@ -133,6 +156,17 @@ def get_requires_for_build_wheel(config_settings=None):
 
 def get_requires_for_build_editable(config_settings=None):
     return []
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    dist = "%s-%s.dist-info" % (NAME, _version())
+    os.makedirs(os.path.join(metadata_directory, dist), exist_ok=True)
+    with open(os.path.join(metadata_directory, dist, "METADATA"), "w") as f:
+        f.write(_metadata())
+    return dist
+
+
+prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
