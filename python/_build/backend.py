@@ -80,10 +80,17 @@ def _find_cmake():
     seen, candidates = set(), []
     if os.environ.get("CMAKE"):
         candidates.append(os.environ["CMAKE"])
+    import glob
     for d in os.environ.get("PATH", "").split(os.pathsep):
         candidates.append(os.path.join(d, "cmake"))
+        # The binary inside a pip-installed cmake (its wrapper on PATH needs
+        # the module, which the isolated build does not see).
+        candidates += sorted(glob.glob(os.path.join(
+            d, "..", "lib", "python3*", "site-packages", "cmake", "data",
+            "bin", "cmake")))
     candidates += ["/usr/local/bin/cmake", "/usr/bin/cmake"]
     for c in candidates:
+        c = os.path.normpath(c)
         if c in seen or not os.access(c, os.X_OK):
             continue
         seen.add(c)
