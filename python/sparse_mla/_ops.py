@@ -175,10 +175,13 @@ def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
         check_inputs(q, kv, indices)  # Raises the error about q.
     B, S, H = q.shape[0], q.shape[1], q.shape[2]
     Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
-    fresh = _alloc(q, B, S, H, Dv)
-    out = fresh[0] if out is None else out
-    lse = fresh[1] if lse is None else lse
-    max_logits = fresh[2] if max_logits is None else max_logits
+    if out is None:
+        out = torch.empty((B, S, H, Dv), dtype=torch.bfloat16, device=q.device)
+    if lse is None:
+        lse = torch.empty((B, S, H), dtype=torch.float32, device=q.device)
+    if max_logits is None:
+        max_logits = torch.empty((B, S, H), dtype=torch.float32,
+                                 device=q.device)
     if _compiling():
         torch.ops.sparse_mla.fwd_out(q, kv, indices, q_start,
                                      _scale_arg(sm_scale), causal, kv_stride,

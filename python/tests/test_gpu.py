@@ -327,7 +327,7 @@ def test_pool_over_2_31_elements():
     idx[..., 0] = slots - 1
     idx[..., 1] = (2 ** 31) // 576 + 17        # past 2^31 elements
     idx[..., 2] = -1
-    out, lse, ml = sparse_mla.flash_mla_sparse_fwd(q[0], kv[0], idx[0], 1 / 24)
+    out, ml, lse = sparse_mla.flash_mla_sparse_fwd(q[0], kv[0], idx[0], 1 / 24)
     torch.cuda.synchronize()
     ref = reference(q, kv, idx, causal=False, sm_scale=1 / 24, chunk=16)
     check(out[None], lse[None], ml[None], ref)
