@@ -65,17 +65,24 @@ def main():
         bufs.append(b)
     ptrs = [ctypes.addressof(b) for b in bufs]
     launch = lib.smla_launch
+    launch_ex = lib.smla_launch_ex
     h = pkg.handle
 
     def c_api():
         launch(h, ptrs[0], ptrs[1], ptrs[2], 0, ptrs[3], ptrs[4], ptrs[5],
                stream)
 
+    def c_api_trusted():
+        launch_ex(h, ptrs[0], ptrs[1], ptrs[2], 0, ptrs[3], ptrs[4], ptrs[5],
+                  stream, _runtime.LAUNCH_TRUSTED_MEMORY)
+
     def ctypes_floor():
         lib.smla_package_loaded_binary(h)
 
     paths = [
         ("smla_launch (C API through ctypes, operands prepacked)", c_api),
+        ("smla_launch_ex(TRUSTED_MEMORY) (what the Python path calls)",
+         c_api_trusted),
         ("a trivial runtime call through ctypes (ctypes' own cost)", ctypes_floor),
         ("sparse_mla.fwd(q, kv, idx, out=, lse=, max_logits=)",
          lambda: sparse_mla.fwd(q, kv, idx, causal=False, out=out, lse=lse,
@@ -100,6 +107,10 @@ def main():
     c_api()
     torch.cuda.synchronize()
     check(out, lse, ml, ref, what="C API")
+    out.zero_()
+    c_api_trusted()
+    torch.cuda.synchronize()
+    check(out, lse, ml, ref, what="C API, trusted memory")
     o, l, m = sparse_mla.fwd(q, kv, idx, causal=False)
     torch.cuda.synchronize()
     check(o, l, m, ref, what="fwd")

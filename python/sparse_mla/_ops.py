@@ -40,7 +40,21 @@ def _not_yet(attn_sink, topk_length):
                 "docs/semantics.md says what it will compute)" % (name, name))
 
 
+#: (device, H, Dqk, G, topk, Dv, causal, kv_stride, sm_scale, schedule) ->
+#: the loaded package: the launch path's lookup without building a config.
+_packages = {}
+
+_raw_stream = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+
+
+def _stream(index):
+    if _raw_stream is not None:
+        return _raw_stream(index)
+    return torch.cuda.current_stream(index).cuda_stream
+
+
 def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv):
+    """Validates the inputs; returns (config, (B, S, H), device index)."""
     B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices)
     scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
                           SCHEDULES)
@@ -54,24 +68,38 @@ def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv):
     return config, (B, S, H), index
 
 
+def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
+             Dv):
+    """Validates the inputs; returns (package, (B, S, H), device index)."""
+    B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices)
+    scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
+                          SCHEDULES)
+    index = q.device.index
+    key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, scale, schedule)
+    pkg = _packages.get(key)
+    if pkg is None:
+        config, _, index = _config(q, kv, indices, q_start, sm_scale, causal,
+                                   kv_stride, schedule, Dv)
+        pkg = _packages[key] = registry.package(config)
+    return pkg, (B, S, H), index
+
+
 def _t(t, dtype):
-    return (t.data_ptr(), dtype, tuple(t.shape), tuple(t.stride()))
+    return (t.data_ptr(), dtype, t.shape, t.stride())
 
 
-def _launch(config, index, q, kv, indices, q_start, out, lse, max_logits):
+def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits):
     """Launches on the current stream of the operands' device."""
-    pkg = registry.package(config)
     drv = _runtime.driver()
     _, dev = drv.current()
     # The operands' device, as a DeviceGuard would; put back afterwards.
     restore = drv.make_current(index) if dev != index else None
     try:
-        stream = torch.cuda.current_stream(index).cuda_stream
         R = _runtime
         pkg.launch((_t(q, R.DTYPE_BF16), _t(kv, R.DTYPE_BF16),
                     _t(indices, R.DTYPE_I32), _t(out, R.DTYPE_BF16),
                     _t(lse, R.DTYPE_F32), _t(max_logits, R.DTYPE_F32)),
-                   q_start, stream)
+                   q_start, _stream(index), R.LAUNCH_TRUSTED_MEMORY)
     except _runtime.LaunchError as e:
         if e.status == 1:  # SMLA_ERROR_INVALID_ARGUMENT
             raise ValueError(str(e)) from None
@@ -90,20 +118,20 @@ def _alloc(q, B, S, H, Dv):
 
 def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
               Dv):
-    config, (B, S, H), index = _config(q, kv, indices, q_start, sm_scale,
-                                       causal, kv_stride, schedule, Dv)
+    pkg, (B, S, H), index = _prepare(q, kv, indices, q_start, sm_scale,
+                                     causal, kv_stride, schedule, Dv)
     out, lse, ml = _alloc(q, B, S, H, Dv)
-    _launch(config, index, q, kv, indices, q_start, out, lse, ml)
+    _launch(pkg, index, q, kv, indices, q_start, out, lse, ml)
     return out, lse, ml
 
 
 def _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                   schedule, out, lse, max_logits):
     Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
-    config, (B, S, H), index = _config(q, kv, indices, q_start, sm_scale,
-                                       causal, kv_stride, schedule, Dv)
+    pkg, (B, S, H), index = _prepare(q, kv, indices, q_start, sm_scale,
+                                     causal, kv_stride, schedule, Dv)
     check_outputs(q, out, lse, max_logits, B, S, H, Dv)
-    _launch(config, index, q, kv, indices, q_start, out, lse, max_logits)
+    _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits)
 
 
 # --- torch.library ---------------------------------------------------------

@@ -9,6 +9,10 @@ import struct
 import threading
 
 SUCCESS = 0
+#: smla_launch_ex: the caller vouches that the tensors lie in device memory
+#: (torch checks a view's bounds against its storage), so the runtime skips
+#: its per-tensor cuPointerGetAttributes query.
+LAUNCH_TRUSTED_MEMORY = 1
 DTYPE_BF16, DTYPE_F32, DTYPE_I32 = 1, 2, 3
 BINARY_NAMES = {0: "none", 1: "cubin", 2: "ptx"}
 
@@ -92,6 +96,8 @@ def _bind(lib):
         "smla_package_prepare": (ctypes.c_int, [vp, ctypes.POINTER(ctypes.c_int)]),
         "smla_package_loaded_binary": (ctypes.c_int, [vp]),
         "smla_launch": (ctypes.c_int, [vp, vp, vp, vp, i32, vp, vp, vp, vp]),
+        "smla_launch_ex": (ctypes.c_int, [vp, vp, vp, vp, i32, vp, vp, vp, vp,
+                                          ctypes.c_uint32]),
     }
     for name, (res, args) in sig.items():
         fn = getattr(lib, name)
@@ -118,7 +124,7 @@ class Package:
             raise LaunchError(st, last_error(st))
         self.path = path
         self.handle = handle.value
-        self._launch = lib.smla_launch
+        self._launch = lib.smla_launch_ex
         self._tls = threading.local()
 
     def prepare(self):
@@ -142,9 +148,10 @@ class Package:
             self._tls.addrs = [base + i * TENSOR.size for i in range(6)]
         return buf, self._tls.addrs
 
-    def launch(self, tensors, q_start, stream):
+    def launch(self, tensors, q_start, stream, flags=0):
         """``tensors``: six ``(data, dtype, sizes, strides)`` or None, in
-        the order q, kv, indices, out, lse, max_logits."""
+        the order q, kv, indices, out, lse, max_logits; ``flags``:
+        LAUNCH_TRUSTED_MEMORY or 0."""
         buf, addrs = self._buffer()
         ptrs = []
         for i, t in enumerate(tensors):
@@ -158,7 +165,7 @@ class Package:
                              *sizes, *pad, *strides, *pad)
             ptrs.append(addrs[i])
         st = self._launch(self.handle, ptrs[0], ptrs[1], ptrs[2], q_start,
-                          ptrs[3], ptrs[4], ptrs[5], stream)
+                          ptrs[3], ptrs[4], ptrs[5], stream, flags)
         if st != SUCCESS:
             raise LaunchError(st, last_error(st))
 

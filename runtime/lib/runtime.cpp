@@ -480,7 +480,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
                        const smla_tensor *kv, const smla_tensor *indices,
                        int32_t qStart, const smla_tensor *out,
                        const smla_tensor *lse, const smla_tensor *maxLogits,
-                       CUstream stream) {
+                       CUstream stream, uint32_t flags) {
   if (!p)
     return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
   const pkg::Manifest &man = p->package.manifest;
@@ -519,7 +519,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
   smla_status s = getModule(p, cm);
   if (s != SMLA_SUCCESS)
     return s;
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 6 && !(flags & SMLA_LAUNCH_TRUSTED_MEMORY); ++i) {
     if (!*slots[i])
       continue;
     if ((s = checkDeviceMemory(names[i], args[i])) != SMLA_SUCCESS)
@@ -792,7 +792,25 @@ smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
                         CUstream stream) {
   return guarded([&]() -> smla_status {
     return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
-                      stream);
+                      stream, 0);
+  });
+}
+
+smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
+                           const smla_tensor *kv, const smla_tensor *indices,
+                           int32_t q_start, const smla_tensor *out,
+                           const smla_tensor *lse,
+                           const smla_tensor *max_logits, CUstream stream,
+                           uint32_t flags) {
+  return guarded([&]() -> smla_status {
+    if (flags & ~uint32_t(SMLA_LAUNCH_TRUSTED_MEMORY))
+      return fail(SMLA_ERROR_INVALID_ARGUMENT,
+                  pkg::format("flags: unknown bits 0x%x (known: "
+                              "SMLA_LAUNCH_TRUSTED_MEMORY = 0x%x)",
+                              flags & ~uint32_t(SMLA_LAUNCH_TRUSTED_MEMORY),
+                              unsigned(SMLA_LAUNCH_TRUSTED_MEMORY)));
+    return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
+                      stream, flags);
   });
 }
 

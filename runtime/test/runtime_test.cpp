@@ -218,6 +218,14 @@ TEST(RuntimeHost, LaunchValidatesBeforeCuda) {
   EXPECT_HAS(smla_last_error(), "out: rank is 9, expected 3 or 4");
   EXPECT_EQ(smla_launch(nullptr, &q, &kv, &idx, 0, &out, &lse, &ml, nullptr),
             SMLA_ERROR_INVALID_ARGUMENT);
+  // smla_launch_ex: the same checks with trusted memory; unknown flags.
+  EXPECT_EQ(smla_launch_ex(p, &q, &kv, &idx, 0, &out, &lse, &ml, nullptr,
+                           SMLA_LAUNCH_TRUSTED_MEMORY),
+            SMLA_ERROR_INVALID_ARGUMENT);
+  EXPECT_HAS(smla_last_error(), "out: rank is 9, expected 3 or 4");
+  EXPECT_EQ(smla_launch_ex(p, &q, &kv, &idx, 0, &out, &lse, &ml, nullptr, 6u),
+            SMLA_ERROR_INVALID_ARGUMENT);
+  EXPECT_HAS(smla_last_error(), "flags: unknown bits 0x6");
   smla_package_destroy(p);
 }
 

@@ -173,6 +173,26 @@ SMLA_API smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
                                  const smla_tensor *max_logits,
                                  CUstream stream);
 
+/** Flags of smla_launch_ex. */
+enum {
+  /** The caller vouches that every tensor lies inside device memory of the
+   *  current context (a framework's tensors, e.g. PyTorch's, whose storage
+   *  bounds the framework checks): the per-tensor cuPointerGetAttributes
+   *  query is skipped. Shapes, dtypes, strides and alignment are still
+   *  validated. */
+  SMLA_LAUNCH_TRUSTED_MEMORY = 1u
+};
+
+/** smla_launch with \p flags (SMLA_LAUNCH_*; 0 is smla_launch). Unknown
+ *  bits are refused. */
+SMLA_API smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
+                                    const smla_tensor *kv,
+                                    const smla_tensor *indices,
+                                    int32_t q_start, const smla_tensor *out,
+                                    const smla_tensor *lse,
+                                    const smla_tensor *max_logits,
+                                    CUstream stream, uint32_t flags);
+
 /** The split kernel's entry (manifest kernel.split), or "" if the package
  *  has none. */
 SMLA_API const char *smla_package_split_entry(const smla_package *pkg);
