@@ -116,6 +116,8 @@ LogicalResult buildManifest(gpu::LaunchFuncOp launch, StringRef chip,
                              : pkg::ParamKind::Workspace;
     } else if (value.getType().isInteger(32)) {
       p.kind = pkg::ParamKind::I32;
+    } else if (value.getType().isF32()) {
+      p.kind = pkg::ParamKind::F32; // scale_log2
     } else if (auto map =
                    value.getDefiningOp<mlir::sparse_mla::TensorMapOp>()) {
       // A tensor map the runtime encodes from the operand the launch passes

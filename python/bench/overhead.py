@@ -74,7 +74,7 @@ def main():
 
     def c_api_trusted():
         launch_ex(h, ptrs[0], ptrs[1], ptrs[2], 0, ptrs[3], ptrs[4], ptrs[5],
-                  stream, _runtime.LAUNCH_TRUSTED_MEMORY)
+                  stream, 0.0, _runtime.LAUNCH_TRUSTED_MEMORY)
 
     def ctypes_floor():
         lib.smla_package_loaded_binary(h)

@@ -13,8 +13,10 @@ The cache is safe under concurrent processes: one compiles a configuration
 while holding a lock file, others wait for it, and a package appears under
 its final name only when complete (written elsewhere, then renamed).
 """
+import dataclasses
 import fcntl
 import glob
+import math
 import os
 import threading
 
@@ -109,6 +111,10 @@ class Registry:
         tools = _compile.find_tools()
         cache = cache_dir()
         if tools:
+            # The compiler's packages take sm_scale at launch: one package
+            # (compiled at the default scale) serves every scale.
+            config = dataclasses.replace(
+                config, sm_scale=1.0 / math.sqrt(config.Dqk))
             compiler = self._compiler_id(tools)
             path = os.path.join(cache, config.key(compiler) + ".smlapkg")
             if os.path.exists(path):
@@ -130,15 +136,14 @@ class Registry:
         return path
 
     def package(self, config):
-        """The loaded :class:`_runtime.Package` of ``config``."""
-        pkg = self._loaded.get(config)
-        if pkg is not None:
-            return pkg
+        """The loaded :class:`_runtime.Package` of ``config`` (one per file
+        and process)."""
         from ._runtime import Package
+        path = self.find(config)
         with self._lock:
-            pkg = self._loaded.get(config)
+            pkg = self._loaded.get(path)
             if pkg is None:
-                pkg = self._loaded[config] = Package(self.find(config))
+                pkg = self._loaded[path] = Package(path)
         return pkg
 
 

@@ -40,8 +40,9 @@ def _not_yet(attn_sink, topk_length):
                 "docs/semantics.md says what it will compute)" % (name, name))
 
 
-#: (device, H, Dqk, G, topk, Dv, causal, kv_stride, sm_scale, schedule) ->
-#: the loaded package: the launch path's lookup without building a config.
+#: (device, H, Dqk, G, topk, Dv, causal, kv_stride, schedule[, sm_scale])
+#: -> the loaded package: the launch path's lookup without building a config
+#: (with sm_scale only for a package whose scale is compiled in).
 _packages = {}
 
 _raw_stream = getattr(torch._C, "_cuda_getCurrentRawStream", None)
@@ -70,25 +71,30 @@ def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv):
 
 def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
              Dv):
-    """Validates the inputs; returns (package, (B, S, H), device index)."""
+    """Validates the inputs; returns (package, (B, S, H), device index,
+    the effective sm_scale)."""
     B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices)
     scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
                           SCHEDULES)
     index = q.device.index
-    key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, scale, schedule)
-    pkg = _packages.get(key)
+    # A package with this scale compiled in (older packages), else one that
+    # takes the scale at launch (what the compiler builds).
+    key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, schedule)
+    pkg = _packages.get(key + (scale,)) or _packages.get(key)
     if pkg is None:
         config, _, index = _config(q, kv, indices, q_start, sm_scale, causal,
                                    kv_stride, schedule, Dv)
-        pkg = _packages[key] = registry.package(config)
-    return pkg, (B, S, H), index
+        pkg = registry.package(config)
+        _packages[key if pkg.takes_scale else key + (scale,)] = pkg
+    return pkg, (B, S, H), index, scale
 
 
 def _t(t, dtype):
     return (t.data_ptr(), dtype, t.shape, t.stride())
 
 
-def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits):
+def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits,
+            sm_scale):
     """Launches on the current stream of the operands' device."""
     drv = _runtime.driver()
     _, dev = drv.current()
@@ -99,7 +105,7 @@ def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits):
         pkg.launch((_t(q, R.DTYPE_BF16), _t(kv, R.DTYPE_BF16),
                     _t(indices, R.DTYPE_I32), _t(out, R.DTYPE_BF16),
                     _t(lse, R.DTYPE_F32), _t(max_logits, R.DTYPE_F32)),
-                   q_start, _stream(index), R.LAUNCH_TRUSTED_MEMORY)
+                   q_start, _stream(index), sm_scale, R.LAUNCH_TRUSTED_MEMORY)
     except _runtime.LaunchError as e:
         if e.status == 1:  # SMLA_ERROR_INVALID_ARGUMENT
             raise ValueError(str(e)) from None
@@ -118,20 +124,20 @@ def _alloc(q, B, S, H, Dv):
 
 def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
               Dv):
-    pkg, (B, S, H), index = _prepare(q, kv, indices, q_start, sm_scale,
-                                     causal, kv_stride, schedule, Dv)
+    pkg, (B, S, H), index, scale = _prepare(q, kv, indices, q_start, sm_scale,
+                                            causal, kv_stride, schedule, Dv)
     out, lse, ml = _alloc(q, B, S, H, Dv)
-    _launch(pkg, index, q, kv, indices, q_start, out, lse, ml)
+    _launch(pkg, index, q, kv, indices, q_start, out, lse, ml, scale)
     return out, lse, ml
 
 
 def _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                   schedule, out, lse, max_logits):
     Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
-    pkg, (B, S, H), index = _prepare(q, kv, indices, q_start, sm_scale,
-                                     causal, kv_stride, schedule, Dv)
+    pkg, (B, S, H), index, scale = _prepare(q, kv, indices, q_start, sm_scale,
+                                            causal, kv_stride, schedule, Dv)
     check_outputs(q, out, lse, max_logits, B, S, H, Dv)
-    _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits)
+    _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits, scale)
 
 
 # --- torch.library ---------------------------------------------------------

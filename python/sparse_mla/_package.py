@@ -54,7 +54,9 @@ class KernelConfig:
     topk: int
     causal: bool
     kv_stride: int
-    sm_scale: float          # float32 value; effective (1/sqrt(Dqk) resolved)
+    sm_scale: float          # float32 value; effective (1/sqrt(Dqk) resolved).
+    # Packages of this compiler take the scale at launch: it then only
+    # selects among packages whose scale is compiled in (older ones).
     max_logits: bool = True
     attn_sink: bool = False
     topk_length: bool = False
@@ -114,9 +116,13 @@ class KernelConfig:
             return False
         if bool(op.get("has_topk_length", False)) != self.topk_length:
             return False
-        scale = op.get("sm_scale")
-        if not isinstance(scale, (int, float)) or f32(scale) != self.sm_scale:
-            return False
+        # A kernel with a "scale_log2" parameter takes any scale at launch;
+        # an older one has its scale compiled in.
+        if not takes_scale(manifest):
+            scale = op.get("sm_scale")
+            if not isinstance(scale, (int, float)) or \
+                    f32(scale) != self.sm_scale:
+                return False
         if self.schedule != "default" and \
                 schedule_kind(op.get("schedule", "")) != self.schedule:
             return False
@@ -125,6 +131,13 @@ class KernelConfig:
         if "split" in manifest.get("kernel", {}):
             return False
         return True
+
+
+def takes_scale(manifest):
+    """Whether the package's kernel takes sm_scale at launch."""
+    params = manifest.get("kernel", {}).get("params", [])
+    return any(isinstance(p, dict) and p.get("name") == "scale_log2" and
+               p.get("kind") == "f32" for p in params)
 
 
 def fnv1a64(data):

@@ -97,7 +97,8 @@ def _bind(lib):
         "smla_package_loaded_binary": (ctypes.c_int, [vp]),
         "smla_launch": (ctypes.c_int, [vp, vp, vp, vp, i32, vp, vp, vp, vp]),
         "smla_launch_ex": (ctypes.c_int, [vp, vp, vp, vp, i32, vp, vp, vp, vp,
-                                          ctypes.c_uint32]),
+                                          ctypes.c_float, ctypes.c_uint32]),
+        "smla_package_takes_scale": (ctypes.c_int, [vp]),
     }
     for name, (res, args) in sig.items():
         fn = getattr(lib, name)
@@ -124,6 +125,8 @@ class Package:
             raise LaunchError(st, last_error(st))
         self.path = path
         self.handle = handle.value
+        #: Whether the kernel takes its scale at launch (else only its own).
+        self.takes_scale = bool(lib.smla_package_takes_scale(self.handle))
         self._launch = lib.smla_launch_ex
         self._tls = threading.local()
 
@@ -148,10 +151,10 @@ class Package:
             self._tls.addrs = [base + i * TENSOR.size for i in range(6)]
         return buf, self._tls.addrs
 
-    def launch(self, tensors, q_start, stream, flags=0):
+    def launch(self, tensors, q_start, stream, sm_scale=0.0, flags=0):
         """``tensors``: six ``(data, dtype, sizes, strides)`` or None, in
-        the order q, kv, indices, out, lse, max_logits; ``flags``:
-        LAUNCH_TRUSTED_MEMORY or 0."""
+        the order q, kv, indices, out, lse, max_logits; ``sm_scale``: the
+        launch's (0: the package's); ``flags``: LAUNCH_TRUSTED_MEMORY or 0."""
         buf, addrs = self._buffer()
         ptrs = []
         for i, t in enumerate(tensors):
@@ -165,7 +168,7 @@ class Package:
                              *sizes, *pad, *strides, *pad)
             ptrs.append(addrs[i])
         st = self._launch(self.handle, ptrs[0], ptrs[1], ptrs[2], q_start,
-                          ptrs[3], ptrs[4], ptrs[5], stream, flags)
+                          ptrs[3], ptrs[4], ptrs[5], stream, sm_scale, flags)
         if st != SUCCESS:
             raise LaunchError(st, last_error(st))
 

@@ -129,6 +129,12 @@ class ConfigTest(unittest.TestCase):
     def test_matches(self):
         c = KernelConfig(**V32)
         self.assertTrue(c.matches(manifest_of(c)))
+        # A kernel that takes the scale at launch serves every scale.
+        dynamic = manifest_of(c, sm_scale=0.3)
+        dynamic["kernel"]["params"] = [{"name": "scale_log2", "kind": "f32"}]
+        self.assertTrue(_package.takes_scale(dynamic))
+        self.assertFalse(_package.takes_scale(manifest_of(c)))
+        self.assertTrue(c.matches(dynamic))
         for override in (dict(H=64), dict(topk=1024), dict(causal=True),
                          dict(kv_stride=2), dict(sm_scale=0.05),
                          dict(has_max_logits=False), dict(S=128),
@@ -151,6 +157,8 @@ class PrebuiltTest(unittest.TestCase):
             os.path.join(_cache.PREBUILT_DIR, f)) for f in files}
         configs = _prebuilt.configs()
         self.assertEqual(len(files), len(configs))
+        for f, m in manifests.items():
+            self.assertTrue(_package.takes_scale(m), f)
         with open(os.path.join(ROOT, "VERSION")) as f:
             version = f.read().strip()
         for c in configs:

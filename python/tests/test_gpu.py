@@ -35,10 +35,14 @@ def test_prebuilt_configs(H, topk, causal, q_start):
     run_checked(q, kv, idx, q_start=q_start, causal=causal)
 
 
-def test_serving_scale():
+@pytest.mark.parametrize("scale", [None, 0.5 / 24, "v32-yarn", 0.3, 1e-3])
+def test_any_scale_one_package(scale):
+    """The scale is a launch parameter: one package serves every scale."""
     from sparse_mla._prebuilt import V32_YARN_SM_SCALE
+    scale = V32_YARN_SM_SCALE if scale == "v32-yarn" else scale
     q, kv, idx = make_inputs(1, 64, 128, 4096, 2048, seed=3)
-    run_checked(q, kv, idx, causal=False, sm_scale=V32_YARN_SM_SCALE)
+    run_checked(q, kv, idx, causal=False, sm_scale=scale)
+    run_checked(q, kv, idx, causal=True, q_start=3000, sm_scale=scale)
 
 
 def _have(config_kw):
@@ -287,7 +291,8 @@ def _peer():
 
 @pytest.mark.skipif(not HOPPER, reason="FlashMLA's kernel is sm_90a")
 @pytest.mark.parametrize("h_q,topk,sm_scale", [(128, 2048, 1 / 24),
-                                               (64, 512, 1 / 24),
+                                               (64, 512, 0.5 / 24),
+                                               (128, 1024, 0.1),
                                                (128, 2048, None)])
 def test_drop_in_agrees_with_flash_mla(h_q, topk, sm_scale):
     peer = _peer()

@@ -480,7 +480,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
                        const smla_tensor *kv, const smla_tensor *indices,
                        int32_t qStart, const smla_tensor *out,
                        const smla_tensor *lse, const smla_tensor *maxLogits,
-                       CUstream stream, uint32_t flags) {
+                       CUstream stream, double smScale, uint32_t flags) {
   if (!p)
     return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
   const pkg::Manifest &man = p->package.manifest;
@@ -501,6 +501,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     *slots[i] = &args[i];
   }
   la.qStart = qStart;
+  la.smScale = smScale;
   std::string err;
   pkg::LaunchShape shape;
   if (!pkg::validateLaunchArgs(man, la, shape, err))
@@ -792,7 +793,7 @@ smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
                         CUstream stream) {
   return guarded([&]() -> smla_status {
     return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
-                      stream, 0);
+                      stream, 0.0, 0);
   });
 }
 
@@ -801,7 +802,7 @@ smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
                            int32_t q_start, const smla_tensor *out,
                            const smla_tensor *lse,
                            const smla_tensor *max_logits, CUstream stream,
-                           uint32_t flags) {
+                           float sm_scale, uint32_t flags) {
   return guarded([&]() -> smla_status {
     if (flags & ~uint32_t(SMLA_LAUNCH_TRUSTED_MEMORY))
       return fail(SMLA_ERROR_INVALID_ARGUMENT,
@@ -810,8 +811,12 @@ smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
                               flags & ~uint32_t(SMLA_LAUNCH_TRUSTED_MEMORY),
                               unsigned(SMLA_LAUNCH_TRUSTED_MEMORY)));
     return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
-                      stream, flags);
+                      stream, static_cast<double>(sm_scale), flags);
   });
+}
+
+int smla_package_takes_scale(const smla_package *pkg) {
+  return pkg && pkg::takesScaleAtLaunch(pkg->package.manifest) ? 1 : 0;
 }
 
 const char *smla_package_split_entry(const smla_package *pkg) {

@@ -220,12 +220,21 @@ TEST(RuntimeHost, LaunchValidatesBeforeCuda) {
             SMLA_ERROR_INVALID_ARGUMENT);
   // smla_launch_ex: the same checks with trusted memory; unknown flags.
   EXPECT_EQ(smla_launch_ex(p, &q, &kv, &idx, 0, &out, &lse, &ml, nullptr,
-                           SMLA_LAUNCH_TRUSTED_MEMORY),
+                           0.0f, SMLA_LAUNCH_TRUSTED_MEMORY),
             SMLA_ERROR_INVALID_ARGUMENT);
   EXPECT_HAS(smla_last_error(), "out: rank is 9, expected 3 or 4");
-  EXPECT_EQ(smla_launch_ex(p, &q, &kv, &idx, 0, &out, &lse, &ml, nullptr, 6u),
+  EXPECT_EQ(smla_launch_ex(p, &q, &kv, &idx, 0, &out, &lse, &ml, nullptr,
+                           0.0f, 6u),
             SMLA_ERROR_INVALID_ARGUMENT);
   EXPECT_HAS(smla_last_error(), "flags: unknown bits 0x6");
+  out.rank = 4;
+  init(out, SMLA_DTYPE_BF16, {1, 4, 128, 512});
+  EXPECT_EQ(smla_launch_ex(p, &q, &kv, &idx, 0, &out, &lse, &ml, nullptr,
+                           -1.0f, 0),
+            SMLA_ERROR_INVALID_ARGUMENT);
+  EXPECT_HAS(smla_last_error(), "sm_scale: -1, expected a finite value > 0");
+  EXPECT_EQ(smla_package_takes_scale(p), 1);
+  EXPECT_EQ(smla_package_takes_scale(nullptr), 0);
   smla_package_destroy(p);
 }
 

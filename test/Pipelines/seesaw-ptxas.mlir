@@ -59,11 +59,14 @@
 // MANIFEST-NEXT: "rank": 4,
 // MANIFEST-NEXT: "element": "bf16",
 // MANIFEST-NEXT: "row_alignment": 16
+// The softmax scale is a launch parameter (sm_scale x log2(e)).
+// MANIFEST: "name": "scale_log2",
+// MANIFEST-NEXT: "kind": "f32"
 // MANIFEST: "name": "q_map",
 // MANIFEST-NEXT: "kind": "tensor_map"
 // MANIFEST: "tensor_maps": [
 // MANIFEST-NEXT: {
-// MANIFEST-NEXT: "param": 7,
+// MANIFEST-NEXT: "param": 8,
 // MANIFEST-NEXT: "tensor": "q",
 // MANIFEST-NEXT: "box": [64, 64, 1, 1],
 // MANIFEST-NEXT: "swizzle": 128

@@ -11,14 +11,14 @@
 // AMD: error: gpu.module @amd must target NVVM, but has #rocdl.target
 // MODE: error: --gpu-module needs --ptx
 // ENTRY: error: sparse_mla.kernel_info names entry 'g', but the launch calls @f
-// ABI: error: kernel parameter 'x' has a type the package ABI does not know: 'f32'
+// ABI: error: kernel parameter 'x' has a type the package ABI does not know: 'f64'
 
 module attributes {gpu.container_module} {
   gpu.module @k [#nvvm.target<chip = "sm_90a">] {
     gpu.func @f() kernel {
       gpu.return
     }
-    gpu.func @h(%x: f32) kernel {
+    gpu.func @h(%x: f64) kernel {
       gpu.return
     }
   }
@@ -29,8 +29,8 @@ module attributes {gpu.container_module} {
   func.func @launch() {
     %c1 = arith.constant 1 : index
     gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) {sparse_mla.kernel_info = {block = array<i64: 128, 1, 1>, dynamic_shared_memory = 0 : i64, entry = "g", grid = [{dim = "S", multiplier = 2 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], op = {B, Dqk = 64 : i64, Dv = 32 : i64, G = 1 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 1 : i64, schedule = "s", sm_scale = 1.250000e-01 : f64, topk = 32 : i64}, params = []}}
-    %x = arith.constant 1.0 : f32
-    gpu.launch_func @k::@h blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : f32) {sparse_mla.kernel_info = {block = array<i64: 128, 1, 1>, dynamic_shared_memory = 0 : i64, entry = "h", grid = [{dim = "S", multiplier = 2 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], op = {B, Dqk = 64 : i64, Dv = 32 : i64, G = 1 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 1 : i64, schedule = "s", sm_scale = 1.250000e-01 : f64, topk = 32 : i64}, params = ["x"]}}
+    %x = arith.constant 1.0 : f64
+    gpu.launch_func @k::@h blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : f64) {sparse_mla.kernel_info = {block = array<i64: 128, 1, 1>, dynamic_shared_memory = 0 : i64, entry = "h", grid = [{dim = "S", multiplier = 2 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], op = {B, Dqk = 64 : i64, Dv = 32 : i64, G = 1 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 1 : i64, schedule = "s", sm_scale = 1.250000e-01 : f64, topk = 32 : i64}, params = ["x"]}}
     return
   }
 }

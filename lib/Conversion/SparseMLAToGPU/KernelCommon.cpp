@@ -105,7 +105,9 @@ void CtaView::init(ValueRange args, Value blockX, Value batchIndex) {
   qStart = args[3];
   out = args[4];
   lse = args[5];
-  maxLogits = args.size() > 6 ? args[6] : Value();
+  // The op's operands, then sm_scale x log2(e) (kernelScaleArgType).
+  maxLogits = args.size() > 7 ? args[6] : Value();
+  scaleLog2 = args.back();
 
   batch = batchIndex;
   const int64_t headBlocks = p.H / hpc;
@@ -214,6 +216,7 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
       b.getStringAttr("out"),     b.getStringAttr("lse")};
   if (op.getMaxLogits())
     params.push_back(b.getStringAttr("max_logits"));
+  params.push_back(b.getStringAttr("scale_log2"));
   for (const std::string &name : extra.names)
     params.push_back(b.getStringAttr(name));
   std::string scheduleText;
@@ -293,6 +296,7 @@ gpu::GPUFuncOp mlir::sparse_mla::createKernelFunc(
   SmallVector<Type> argTypes;
   for (Value v : kernelOperands(op))
     argTypes.push_back(kernelArgType(v));
+  argTypes.push_back(Float32Type::get(op.getContext()));
   llvm::append_range(argTypes, extraArgs);
   OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
   auto func = gpu::GPUFuncOp::create(
@@ -316,6 +320,11 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
     args.push_back(
         v.getType() == t ? v : memref::CastOp::create(b, t, v).getResult());
   }
+  // sm_scale x log2(e) as the kernel's `scale_log2` parameter: the op's
+  // value here; a runtime may pass another scale (docs/kernel-package.md).
+  args.push_back(arith::ConstantOp::create(
+      b, b.getF32FloatAttr(static_cast<float>(op.getEffectiveSmScale() *
+                                              M_LOG2E))));
   if (extra.build)
     llvm::append_range(args, extra.build(b));
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };

@@ -103,6 +103,9 @@ public:
   bool causal;
   int64_t kvStride, hpc;
   Value q, kv, indices, qStart, out, lse, maxLogits;
+  /// f32: sm_scale x log2(e), the kernel's `scale_log2` parameter (after
+  /// the op's operands); the softmax works in base 2.
+  Value scaleLog2;
   Value batch, token, head0, group;
   Value skv, maxKv; ///< i64: Skv and (if causal) the last visible kv row
   Value indexRow, validEnd; ///< set by prepareRowEntries

@@ -103,7 +103,7 @@ public:
   SeesawEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
                 ValueRange args, const SeesawGeometry &geo)
       : b(b), kb{b}, op(op), schedule(schedule), args(args), geo(geo),
-        scaleLog2(op.getEffectiveSmScale() * M_LOG2E) {
+        scaleLog2(args.back()) {
     i32 = b.getI32Type();
     i64 = b.getI64Type();
     f32 = b.getF32Type();
@@ -1114,7 +1114,8 @@ public:
         // their one fma each, a multiply per element fewer in the stretch
         // where both consumers compete for issue slots (bench/LOG.md step
         // 41).
-        assert(scaleLog2 > 0 && "sm_scale > 0 is verified");
+        // (A launch's scale is checked > 0 by the runtime, as the
+        // verifier checks the op's.)
         SmallVector<Value> masked(nS);
         for (int64_t r = 0; r < nS; ++r)
           masked[r] = arith::SelectOp::create(
@@ -1126,7 +1127,7 @@ public:
         }
         for (int r = 0; r < 2; ++r)
           blockMax[r] =
-              fmul(quadReduce(blockMax[r], /*isMax=*/true), kb.f32(scaleLog2));
+              fmul(quadReduce(blockMax[r], /*isMax=*/true), scaleLog2);
 
         // 3. The max hand-off. Consumer 0 goes first with its own max m0 =
         // max(m, block max) and publishes it; consumer 1 waits for it, forms
@@ -1191,7 +1192,7 @@ public:
           int half = (r % 4) / 2;
           // exp2(S scale - pivot); an invalid column's -inf gives 0.
           weight[r] =
-              ex2(math::FmaOp::create(b, masked[r], kb.f32(scaleLog2),
+              ex2(math::FmaOp::create(b, masked[r], scaleLog2,
                                       arith::NegFOp::create(b, pivot[half])));
           rowSum[half] = fadd(rowSum[half], weight[r]);
         }
@@ -1543,7 +1544,7 @@ private:
   Value splitTiles, splitParts, splitWorkspace;
   bool splitKernel = false;
   const SeesawGeometry &geo;
-  double scaleLog2;
+  Value scaleLog2; ///< f32: the kernel's scale_log2 parameter.
   Type i32, i64, f32;
   Value smemBase, tiles;
 };
@@ -1608,7 +1609,8 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
     llvm::report_fatal_error("seesaw kernel: more mbarriers than the shared "
                              "memory layout reserves");
 
-  // Kernel arguments: the op's operands, Q's tensor map, the split plan.
+  // Kernel arguments: the op's operands, scale_log2, Q's tensor map, the
+  // split plan.
   SmallVector<Value> captures(entry.getArguments());
   const size_t numArgs = captures.size();
   const size_t numOpArgs =

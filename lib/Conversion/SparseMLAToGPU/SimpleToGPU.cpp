@@ -41,7 +41,7 @@ public:
                 ValueRange args, Value tid, int64_t numThreads)
       : b(b), kb{b}, schedule(schedule), cta(b, op, schedule, args),
         p(cta.p), layout(getSimpleSmemLayout(schedule, p.Dqk, p.Dv)),
-        scaleLog2(op.getEffectiveSmScale() * M_LOG2E), tid(tid) {
+        scaleLog2(cta.scaleLog2), tid(tid) {
     q = cta.q;
     kv = cta.kv;
     indices = cta.indices;
@@ -130,7 +130,7 @@ public:
               Value y = arith::ExtFOp::create(b, f32, kb.load(kvTile, {j, d}));
               return math::FmaOp::create(b, x, y, s).getResult();
             });
-            return arith::MulFOp::create(b, dot, kb.f32(scaleLog2)).getResult();
+            return arith::MulFOp::create(b, dot, scaleLog2).getResult();
           },
           [&] { return kb.negInf(); });
       kb.store(logit, scores, {h, j});
@@ -237,7 +237,7 @@ public:
   CtaView cta;
   FwdOp::Problem p;
   SimpleSmemLayout layout;
-  double scaleLog2;
+  Value scaleLog2; ///< f32: the kernel's scale_log2 parameter.
   int64_t hpc = 0, blockK = 0;
   Value tid, step;
   Value q, kv, indices, out, lse, maxLogits;

@@ -183,15 +183,25 @@ enum {
   SMLA_LAUNCH_TRUSTED_MEMORY = 1u
 };
 
-/** smla_launch with \p flags (SMLA_LAUNCH_*; 0 is smla_launch). Unknown
- *  bits are refused. */
+/** smla_launch with a softmax scale and \p flags (SMLA_LAUNCH_*; unknown
+ *  bits are refused). \p sm_scale: the scale of this launch (finite, > 0,
+ *  sm_scale x log2(e) a finite float), or 0 for the package's (manifest
+ *  op.sm_scale). A package compiled by this project's compiler takes any
+ *  scale (its kernel's "scale_log2" parameter); an older package, whose
+ *  scale is compiled in, refuses one that differs from its own.
+ *  smla_launch(...) is smla_launch_ex(..., stream, 0, 0). */
 SMLA_API smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
                                     const smla_tensor *kv,
                                     const smla_tensor *indices,
                                     int32_t q_start, const smla_tensor *out,
                                     const smla_tensor *lse,
                                     const smla_tensor *max_logits,
-                                    CUstream stream, uint32_t flags);
+                                    CUstream stream, float sm_scale,
+                                    uint32_t flags);
+
+/** Whether the package's kernel takes its scale at launch (1) or has it
+ *  compiled in (0; also for a null package). */
+SMLA_API int smla_package_takes_scale(const smla_package *pkg);
 
 /** The split kernel's entry (manifest kernel.split), or "" if the package
  *  has none. */

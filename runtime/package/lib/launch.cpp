@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -171,9 +172,51 @@ static bool checkTensorBasics(const OperandRule &r, const char *layout,
   return true;
 }
 
+bool takesScaleAtLaunch(const Manifest &m) {
+  for (const Param &p : m.kernel.params)
+    if (p.kind == ParamKind::F32 && p.name == "scale_log2")
+      return true;
+  return false;
+}
+
+float scaleLog2Of(const Manifest &m, double smScale) {
+  const double scale = smScale != 0.0 ? static_cast<double>(
+                                            static_cast<float>(smScale))
+                                      : m.op.smScale;
+  return static_cast<float>(scale * 1.4426950408889634); // log2(e)
+}
+
+/// The launch's sm_scale: 0 (the package's), or finite, > 0, with
+/// sm_scale x log2(e) a finite f32 (the op verifier's rule); a package
+/// without "scale_log2" runs only its own.
+static bool checkLaunchScale(const Manifest &m, double s, std::string &err) {
+  if (s == 0.0)
+    return true;
+  if (!std::isfinite(s) || s < 0.0 ||
+      !std::isfinite(static_cast<float>(s * 1.4426950408889634)) ||
+      static_cast<float>(s) <= 0.0f) {
+    err = format("sm_scale: %g, expected a finite value > 0 whose product "
+                 "with log2(e) is a finite f32 (or 0: the package's, %g)",
+                 s, m.op.smScale);
+    return false;
+  }
+  if (!takesScaleAtLaunch(m) && static_cast<float>(s) !=
+                                    static_cast<float>(m.op.smScale)) {
+    err = format("sm_scale: %.9g, but this package's kernel has its scale "
+                 "compiled in (%.9g; it has no \"scale_log2\" parameter): "
+                 "rebuild the package with a compiler that passes it at "
+                 "launch, or launch with its own scale",
+                 s, m.op.smScale);
+    return false;
+  }
+  return true;
+}
+
 bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
                         LaunchShape &shape, std::string &err) {
   const Op &op = m.op;
+  if (!checkLaunchScale(m, args.smScale, err))
+    return false;
   const struct {
     const char *name;
     const TensorArg *t;
@@ -544,6 +587,11 @@ bool buildParamBuffer(const Manifest &m, const LaunchArgs &args,
     switch (p.kind) {
     case ParamKind::I32: {
       int32_t v = args.qStart;
+      buf.append(p.name, &v, sizeof(v), 8);
+      break;
+    }
+    case ParamKind::F32: {
+      float v = scaleLog2Of(m, args.smScale);
       buf.append(p.name, &v, sizeof(v), 8);
       break;
     }

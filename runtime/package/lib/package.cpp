@@ -88,6 +88,8 @@ static const char *paramKindName(ParamKind k) {
     return "memref";
   case ParamKind::I32:
     return "i32";
+  case ParamKind::F32:
+    return "f32";
   case ParamKind::TensorMap:
     return "tensor_map";
   case ParamKind::SplitTiles:
@@ -167,6 +169,10 @@ std::vector<Param> standardParams(bool hasMaxLogits) {
   memref("lse", 3, kF32);
   if (hasMaxLogits)
     memref("max_logits", 3, kF32);
+  Param scale;
+  scale.name = "scale_log2";
+  scale.kind = ParamKind::F32;
+  ps.push_back(scale);
   return ps;
 }
 
@@ -337,6 +343,11 @@ bool checkManifest(const Manifest &m, std::string &err) {
       if (p.name != "q_start")
         return fail(where + ": the only i32 parameter is \"q_start\"");
       seenQStart = true;
+      continue;
+    }
+    if (p.kind == ParamKind::F32) {
+      if (p.name != "scale_log2")
+        return fail(where + ": the only f32 parameter is \"scale_log2\"");
       continue;
     }
     if (p.kind == ParamKind::TensorMap)
@@ -740,6 +751,8 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
                           element + "\"");
     } else if (kind == "i32") {
       p.kind = ParamKind::I32;
+    } else if (kind == "f32") {
+      p.kind = ParamKind::F32;
     } else if (kind == "tensor_map") {
       p.kind = ParamKind::TensorMap;
     } else if (kind == "split_tiles") {
@@ -750,7 +763,7 @@ bool parseManifest(const std::string &text, Manifest &out, std::string &err) {
       p.kind = ParamKind::Workspace;
     } else {
       return f.fail(path + ".kind",
-                    "expected \"memref\", \"i32\", \"tensor_map\", "
+                    "expected \"memref\", \"i32\", \"f32\", \"tensor_map\", "
                     "\"split_tiles\", \"split_parts\" or \"workspace\", "
                     "found \"" +
                         kind + "\"");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <cmath>
 #include <functional>
 
 using namespace sparse_mla::pkg;
@@ -118,6 +119,14 @@ TEST(Launch, BadArgsRejected) {
   };
   const Case cases[] = {
       {[](Args &a) { a.q.dtype = kF32; }, "q: dtype is f32, expected bf16"},
+      {[](Args &a) { a.launch.smScale = -0.5; },
+       "sm_scale: -0.5, expected a finite value > 0"},
+      {[](Args &a) { a.launch.smScale = 1e39; },
+       "sm_scale: 1e+39, expected a finite value > 0"},
+      {[](Args &a) { a.launch.smScale = std::nan(""); },
+       "sm_scale: nan, expected a finite value > 0"},
+      {[](Args &a) { a.launch.smScale = 1e-50; },
+       "sm_scale: 1e-50, expected a finite value > 0"},
       {[](Args &a) { a.indices.dtype = kBF16; },
        "indices: dtype is bf16, expected i32"},
       {[](Args &a) { a.lse.dtype = 9; },
@@ -208,6 +217,24 @@ TEST(Launch, BadArgsRejected) {
 
 // A kernel that copies kv rows in 16-byte pieces refuses strides and
 // pointers that would misalign them, naming the value.
+TEST(Launch, ScaleCompiledIn) {
+  // A package without "scale_log2" runs only its own scale.
+  Manifest m = exampleManifest();
+  m.kernel.params.pop_back();
+  ASSERT_FALSE(takesScaleAtLaunch(m));
+  Args a(m, 2, 100, 3000);
+  LaunchShape shape;
+  std::string err;
+  a.launch.smScale = 1.0 / 24;
+  EXPECT_TRUE(validateLaunchArgs(m, a.launch, shape, err)) << err;
+  a.launch.smScale = 0.1;
+  EXPECT_FALSE(validateLaunchArgs(m, a.launch, shape, err));
+  EXPECT_HAS(err, "this package's kernel has its scale compiled in");
+  EXPECT_TRUE(takesScaleAtLaunch(exampleManifest()));
+  EXPECT_TRUE(validateLaunchArgs(exampleManifest(), a.launch, shape, err))
+      << err;
+}
+
 TEST(Launch, RowAlignment) {
   Manifest m = exampleManifest();
   m.kernel.params[1].rowAlignment = 16;
@@ -408,7 +435,7 @@ TEST(Launch, ParamBufferSplitPlan) {
   ParamBuffer buf;
   std::string err;
   ASSERT_TRUE(buildParamBuffer(m, a.launch, buf, err)) << err;
-  const size_t first = slotIndexOfParam(m, 7);
+  const size_t first = slotIndexOfParam(m, 8);
   ASSERT_EQ(buf.slots().size(), first + 3);
   EXPECT_EQ(buf.slots()[first].name, "split_tiles");
   EXPECT_EQ(buf.slots()[first].size, 4u);
@@ -431,22 +458,36 @@ TEST(Launch, ParamBufferLayout) {
   std::string err;
   ASSERT_TRUE(buildParamBuffer(m, a.launch, buf, err)) << err;
   // q, kv, indices, out: 3 + 2*4 = 11 values; q_start 1; lse, max_logits:
-  // 3 + 2*3 = 9.
-  ASSERT_EQ(buf.slots().size(), 11u * 4 + 1 + 9u * 2);
+  // 3 + 2*3 = 9; scale_log2 1.
+  ASSERT_EQ(buf.slots().size(), 11u * 4 + 1 + 9u * 2 + 1);
   EXPECT_EQ(slotIndexOfParam(m, 0), 0u);
   EXPECT_EQ(slotIndexOfParam(m, 3), 33u);
   EXPECT_EQ(slotIndexOfParam(m, 4), 34u);
   EXPECT_EQ(slotIndexOfParam(m, 5), 45u);
   EXPECT_EQ(slotIndexOfParam(m, 6), 54u);
+  EXPECT_EQ(slotIndexOfParam(m, 7), 63u);
 
   // Every value in its own 8-byte slot, in order.
   for (size_t i = 0; i < buf.slots().size(); ++i) {
     EXPECT_EQ(buf.slots()[i].offset, 8 * i) << buf.slots()[i].name;
-    EXPECT_EQ(buf.slots()[i].size, i == 33 ? 4u : 8u) << buf.slots()[i].name;
+    EXPECT_EQ(buf.slots()[i].size, i == 33 || i == 63 ? 4u : 8u)
+        << buf.slots()[i].name;
     EXPECT_EQ(buf.kernelParams()[i], buf.slotData(i));
     EXPECT_EQ(reinterpret_cast<uintptr_t>(buf.slotData(i)) % 8, 0u);
   }
-  EXPECT_EQ(buf.sizeBytes(), 8u * 62 + 8);
+  EXPECT_EQ(buf.sizeBytes(), 8u * 63 + 4);
+
+  // scale_log2: the package's sm_scale x log2(e), or the launch's.
+  float scale;
+  EXPECT_EQ(buf.slots()[63].name, "scale_log2");
+  std::memcpy(&scale, buf.slotData(63), 4);
+  EXPECT_EQ(scale, static_cast<float>(static_cast<double>(1.0f / 24) *
+                                      1.4426950408889634));
+  a.launch.smScale = 0.1;
+  ASSERT_TRUE(buildParamBuffer(m, a.launch, buf, err)) << err;
+  std::memcpy(&scale, buf.slotData(63), 4);
+  EXPECT_EQ(scale, static_cast<float>(static_cast<double>(0.1f) *
+                                      1.4426950408889634));
 
   // q: rank-4 memref descriptor.
   const char *qNames[] = {"q.allocated", "q.aligned",  "q.offset",

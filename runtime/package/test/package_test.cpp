@@ -34,7 +34,8 @@ const char *kDocManifest = R"json({
       {"name": "q_start",    "kind": "i32"},
       {"name": "out",        "kind": "memref", "rank": 4, "element": "bf16"},
       {"name": "lse",        "kind": "memref", "rank": 3, "element": "f32"},
-      {"name": "max_logits", "kind": "memref", "rank": 3, "element": "f32"}
+      {"name": "max_logits", "kind": "memref", "rank": 3, "element": "f32"},
+      {"name": "scale_log2", "kind": "f32"}
     ],
     "tensor_maps": []
   },
@@ -65,7 +66,7 @@ Manifest richManifest() {
   tm.kind = ParamKind::TensorMap;
   m.kernel.params.push_back(tm);
   TensorMapSpec spec;
-  spec.param = 6;
+  spec.param = 7; // after the standard parameters, scale_log2 last
   spec.tensor = "kv";
   spec.box = {64, 1, 1, 64};
   spec.swizzle = 128;
@@ -313,7 +314,7 @@ TEST(Manifest, MistypedAndInvalidFieldsRefused) {
       {"\"element\": \"i32\"", "\"element\": \"bf16\"",
        "kernel.params[2] (\"indices\"): element bf16, expected i32"},
       {"\"kind\": \"i32\"", "\"kind\": \"i64\"",
-       "kernel.params[3].kind: expected \"memref\", \"i32\", "
+       "kernel.params[3].kind: expected \"memref\", \"i32\", \"f32\", "
        "\"tensor_map\", \"split_tiles\", \"split_parts\" or "
        "\"workspace\", found \"i64\""},
       {"\"name\": \"kv\"", "\"name\": \"q\"",
@@ -486,6 +487,12 @@ TEST(Manifest, ParamAndTensorMapRules) {
     m.kernel.tensorMaps[0].param = 9;
     EXPECT_FALSE(checkManifest(m, err));
     EXPECT_HAS(err, "kernel.tensor_maps[0].param: 9 is not a parameter index");
+  }
+  {
+    Manifest m = exampleManifest();
+    m.kernel.params.back().name = "scale";
+    EXPECT_FALSE(checkManifest(m, err));
+    EXPECT_HAS(err, "the only f32 parameter is \"scale_log2\"");
   }
   {
     Manifest m = richManifest();

@@ -8,7 +8,7 @@
 // One CTA of 128 threads per (s, b, h): grid [S, B, H]. Dynamic shared
 // memory: (Dqk + 2 * topk) * 4 bytes at least (checked; traps if short).
 // causal, kv_stride and max_logits are template parameters, one entry point
-// per combination; sm_scale is 1/sqrt(Dqk) (the op's default), in f32.
+// per combination; the scale is the launch's (the scale_log2 parameter).
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,7 +74,8 @@ template <bool kCausal, int kKvStride, bool kMaxLogits>
 __device__ void naiveFwd(const uint16_t *q, Memref4 mq, const uint16_t *kv,
                          Memref4 mkv, const int32_t *indices, Memref4 mi,
                          int32_t qStart, uint16_t *out, Memref4 mo, float *lse,
-                         Memref3 ml, float *maxLogits, Memref3 mm) {
+                         Memref3 ml, float *maxLogits, Memref3 mm,
+                         float scaleLog2) {
   __shared__ float scratch[kWarps];
   extern __shared__ float smem[];
 
@@ -91,7 +92,8 @@ __device__ void naiveFwd(const uint16_t *q, Memref4 mq, const uint16_t *kv,
   int32_t *rows = reinterpret_cast<int32_t *>(logits + topk); // topk
 
   const int64_t g = h / (H / G);
-  const float smScale = static_cast<float>(1.0 / sqrt(static_cast<double>(Dqk)));
+  // The launch's scale, as the runtime passes it: sm_scale x log2(e).
+  const float smScale = scaleLog2 * 0.69314718f;
   const int64_t qPos = static_cast<int64_t>(qStart) + s;
   // floor((qPos + 1) / kKvStride) - 1, floor division.
   int64_t num = qPos + 1;
@@ -198,18 +200,19 @@ __device__ void naiveFwd(const uint16_t *q, Memref4 mq, const uint16_t *kv,
   extern "C" __global__ void __launch_bounds__(kThreads) NAME(                 \
       MEMREF4(const uint16_t, q), MEMREF4(const uint16_t, kv),                 \
       MEMREF4(const int32_t, idx), int32_t q_start, MEMREF4(uint16_t, out),   \
-      MEMREF3(float, lse), MEMREF3(float, ml)) {                               \
+      MEMREF3(float, lse), MEMREF3(float, ml), float scale_log2) {             \
     naiveFwd<CAUSAL, KVS, true>(q, M4(q), kv, M4(kv), idx, M4(idx), q_start,  \
-                                out, M4(out), lse, M3(lse), ml, M3(ml));       \
+                                out, M4(out), lse, M3(lse), ml, M3(ml),        \
+                                scale_log2);                                   \
   }
 #define ENTRY_NO_MAX(NAME, CAUSAL, KVS)                                        \
   extern "C" __global__ void __launch_bounds__(kThreads) NAME(                 \
       MEMREF4(const uint16_t, q), MEMREF4(const uint16_t, kv),                 \
       MEMREF4(const int32_t, idx), int32_t q_start, MEMREF4(uint16_t, out),   \
-      MEMREF3(float, lse)) {                                                   \
+      MEMREF3(float, lse), float scale_log2) {                                 \
     naiveFwd<CAUSAL, KVS, false>(q, M4(q), kv, M4(kv), idx, M4(idx), q_start, \
                                  out, M4(out), lse, M3(lse), nullptr,          \
-                                 Memref3{});                                   \
+                                 Memref3{}, scale_log2);                       \
   }
 
 ENTRY_WITH_MAX(smla_naive_fwd, false, 1)

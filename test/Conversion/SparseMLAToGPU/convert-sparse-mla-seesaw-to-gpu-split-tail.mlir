@@ -14,7 +14,7 @@
 // CHECK: %[[TILES:.*]], %[[PARTS:.*]], %[[WS:.*]] = sparse_mla.split_plan "sparse_mla_fwd_seesaw_split" max_parts(2) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr<1>
 // CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_seesaw
 // CHECK-SAME: %{{.*}} : !llvm.ptr, %[[TILES]] : i32, %[[PARTS]] : i32, %[[WS]] : !llvm.ptr<1>)
-// CHECK-SAME: params = ["q", "kv", "indices", "q_start", "out", "lse", "q_map", "split_tiles", "split_parts", "workspace"]
+// CHECK-SAME: params = ["q", "kv", "indices", "q_start", "out", "lse", "scale_log2", "q_map", "split_tiles", "split_parts", "workspace"]
 
 // The persistent kernel: its tile loop ends at the split plan's tile count
 // (through an opaque copy, as the other per-tile values).

@@ -12,13 +12,13 @@
 // CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_seesaw
 // CHECK-SAME: threads in (%c384{{.*}}) dynamic_shared_memory_size %c231168_i32 args(
 // CHECK-SAME: %[[MAP]] : !llvm.ptr)
-// CHECK-SAME: params = ["q", "kv", "indices", "q_start", "out", "lse", "q_map"]
+// CHECK-SAME: params = ["q", "kv", "indices", "q_start", "out", "lse", "scale_log2", "q_map"]
 
-// The map is passed by value: argument 54 of the lowered signature (memrefs
-// expand to 3 + 2 x rank values).
+// The map is passed by value: argument 55 of the lowered signature (memrefs
+// expand to 3 + 2 x rank values; then q_start and scale_log2).
 // CHECK: gpu.func @sparse_mla_fwd_seesaw(
 // CHECK-SAME: %{{.*}}: !llvm.ptr) kernel attributes {known_block_size = array<i32: 384, 1, 1>
-// CHECK-SAME: sparse_mla.by_value_params = array<i64: 54>
+// CHECK-SAME: sparse_mla.by_value_params = array<i64: 55>
 
 // Channels (two mbarriers each): the four KV halves (L0, R0, L1, R1), each
 // freed by one consumer (128 arrivals); Q (read by both consumers); then

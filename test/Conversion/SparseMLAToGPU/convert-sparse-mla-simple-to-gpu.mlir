@@ -9,17 +9,20 @@
 // CHECK-LABEL: func.func @small
 // CHECK-SAME: (%[[Q:.*]]: memref<?x?x8x64xbf16>, %[[KV:.*]]: memref<?x?x2x64xbf16>, %[[IDX:.*]]: memref<?x?x2x40xi32>, %[[QS:.*]]: i32, %[[OUT:.*]]: memref<?x?x8x48xbf16>, %[[LSE:.*]]: memref<?x?x8xf32>)
 // CHECK: %[[QC:.*]] = memref.cast %[[Q]] : memref<?x?x8x64xbf16> to memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>
+// The launch passes the op's sm_scale * log2(e) = 0.125 * 1.4427.
+// CHECK: %[[SCALE:.*]] = arith.constant 0.180336878 : f32
 // CHECK: %[[B:.*]] = memref.dim %[[Q]], %{{.*}} : memref<?x?x8x64xbf16>
 // CHECK: %[[S:.*]] = memref.dim %[[Q]], %{{.*}} : memref<?x?x8x64xbf16>
 // CHECK: %[[GX:.*]] = arith.muli %[[S]], %[[C4:.*]] : index
 // CHECK: %[[SMEM:.*]] = arith.constant 5376 : i32
 // CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_simple blocks in (%[[GX]], %[[B]], %{{.*}}) threads in (%[[C128:.*]], %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[SMEM]] args(%[[QC]] : {{.*}}, %[[QS]] : i32,
-// CHECK-SAME: sparse_mla.kernel_info = {block = array<i64: 128, 1, 1>, dynamic_shared_memory = 5376 : i64, entry = "sparse_mla_fwd_simple", grid = [{dim = "S", multiplier = 4 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], op = {B, Dqk = 64 : i64, Dv = 48 : i64, G = 2 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 2 : i64, schedule = "#sparse_mla.schedule<simple, heads_per_cta = 2, block_k = 32, stages = 1, warpgroups = 1>", sm_scale = 1.250000e-01 : f64, topk = 40 : i64}, params = ["q", "kv", "indices", "q_start", "out", "lse"]}
+// CHECK-SAME: %[[SCALE]] : f32)
+// CHECK-SAME: sparse_mla.kernel_info = {block = array<i64: 128, 1, 1>, dynamic_shared_memory = 5376 : i64, entry = "sparse_mla_fwd_simple", grid = [{dim = "S", multiplier = 4 : i64}, {dim = "B", multiplier = 1 : i64}, {multiplier = 1 : i64}], op = {B, Dqk = 64 : i64, Dv = 48 : i64, G = 2 : i64, H = 8 : i64, S, Skv, causal = true, has_max_logits = false, kv_stride = 2 : i64, schedule = "#sparse_mla.schedule<simple, heads_per_cta = 2, block_k = 32, stages = 1, warpgroups = 1>", sm_scale = 1.250000e-01 : f64, topk = 40 : i64}, params = ["q", "kv", "indices", "q_start", "out", "lse", "scale_log2"]}
 // CHECK-NOT: sparse_mla.fwd
 
 // Device side.
 // CHECK: gpu.module @sparse_mla_kernels
-// CHECK: gpu.func @sparse_mla_fwd_simple(%[[KQ:.*]]: memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KKV:.*]]: memref<?x?x2x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KIDX:.*]]: memref<?x?x2x40xi32, strided<[?, ?, ?, 1], offset: ?>>, %[[KQS:.*]]: i32, %[[KOUT:.*]]: memref<?x?x8x48xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KLSE:.*]]: memref<?x?x8xf32, strided<[?, ?, 1], offset: ?>>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: gpu.func @sparse_mla_fwd_simple(%[[KQ:.*]]: memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KKV:.*]]: memref<?x?x2x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KIDX:.*]]: memref<?x?x2x40xi32, strided<[?, ?, ?, 1], offset: ?>>, %[[KQS:.*]]: i32, %[[KOUT:.*]]: memref<?x?x8x48xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KLSE:.*]]: memref<?x?x8xf32, strided<[?, ?, 1], offset: ?>>, %[[KSCALE:.*]]: f32) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
 // Which CTA: token = x / 4 head blocks, first head = (x % 4) * 2, kv group =
 // first head / (H/G = 4); batch = y.
 // CHECK: %[[TID:.*]] = gpu.thread_id x
@@ -78,9 +81,10 @@
 // CHECK: } else {
 // CHECK-NEXT: arith.constant 0.000000e+00 : bf16
 // CHECK: gpu.barrier
-// Logits: fp32 fma over Dqk, scaled by sm_scale * log2(e) = 0.125 * 1.4427.
+// Logits: fp32 fma over Dqk, scaled by the kernel's scale_log2 parameter
+// (sm_scale * log2(e), passed by the launch).
 // CHECK: math.fma
-// CHECK: arith.constant 0.180336878 : f32
+// CHECK: arith.mulf %{{.*}}, %[[KSCALE]] : f32
 // CHECK: arith.constant 0xFF800000 : f32
 // CHECK: gpu.barrier
 // Online softmax in base 2.
@@ -130,8 +134,8 @@ func.func @small(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
 // Not causal: no bound check; max_logits gets written as max * ln 2 (-inf
 // for a row with no valid entry).
 // CHECK-LABEL: func.func @not_causal
-// CHECK: params = ["q", "kv", "indices", "q_start", "out", "lse", "max_logits"]
-// CHECK: gpu.func @sparse_mla_fwd_simple(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT:.*]]: memref<1x16x4x32xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[LSE:.*]]: memref<1x16x4xf32, strided<[?, ?, 1], offset: ?>>, %[[ML:.*]]: memref<1x16x4xf32, strided<[?, ?, 1], offset: ?>>)
+// CHECK: params = ["q", "kv", "indices", "q_start", "out", "lse", "max_logits", "scale_log2"]
+// CHECK: gpu.func @sparse_mla_fwd_simple(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT:.*]]: memref<1x16x4x32xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[LSE:.*]]: memref<1x16x4xf32, strided<[?, ?, 1], offset: ?>>, %[[ML:.*]]: memref<1x16x4xf32, strided<[?, ?, 1], offset: ?>>, %{{.*}}: f32)
 // CHECK-NOT: arith.floordivsi
 // CHECK-NOT: arith.cmpi sle
 // CHECK: memref.store %{{.*}}, %[[OUT]]

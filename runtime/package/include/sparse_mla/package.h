@@ -71,6 +71,10 @@ struct GridTerm {
 ///  - Memref: MLIR's expanded descriptor (allocated ptr, aligned ptr, offset,
 ///    sizes[rank], strides[rank]); one kernel parameter per value.
 ///  - I32: one 32-bit scalar (only "q_start").
+///  - F32: one 32-bit float (only "scale_log2": the launch's sm_scale times
+///    log2(e), rounded to f32; the runtime fills it from the launch's scale,
+///    or op.sm_scale when the launch gives none). A package without it has
+///    its scale compiled in.
 ///  - TensorMap: a 128-byte CUtensorMap passed by value (128-byte aligned);
 ///    filled from the tensor_maps entry whose "param" is its index.
 ///  - SplitTiles, SplitParts (i32) and Workspace (a 64-bit device pointer):
@@ -81,6 +85,7 @@ struct GridTerm {
 enum class ParamKind {
   Memref,
   I32,
+  F32,
   TensorMap,
   SplitTiles,
   SplitParts,
@@ -260,6 +265,8 @@ struct LaunchArgs {
   const TensorArg *kv = nullptr;
   const TensorArg *indices = nullptr;
   int32_t qStart = 0;
+  /// The launch's sm_scale; 0: the package's (op.sm_scale).
+  double smScale = 0.0;
   const TensorArg *out = nullptr;
   const TensorArg *lse = nullptr;
   const TensorArg *maxLogits = nullptr;
@@ -268,6 +275,13 @@ struct LaunchArgs {
   int32_t splitParts = 0;
   uint64_t workspace = 0;
 };
+
+/// Whether the kernel takes its scale at launch (a "scale_log2" parameter).
+bool takesScaleAtLaunch(const Manifest &m);
+
+/// The f32 value of the "scale_log2" parameter for a launch scale
+/// \p smScale (0: op.sm_scale): smScale x log2(e), rounded once.
+float scaleLog2Of(const Manifest &m, double smScale);
 
 /// The dynamic sizes of a launch.
 struct LaunchShape {
