@@ -21,42 +21,45 @@ def _where(t):
 
 
 def check_tensor(name, t, dtype, rank, aligned_rows=False):
-    if not hasattr(t, "data_ptr") or not hasattr(t, "stride"):
+    """(shape, strides) of ``t`` after the checks of one operand."""
+    try:
+        shape, strides, dt, ptr = t.shape, t.stride(), t.dtype, t.data_ptr()
+        is_cuda = t.device.type == "cuda"
+    except (AttributeError, TypeError):
         raise TypeError("%s: expected a torch.Tensor, got %s"
-                        % (name, type(t).__name__))
-    if _dtype(t) != dtype:
-        raise TypeError("%s: expected dtype %s, got %s" % (name, dtype, _dtype(t)))
-    if t.device.type != "cuda":
+                        % (name, type(t).__name__)) from None
+    if str(dt) != dtype:
+        raise TypeError("%s: expected dtype %s, got %s" % (name, dtype, dt))
+    if not is_cuda:
         raise ValueError("%s: expected a CUDA tensor, got one on %s"
                          % (name, _where(t)))
-    shape, strides = tuple(t.shape), tuple(t.stride())
     if len(shape) != rank:
         raise ValueError("%s: expected rank %d, got shape %s (rank %d)"
                          % (name, rank, list(shape), len(shape)))
-    if any(s == 0 for s in shape):
-        return  # Empty: nothing is read or written.
+    if 0 in shape:
+        return shape, strides  # Empty: nothing is read or written.
     if strides[-1] != 1 and shape[-1] != 1:
         raise ValueError("%s: the last dimension must be contiguous (stride 1), "
                          "got strides %s" % (name, list(strides)))
+    if ptr % ROW_ALIGNMENT:
+        raise ValueError("%s: data pointer 0x%x is not %d-byte aligned (a "
+                         "view starting mid-row? use .contiguous())"
+                         % (name, ptr, ROW_ALIGNMENT))
+    esize = _ELEM_BYTES[dtype]
     for i in range(rank - 1):
-        if shape[i] > 1 and strides[i] <= 0:
+        st = strides[i]
+        if st <= 0 and shape[i] > 1:
             raise ValueError("%s: stride %d of dimension %d must be > 0 (a "
                              "broadcast or expanded view cannot be passed; "
                              "use .contiguous()), got strides %s"
-                             % (name, strides[i], i, list(strides)))
-    esize = _ELEM_BYTES[dtype]
-    if t.data_ptr() % ROW_ALIGNMENT:
-        raise ValueError("%s: data pointer 0x%x is not %d-byte aligned (a "
-                         "view starting mid-row? use .contiguous())"
-                         % (name, t.data_ptr(), ROW_ALIGNMENT))
-    if aligned_rows:
-        for i in range(rank - 1):
-            if shape[i] > 1 and (strides[i] * esize) % ROW_ALIGNMENT:
-                raise ValueError(
-                    "%s: stride %d of dimension %d is %d bytes, not a multiple "
-                    "of %d (rows are copied in %d-byte pieces); got strides %s"
-                    % (name, strides[i], i, strides[i] * esize, ROW_ALIGNMENT,
-                       ROW_ALIGNMENT, list(strides)))
+                             % (name, st, i, list(strides)))
+        if aligned_rows and (st * esize) % ROW_ALIGNMENT and shape[i] > 1:
+            raise ValueError(
+                "%s: stride %d of dimension %d is %d bytes, not a multiple "
+                "of %d (rows are copied in %d-byte pieces); got strides %s"
+                % (name, st, i, st * esize, ROW_ALIGNMENT, ROW_ALIGNMENT,
+                   list(strides)))
+    return shape, strides
 
 
 def check_shape(name, t, expected):
@@ -72,22 +75,25 @@ def check_shape(name, t, expected):
 def check_inputs(q, kv, indices):
     """(B, S, H, Dqk, Skv, G, topk) of q [B,S,H,Dqk], kv [B,Skv,G,Dqk],
     indices [B,S,G,topk]."""
-    check_tensor("q", q, "torch.bfloat16", 4, aligned_rows=True)
-    check_tensor("kv", kv, "torch.bfloat16", 4, aligned_rows=True)
-    check_tensor("indices", indices, "torch.int32", 4)
-    B, S, H, Dqk = q.shape
-    _, Skv, G, _ = kv.shape
-    check_shape("kv", kv, [("B", B), ("Skv", Skv), ("G", G), ("Dqk", Dqk)])
+    B, S, H, Dqk = check_tensor("q", q, "torch.bfloat16", 4,
+                                aligned_rows=True)[0]
+    kv_shape = check_tensor("kv", kv, "torch.bfloat16", 4, aligned_rows=True)[0]
+    idx_shape = check_tensor("indices", indices, "torch.int32", 4)[0]
+    Skv, G = kv_shape[1], kv_shape[2]
+    if kv_shape[0] != B or kv_shape[3] != Dqk:
+        check_shape("kv", kv, [("B", B), ("Skv", Skv), ("G", G), ("Dqk", Dqk)])
     if G < 1 or H % G:
         raise ValueError("kv: its %d kv groups (dimension 2) must divide the "
                          "%d heads of q" % (G, H))
-    topk = indices.shape[3]
-    check_shape("indices", indices, [("B", B), ("S", S), ("G", G),
-                                     ("topk", topk)])
+    topk = idx_shape[3]
+    if idx_shape[0] != B or idx_shape[1] != S or idx_shape[2] != G:
+        check_shape("indices", indices, [("B", B), ("S", S), ("G", G),
+                                         ("topk", topk)])
     if topk < 1:
         raise ValueError("indices: topk (dimension 3) must be >= 1, got 0")
+    qdev = q.get_device()
     for name, t in (("kv", kv), ("indices", indices)):
-        if t.device != q.device:
+        if t.get_device() != qdev:
             raise ValueError("%s: expected the device of q (%s), got %s"
                              % (name, _where(q), _where(t)))
     if Skv > INT32_MAX:
@@ -107,7 +113,7 @@ def check_outputs(q, out, lse, max_logits, B, S, H, Dv):
             continue
         check_tensor(name, t, dtype, len(shape), aligned_rows=(name == "out"))
         check_shape(name, t, shape)
-        if t.device != q.device:
+        if t.get_device() != q.get_device():
             raise ValueError("%s: expected the device of q (%s), got %s"
                              % (name, _where(q), _where(t)))
 

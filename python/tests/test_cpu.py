@@ -314,14 +314,21 @@ class LookupTest(unittest.TestCase):
             _compile.op_source(KernelConfig(**dict(V32, attn_sink=True)))
 
 
+class _DType:
+    def __init__(self, name):
+        self.name = name
+
+    def __str__(self):
+        return self.name
+
+
 class FakeTensor:
     """Shaped like a torch.Tensor, for the validation rules."""
 
     def __init__(self, shape, dtype="torch.bfloat16", strides=None, ptr=1 << 20,
                  device="cuda", index=0):
         self.shape = tuple(shape)
-        self.dtype = types.SimpleNamespace(__str__=None)
-        self._dtype = dtype
+        self.dtype = _DType(dtype)
         if strides is None:
             strides, acc = [], 1
             for s in reversed(self.shape):
@@ -334,12 +341,13 @@ class FakeTensor:
     def stride(self):
         return self._strides
 
+    def get_device(self):
+        return self.device.index if self.device.type == "cuda" else -1
+
     def data_ptr(self):
         return self._ptr
 
 
-_real_dtype = _validate._dtype
-_validate._dtype = lambda t: t._dtype if isinstance(t, FakeTensor) else _real_dtype(t)
 
 
 class ValidationTest(unittest.TestCase):

@@ -551,7 +551,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     la.workspace = workspace;
   }
   pkg::ParamBuffer buffer;
-  if (!pkg::buildParamBuffer(man, la, buffer, err))
+  if (!pkg::buildParamBuffer(man, la, buffer, err, /*slotNames=*/false))
     return fail(SMLA_ERROR_INVALID_ARGUMENT, err);
 
   for (const pkg::TensorMapRequest &req : maps) {

@@ -546,6 +546,12 @@ const void *ParamBuffer::slotData(size_t i) const {
          slots_[i].offset;
 }
 
+void ParamBuffer::reserve(size_t slots, size_t bytes) {
+  slots_.reserve(slots);
+  pointers_.reserve(slots);
+  storage_.reserve((bytes + sizeof(Chunk) - 1) / sizeof(Chunk));
+}
+
 void ParamBuffer::rebuildPointers() {
   pointers_.resize(slots_.size());
   for (size_t i = 0; i < slots_.size(); ++i)
@@ -566,7 +572,6 @@ void ParamBuffer::append(const std::string &name, const void *value,
     std::memset(base + offset, 0, size);
   slots_.push_back(Slot{name, offset, size});
   used_ = end;
-  rebuildPointers();
 }
 
 size_t slotIndexOfParam(const Manifest &m, size_t param) {
@@ -580,32 +585,46 @@ size_t slotIndexOfParam(const Manifest &m, size_t param) {
 }
 
 bool buildParamBuffer(const Manifest &m, const LaunchArgs &args,
-                      ParamBuffer &out, std::string &err) {
+                      ParamBuffer &out, std::string &err, bool slotNames) {
   ParamBuffer buf;
+  buf.reserve(128, 2048);
+  static const std::string unnamed;
+  // The slot's name ("q.sizes[2]") only when asked for.
+  auto named = [&](const std::string &base, const char *part = nullptr,
+                   int64_t index = -1) -> std::string {
+    if (!slotNames)
+      return unnamed;
+    std::string n = base;
+    if (part)
+      n += part;
+    if (index >= 0)
+      n += "[" + std::to_string(index) + "]";
+    return n;
+  };
   for (size_t i = 0; i < m.kernel.params.size(); ++i) {
     const Param &p = m.kernel.params[i];
     switch (p.kind) {
     case ParamKind::I32: {
       int32_t v = args.qStart;
-      buf.append(p.name, &v, sizeof(v), 8);
+      buf.append(named(p.name), &v, sizeof(v), 8);
       break;
     }
     case ParamKind::F32: {
       float v = scaleLog2Of(m, args.smScale);
-      buf.append(p.name, &v, sizeof(v), 8);
+      buf.append(named(p.name), &v, sizeof(v), 8);
       break;
     }
     case ParamKind::TensorMap:
-      buf.append(p.name, nullptr, 128, 128);
+      buf.append(named(p.name), nullptr, 128, 128);
       break;
     case ParamKind::SplitTiles:
-      buf.append(p.name, &args.splitTiles, sizeof(args.splitTiles), 8);
+      buf.append(named(p.name), &args.splitTiles, sizeof(args.splitTiles), 8);
       break;
     case ParamKind::SplitParts:
-      buf.append(p.name, &args.splitParts, sizeof(args.splitParts), 8);
+      buf.append(named(p.name), &args.splitParts, sizeof(args.splitParts), 8);
       break;
     case ParamKind::Workspace:
-      buf.append(p.name, &args.workspace, sizeof(args.workspace), 8);
+      buf.append(named(p.name), &args.workspace, sizeof(args.workspace), 8);
       break;
     case ParamKind::Memref: {
       const TensorArg *t = operandByName(args, p.name);
@@ -620,20 +639,18 @@ bool buildParamBuffer(const Manifest &m, const LaunchArgs &args,
       }
       uint64_t ptr = reinterpret_cast<uintptr_t>(t->data);
       int64_t offset = 0;
-      buf.append(p.name + ".allocated", &ptr, 8, 8);
-      buf.append(p.name + ".aligned", &ptr, 8, 8);
-      buf.append(p.name + ".offset", &offset, 8, 8);
+      buf.append(named(p.name, ".allocated"), &ptr, 8, 8);
+      buf.append(named(p.name, ".aligned"), &ptr, 8, 8);
+      buf.append(named(p.name, ".offset"), &offset, 8, 8);
       for (int64_t d = 0; d < p.rank; ++d)
-        buf.append(p.name + ".sizes[" + std::to_string(d) + "]",
-                   &t->sizes[d], 8, 8);
+        buf.append(named(p.name, ".sizes", d), &t->sizes[d], 8, 8);
       for (int64_t d = 0; d < p.rank; ++d)
-        buf.append(p.name + ".strides[" + std::to_string(d) + "]",
-                   &t->strides[d], 8, 8);
+        buf.append(named(p.name, ".strides", d), &t->strides[d], 8, 8);
       break;
     }
     }
   }
-  out = buf;
+  out = std::move(buf);
   return true;
 }
 

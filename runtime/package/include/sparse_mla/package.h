@@ -382,6 +382,10 @@ public:
   ParamBuffer() = default;
   ParamBuffer(const ParamBuffer &other) { *this = other; }
   ParamBuffer &operator=(const ParamBuffer &other);
+  ParamBuffer(ParamBuffer &&) = default;
+  ParamBuffer &operator=(ParamBuffer &&) = default;
+  /// Room for \p slots slots and \p bytes bytes (no reallocation after).
+  void reserve(size_t slots, size_t bytes);
 
   const std::vector<Slot> &slots() const { return slots_; }
   /// Bytes of storage used (the end of the last slot).
@@ -390,7 +394,10 @@ public:
   void *slotData(size_t i);
   const void *slotData(size_t i) const;
   /// The kernelParams array for cuLaunchKernel (one pointer per slot).
-  void **kernelParams() { return pointers_.data(); }
+  void **kernelParams() {
+    rebuildPointers();
+    return pointers_.data();
+  }
 
   /// Appends a slot (used by buildParamBuffer and tests).
   void append(const std::string &name, const void *value, size_t size,
@@ -410,9 +417,11 @@ private:
 /// Builds the parameters in manifest order. Memref pointers are the data
 /// pointers (allocated = aligned), offset 0, sizes and strides of the tensor
 /// (in elements). TensorMap slots are zero-filled: the runtime encodes them
-/// in place (slot index from tensorMapSlot).
+/// in place (slot index from tensorMapSlot). Without \p slotNames the slots
+/// are unnamed (the launch path: no string is built per launch).
 bool buildParamBuffer(const Manifest &m, const LaunchArgs &args,
-                      ParamBuffer &out, std::string &err);
+                      ParamBuffer &out, std::string &err,
+                      bool slotNames = true);
 
 /// Index of the slot that holds parameter \p param (a manifest params index)
 /// in a buffer built by buildParamBuffer.
