@@ -48,8 +48,12 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   pm.addPass(createSparseMLASelectSchedule(select));
 
   // Level 1 -> 2: kernels plus host launches.
-  pm.addPass(createConvertSparseMLASimpleToGPU());
-  pm.addPass(createConvertSparseMLASeesawToGPU());
+  ConvertSparseMLASimpleToGPUOptions simple;
+  simple.compiledScale = options.compiledScale;
+  pm.addPass(createConvertSparseMLASimpleToGPU(simple));
+  ConvertSparseMLASeesawToGPUOptions seesaw;
+  seesaw.compiledScale = options.compiledScale;
+  pm.addPass(createConvertSparseMLASeesawToGPU(seesaw));
   // Nothing may be left for a lowering this pipeline does not have.
   pm.addPass(createSparseMLACheckLowered());
   pm.addPass(createCanonicalizerPass());

@@ -70,10 +70,10 @@ def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv):
 
 
 def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
-             Dv):
-    """Validates the inputs; returns (package, (B, S, H), device index,
-    the effective sm_scale)."""
-    B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices)
+             Dv, rank=4):
+    """Validates the inputs (rank 3: FlashMLA's layout, no batch); returns
+    (package, (B, S, H), device index, the effective sm_scale)."""
+    B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices, rank)
     scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
                           SCHEDULES)
     index = q.device.index
@@ -89,12 +89,16 @@ def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
     return pkg, (B, S, H), index, scale
 
 
-def _t(t, dtype):
-    return (t.data_ptr(), dtype, t.shape, t.stride())
+def _t(t, dtype, unbatched=False):
+    shape, strides = t.shape, t.stride()
+    if unbatched:  # FlashMLA's layout: launched as batch 1.
+        return (t.data_ptr(), dtype, (1,) + tuple(shape),
+                (shape[0] * strides[0] or 1,) + tuple(strides))
+    return (t.data_ptr(), dtype, shape, strides)
 
 
 def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits,
-            sm_scale):
+            sm_scale, unbatched=False):
     """Launches on the current stream of the operands' device."""
     drv = _runtime.driver()
     _, dev = drv.current()
@@ -102,9 +106,10 @@ def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits,
     restore = drv.make_current(index) if dev != index else None
     try:
         R = _runtime
-        pkg.launch((_t(q, R.DTYPE_BF16), _t(kv, R.DTYPE_BF16),
-                    _t(indices, R.DTYPE_I32), _t(out, R.DTYPE_BF16),
-                    _t(lse, R.DTYPE_F32), _t(max_logits, R.DTYPE_F32)),
+        u = unbatched
+        pkg.launch((_t(q, R.DTYPE_BF16, u), _t(kv, R.DTYPE_BF16, u),
+                    _t(indices, R.DTYPE_I32, u), _t(out, R.DTYPE_BF16, u),
+                    _t(lse, R.DTYPE_F32, u), _t(max_logits, R.DTYPE_F32, u)),
                    q_start, _stream(index), sm_scale, R.LAUNCH_TRUSTED_MEMORY)
     except _runtime.LaunchError as e:
         if e.status == 1:  # SMLA_ERROR_INVALID_ARGUMENT
@@ -123,11 +128,19 @@ def _alloc(q, B, S, H, Dv):
 
 
 def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
-              Dv):
+              Dv, rank=4):
     pkg, (B, S, H), index, scale = _prepare(q, kv, indices, q_start, sm_scale,
-                                            causal, kv_stride, schedule, Dv)
-    out, lse, ml = _alloc(q, B, S, H, Dv)
-    _launch(pkg, index, q, kv, indices, q_start, out, lse, ml, scale)
+                                            causal, kv_stride, schedule, Dv,
+                                            rank)
+    if rank == 3:
+        dev = q.device
+        out = torch.empty((S, H, Dv), dtype=torch.bfloat16, device=dev)
+        lse = torch.empty((S, H), dtype=torch.float32, device=dev)
+        ml = torch.empty((S, H), dtype=torch.float32, device=dev)
+    else:
+        out, lse, ml = _alloc(q, B, S, H, Dv)
+    _launch(pkg, index, q, kv, indices, q_start, out, lse, ml, scale,
+            unbatched=(rank == 3))
     return out, lse, ml
 
 
@@ -247,12 +260,12 @@ def flash_mla_sparse_fwd(q, kv, indices, sm_scale, d_v=512, attn_sink=None,
                              "batch), got shape %s" % (name, list(t.shape)))
     if isinstance(d_v, bool) or not isinstance(d_v, int) or d_v < 1:
         raise ValueError("d_v: expected an int >= 1, got %r" % (d_v,))
-    q4, kv4, idx4 = q.unsqueeze(0), kv.unsqueeze(0), indices.unsqueeze(0)
     if _compiling():
-        out, lse, ml = torch.ops.sparse_mla.fwd(q4, kv4, idx4, 0,
-                                                _scale_arg(sm_scale), False, 1,
-                                                "default", d_v)
-    else:
-        out, lse, ml = _fwd_impl(q4, kv4, idx4, 0, sm_scale, False, 1,
-                                 "default", d_v)
-    return out[0], ml[0], lse[0]
+        out, lse, ml = torch.ops.sparse_mla.fwd(
+            q.unsqueeze(0), kv.unsqueeze(0), indices.unsqueeze(0), 0,
+            _scale_arg(sm_scale), False, 1, "default", d_v)
+        return out[0], ml[0], lse[0]
+    # Eager: the 3-d tensors are launched as batch 1 without views.
+    out, lse, ml = _fwd_impl(q, kv, indices, 0, sm_scale, False, 1, "default",
+                             d_v, rank=3)
+    return out, ml, lse

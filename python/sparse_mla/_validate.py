@@ -72,23 +72,29 @@ def check_shape(name, t, expected):
                          % (name, list(want), desc, list(got)))
 
 
-def check_inputs(q, kv, indices):
+def check_inputs(q, kv, indices, rank=4):
     """(B, S, H, Dqk, Skv, G, topk) of q [B,S,H,Dqk], kv [B,Skv,G,Dqk],
-    indices [B,S,G,topk]."""
-    B, S, H, Dqk = check_tensor("q", q, "torch.bfloat16", 4,
-                                aligned_rows=True)[0]
-    kv_shape = check_tensor("kv", kv, "torch.bfloat16", 4, aligned_rows=True)[0]
-    idx_shape = check_tensor("indices", indices, "torch.int32", 4)[0]
+    indices [B,S,G,topk]; with rank 3, the same without B (B = 1)."""
+    q_shape = check_tensor("q", q, "torch.bfloat16", rank, aligned_rows=True)[0]
+    kv_shape = check_tensor("kv", kv, "torch.bfloat16", rank,
+                            aligned_rows=True)[0]
+    idx_shape = check_tensor("indices", indices, "torch.int32", rank)[0]
+    if rank == 3:
+        q_shape, kv_shape, idx_shape = ((1,) + tuple(q_shape),
+                                        (1,) + tuple(kv_shape),
+                                        (1,) + tuple(idx_shape))
+    B, S, H, Dqk = q_shape
     Skv, G = kv_shape[1], kv_shape[2]
     if kv_shape[0] != B or kv_shape[3] != Dqk:
-        check_shape("kv", kv, [("B", B), ("Skv", Skv), ("G", G), ("Dqk", Dqk)])
+        check_shape("kv", kv, [("B", B), ("Skv", Skv), ("G", G),
+                               ("Dqk", Dqk)][4 - rank:])
     if G < 1 or H % G:
         raise ValueError("kv: its %d kv groups (dimension 2) must divide the "
                          "%d heads of q" % (G, H))
     topk = idx_shape[3]
     if idx_shape[0] != B or idx_shape[1] != S or idx_shape[2] != G:
         check_shape("indices", indices, [("B", B), ("S", S), ("G", G),
-                                         ("topk", topk)])
+                                         ("topk", topk)][4 - rank:])
     if topk < 1:
         raise ValueError("indices: topk (dimension 3) must be >= 1, got 0")
     qdev = q.get_device()

@@ -32,6 +32,13 @@ def ConvertSparseMLASimpleToGPU
     Ops without a schedule are an error (run `sparse-mla-select-schedule`
     first); ops with another schedule are left for their own lowering.
   }];
+  let options = [
+    Option<"compiledScale", "compiled-scale", "bool", /*default=*/"false",
+           "Compile the op's sm_scale into the kernel as a constant instead "
+           "of the `scale_log2` launch parameter (sm_scale x log2(e)) that "
+           "lets one package serve every scale; a runtime then launches it "
+           "with the op's scale only">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
@@ -80,6 +87,13 @@ def ConvertSparseMLASeesawToGPU
     are refused, naming the limit (`sparse-mla-select-schedule` already
     falls back to `simple` when the schedule was not asked for).
   }];
+  let options = [
+    Option<"compiledScale", "compiled-scale", "bool", /*default=*/"false",
+           "Compile the op's sm_scale into the kernel as a constant instead "
+           "of the `scale_log2` launch parameter (sm_scale x log2(e)) that "
+           "lets one package serve every scale; a runtime then launches it "
+           "with the op's scale only">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",

@@ -24,6 +24,13 @@ struct ToNVVMPipelineOptions : public PassPipelineOptions<ToNVVMPipelineOptions>
                      "sm_90a where the shape allows, simple elsewhere), "
                      "seesaw, simple or pipelined"),
       llvm::cl::init("default")};
+  PassOptions::Option<bool> compiledScale{
+      *this, "compiled-scale",
+      llvm::cl::desc("Compile each op's sm_scale into its kernel as a "
+                     "constant instead of the scale_log2 launch parameter "
+                     "(one package per scale; a runtime launches it with "
+                     "the op's scale only)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> splitTail{
       *this, "split-tail",
       llvm::cl::desc("Give the seesaw schedules chosen here split_tail = true "

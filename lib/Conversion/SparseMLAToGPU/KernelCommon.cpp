@@ -88,26 +88,26 @@ CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
       kvStride(op.getKvStrideAttr().getInt()), hpc(schedule.getHeadsPerCta()) {
   Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  init(args, blockX, batchIndex);
+  init(op, args, blockX, batchIndex);
 }
 
 CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
                  ValueRange args, Value blockX, Value batchIndex)
     : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
       kvStride(op.getKvStrideAttr().getInt()), hpc(schedule.getHeadsPerCta()) {
-  init(args, blockX, batchIndex);
+  init(op, args, blockX, batchIndex);
 }
 
-void CtaView::init(ValueRange args, Value blockX, Value batchIndex) {
+void CtaView::init(FwdOp op, ValueRange args, Value blockX,
+                   Value batchIndex) {
   q = args[0];
   kv = args[1];
   indices = args[2];
   qStart = args[3];
   out = args[4];
   lse = args[5];
-  // The op's operands, then sm_scale x log2(e) (kernelScaleArgType).
-  maxLogits = args.size() > 7 ? args[6] : Value();
-  scaleLog2 = args.back();
+  maxLogits = op.getMaxLogits() ? args[6] : Value();
+  scaleLog2 = kernelScaleLog2(b, op, args);
 
   batch = batchIndex;
   const int64_t headBlocks = p.H / hpc;
@@ -216,7 +216,8 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
       b.getStringAttr("out"),     b.getStringAttr("lse")};
   if (op.getMaxLogits())
     params.push_back(b.getStringAttr("max_logits"));
-  params.push_back(b.getStringAttr("scale_log2"));
+  if (!extra.compiledScale)
+    params.push_back(b.getStringAttr("scale_log2"));
   for (const std::string &name : extra.names)
     params.push_back(b.getStringAttr(name));
   std::string scheduleText;
@@ -277,6 +278,16 @@ static Type kernelArgType(Value v) {
   return type ? Type(getKernelMemRefType(type)) : v.getType();
 }
 
+Value mlir::sparse_mla::kernelScaleLog2(ImplicitLocOpBuilder &b, FwdOp op,
+                                        ValueRange opArgs) {
+  const size_t numOperands = op.getMaxLogits() ? 7 : 6;
+  if (opArgs.size() > numOperands)
+    return opArgs[numOperands];
+  return arith::ConstantOp::create(
+      b, b.getF32FloatAttr(
+             static_cast<float>(op.getEffectiveSmScale() * M_LOG2E)));
+}
+
 gpu::GPUModuleOp mlir::sparse_mla::getOrCreateKernelModule(ModuleOp module) {
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   UnitAttr::get(module.getContext()));
@@ -292,11 +303,13 @@ gpu::GPUModuleOp mlir::sparse_mla::getOrCreateKernelModule(ModuleOp module) {
 
 gpu::GPUFuncOp mlir::sparse_mla::createKernelFunc(
     FwdOp op, ScheduleAttr schedule, gpu::GPUModuleOp kernels,
-    SymbolTable &symbols, StringRef name, TypeRange extraArgs) {
+    SymbolTable &symbols, StringRef name, TypeRange extraArgs,
+    bool compiledScale) {
   SmallVector<Type> argTypes;
   for (Value v : kernelOperands(op))
     argTypes.push_back(kernelArgType(v));
-  argTypes.push_back(Float32Type::get(op.getContext()));
+  if (!compiledScale)
+    argTypes.push_back(Float32Type::get(op.getContext()));
   llvm::append_range(argTypes, extraArgs);
   OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
   auto func = gpu::GPUFuncOp::create(
@@ -322,9 +335,10 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
   }
   // sm_scale x log2(e) as the kernel's `scale_log2` parameter: the op's
   // value here; a runtime may pass another scale (docs/kernel-package.md).
-  args.push_back(arith::ConstantOp::create(
-      b, b.getF32FloatAttr(static_cast<float>(op.getEffectiveSmScale() *
-                                              M_LOG2E))));
+  if (!extra.compiledScale)
+    args.push_back(arith::ConstantOp::create(
+        b, b.getF32FloatAttr(static_cast<float>(op.getEffectiveSmScale() *
+                                                M_LOG2E))));
   if (extra.build)
     llvm::append_range(args, extra.build(b));
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };

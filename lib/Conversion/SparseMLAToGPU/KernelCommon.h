@@ -94,7 +94,7 @@ struct CtaView {
   std::pair<Value, Value> rowEntry(Value e);
 
 private:
-  void init(ValueRange args, Value blockX, Value batchIndex);
+  void init(FwdOp op, ValueRange args, Value blockX, Value batchIndex);
 
 public:
   ImplicitLocOpBuilder &b;
@@ -103,8 +103,8 @@ public:
   bool causal;
   int64_t kvStride, hpc;
   Value q, kv, indices, qStart, out, lse, maxLogits;
-  /// f32: sm_scale x log2(e), the kernel's `scale_log2` parameter (after
-  /// the op's operands); the softmax works in base 2.
+  /// f32: sm_scale x log2(e) (kernelScaleLog2); the softmax works in base
+  /// 2.
   Value scaleLog2;
   Value batch, token, head0, group;
   Value skv, maxKv; ///< i64: Skv and (if causal) the last visible kv row
@@ -115,11 +115,17 @@ public:
 gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module);
 
 /// A new kernel `name` in `kernels` taking `op`'s operands in the package's
-/// parameter order, then `extraArgs`, with `known_block_size` set from the
-/// schedule.
+/// parameter order, then (unless `compiledScale`) the f32 `scale_log2`,
+/// then `extraArgs`, with `known_block_size` set from the schedule.
 gpu::GPUFuncOp createKernelFunc(FwdOp op, ScheduleAttr schedule,
                                 gpu::GPUModuleOp kernels, SymbolTable &symbols,
-                                StringRef name, TypeRange extraArgs = {});
+                                StringRef name, TypeRange extraArgs = {},
+                                bool compiledScale = false);
+
+/// sm_scale x log2(e) in a kernel whose leading arguments are `opArgs`: the
+/// `scale_log2` argument after the op's operands when the kernel has one,
+/// else the op's value as a constant (`compiled-scale`).
+Value kernelScaleLog2(ImplicitLocOpBuilder &b, FwdOp op, ValueRange opArgs);
 
 /// Kernel parameters beyond the op's operands: their names in kernel_info
 /// and a builder of the host values the launch passes for them.
@@ -133,6 +139,8 @@ struct ExtraLaunchArgs {
   /// "ctas_per_sm"); the kernel loops over the grid's tiles itself. 0: one
   /// CTA per tile.
   int64_t ctasPerSm = 0;
+  /// The op's scale is compiled into the kernel: no `scale_log2`.
+  bool compiledScale = false;
 };
 
 /// Replaces `op` by a launch of `func` over the grid

@@ -103,7 +103,7 @@ public:
   SeesawEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
                 ValueRange args, const SeesawGeometry &geo)
       : b(b), kb{b}, op(op), schedule(schedule), args(args), geo(geo),
-        scaleLog2(args.back()) {
+        scaleLog2(kernelScaleLog2(b, op, args)) {
     i32 = b.getI32Type();
     i64 = b.getI64Type();
     f32 = b.getF32Type();
@@ -1705,7 +1705,8 @@ struct ConvertSeesawToGPUPass
         extraTypes.append({i32, i32, wsPtr});
       auto makeKernel = [&](StringRef name, bool isSplitKernel) {
         gpu::GPUFuncOp func =
-            createKernelFunc(op, schedule, kernels, symbols, name, extraTypes);
+            createKernelFunc(op, schedule, kernels, symbols, name, extraTypes,
+                             compiledScale);
         // The map's index among the lowered arguments (memrefs expand to
         // their descriptors: 3 + 2 x rank values); sparse-mla-by-value-params
         // passes it by value once the kernel is an llvm.func.
@@ -1723,6 +1724,7 @@ struct ConvertSeesawToGPUPass
       if (schedule.getSplitTail())
         splitFunc = makeKernel("sparse_mla_fwd_seesaw_split", true);
       ExtraLaunchArgs extra;
+      extra.compiledScale = compiledScale;
       extra.names = {"q_map"};
       if (splitFunc)
         extra.names.append({"split_tiles", "split_parts", "workspace"});

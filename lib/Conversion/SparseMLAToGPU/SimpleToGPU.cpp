@@ -469,13 +469,15 @@ struct ConvertSimpleToGPUPass
       bool pipelined = schedule.getKind() == ScheduleKind::pipelined;
       gpu::GPUFuncOp func = createKernelFunc(
           op, schedule, kernels, symbols,
-          pipelined ? "sparse_mla_fwd_pipelined" : "sparse_mla_fwd_simple");
+          pipelined ? "sparse_mla_fwd_pipelined" : "sparse_mla_fwd_simple",
+          /*extraArgs=*/{}, compiledScale);
       if (pipelined)
         buildPipelinedKernelBody(func, op, schedule);
       else
         buildSimpleKernelBody(func, op, schedule);
       FwdOp::Problem p = op.getProblem();
       ExtraLaunchArgs extra;
+      extra.compiledScale = compiledScale;
       // The pipelined producer gathers KV rows in 16-byte cp.async pieces.
       if (pipelined)
         extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
