@@ -93,6 +93,25 @@ struct Workspace {
   bool retired = false; ///< Replaced by a larger one; freed at destroy.
 };
 
+/// A tensor map encoded for one request (the last few, per package): a
+/// launch with the same operand layout reuses it instead of encoding again.
+struct EncodedMap {
+  pkg::TensorMapRequest request;
+  CUtensorMap map;
+};
+
+bool sameRequest(const pkg::TensorMapRequest &a,
+                 const pkg::TensorMapRequest &b) {
+  return a.param == b.param && a.dtype == b.dtype && a.data == b.data &&
+         a.rank == b.rank && a.swizzle == b.swizzle &&
+         std::memcmp(a.dims, b.dims, sizeof(a.dims)) == 0 &&
+         std::memcmp(a.strides, b.strides, sizeof(a.strides)) == 0 &&
+         std::memcmp(a.box, b.box, sizeof(a.box)) == 0;
+}
+
+/// Encoded maps kept per package (a few distinct layouts of a serving loop).
+constexpr size_t kEncodedMapCache = 8;
+
 } // namespace
 
 struct smla_package {
@@ -106,6 +125,8 @@ struct smla_package {
   std::vector<ContextModule> modules;
   std::vector<Workspace> workspaces;
   pkg::SplitPolicy splitPolicy;
+  std::mutex mapMutex;
+  std::vector<EncodedMap> encodedMaps; ///< Most recent last.
 };
 
 namespace {
@@ -476,6 +497,63 @@ smla_status getWorkspace(smla_package *p, const ContextModule &cm,
   return SMLA_SUCCESS;
 }
 
+/// Encodes the tensor map of \p req into \p slot (a parameter slot), or
+/// reuses the map encoded for the same request by an earlier launch.
+smla_status encodeTensorMap(smla_package *p, const pkg::TensorMapRequest &req,
+                            void *slot) {
+  if (req.empty) {
+    std::memset(slot, 0, sizeof(CUtensorMap));
+    return SMLA_SUCCESS;
+  }
+  CUtensorMap map;
+  bool cached = false;
+  {
+    std::lock_guard<std::mutex> lock(p->mapMutex);
+    for (const EncodedMap &e : p->encodedMaps)
+      if (sameRequest(e.request, req)) {
+        map = e.map;
+        cached = true;
+        break;
+      }
+  }
+  if (!cached) {
+    cuuint64_t dims[5], strides[4];
+    cuuint32_t box[5], elementStrides[5];
+    for (uint32_t d = 0; d < req.rank; ++d) {
+      dims[d] = req.dims[d];
+      box[d] = req.box[d];
+      elementStrides[d] = 1;
+      if (d + 1 < req.rank)
+        strides[d] = req.strides[d];
+    }
+    CUresult r = cuTensorMapEncodeTiled(
+        &map, tensorMapType(req.dtype), req.rank, const_cast<void *>(req.data),
+        dims, strides, box, elementStrides, CU_TENSOR_MAP_INTERLEAVE_NONE,
+        tensorMapSwizzle(req.swizzle), CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+        CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+    if (r != CUDA_SUCCESS) {
+      uint64_t box64[5];
+      for (uint32_t d = 0; d < req.rank; ++d)
+        box64[d] = req.box[d];
+      return cudaFail(
+          "cuTensorMapEncodeTiled", r,
+          pkg::format("tensor map for parameter %" PRId64 " (%s: dims %s, byte "
+              "strides %s, box %s, swizzle %" PRId64 ")",
+              req.param, req.tensor.c_str(),
+              listU64(req.dims, req.rank).c_str(),
+              listU64(req.strides, req.rank - 1).c_str(),
+              listU64(box64, req.rank).c_str(), req.swizzle));
+    }
+    std::lock_guard<std::mutex> lock(p->mapMutex);
+    if (p->encodedMaps.size() >= kEncodedMapCache)
+      p->encodedMaps.erase(p->encodedMaps.begin());
+    p->encodedMaps.push_back(EncodedMap{req, map});
+  }
+  static_assert(sizeof(CUtensorMap) == 128, "CUtensorMap is 128 bytes");
+  std::memcpy(slot, &map, sizeof(map));
+  return SMLA_SUCCESS;
+}
+
 smla_status launchImpl(smla_package *p, const smla_tensor *q,
                        const smla_tensor *kv, const smla_tensor *indices,
                        int32_t qStart, const smla_tensor *out,
@@ -557,40 +635,8 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
   for (const pkg::TensorMapRequest &req : maps) {
     void *slot = buffer.slotData(pkg::slotIndexOfParam(
         man, static_cast<size_t>(req.param)));
-    if (req.empty) {
-      std::memset(slot, 0, sizeof(CUtensorMap));
-      continue;
-    }
-    CUtensorMap map;
-    cuuint64_t dims[5], strides[4];
-    cuuint32_t box[5], elementStrides[5];
-    for (uint32_t d = 0; d < req.rank; ++d) {
-      dims[d] = req.dims[d];
-      box[d] = req.box[d];
-      elementStrides[d] = 1;
-      if (d + 1 < req.rank)
-        strides[d] = req.strides[d];
-    }
-    CUresult r = cuTensorMapEncodeTiled(
-        &map, tensorMapType(req.dtype), req.rank, const_cast<void *>(req.data),
-        dims, strides, box, elementStrides, CU_TENSOR_MAP_INTERLEAVE_NONE,
-        tensorMapSwizzle(req.swizzle), CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-        CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
-    if (r != CUDA_SUCCESS) {
-      uint64_t box64[5];
-      for (uint32_t d = 0; d < req.rank; ++d)
-        box64[d] = req.box[d];
-      return cudaFail(
-          "cuTensorMapEncodeTiled", r,
-          pkg::format("tensor map for parameter %" PRId64 " (%s: dims %s, byte "
-              "strides %s, box %s, swizzle %" PRId64 ")",
-              req.param, req.tensor.c_str(),
-              listU64(req.dims, req.rank).c_str(),
-              listU64(req.strides, req.rank - 1).c_str(),
-              listU64(box64, req.rank).c_str(), req.swizzle));
-    }
-    static_assert(sizeof(CUtensorMap) == 128, "CUtensorMap is 128 bytes");
-    std::memcpy(slot, &map, sizeof(map));
+    if ((s = encodeTensorMap(p, req, slot)) != SMLA_SUCCESS)
+      return s;
   }
 
   auto launch = [&](CUfunction function, const std::string &entry,
