@@ -54,9 +54,10 @@ def _stream(index):
     return torch.cuda.current_stream(index).cuda_stream
 
 
-def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv):
+def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv,
+            rank=4):
     """Validates the inputs; returns (config, (B, S, H), device index)."""
-    B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices)
+    B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices, rank)
     scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
                           SCHEDULES)
     if Dqk == Dv:
@@ -83,7 +84,7 @@ def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
     pkg = _packages.get(key + (scale,)) or _packages.get(key)
     if pkg is None:
         config, _, index = _config(q, kv, indices, q_start, sm_scale, causal,
-                                   kv_stride, schedule, Dv)
+                                   kv_stride, schedule, Dv, rank)
         pkg = registry.package(config)
         _packages[key if pkg.takes_scale else key + (scale,)] = pkg
     return pkg, (B, S, H), index, scale
@@ -121,9 +122,10 @@ def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits,
 
 
 def _alloc(q, B, S, H, Dv):
-    out = torch.empty((B, S, H, Dv), dtype=torch.bfloat16, device=q.device)
-    lse = torch.empty((B, S, H), dtype=torch.float32, device=q.device)
-    ml = torch.empty((B, S, H), dtype=torch.float32, device=q.device)
+    """out, lse, max_logits on q's device: two allocations (lse and
+    max_logits are the two halves of one)."""
+    out = q.new_empty((B, S, H, Dv))
+    lse, ml = q.new_empty((2, B, S, H), dtype=torch.float32).unbind(0)
     return out, lse, ml
 
 
@@ -133,10 +135,8 @@ def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
                                             causal, kv_stride, schedule, Dv,
                                             rank)
     if rank == 3:
-        dev = q.device
-        out = torch.empty((S, H, Dv), dtype=torch.bfloat16, device=dev)
-        lse = torch.empty((S, H), dtype=torch.float32, device=dev)
-        ml = torch.empty((S, H), dtype=torch.float32, device=dev)
+        out = q.new_empty((S, H, Dv))
+        lse, ml = q.new_empty((2, S, H), dtype=torch.float32).unbind(0)
     else:
         out, lse, ml = _alloc(q, B, S, H, Dv)
     _launch(pkg, index, q, kv, indices, q_start, out, lse, ml, scale,
