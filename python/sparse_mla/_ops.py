@@ -122,11 +122,11 @@ def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits,
 
 
 def _alloc(q, B, S, H, Dv):
-    """out, lse, max_logits on q's device: two allocations (lse and
-    max_logits are the two halves of one)."""
-    out = q.new_empty((B, S, H, Dv))
-    lse, ml = q.new_empty((2, B, S, H), dtype=torch.float32).unbind(0)
-    return out, lse, ml
+    """out, lse, max_logits on q's device (three allocations: a custom op's
+    returns may not alias one another)."""
+    return (q.new_empty((B, S, H, Dv)),
+            q.new_empty((B, S, H), dtype=torch.float32),
+            q.new_empty((B, S, H), dtype=torch.float32))
 
 
 def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
@@ -136,7 +136,8 @@ def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
                                             rank)
     if rank == 3:
         out = q.new_empty((S, H, Dv))
-        lse, ml = q.new_empty((2, S, H), dtype=torch.float32).unbind(0)
+        lse = q.new_empty((S, H), dtype=torch.float32)
+        ml = q.new_empty((S, H), dtype=torch.float32)
     else:
         out, lse, ml = _alloc(q, B, S, H, Dv)
     _launch(pkg, index, q, kv, indices, q_start, out, lse, ml, scale,
