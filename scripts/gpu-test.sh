@@ -176,6 +176,10 @@ matrix() {
   run_case "$g" "$g-g2" "$g2" --B 1 --S 256 --Skv 4096 --indices uniform --iters 0
   run_case "$g" "$g-g2-adversarial" "$g2" --B 1 --S 256 --Skv 2048 --indices adversarial --iters 0
   run_case "$g" "$g-h64" "$h64" --B 1 --S 256 --Skv 4096 --indices uniform --iters 0
+  # The scale at launch (the kernels' scale_log2 parameter): the check
+  # computes with the same scale.
+  run_case "$g" "$g-v32-scale0.3" "$v32" --B 1 --S 256 --Skv 4096 --indices uniform --sm-scale 0.3 --iters 0
+  run_case "$g" "$g-causal-scale0.02" "$c1" --B 1 --S 256 --Skv 2048 --q-start 100 --indices adversarial --sm-scale 0.0208333 --iters 0
   # Logits far apart (--values spiky): the running max moves late and by
   # tens to hundreds of log2 units.
   run_case "$g" "$g-v32-spiky" "$v32" --B 1 --S 256 --Skv 4096 --indices uniform --values spiky --check-rows 256 --iters 0

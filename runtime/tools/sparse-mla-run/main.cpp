@@ -72,6 +72,9 @@ const char *kUsage =
     "                          random ones (default 64)\n"
     "  --no-check              skip the output scan and the reference check\n"
     "  --warmup N              untimed launches before timing (default 3)\n"
+    "  --sm-scale X            launch with softmax scale X (the kernel's\n"
+    "                          scale_log2 parameter; the check uses X too);\n"
+    "                          default: the package's op.sm_scale\n"
     "  --launches N            launch PACKAGE N times, its outputs poisoned\n"
     "                          again before the last, which is checked\n"
     "                          (default 1)\n"
@@ -116,6 +119,7 @@ struct Options {
   bool noCheck = false;
   int64_t warmup = 3, iters = 10;
   int64_t launches = 1; ///< --launches: launches before the checked copy.
+  double smScale = 0.0; ///< --sm-scale: the launches' scale; 0: the package's.
   int64_t splitParts = -1; ///< --split-parts; -1: the runtime's default.
   bool splitAny = false;   ///< --split-any
   bool json = false;
@@ -218,6 +222,19 @@ Options parseArgs(int argc, char **argv) {
       o.warmup = parseIntArg(flag, take(), 0, 1000000);
     else if (flag == "--launches")
       o.launches = parseIntArg(flag, take(), 1, 1000);
+    else if (flag == "--sm-scale") {
+      const std::string v = take();
+      char *end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      const float f = static_cast<float>(x);
+      if (v.empty() || *end != '\0' || !std::isfinite(x) || !(f > 0.0f) ||
+          !std::isfinite(f * 1.44269504f))
+        throw RunError(kExitUsage,
+                       "--sm-scale: expected a finite number > 0 whose "
+                       "product with log2(e) is a finite f32, got '" +
+                           v + "'");
+      o.smScale = static_cast<double>(f);
+    }
     else if (flag == "--split-parts")
       o.splitParts = parseIntArg(flag, take(), 0, 1 << 20);
     else if (flag == "--split-any")
@@ -633,6 +650,9 @@ int run(const Options &o, Value &report) {
     logf("  schedule: %s\n  vs main: %s\n", smla_package_schedule(pkg2.p),
          smla_package_schedule(pkg.p));
     op2 = describe(pkg2.p);
+    // With --sm-scale both packages run at that scale.
+    if (o.smScale > 0)
+      op2.smScale = op1.smScale;
     const std::string err = sameOpError(op1, op2);
     if (!err.empty())
       throw RunError(kExitUsage, "--compare " + o.comparePackage +
@@ -647,7 +667,7 @@ int run(const Options &o, Value &report) {
   sh.Dqk = op1.Dqk;
   sh.Dv = op1.Dv;
   sh.topk = op1.topk;
-  p.attrs.smScale = static_cast<double>(op1.smScale);
+  p.attrs.smScale = o.smScale > 0 ? o.smScale : static_cast<double>(op1.smScale);
   p.attrs.kvStride = op1.kvStride;
   p.attrs.causal = op1.causal;
   p.hasMaxLogits = op1.hasMaxLogits;
@@ -903,8 +923,9 @@ int run(const Options &o, Value &report) {
   }
 
   auto launch = [&](const char *what) {
-    smlaCheck(smla_launch(pkg.p, &tq, &tkv, &tidx, p.attrs.qStart, &d1.tout,
-                          &d1.tlse, d1.maxLogitsTensor(), stream),
+    smlaCheck(smla_launch_ex(pkg.p, &tq, &tkv, &tidx, p.attrs.qStart,
+                             &d1.tout, &d1.tlse, d1.maxLogitsTensor(), stream,
+                             static_cast<float>(o.smScale), 0),
               what);
   };
   // --launches N: the checked outputs are the N-th launch's, poisoned again
@@ -926,8 +947,9 @@ int run(const Options &o, Value &report) {
   uint32_t grid2[3] = {0, 0, 0};
   HostOutputs outs2;
   auto launch2 = [&](const char *what) {
-    smlaCheck(smla_launch(pkg2.p, &tq, &tkv, &tidx, p.attrs.qStart, &d2.tout,
-                          &d2.tlse, d2.maxLogitsTensor(), stream),
+    smlaCheck(smla_launch_ex(pkg2.p, &tq, &tkv, &tidx, p.attrs.qStart,
+                             &d2.tout, &d2.tlse, d2.maxLogitsTensor(), stream,
+                             static_cast<float>(o.smScale), 0),
               std::string("--compare package: ") + what);
   };
   if (comparing) {
