@@ -15,7 +15,7 @@ import os
 import sys
 
 from . import _cache, _compile, _prebuilt
-from ._package import PackageError, parse_config, read_manifest
+from ._package import PackageError, parse_config, read_manifest, takes_scale
 
 
 def _file_name(config):
@@ -67,7 +67,9 @@ def cmd_list(args):
                       path, m.get("chip"), op.get("H"), op.get("G"),
                       op.get("Dqk"), op.get("Dv"), op.get("topk"),
                       str(op.get("causal")).lower(), op.get("kv_stride"),
-                      op.get("sm_scale"), str(op.get("has_max_logits")).lower(),
+                      "any (default %s)" % op.get("sm_scale") if takes_scale(m)
+                      else op.get("sm_scale"),
+                      str(op.get("has_max_logits")).lower(),
                       op.get("schedule")))
 
 

@@ -152,12 +152,14 @@ def missing_message(config, have_compiler):
     where = ("the prebuilt packages (%s), $SPARSE_MLA_KERNEL_PATH (%s) and "
              "the cache (%s)" % (PREBUILT_DIR, os.pathsep.join(dirs) or "unset",
                                  cache_dir()))
-    return ("no kernel package for %s: none in %s, and the compiler "
-            "(sparse-mla-opt, sparse-mla-translate) is not on PATH. Build it "
+    why = ("compiling was not asked for" if have_compiler else
+           "the compiler (sparse-mla-opt, sparse-mla-translate) is not on "
+           "PATH")
+    return ("no kernel package for %s: none in %s, and %s. Build it "
             "on a machine with the compiler:\n"
             "  python3 -m sparse_mla build --out DIR '%s'\n"
             "then add DIR to SPARSE_MLA_KERNEL_PATH"
-            % (config.describe(), where, config.describe()))
+            % (config.describe(), where, why, config.describe()))
 
 
 registry = Registry()
