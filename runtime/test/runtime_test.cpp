@@ -351,6 +351,7 @@ struct RunSpec {
   int32_t qStart = 0;
   int64_t pad = 0; // Row padding of every operand.
   uint32_t seed = 7;
+  float smScale = 0.0f; // The launch's scale (smla_launch_ex); 0: the package's.
 };
 
 /// Launches \p p on random inputs (invalid and duplicate indices included)
@@ -364,7 +365,8 @@ int64_t runAndCheck(smla_package *p, const RunSpec &spec,
   ref::Shape sh{spec.B, spec.S, spec.Skv, smla_package_H(p),
                 smla_package_G(p), smla_package_Dqk(p), smla_package_Dv(p),
                 smla_package_topk(p)};
-  ref::Attrs at{static_cast<double>(smla_package_sm_scale(p)),
+  ref::Attrs at{static_cast<double>(spec.smScale > 0 ? spec.smScale
+                                                     : smla_package_sm_scale(p)),
                 smla_package_kv_stride(p), smla_package_causal(p) != 0,
                 spec.qStart};
   const bool hasMax = smla_package_has_max_logits(p) != 0;
@@ -422,8 +424,9 @@ int64_t runAndCheck(smla_package *p, const RunSpec &spec,
   tl.data = dl.ptr;
   tm.data = dm.ptr;
 
-  smla_status st = smla_launch(p, &tq, &tkv, &ti, spec.qStart, &to, &tl,
-                               hasMax ? &tm : nullptr, nullptr);
+  smla_status st =
+      smla_launch_ex(p, &tq, &tkv, &ti, spec.qStart, &to, &tl,
+                     hasMax ? &tm : nullptr, nullptr, spec.smScale, 0);
   if (launchStatus) {
     *launchStatus = st;
   } else {
@@ -495,6 +498,20 @@ TEST_F(Gpu, SmallStrided) {
   // Padded rows: every stride but the last differs from a dense layout.
   EXPECT_EQ(runAndCheck(p, {3, 4, 50, 0, 8, 2}, &why), 0) << why;
   EXPECT_EQ(runAndCheck(p, {1, 7, 33, 0, 24, 3}, &why), 0) << why;
+}
+
+TEST_F(Gpu, ScaleAtLaunch) {
+  // The kernel's scale_log2 parameter: one package, any scale.
+  smla_package *p = load("naive_small");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(smla_package_takes_scale(p), 1);
+  std::string why;
+  for (float scale : {0.3f, 0.01f, 1.0f}) {
+    RunSpec spec{2, 5, 70, 0, 0, 5};
+    spec.smScale = scale;
+    EXPECT_EQ(runAndCheck(p, spec, &why), 0) << "sm_scale " << scale << ": "
+                                             << why;
+  }
 }
 
 TEST_F(Gpu, CausalStride2NoMaxLogits) {
