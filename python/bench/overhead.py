@@ -50,9 +50,7 @@ def main():
     ml = torch.empty_like(lse)
     ref = reference(q, kv, idx, causal=False)
 
-    config, _, index = _ops._config(q, kv, idx, 0, None, False, 1, "default",
-                                    512)
-    pkg = sparse_mla.registry.package(config)
+    pkg = _ops._prepare(q, kv, idx, 0, None, False, 1, "default", 512)[0]
     lib = _runtime.library()
     stream = torch.cuda.current_stream().cuda_stream
     T = _runtime.TENSOR

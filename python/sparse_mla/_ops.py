@@ -54,22 +54,6 @@ def _stream(index):
     return torch.cuda.current_stream(index).cuda_stream
 
 
-def _config(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv,
-            rank=4):
-    """Validates the inputs; returns (config, (B, S, H), device index)."""
-    B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices, rank)
-    scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
-                          SCHEDULES)
-    if Dqk == Dv:
-        raise NotImplementedError(
-            "Dqk == Dv == %d (K = V, the whole row): not implemented yet" % Dqk)
-    chip, index = _chip(q.device)
-    config = KernelConfig(H=H, G=G, Dqk=Dqk, Dv=Dv, topk=topk, causal=causal,
-                          kv_stride=kv_stride, sm_scale=scale, chip=chip,
-                          schedule=schedule)
-    return config, (B, S, H), index
-
-
 def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
              Dv, rank=4):
     """Validates the inputs (rank 3: FlashMLA's layout, no batch); returns
@@ -83,8 +67,13 @@ def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
     key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, schedule)
     pkg = _packages.get(key + (scale,)) or _packages.get(key)
     if pkg is None:
-        config, _, index = _config(q, kv, indices, q_start, sm_scale, causal,
-                                   kv_stride, schedule, Dv, rank)
+        if Dqk == Dv:
+            raise NotImplementedError("Dqk == Dv == %d (K = V, the whole row): "
+                                      "not implemented yet" % Dqk)
+        chip, index = _chip(q.device)
+        config = KernelConfig(H=H, G=G, Dqk=Dqk, Dv=Dv, topk=topk,
+                              causal=causal, kv_stride=kv_stride,
+                              sm_scale=scale, chip=chip, schedule=schedule)
         pkg = registry.package(config)
         _packages[key if pkg.takes_scale else key + (scale,)] = pkg
     return pkg, (B, S, H), index, scale
@@ -121,12 +110,13 @@ def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits,
             drv.restore(restore)
 
 
-def _alloc(q, B, S, H, Dv):
-    """out, lse, max_logits on q's device (three allocations: a custom op's
-    returns may not alias one another)."""
-    return (q.new_empty((B, S, H, Dv)),
-            q.new_empty((B, S, H), dtype=torch.float32),
-            q.new_empty((B, S, H), dtype=torch.float32))
+def _alloc(q, B, S, H, Dv, out=None, lse=None, max_logits=None):
+    """out, lse, max_logits: those given, the others new on q's device (one
+    allocation each: a custom op's returns may not alias one another)."""
+    return (q.new_empty((B, S, H, Dv)) if out is None else out,
+            q.new_empty((B, S, H), dtype=torch.float32) if lse is None else lse,
+            q.new_empty((B, S, H), dtype=torch.float32)
+            if max_logits is None else max_logits)
 
 
 def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
@@ -209,12 +199,10 @@ def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
     stream of the operands' device; capturable in a CUDA graph.
     """
     _not_yet(attn_sink, topk_length)
-    if sm_scale is None and hasattr(q, "shape") and len(q.shape) == 4:
-        sm_scale = 1.0 / math.sqrt(q.shape[3])
     if out is None and lse is None and max_logits is None:
         if _compiling():
             return torch.ops.sparse_mla.fwd(q, kv, indices, q_start,
-                                            _scale_arg(sm_scale), causal,
+                                            _scale_arg(sm_scale, q), causal,
                                             kv_stride, schedule, DEFAULT_DV)
         return _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                          schedule, DEFAULT_DV)
@@ -223,16 +211,10 @@ def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
         check_inputs(q, kv, indices)  # Raises the error about q.
     B, S, H = q.shape[0], q.shape[1], q.shape[2]
     Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
-    if out is None:
-        out = torch.empty((B, S, H, Dv), dtype=torch.bfloat16, device=q.device)
-    if lse is None:
-        lse = torch.empty((B, S, H), dtype=torch.float32, device=q.device)
-    if max_logits is None:
-        max_logits = torch.empty((B, S, H), dtype=torch.float32,
-                                 device=q.device)
+    out, lse, max_logits = _alloc(q, B, S, H, Dv, out, lse, max_logits)
     if _compiling():
         torch.ops.sparse_mla.fwd_out(q, kv, indices, q_start,
-                                     _scale_arg(sm_scale), causal, kv_stride,
+                                     _scale_arg(sm_scale, q), causal, kv_stride,
                                      schedule, out, lse, max_logits)
     else:
         _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
@@ -240,8 +222,9 @@ def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
     return out, lse, max_logits
 
 
-def _scale_arg(sm_scale):
-    return float(sm_scale)
+def _scale_arg(sm_scale, q):
+    """The ops' sm_scale argument: the given scale, else 1/sqrt(Dqk)."""
+    return 1.0 / math.sqrt(q.shape[-1]) if sm_scale is None else float(sm_scale)
 
 
 def flash_mla_sparse_fwd(q, kv, indices, sm_scale, d_v=512, attn_sink=None,
@@ -264,7 +247,7 @@ def flash_mla_sparse_fwd(q, kv, indices, sm_scale, d_v=512, attn_sink=None,
     if _compiling():
         out, lse, ml = torch.ops.sparse_mla.fwd(
             q.unsqueeze(0), kv.unsqueeze(0), indices.unsqueeze(0), 0,
-            _scale_arg(sm_scale), False, 1, "default", d_v)
+            _scale_arg(sm_scale, q), False, 1, "default", d_v)
         return out[0], ml[0], lse[0]
     # Eager: the 3-d tensors are launched as batch 1 without views.
     out, lse, ml = _fwd_impl(q, kv, indices, 0, sm_scale, False, 1, "default",

@@ -182,6 +182,11 @@ def read_manifest(path, verify_hash=False):
     return manifest
 
 
+#: Numeric KernelConfig fields (annotations may be strings): how to read one.
+_NUMBERS = {int: (int, "an integer"), "int": (int, "an integer"),
+            float: (float, "a number"), "float": (float, "a number")}
+
+
 def parse_config(text):
     """The :class:`KernelConfig` of ``describe()``'s text (``H=128 G=1 ...``);
     fields left out keep their defaults (``sm_scale`` is 1/sqrt(Dqk) then)."""
@@ -198,18 +203,13 @@ def parse_config(text):
                 raise ValueError("configuration item %r: expected true or false"
                                  % item)
             values[name] = value in ("true", "1")
-        elif kind in (int, "int"):
+        elif kind in _NUMBERS:
+            convert, what = _NUMBERS[kind]
             try:
-                values[name] = int(value)
+                values[name] = convert(value)
             except ValueError:
-                raise ValueError("configuration item %r: expected an integer"
-                                 % item) from None
-        elif kind in (float, "float"):
-            try:
-                values[name] = float(value)
-            except ValueError:
-                raise ValueError("configuration item %r: expected a number"
-                                 % item) from None
+                raise ValueError("configuration item %r: expected %s"
+                                 % (item, what)) from None
         else:
             values[name] = value
     for name in ("H", "G", "Dqk", "Dv", "topk"):

@@ -11,10 +11,6 @@ _ELEM_BYTES = {"torch.bfloat16": 2, "torch.float32": 4, "torch.int32": 4}
 ROW_ALIGNMENT = 16
 
 
-def _dtype(t):
-    return str(t.dtype)
-
-
 def _where(t):
     d = t.device
     return "%s:%s" % (d.type, d.index) if d.index is not None else d.type

@@ -278,14 +278,20 @@ static Type kernelArgType(Value v) {
   return type ? Type(getKernelMemRefType(type)) : v.getType();
 }
 
+/// The op's sm_scale x log2(e) as an f32 constant: the kernel's constant
+/// (compiled-scale) or the value the host launch passes for `scale_log2`.
+static Value opScaleLog2(ImplicitLocOpBuilder &b, FwdOp op) {
+  return arith::ConstantOp::create(
+      b, b.getF32FloatAttr(
+             static_cast<float>(op.getEffectiveSmScale() * M_LOG2E)));
+}
+
 Value mlir::sparse_mla::kernelScaleLog2(ImplicitLocOpBuilder &b, FwdOp op,
                                         ValueRange opArgs) {
   const size_t numOperands = op.getMaxLogits() ? 7 : 6;
   if (opArgs.size() > numOperands)
     return opArgs[numOperands];
-  return arith::ConstantOp::create(
-      b, b.getF32FloatAttr(
-             static_cast<float>(op.getEffectiveSmScale() * M_LOG2E)));
+  return opScaleLog2(b, op);
 }
 
 gpu::GPUModuleOp mlir::sparse_mla::getOrCreateKernelModule(ModuleOp module) {
@@ -336,9 +342,7 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
   // sm_scale x log2(e) as the kernel's `scale_log2` parameter: the op's
   // value here; a runtime may pass another scale (docs/kernel-package.md).
   if (!extra.compiledScale)
-    args.push_back(arith::ConstantOp::create(
-        b, b.getF32FloatAttr(static_cast<float>(op.getEffectiveSmScale() *
-                                                M_LOG2E))));
+    args.push_back(opScaleLog2(b, op));
   if (extra.build)
     llvm::append_range(args, extra.build(b));
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };

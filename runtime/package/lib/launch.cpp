@@ -179,11 +179,14 @@ bool takesScaleAtLaunch(const Manifest &m) {
   return false;
 }
 
+/// log2(e): the kernels' softmax works in base 2.
+constexpr double kLog2E = 1.4426950408889634;
+
 float scaleLog2Of(const Manifest &m, double smScale) {
   const double scale = smScale != 0.0 ? static_cast<double>(
                                             static_cast<float>(smScale))
                                       : m.op.smScale;
-  return static_cast<float>(scale * 1.4426950408889634); // log2(e)
+  return static_cast<float>(scale * kLog2E);
 }
 
 /// The launch's sm_scale: 0 (the package's), or finite, > 0, with
@@ -193,7 +196,7 @@ static bool checkLaunchScale(const Manifest &m, double s, std::string &err) {
   if (s == 0.0)
     return true;
   if (!std::isfinite(s) || s < 0.0 ||
-      !std::isfinite(static_cast<float>(s * 1.4426950408889634)) ||
+      !std::isfinite(static_cast<float>(s * kLog2E)) ||
       static_cast<float>(s) <= 0.0f) {
     err = format("sm_scale: %g, expected a finite value > 0 whose product "
                  "with log2(e) is a finite f32 (or 0: the package's, %g)",
