@@ -112,7 +112,7 @@ def _files():
     for root, dirs, files in os.walk(PKG):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
         for f in sorted(files):
-            if f.endswith((".py", ".smlapkg", ".so")):
+            if f.endswith((".py", ".smlapkg", ".so", ".cpp")):
                 path = os.path.join(root, f)
                 out.append((os.path.relpath(path, HERE).replace(os.sep, "/"),
                             path))

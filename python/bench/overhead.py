@@ -89,9 +89,41 @@ def main():
          lambda: sparse_mla.fwd(q, kv, idx, causal=False)),
         ("sparse_mla.flash_mla_sparse_fwd(q, kv, idx, scale)",
          lambda: sparse_mla.flash_mla_sparse_fwd(q[0], kv[0], idx[0], 1 / 24)),
-        ("torch.ops.sparse_mla.fwd (custom-op dispatch)",
+        ("torch.ops.sparse_mla.fwd (through the dispatcher)",
          lambda: torch.ops.sparse_mla.fwd(q, kv, idx, 0, 1 / 24, False, 1,
                                           "default", 512)),
+    ]
+    # The pieces of the functional path, each alone.
+    plan = _ops._plan(q, kv, idx, 0, None, False, 1, "default", 512)
+    data = (q.data_ptr(), kv.data_ptr(), idx.data_ptr(), out.data_ptr(),
+            lse.data_ptr(), ml.data_ptr())
+    drv = _runtime.driver()
+    raw_stream = _ops._stream
+    paths += [
+        ("  piece: the call signature (plan key) and lookup",
+         lambda: _ops._plans.get(_ops._signature(
+             q, kv, idx, 0, None, False, 1, "default", 512, 4, None))),
+        ("  piece: three q.new_empty (the outputs)",
+         lambda: (q.new_empty((1, 1, 128, 512)),
+                  q.new_empty((1, 1, 128), dtype=torch.float32),
+                  q.new_empty((1, 1, 128), dtype=torch.float32))),
+        ("  piece: three torch.empty(..., device=)",
+         lambda: (torch.empty((1, 1, 128, 512), dtype=torch.bfloat16,
+                              device=q.device),
+                  torch.empty((1, 1, 128), dtype=torch.float32,
+                              device=q.device),
+                  torch.empty((1, 1, 128), dtype=torch.float32,
+                              device=q.device))),
+        ("  piece: six data_ptr() calls",
+         lambda: (q.data_ptr(), kv.data_ptr(), idx.data_ptr(),
+                  out.data_ptr(), lse.data_ptr(), ml.data_ptr())),
+        ("  piece: the context's device (one driver call)",
+         drv.current_device),
+        ("  piece: the current stream", lambda: raw_stream(0)),
+        ("  piece: launch_packed (pointers patched, ctypes, C launch)",
+         lambda: plan.pkg.launch_packed(plan.packed, data, 0,
+                                        raw_stream(0), plan.scale,
+                                        _runtime.LAUNCH_TRUSTED_MEMORY)),
     ]
     try:
         import flash_mla
@@ -109,9 +141,16 @@ def main():
     c_api_trusted()
     torch.cuda.synchronize()
     check(out, lse, ml, ref, what="C API, trusted memory")
-    o, l, m = sparse_mla.fwd(q, kv, idx, causal=False)
-    torch.cuda.synchronize()
-    check(o, l, m, ref, what="fwd")
+    for what in ("fwd", "fwd, planned (second call)"):
+        o, l, m = sparse_mla.fwd(q, kv, idx, causal=False)
+        torch.cuda.synchronize()
+        check(o, l, m, ref, what=what)
+    for what in ("fwd(out=)", "fwd(out=), planned (second call)"):
+        out.zero_()
+        sparse_mla.fwd(q, kv, idx, causal=False, out=out, lse=lse,
+                       max_logits=ml)
+        torch.cuda.synchronize()
+        check(out, lse, ml, ref, what=what)
     o, l, m = torch.ops.sparse_mla.fwd(q, kv, idx, 0, 1 / 24, False, 1,
                                        "default", 512)
     torch.cuda.synchronize()
@@ -120,9 +159,20 @@ def main():
     print("%s, torch %s; host time per call, median (min) of %d x %d calls"
           % (torch.cuda.get_device_name(), torch.__version__, args.reps,
              args.calls))
+    fast = _ops._fast
+    print("launch path: %s" % ("C++ (build-extension)" if fast else "ctypes"))
     for name, fn in paths:
         med, lo = per_call_us(fn, args.calls, args.reps)
         print("  %-62s %7.2f us (%.2f)" % (name, med, lo))
+    if fast is not None:  # The same calls through the ctypes path.
+        _ops._fast = None
+        o, l, m = sparse_mla.fwd(q, kv, idx, causal=False)
+        torch.cuda.synchronize()
+        check(o, l, m, ref, what="fwd [ctypes]")
+        for name, fn in paths[3:7]:
+            med, lo = per_call_us(fn, args.calls, args.reps)
+            print("  %-62s %7.2f us (%.2f)" % (name + " [ctypes]", med, lo))
+        _ops._fast = fast
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@
   find 'CONFIG'   print the package that serves CONFIG (no compiling)
   list [DIR...]   the packages found (user dirs, prebuilt, cache) and their
                   configurations
+  build-extension [--verbose]
+        build the C++ half of the launch path (_fast.cpp) with torch's
+        extension tooling into the per-user cache (needs torch, a C++
+        compiler, ninja and the CUDA headers); later imports use it
 """
 import argparse
 import os
@@ -73,6 +77,19 @@ def cmd_list(args):
                       op.get("schedule")))
 
 
+def cmd_build_extension(args):
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise RuntimeError("build-extension needs torch (it builds with "
+                           "torch's extension tooling)") from None
+    from . import _fastpath
+    path = _fastpath.build(verbose=args.verbose)
+    if _fastpath.load() is None:
+        raise RuntimeError("built %s, but it does not load" % path)
+    print(path)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python3 -m sparse_mla",
                                 description=__doc__.split("\n")[0])
@@ -93,6 +110,11 @@ def main(argv=None):
     li = sub.add_parser("list", help="the packages found")
     li.add_argument("dirs", nargs="*")
     li.set_defaults(fn=cmd_list)
+    e = sub.add_parser("build-extension",
+                       help="build the C++ launch fast path (torch's "
+                            "extension tooling; once per torch version)")
+    e.add_argument("--verbose", action="store_true")
+    e.set_defaults(fn=cmd_build_extension)
     args = p.parse_args(argv)
     try:
         args.fn(args)

@@ -1,15 +1,16 @@
 """The PyTorch side: ``torch.ops.sparse_mla.fwd`` / ``fwd_out`` (custom ops
 with fake implementations, so ``torch.compile(fullgraph=True)`` traces
 them), the eager launch path, and FlashMLA's ``flash_mla_sparse_fwd``."""
+import ctypes
 import math
-from typing import Optional, Tuple
 
 import torch
 
-from . import _runtime
+from . import _fastpath, _runtime
 from ._cache import registry
 from ._package import SCHEDULES, KernelConfig
-from ._validate import check_inputs, check_outputs, check_scalars
+from ._validate import (check_inputs, check_outputs, check_pointers,
+                        check_scalars)
 
 DEFAULT_DV = 512
 
@@ -79,32 +80,167 @@ def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
     return pkg, (B, S, H), index, scale
 
 
-def _t(t, dtype, unbatched=False):
-    shape, strides = t.shape, t.stride()
+def _packed(tensors):
+    """The six smla_tensor structs of one layout with null data pointers:
+    ``tensors`` are (dtype, sizes, strides) in launch order."""
+    T = _runtime.TENSOR
+    buf = bytearray(6 * T.size)
+    for i, (dtype, sizes, strides) in enumerate(tensors):
+        pad = (0,) * (4 - len(sizes))
+        T.pack_into(buf, i * T.size, 0, dtype, len(sizes), *sizes, *pad,
+                    *strides, *pad)
+    return bytes(buf)
+
+
+def _layout(t, dtype, unbatched):
+    shape, strides = tuple(t.shape), tuple(t.stride())
     if unbatched:  # FlashMLA's layout: launched as batch 1.
-        return (t.data_ptr(), dtype, (1,) + tuple(shape),
-                (shape[0] * strides[0] or 1,) + tuple(strides))
-    return (t.data_ptr(), dtype, shape, strides)
+        return dtype, (1,) + shape, ((shape[0] * strides[0]) or 1,) + strides
+    return dtype, shape, strides
 
 
-def _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits,
-            sm_scale, unbatched=False):
-    """Launches on the current stream of the operands' device."""
-    drv = _runtime.driver()
-    _, dev = drv.current()
-    # The operands' device, as a DeviceGuard would; put back afterwards.
-    restore = drv.make_current(index) if dev != index else None
+def _contiguous(shape):
+    strides, n = [], 1
+    for size in reversed(shape):
+        strides.append(n)
+        n *= max(size, 1)
+    return tuple(reversed(strides))
+
+
+class _Plan:
+    """What one call layout needs after its checks passed once: the package,
+    the device, the scale, the output shapes and the packed operand
+    descriptors (data pointers patched in per call; ``layout`` is their
+    address, for the C++ fast path)."""
+    __slots__ = ("pkg", "index", "scale", "shapes", "packed", "_buf",
+                 "layout")
+
+    def __init__(self, pkg, index, scale, shapes, packed):
+        self.pkg, self.index, self.scale = pkg, index, scale
+        self.shapes, self.packed = shapes, packed
+        self._buf = ctypes.create_string_buffer(packed, len(packed))
+        self.layout = ctypes.addressof(self._buf)
+
+
+#: call signature -> _Plan. A signature holds everything the checks look at
+#: except the data pointers: shapes, strides, dtypes and devices of the
+#: tensors and every scalar argument; a hit only checks the pointers.
+_plans = {}
+_MAX_PLANS = 1024
+
+
+def _signature(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+               schedule, Dv, rank, outs):
+    """The plan key of one call; None for operands that are not tensors."""
     try:
-        R = _runtime
-        u = unbatched
-        pkg.launch((_t(q, R.DTYPE_BF16, u), _t(kv, R.DTYPE_BF16, u),
-                    _t(indices, R.DTYPE_I32, u), _t(out, R.DTYPE_BF16, u),
-                    _t(lse, R.DTYPE_F32, u), _t(max_logits, R.DTYPE_F32, u)),
-                   q_start, _stream(index), sm_scale, R.LAUNCH_TRUSTED_MEMORY)
-    except _runtime.LaunchError as e:
-        if e.status == 1:  # SMLA_ERROR_INVALID_ARGUMENT
-            raise ValueError(str(e)) from None
-        raise
+        sig = (q.shape, q.stride(), q.dtype, q.get_device(),
+               kv.shape, kv.stride(), kv.dtype, kv.get_device(),
+               indices.shape, indices.stride(), indices.dtype,
+               indices.get_device(), q_start, type(q_start), sm_scale,
+               causal, type(causal), kv_stride, type(kv_stride), schedule, Dv,
+               rank)
+        if outs is not None:
+            for t in outs:
+                sig += (t.shape, t.stride(), t.dtype, t.get_device())
+        hash(sig)
+    except (AttributeError, TypeError):
+        return None
+    return sig
+
+
+def _new_plan(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
+              Dv, rank, outs):
+    """Checks every input (raising on the first bad one) and builds a plan."""
+    pkg, (B, S, H), index, scale = _prepare(q, kv, indices, q_start, sm_scale,
+                                            causal, kv_stride, schedule, Dv,
+                                            rank)
+    R, u = _runtime, rank == 3
+    if outs is None:
+        lead = (S, H) if u else (B, S, H)
+        shapes = (lead + (Dv,), lead)
+        out_layouts = [(R.DTYPE_BF16,) + _unbatch(shapes[0], u),
+                       (R.DTYPE_F32,) + _unbatch(shapes[1], u),
+                       (R.DTYPE_F32,) + _unbatch(shapes[1], u)]
+    else:
+        check_outputs(q, *outs, B, S, H, Dv)
+        shapes = None
+        out_layouts = [_layout(outs[0], R.DTYPE_BF16, False),
+                       _layout(outs[1], R.DTYPE_F32, False),
+                       _layout(outs[2], R.DTYPE_F32, False)]
+    packed = _packed([_layout(q, R.DTYPE_BF16, u), _layout(kv, R.DTYPE_BF16, u),
+                      _layout(indices, R.DTYPE_I32, u)] + out_layouts)
+    return _Plan(pkg, index, scale, shapes, packed)
+
+
+def _unbatch(shape, unbatched):
+    """(sizes, strides) of a new contiguous output, as launched."""
+    strides = _contiguous(shape)
+    if unbatched:
+        return (1,) + shape, ((shape[0] * strides[0]) or 1,) + strides
+    return shape, strides
+
+
+def _plan(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv,
+          rank=4, outs=None):
+    sig = _signature(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                     schedule, Dv, rank, outs)
+    plan = _plans.get(sig) if sig is not None else None
+    if plan is None:
+        plan = _new_plan(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                         schedule, Dv, rank, outs)
+        if sig is not None:
+            if len(_plans) >= _MAX_PLANS:
+                _plans.clear()
+            _plans[sig] = plan
+    return plan
+
+
+def _failed(status):
+    """The exception of a launch the runtime refused or failed."""
+    e = _runtime.LaunchError(status, _runtime.last_error(status))
+    if status == 1:  # SMLA_ERROR_INVALID_ARGUMENT
+        return ValueError(str(e))
+    return e
+
+
+#: The C++ half of the launch path (_fast.cpp), when built; else None and
+#: the launches go through ctypes.
+_fast = _fastpath.load()
+_launch_fn = None
+
+
+def _fast_args(plan):
+    global _launch_fn
+    if _launch_fn is None:
+        _launch_fn = _runtime.launch_ex_address()
+    return _launch_fn, plan.pkg.handle, plan.layout
+
+
+def _launch(plan, q, kv, indices, q_start, out, lse, max_logits):
+    """Launches on the current stream of the operands' device."""
+    if _fast is not None:
+        fn, pkg, layout = _fast_args(plan)
+        st = _fast.fwd_out(fn, pkg, layout, q, kv, indices, q_start,
+                           plan.scale, _runtime.LAUNCH_TRUSTED_MEMORY, out,
+                           lse, max_logits)
+        if st:
+            raise _failed(st)
+        return
+    ptrs = (q.data_ptr(), kv.data_ptr(), indices.data_ptr(), out.data_ptr(),
+            lse.data_ptr(), max_logits.data_ptr())
+    if (ptrs[0] | ptrs[1] | ptrs[2] | ptrs[3] | ptrs[4] | ptrs[5]) & 15:
+        check_pointers(ptrs)  # A layout seen before, a pointer it cannot take.
+    index = plan.index
+    drv = _runtime.driver()
+    # The operands' device, as a DeviceGuard would; put back afterwards.
+    restore = drv.make_current(index) if drv.current_device() != index \
+        else None
+    try:
+        st = plan.pkg.launch_packed(plan.packed, ptrs, q_start,
+                                    _stream(index), plan.scale,
+                                    _runtime.LAUNCH_TRUSTED_MEMORY)
+        if st:
+            raise _failed(st)
     finally:
         if restore is not None:
             drv.restore(restore)
@@ -119,43 +255,69 @@ def _alloc(q, B, S, H, Dv, out=None, lse=None, max_logits=None):
             if max_logits is None else max_logits)
 
 
+_F32 = torch.float32
+
+
 def _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
               Dv, rank=4):
-    pkg, (B, S, H), index, scale = _prepare(q, kv, indices, q_start, sm_scale,
-                                            causal, kv_stride, schedule, Dv,
-                                            rank)
-    if rank == 3:
-        out = q.new_empty((S, H, Dv))
-        lse = q.new_empty((S, H), dtype=torch.float32)
-        ml = q.new_empty((S, H), dtype=torch.float32)
-    else:
-        out, lse, ml = _alloc(q, B, S, H, Dv)
-    _launch(pkg, index, q, kv, indices, q_start, out, lse, ml, scale,
-            unbatched=(rank == 3))
+    plan = _plan(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                 schedule, Dv, rank)
+    out_shape, lse_shape = plan.shapes
+    if _fast is not None:
+        fn, pkg, layout = _fast_args(plan)
+        st, out, lse, ml = _fast.fwd(fn, pkg, layout, q, kv, indices, q_start,
+                                     plan.scale,
+                                     _runtime.LAUNCH_TRUSTED_MEMORY,
+                                     out_shape, lse_shape)
+        if st:
+            raise _failed(st)
+        return out, lse, ml
+    out = q.new_empty(out_shape)
+    lse = q.new_empty(lse_shape, dtype=_F32)
+    ml = q.new_empty(lse_shape, dtype=_F32)
+    _launch(plan, q, kv, indices, q_start, out, lse, ml)
     return out, lse, ml
 
 
 def _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                   schedule, out, lse, max_logits):
     Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
-    pkg, (B, S, H), index, scale = _prepare(q, kv, indices, q_start, sm_scale,
-                                            causal, kv_stride, schedule, Dv)
-    check_outputs(q, out, lse, max_logits, B, S, H, Dv)
-    _launch(pkg, index, q, kv, indices, q_start, out, lse, max_logits, scale)
+    plan = _plan(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                 schedule, Dv, outs=(out, lse, max_logits))
+    _launch(plan, q, kv, indices, q_start, out, lse, max_logits)
 
 
 # --- torch.library ---------------------------------------------------------
+# Registered through torch.library.Library (a schema, a CUDA kernel and a
+# fake kernel) rather than the custom_op decorator: the dispatcher then calls
+# the kernel directly, without custom_op's per-call Python wrappers.
 
-@torch.library.custom_op("sparse_mla::fwd", mutates_args=(), device_types="cuda")
-def _op_fwd(q: torch.Tensor, kv: torch.Tensor, indices: torch.Tensor,
-            q_start: int, sm_scale: float, causal: bool, kv_stride: int,
-            schedule: str, d_v: int) -> Tuple[torch.Tensor, torch.Tensor,
-                                              torch.Tensor]:
+_LIB = torch.library.Library("sparse_mla", "DEF")
+_LIB.define("fwd(Tensor q, Tensor kv, Tensor indices, int q_start, "
+            "float sm_scale, bool causal, int kv_stride, str schedule, "
+            "int d_v) -> (Tensor, Tensor, Tensor)")
+_LIB.define("fwd_out(Tensor q, Tensor kv, Tensor indices, int q_start, "
+            "float sm_scale, bool causal, int kv_stride, str schedule, "
+            "Tensor(a!) out, Tensor(b!) lse, Tensor(c!) max_logits) -> ()")
+
+
+def _op_fwd(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
+            d_v):
     return _fwd_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                      schedule, d_v)
 
 
-@_op_fwd.register_fake
+def _op_fwd_out(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                schedule, out, lse, max_logits):
+    _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                  schedule, out, lse, max_logits)
+
+
+_LIB.impl("fwd", _op_fwd, "CUDA")
+_LIB.impl("fwd_out", _op_fwd_out, "CUDA")
+
+
+@torch.library.register_fake("sparse_mla::fwd", lib=_LIB)
 def _(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, d_v):
     B, S, H = q.shape[0], q.shape[1], q.shape[2]
     return (q.new_empty((B, S, H, d_v)),
@@ -163,18 +325,7 @@ def _(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, d_v):
             q.new_empty((B, S, H), dtype=torch.float32))
 
 
-@torch.library.custom_op("sparse_mla::fwd_out",
-                         mutates_args=("out", "lse", "max_logits"),
-                         device_types="cuda")
-def _op_fwd_out(q: torch.Tensor, kv: torch.Tensor, indices: torch.Tensor,
-                q_start: int, sm_scale: float, causal: bool, kv_stride: int,
-                schedule: str, out: torch.Tensor, lse: torch.Tensor,
-                max_logits: torch.Tensor) -> None:
-    _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
-                  schedule, out, lse, max_logits)
-
-
-@_op_fwd_out.register_fake
+@torch.library.register_fake("sparse_mla::fwd_out", lib=_LIB)
 def _(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, out,
       lse, max_logits):
     return None

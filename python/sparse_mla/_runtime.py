@@ -106,6 +106,11 @@ def _bind(lib):
     return lib
 
 
+def launch_ex_address():
+    """The address of smla_launch_ex (for the C++ fast path)."""
+    return ctypes.cast(library().smla_launch_ex, ctypes.c_void_p).value
+
+
 def last_error(status):
     lib = library()
     return "%s: %s" % (lib.smla_status_string(status).decode(),
@@ -172,6 +177,39 @@ class Package:
         if st != SUCCESS:
             raise LaunchError(st, last_error(st))
 
+    def launch_packed(self, layout, data, q_start, stream, sm_scale, flags):
+        """The launch path's call: ``layout``, the six smla_tensor structs
+        with null data pointers (bytes, 6 x 80), ``data`` their six data
+        pointers; the other arguments as in launch(). Returns the status
+        (0: launched)."""
+        words, a = _launch_words()
+        if _tls.layout is not layout:
+            ctypes.memmove(a[0], layout, len(layout))
+            _tls.layout = layout
+        words[0], words[_WORDS], words[2 * _WORDS] = data[0], data[1], data[2]
+        words[3 * _WORDS], words[4 * _WORDS], words[5 * _WORDS] = \
+            data[3], data[4], data[5]
+        return self._launch(self.handle, a[0], a[1], a[2], q_start, a[3],
+                            a[4], a[5], stream, sm_scale, flags)
+
+
+_tls = threading.local()
+_WORDS = TENSOR.size // 8
+
+
+def _launch_words():
+    """This thread's six smla_tensor structs, as 64-bit words, and the
+    layout (a packed bytes object) they hold now."""
+    try:
+        return _tls.words, _tls.addrs
+    except AttributeError:
+        words = (ctypes.c_uint64 * (6 * _WORDS))()
+        base = ctypes.addressof(words)
+        _tls.words, _tls.addrs = words, [base + i * TENSOR.size
+                                         for i in range(6)]
+        _tls.layout = None
+        return _tls.words, _tls.addrs
+
 
 class Driver:
     """The few CUDA driver calls the launch path needs to make the right
@@ -189,17 +227,27 @@ class Driver:
             fn = getattr(self.lib, name)
             fn.restype, fn.argtypes = ci, args
         self.primary = {}
-        self._ctx = ctypes.c_void_p()
-        self._dev = ctypes.c_int()
+        self._get_device = self.lib.cuCtxGetDevice
 
     def current(self):
         """(context handle or None, its device ordinal or -1)."""
-        if self.lib.cuCtxGetCurrent(ctypes.byref(self._ctx)) != 0 or \
-                not self._ctx.value:
+        ctx, dev = ctypes.c_void_p(), ctypes.c_int()
+        if self.lib.cuCtxGetCurrent(ctypes.byref(ctx)) != 0 or not ctx.value:
             return None, -1
-        if self.lib.cuCtxGetDevice(ctypes.byref(self._dev)) != 0:
-            return self._ctx.value, -1
-        return self._ctx.value, self._dev.value
+        if self.lib.cuCtxGetDevice(ctypes.byref(dev)) != 0:
+            return ctx.value, -1
+        return ctx.value, dev.value
+
+    def current_device(self):
+        """The device ordinal of the current context, or -1 without one."""
+        try:
+            dev, ref = _tls.dev, _tls.dev_ref
+        except AttributeError:
+            dev = _tls.dev = ctypes.c_int()
+            ref = _tls.dev_ref = ctypes.byref(dev)
+        if self._get_device(ref) != 0:
+            return -1
+        return dev.value
 
     def make_current(self, ordinal):
         """Makes the primary context of ``ordinal`` current; returns the
@@ -215,8 +263,9 @@ class Driver:
                 raise LaunchError(4, "cuDevicePrimaryCtxRetain(device %d) "
                                      "failed: CUresult %d" % (ordinal, r))
             ctx = self.primary[ordinal] = handle.value
-        before = self._ctx.value if self.lib.cuCtxGetCurrent(
-            ctypes.byref(self._ctx)) == 0 else None
+        current = ctypes.c_void_p()
+        before = current.value if self.lib.cuCtxGetCurrent(
+            ctypes.byref(current)) == 0 else None
         r = self.lib.cuCtxSetCurrent(ctx)
         if r != 0:
             raise LaunchError(4, "cuCtxSetCurrent failed: CUresult %d" % r)

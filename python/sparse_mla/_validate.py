@@ -38,9 +38,7 @@ def check_tensor(name, t, dtype, rank, aligned_rows=False):
         raise ValueError("%s: the last dimension must be contiguous (stride 1), "
                          "got strides %s" % (name, list(strides)))
     if ptr % ROW_ALIGNMENT:
-        raise ValueError("%s: data pointer 0x%x is not %d-byte aligned (a "
-                         "view starting mid-row? use .contiguous())"
-                         % (name, ptr, ROW_ALIGNMENT))
+        _misaligned(name, ptr)
     esize = _ELEM_BYTES[dtype]
     for i in range(rank - 1):
         st = strides[i]
@@ -56,6 +54,23 @@ def check_tensor(name, t, dtype, rank, aligned_rows=False):
                 % (name, st, i, st * esize, ROW_ALIGNMENT, ROW_ALIGNMENT,
                    list(strides)))
     return shape, strides
+
+
+def _misaligned(name, ptr):
+    raise ValueError("%s: data pointer 0x%x is not %d-byte aligned (a "
+                     "view starting mid-row? use .contiguous())"
+                     % (name, ptr, ROW_ALIGNMENT))
+
+
+OPERANDS = ("q", "kv", "indices", "out", "lse", "max_logits")
+
+
+def check_pointers(ptrs):
+    """The data pointers of the six operands, in launch order, of a call
+    whose layout passed every other check before."""
+    for name, ptr in zip(OPERANDS, ptrs):
+        if ptr % ROW_ALIGNMENT:
+            _misaligned(name, ptr)
 
 
 def check_shape(name, t, expected):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Python package on a GPU machine: install, pytest, host overhead, the
-# >2^31-element pool. Results (logs) under ${1:-/tmp/python-gpu}.
+# The Python package on a GPU machine: install, pytest (the >2^31-element
+# pool included) through the ctypes launch path, then build-extension and
+# pytest through the C++ one, host overhead. Logs under ${1:-/tmp/python-gpu}.
 #   bash python/tests/gpu.sh [RESULTS_DIR]
 # FlashMLA (for the drop-in test and the overhead table) is imported when
 # PYTHONPATH holds the peer's stand-in module (bench/README.md).
@@ -15,9 +16,19 @@ PY=${PYTHON:-python3}
   { cat "$RES/install.log"; exit 1; }
 cd /tmp  # the installed package, not the source tree
 rc=0
-SPARSE_MLA_KERNEL_PATH=${SPARSE_MLA_KERNEL_PATH:-$ROOT/python/tests/kernels} \
+export SPARSE_MLA_KERNEL_PATH=${SPARSE_MLA_KERNEL_PATH:-$ROOT/python/tests/kernels}
+# Both launch paths: ctypes alone, then with the C++ half built.
+echo "== pytest, ctypes launch path"
+SPARSE_MLA_FAST_PATH=0 SPARSE_MLA_EXPECT_FAST=0 \
 SPARSE_MLA_BIG_POOL=${SPARSE_MLA_BIG_POOL:-1} \
-  "$PY" -m pytest -q -rs "$ROOT/python/tests" 2>&1 | tee "$RES/pytest.log"
-rc=${PIPESTATUS[0]}
+  "$PY" -m pytest -q -rs "$ROOT/python/tests" 2>&1 | tee "$RES/pytest-ctypes.log"
+[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+echo "== build-extension"
+"$PY" -m sparse_mla build-extension 2>&1 | tee "$RES/build-extension.log"
+[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+echo "== pytest, C++ launch path"
+SPARSE_MLA_EXPECT_FAST=1 SPARSE_MLA_BIG_POOL=0 \
+  "$PY" -m pytest -q -rs "$ROOT/python/tests" 2>&1 | tee "$RES/pytest-fast.log"
+[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 "$PY" "$ROOT/python/bench/overhead.py" 2>&1 | tee "$RES/overhead.log" || rc=1
 exit $rc

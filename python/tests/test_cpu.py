@@ -477,6 +477,7 @@ class WheelTest(unittest.TestCase):
                                  % sparse_mla.__version__).decode()
         self.assertIn("sparse_mla/__init__.py", names)
         self.assertIn("sparse_mla/_ops.py", names)
+        self.assertIn("sparse_mla/_fast.cpp", names)  # build-extension's source
         kernels = [n for n in names if n.startswith("sparse_mla/kernels/")]
         self.assertEqual(len(kernels), len(_prebuilt.configs()))
         self.assertEqual(have, "sparse_mla/_lib/libsparse_mla_runtime.so" in names)

@@ -238,8 +238,62 @@ def test_other_current_device_context():
     check(*box["r"], reference(q, kv, idx, causal=False))
 
 
+def test_launch_path_is_the_expected_one():
+    want = os.environ.get("SPARSE_MLA_EXPECT_FAST")
+    if want is None:
+        pytest.skip("SPARSE_MLA_EXPECT_FAST not set (python/tests/gpu.sh)")
+    from sparse_mla import _ops
+    assert (_ops._fast is not None) == (want == "1"), _ops._fast
+
+
+def test_repeated_layout_new_pointers_and_values():
+    """A layout seen before takes the planned path (Python and C): new
+    tensors of the same layout, new values, every result checked."""
+    held = []
+    for seed in (21, 22, 23):
+        q, kv, idx = make_inputs(2, 40, 128, 3000, 2048, seed=seed)
+        run_checked(q, kv, idx, causal=True, q_start=2000)
+        out = torch.full((2, 40, 128, 512), float("nan"), dtype=torch.bfloat16,
+                         device="cuda")
+        lse = torch.full((2, 40, 128), float("nan"), device="cuda")
+        ml = torch.full_like(lse, float("nan"))
+        sparse_mla.fwd(q, kv, idx, causal=True, q_start=2000, out=out, lse=lse,
+                       max_logits=ml)
+        torch.cuda.synchronize()
+        check(out, lse, ml, reference(q, kv, idx, q_start=2000))
+        o, m, l = sparse_mla.flash_mla_sparse_fwd(q[1], kv[1], idx[1], 1 / 24)
+        torch.cuda.synchronize()
+        check(o[None], l[None], m[None],
+              reference(q[1:], kv[1:], idx[1:], sm_scale=1 / 24, causal=False))
+        held.append((q, kv, idx, out, lse, ml))  # Fresh addresses next time.
+
+
+def test_planned_layout_still_checks_arguments():
+    q, kv, idx = make_inputs(1, 8, 128, 100, 2048)
+    sparse_mla.fwd(q, kv, idx, q_start=1)
+    torch.cuda.synchronize()
+    with pytest.raises(TypeError, match="q_start: expected an int, got bool"):
+        sparse_mla.fwd(q, kv, idx, q_start=True)
+    with pytest.raises(TypeError, match="causal: expected a bool"):
+        sparse_mla.fwd(q, kv, idx, q_start=1, causal=1)
+    flat = torch.zeros(8 * 128 * 576 + 8, dtype=torch.bfloat16, device="cuda")
+    misaligned = flat[1:1 + 8 * 128 * 576].view(1, 8, 128, 576)
+    with pytest.raises(ValueError, match="q: data pointer 0x[0-9a-f]+ is not "
+                                         "16-byte aligned"):
+        sparse_mla.fwd(misaligned, kv, idx, q_start=1)
+    out = torch.empty(1, 8, 128, 512, dtype=torch.bfloat16, device="cuda")
+    lse = torch.empty(1, 8, 128, device="cuda")
+    sparse_mla.fwd(q, kv, idx, out=out, lse=lse, max_logits=lse.clone())
+    oflat = torch.empty(8 * 128 * 512 + 8, dtype=torch.bfloat16, device="cuda")
+    with pytest.raises(ValueError, match="out: data pointer"):
+        sparse_mla.fwd(q, kv, idx, out=oflat[1:1 + 8 * 128 * 512].view(
+            1, 8, 128, 512), lse=lse, max_logits=lse.clone())
+
+
 def test_validation_errors():
     q, kv, idx = make_inputs(1, 8, 128, 100, 2048)
+    sparse_mla.fwd(q, kv, idx)  # Planned: the checks below hold after it.
+    torch.cuda.synchronize()
     with pytest.raises(TypeError, match="q: expected dtype torch.bfloat16"):
         sparse_mla.fwd(q.float(), kv, idx)
     with pytest.raises(ValueError, match="expected a CUDA tensor"):

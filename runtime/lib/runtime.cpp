@@ -8,11 +8,13 @@
 
 #include "sparse_mla/package.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string>
@@ -112,6 +114,58 @@ bool sameRequest(const pkg::TensorMapRequest &a,
 /// Encoded maps kept per package (a few distinct layouts of a serving loop).
 constexpr size_t kEncodedMapCache = 8;
 
+/// The operands of smla_launch in order, and their names in messages.
+constexpr int kOperands = 6;
+const char *const kOperandNames[kOperands] = {"q",   "kv",  "indices",
+                                              "out", "lse", "max_logits"};
+
+/// Everything a launch depends on except the data pointers and the stream
+/// (the split kernel's workspace, per stream, is looked up per launch): the
+/// key of a LaunchPlan. Zero-filled before use, so keys compare with memcmp.
+struct PlanKey {
+  CUcontext context;
+  double smScale;
+  int32_t qStart;
+  uint32_t present; ///< Bit i: operand i was given.
+  int64_t layout[kOperands][2 + 2 * 4]; ///< dtype, rank, sizes, strides.
+};
+
+/// A launch checked once for one PlanKey: its grids, its parameter buffer
+/// and where in it each data pointer, tensor map and the workspace go. A
+/// later launch with the same key only checks its pointers, patches them in
+/// and launches (the launch path's fast path).
+struct LaunchPlan {
+  PlanKey key;
+  ContextModule module;
+  uint32_t grid[3] = {0, 0, 0};
+  uint32_t splitCtas = 0;
+  size_t workspaceBytes = 0;
+  size_t workspaceOffset = SIZE_MAX;
+  pkg::ParamBuffer params;
+  struct Patch {
+    int operand;
+    size_t offset;
+  };
+  std::vector<Patch> pointers; ///< Memref allocated/aligned slots.
+  struct Map {
+    int operand;
+    size_t offset;
+    pkg::TensorMapRequest request;
+  };
+  std::vector<Map> maps;
+  uint64_t align[kOperands] = {};  ///< Data pointer alignment needed.
+  bool nonEmpty[kOperands] = {};   ///< A null pointer is refused.
+};
+
+/// Plans kept per package; a serving loop has a few layouts at a time.
+constexpr size_t kPlanCache = 16;
+/// The largest parameter buffer a plan launches from the stack; a kernel
+/// with more parameters always takes the checked path. 4 KiB is CUDA's
+/// classic kernel parameter limit (CUDA C++ Programming Guide, "Function
+/// Parameters").
+constexpr size_t kPlanMaxParamBytes = 4096;
+constexpr size_t kPlanMaxSlots = kPlanMaxParamBytes / 4;
+
 } // namespace
 
 struct smla_package {
@@ -127,6 +181,8 @@ struct smla_package {
   pkg::SplitPolicy splitPolicy;
   std::mutex mapMutex;
   std::vector<EncodedMap> encodedMaps; ///< Most recent last.
+  std::mutex planMutex;
+  std::vector<std::shared_ptr<const LaunchPlan>> plans; ///< Most recent last.
 };
 
 namespace {
@@ -554,26 +610,198 @@ smla_status encodeTensorMap(smla_package *p, const pkg::TensorMapRequest &req,
   return SMLA_SUCCESS;
 }
 
-smla_status launchImpl(smla_package *p, const smla_tensor *q,
-                       const smla_tensor *kv, const smla_tensor *indices,
-                       int32_t qStart, const smla_tensor *out,
-                       const smla_tensor *lse, const smla_tensor *maxLogits,
-                       CUstream stream, double smScale, uint32_t flags) {
-  if (!p)
-    return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
+/// Launches \p function on \p stream with the kernel's block and shared
+/// memory from the manifest.
+smla_status launchKernel(const pkg::Manifest &man, CUfunction function,
+                         const std::string &entry, const uint32_t g[3],
+                         CUstream stream, void **params) {
+  const pkg::Kernel &k = man.kernel;
+  CUresult r = cuLaunchKernel(
+      function, g[0], g[1], g[2], static_cast<unsigned>(k.block[0]),
+      static_cast<unsigned>(k.block[1]), static_cast<unsigned>(k.block[2]),
+      static_cast<unsigned>(k.dynamicSharedMemory), stream, params, nullptr);
+  if (r != CUDA_SUCCESS)
+    return cudaFail(
+        "cuLaunchKernel", r,
+        pkg::format("kernel \"%s\", grid [%u, %u, %u], block [%" PRId64
+                    ", %" PRId64 ", %" PRId64 "], %" PRId64
+                    " bytes of dynamic shared memory",
+                    entry.c_str(), g[0], g[1], g[2], k.block[0], k.block[1],
+                    k.block[2], k.dynamicSharedMemory));
+  return SMLA_SUCCESS;
+}
+
+PlanKey planKey(CUcontext context, double smScale, int32_t qStart,
+                const smla_tensor *const given[kOperands]) {
+  PlanKey key;
+  std::memset(&key, 0, sizeof(key));
+  key.context = context;
+  key.smScale = smScale;
+  key.qStart = qStart;
+  for (int i = 0; i < kOperands; ++i) {
+    const smla_tensor *t = given[i];
+    if (!t)
+      continue;
+    key.present |= 1u << i;
+    int64_t *l = key.layout[i];
+    l[0] = t->dtype;
+    l[1] = t->rank;
+    for (int d = 0; d < 4; ++d) {
+      l[2 + d] = t->sizes[d];
+      l[6 + d] = t->strides[d];
+    }
+  }
+  return key;
+}
+
+std::shared_ptr<const LaunchPlan> findPlan(smla_package *p,
+                                           const PlanKey &key) {
+  std::lock_guard<std::mutex> lock(p->planMutex);
+  for (const auto &plan : p->plans)
+    if (std::memcmp(&plan->key, &key, sizeof(key)) == 0)
+      return plan;
+  return nullptr;
+}
+
+int operandIndex(const std::string &name) {
+  for (int i = 0; i < kOperands; ++i)
+    if (name == kOperandNames[i])
+      return i;
+  return -1;
+}
+
+/// Keeps what a checked launch computed for its key (\p buffer holds its
+/// pointers; a planned launch overwrites every pointer-dependent slot).
+void recordPlan(smla_package *p, const PlanKey &key, const ContextModule &cm,
+                const uint32_t grid[3], const pkg::SplitPlan &split,
+                const pkg::ParamBuffer &buffer,
+                const std::vector<pkg::TensorMapRequest> &maps,
+                const pkg::TensorArg args[kOperands]) {
+  const pkg::Manifest &man = p->package.manifest;
+  if (buffer.sizeBytes() > kPlanMaxParamBytes ||
+      buffer.slots().size() > kPlanMaxSlots)
+    return;
+  auto plan = std::make_shared<LaunchPlan>();
+  plan->key = key;
+  plan->module = cm;
+  std::memcpy(plan->grid, grid, sizeof(plan->grid));
+  plan->splitCtas = split.splitCtas();
+  plan->workspaceBytes = size_t(plan->splitCtas) *
+                         size_t(man.kernel.splitWorkspaceBytesPerCta);
+  plan->params = buffer;
+  const auto &slots = buffer.slots();
+  for (int i = 0; i < kOperands; ++i) {
+    plan->align[i] = 16; // Every operand (checkTensorBasics).
+    bool nonEmpty = args[i].rank > 0;
+    for (int d = 0; d < args[i].rank; ++d)
+      nonEmpty = nonEmpty && args[i].sizes[d] != 0;
+    plan->nonEmpty[i] = nonEmpty;
+  }
+  for (size_t i = 0; i < man.kernel.params.size(); ++i) {
+    const pkg::Param &param = man.kernel.params[i];
+    const size_t slot = pkg::slotIndexOfParam(man, i);
+    if (param.kind == pkg::ParamKind::Workspace)
+      plan->workspaceOffset = slots[slot].offset;
+    if (param.kind != pkg::ParamKind::Memref)
+      continue;
+    const int op = operandIndex(param.name);
+    if (op < 0)
+      return; // Not an operand: never planned.
+    plan->pointers.push_back({op, slots[slot].offset});     // allocated
+    plan->pointers.push_back({op, slots[slot + 1].offset}); // aligned
+    if (param.rowAlignment > 1)
+      plan->align[op] = std::max<uint64_t>(
+          plan->align[op], static_cast<uint64_t>(param.rowAlignment));
+  }
+  for (const pkg::TensorMapRequest &req : maps) {
+    const int op = operandIndex(req.tensor);
+    if (op < 0 || req.empty)
+      return;
+    plan->maps.push_back(
+        {op,
+         slots[pkg::slotIndexOfParam(man, static_cast<size_t>(req.param))]
+             .offset,
+         req});
+  }
+  std::lock_guard<std::mutex> lock(p->planMutex);
+  if (p->plans.size() >= kPlanCache)
+    p->plans.erase(p->plans.begin());
+  p->plans.push_back(std::move(plan));
+}
+
+/// Launches through \p plan; false (and nothing done) when a data pointer
+/// breaks a rule, so that the checked path reports it.
+bool launchPlanned(smla_package *p, const LaunchPlan &plan,
+                   const smla_tensor *const given[kOperands], CUstream stream,
+                   uint32_t flags, smla_status &status) {
+  const void *data[kOperands] = {};
+  for (int i = 0; i < kOperands; ++i) {
+    if (!given[i])
+      continue;
+    const uintptr_t a = static_cast<uintptr_t>(given[i]->data);
+    if ((plan.nonEmpty[i] && a == 0) || a % plan.align[i] != 0)
+      return false;
+    data[i] = reinterpret_cast<const void *>(a);
+  }
+  for (int i = 0; i < kOperands && !(flags & SMLA_LAUNCH_TRUSTED_MEMORY); ++i) {
+    pkg::TensorArg t;
+    if (given[i] && toTensorArg(kOperandNames[i], given[i], t) == SMLA_SUCCESS &&
+        (status = checkDeviceMemory(kOperandNames[i], t)) != SMLA_SUCCESS)
+      return true;
+  }
+  alignas(128) unsigned char bytes[kPlanMaxParamBytes];
+  void *params[kPlanMaxSlots];
+  std::memcpy(bytes, plan.params.data(), plan.params.sizeBytes());
+  const auto &slots = plan.params.slots();
+  for (size_t i = 0; i < slots.size(); ++i)
+    params[i] = bytes + slots[i].offset;
+  for (const LaunchPlan::Patch &patch : plan.pointers) {
+    const uint64_t ptr = reinterpret_cast<uintptr_t>(data[patch.operand]);
+    std::memcpy(bytes + patch.offset, &ptr, sizeof(ptr));
+  }
+  for (const LaunchPlan::Map &m : plan.maps) {
+    pkg::TensorMapRequest req = m.request;
+    req.data = data[m.operand];
+    if ((status = encodeTensorMap(p, req, bytes + m.offset)) != SMLA_SUCCESS)
+      return true;
+  }
+  const pkg::Manifest &man = p->package.manifest;
+  if (plan.splitCtas > 0) {
+    CUdeviceptr workspace = 0;
+    if ((status = getWorkspace(p, plan.module, stream, plan.workspaceBytes,
+                               workspace)) != SMLA_SUCCESS)
+      return true;
+    if (plan.workspaceOffset != SIZE_MAX)
+      std::memcpy(bytes + plan.workspaceOffset, &workspace, sizeof(workspace));
+  }
+  status = SMLA_SUCCESS;
+  if (!pkg::gridIsEmpty(plan.grid))
+    status = launchKernel(man, plan.module.function, man.kernel.entry,
+                          plan.grid, stream, params);
+  if (status == SMLA_SUCCESS && plan.splitCtas > 0) {
+    const uint32_t splitGrid[3] = {plan.splitCtas, 1, 1};
+    status = launchKernel(man, plan.module.splitFunction, man.kernel.splitEntry,
+                          splitGrid, stream, params);
+  }
+  return true;
+}
+
+/// The checked launch: every rule, then the launch; records its plan.
+smla_status launchChecked(smla_package *p,
+                          const smla_tensor *const given[kOperands],
+                          int32_t qStart, CUstream stream, double smScale,
+                          uint32_t flags, const PlanKey *key) {
   const pkg::Manifest &man = p->package.manifest;
 
   // Host-side validation (no CUDA).
-  pkg::TensorArg args[6];
-  const char *names[6] = {"q", "kv", "indices", "out", "lse", "max_logits"};
-  const smla_tensor *given[6] = {q, kv, indices, out, lse, maxLogits};
+  pkg::TensorArg args[kOperands];
   pkg::LaunchArgs la;
-  const pkg::TensorArg **slots[6] = {&la.q,   &la.kv,  &la.indices,
-                                     &la.out, &la.lse, &la.maxLogits};
-  for (int i = 0; i < 6; ++i) {
+  const pkg::TensorArg **slots[kOperands] = {&la.q,   &la.kv,  &la.indices,
+                                             &la.out, &la.lse, &la.maxLogits};
+  for (int i = 0; i < kOperands; ++i) {
     if (!given[i])
       continue;
-    smla_status s = toTensorArg(names[i], given[i], args[i]);
+    smla_status s = toTensorArg(kOperandNames[i], given[i], args[i]);
     if (s != SMLA_SUCCESS)
       return s;
     *slots[i] = &args[i];
@@ -598,10 +826,10 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
   smla_status s = getModule(p, cm);
   if (s != SMLA_SUCCESS)
     return s;
-  for (int i = 0; i < 6 && !(flags & SMLA_LAUNCH_TRUSTED_MEMORY); ++i) {
+  for (int i = 0; i < kOperands && !(flags & SMLA_LAUNCH_TRUSTED_MEMORY); ++i) {
     if (!*slots[i])
       continue;
-    if ((s = checkDeviceMemory(names[i], args[i])) != SMLA_SUCCESS)
+    if ((s = checkDeviceMemory(kOperandNames[i], args[i])) != SMLA_SUCCESS)
       return s;
   }
   // A persistent kernel runs as many CTAs as the device holds at once.
@@ -639,35 +867,42 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
       return s;
   }
 
-  auto launch = [&](CUfunction function, const std::string &entry,
-                    const uint32_t g[3]) {
-    CUresult r = cuLaunchKernel(
-        function, g[0], g[1], g[2], static_cast<unsigned>(man.kernel.block[0]),
-        static_cast<unsigned>(man.kernel.block[1]),
-        static_cast<unsigned>(man.kernel.block[2]),
-        static_cast<unsigned>(man.kernel.dynamicSharedMemory), stream,
-        buffer.kernelParams(), nullptr);
-    if (r != CUDA_SUCCESS)
-      return cudaFail(
-          "cuLaunchKernel", r,
-          pkg::format("kernel \"%s\", grid [%u, %u, %u], block [%" PRId64
-                      ", %" PRId64 ", %" PRId64 "], %" PRId64
-                      " bytes of dynamic shared memory",
-                      entry.c_str(), g[0], g[1], g[2], man.kernel.block[0],
-                      man.kernel.block[1], man.kernel.block[2],
-                      man.kernel.dynamicSharedMemory));
-    return SMLA_SUCCESS;
-  };
   if (!pkg::gridIsEmpty(grid) &&
-      (s = launch(cm.function, man.kernel.entry, grid)) != SMLA_SUCCESS)
+      (s = launchKernel(man, cm.function, man.kernel.entry, grid, stream,
+                        buffer.kernelParams())) != SMLA_SUCCESS)
     return s;
   if (plan.splitCtas() > 0) {
     const uint32_t splitGrid[3] = {plan.splitCtas(), 1, 1};
-    if ((s = launch(cm.splitFunction, man.kernel.splitEntry, splitGrid)) !=
+    if ((s = launchKernel(man, cm.splitFunction, man.kernel.splitEntry,
+                          splitGrid, stream, buffer.kernelParams())) !=
         SMLA_SUCCESS)
       return s;
   }
+  if (key && key->context == cm.context)
+    recordPlan(p, *key, cm, grid, plan, buffer, maps, args);
   return SMLA_SUCCESS;
+}
+
+smla_status launchImpl(smla_package *p, const smla_tensor *q,
+                       const smla_tensor *kv, const smla_tensor *indices,
+                       int32_t qStart, const smla_tensor *out,
+                       const smla_tensor *lse, const smla_tensor *maxLogits,
+                       CUstream stream, double smScale, uint32_t flags) {
+  if (!p)
+    return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
+  const smla_tensor *const given[kOperands] = {q,   kv,  indices,
+                                               out, lse, maxLogits};
+  // The fast path: a layout launched before in this context and stream.
+  CUcontext context = nullptr;
+  if (cuCtxGetCurrent(&context) != CUDA_SUCCESS || !context)
+    return launchChecked(p, given, qStart, stream, smScale, flags, nullptr);
+  const PlanKey key = planKey(context, smScale, qStart, given);
+  if (std::shared_ptr<const LaunchPlan> plan = findPlan(p, key)) {
+    smla_status s;
+    if (launchPlanned(p, *plan, given, stream, flags, s))
+      return s;
+  }
+  return launchChecked(p, given, qStart, stream, smScale, flags, &key);
 }
 
 } // namespace
@@ -881,6 +1116,8 @@ smla_status smla_package_set_split_policy(smla_package *pkg, int32_t max_parts,
                               "min_rounds %d; expected each >= 0",
                               max_parts, max_waves, min_rounds));
     pkg->splitPolicy = pkg::SplitPolicy{max_parts, max_waves, min_rounds};
+    std::lock_guard<std::mutex> lock(pkg->planMutex);
+    pkg->plans.clear(); // Their split grids followed the old policy.
     return SMLA_SUCCESS;
   });
 }

@@ -352,6 +352,7 @@ struct RunSpec {
   int64_t pad = 0; // Row padding of every operand.
   uint32_t seed = 7;
   float smScale = 0.0f; // The launch's scale (smla_launch_ex); 0: the package's.
+  uint32_t flags = 0;    // smla_launch_ex's flags.
 };
 
 /// Launches \p p on random inputs (invalid and duplicate indices included)
@@ -426,7 +427,7 @@ int64_t runAndCheck(smla_package *p, const RunSpec &spec,
 
   smla_status st =
       smla_launch_ex(p, &tq, &tkv, &ti, spec.qStart, &to, &tl,
-                     hasMax ? &tm : nullptr, nullptr, spec.smScale, 0);
+                     hasMax ? &tm : nullptr, nullptr, spec.smScale, spec.flags);
   if (launchStatus) {
     *launchStatus = st;
   } else {
@@ -511,6 +512,26 @@ TEST_F(Gpu, ScaleAtLaunch) {
     spec.smScale = scale;
     EXPECT_EQ(runAndCheck(p, spec, &why), 0) << "sm_scale " << scale << ": "
                                              << why;
+  }
+}
+
+TEST_F(Gpu, RepeatedLayoutFollowsNewPointers) {
+  // A layout launched before takes the planned path, which patches the new
+  // data pointers into the parameters it kept: held buffers push the second
+  // call's allocations elsewhere, and both results are checked in full.
+  smla_package *p = load("naive_small");
+  ASSERT_NE(p, nullptr);
+  std::string why;
+  for (uint32_t flags : {0u, uint32_t(SMLA_LAUNCH_TRUSTED_MEMORY)}) {
+    RunSpec spec{2, 5, 70, 3, 8, 11};
+    spec.flags = flags;
+    EXPECT_EQ(runAndCheck(p, spec, &why), 0) << why;
+    DevBuf hold(1 << 20);
+    spec.seed = 12;
+    EXPECT_EQ(runAndCheck(p, spec, &why), 0) << "second launch: " << why;
+    DevBuf hold2(3 << 20);
+    spec.seed = 13;
+    EXPECT_EQ(runAndCheck(p, spec, &why), 0) << "third launch: " << why;
   }
 }
 

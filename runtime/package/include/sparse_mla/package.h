@@ -390,6 +390,8 @@ public:
   const std::vector<Slot> &slots() const { return slots_; }
   /// Bytes of storage used (the end of the last slot).
   size_t sizeBytes() const { return used_; }
+  /// The storage (slot offsets are from here; 128-byte aligned).
+  const void *data() const { return storage_.data(); }
   /// Storage address of slot \p i.
   void *slotData(size_t i);
   const void *slotData(size_t i) const;
