@@ -164,7 +164,14 @@ SMLA_API smla_status smla_package_prepare(smla_package *pkg,
  *  if needed, encodes the manifest's tensor maps, then launches the kernel
  *  with cuLaunchKernel on \p stream in the current context. \p max_logits
  *  must be given iff the package computes it. A launch whose grid has a zero
- *  dimension (e.g. B = 0 or S = 0) does nothing and succeeds. */
+ *  dimension (e.g. B = 0 or S = 0) does nothing and succeeds.
+ *
+ *  The package keeps a plan for the last few operand layouts launched (per
+ *  context: dtypes, ranks, sizes, strides, q_start and scale): a launch with
+ *  the layout of an earlier one checks only its data pointers (null,
+ *  alignment, and device memory unless trusted), patches them into the
+ *  parameters that launch computed and launches, with the same result and
+ *  the same diagnostics as a first launch. Thread-safe. */
 SMLA_API smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
                                  const smla_tensor *kv,
                                  const smla_tensor *indices, int32_t q_start,
