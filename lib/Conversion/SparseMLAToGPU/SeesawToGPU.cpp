@@ -601,22 +601,47 @@ public:
                               LLVM::AsmDialectAttr(), ArrayAttr());
   }
 
-  /// `v` (f32 or i32) computed here: an empty asm that LLVM keeps in place.
-  Value pinScalar(Value v) {
-    return inlineAsm(v.getType(), v, "", v.getType() == f32 ? "=f,0" : "=r,0");
+  /// `values` (f32 or i32) all computed here: one empty asm, tying each
+  /// value to a result, that LLVM keeps in place relative to the other side
+  /// effects. Returns the values to use from here on.
+  SmallVector<Value> pinAll(ArrayRef<Value> values) {
+    SmallVector<Type> types;
+    std::string constraints;
+    for (Value v : values) {
+      types.push_back(v.getType());
+      constraints += v.getType() == f32 ? "=f," : "=r,";
+    }
+    for (size_t i = 0; i < values.size(); ++i)
+      constraints += std::to_string(i) + (i + 1 < values.size() ? "," : "");
+    auto type = LLVM::LLVMStructType::getLiteral(b.getContext(), types);
+    Value tied = inlineAsm(type, values, "", constraints);
+    SmallVector<Value> out;
+    for (size_t i = 0; i < values.size(); ++i)
+      out.push_back(LLVM::ExtractValueOp::create(b, tied, i));
+    return out;
   }
 
-  /// Pins every register of `acc` at this point of the program (an empty
-  /// asm per value): code after a `wgmma.wait_group` must not read the
+  SmallVector<Value> elementsOf(Value acc) {
+    auto type = cast<LLVM::LLVMStructType>(acc.getType());
+    SmallVector<Value> out;
+    for (int64_t i = 0, e = type.getBody().size(); i < e; ++i)
+      out.push_back(LLVM::ExtractValueOp::create(b, acc, i));
+    return out;
+  }
+
+  Value structOf(Type type, ArrayRef<Value> elements) {
+    Value result = LLVM::UndefOp::create(b, type);
+    for (auto [i, v] : llvm::enumerate(elements))
+      result = LLVM::InsertValueOp::create(b, result, v, i);
+    return result;
+  }
+
+  /// Pins every register of `acc` at this point of the program (one empty
+  /// asm tying them all): code after a `wgmma.wait_group` must not read the
   /// accumulators before it, nor code before a `wgmma.fence` write them
   /// after it.
   Value pin(Value acc) {
-    auto type = cast<LLVM::LLVMStructType>(acc.getType());
-    Value result = LLVM::UndefOp::create(b, type);
-    for (int64_t i = 0, e = type.getBody().size(); i < e; ++i)
-      result = LLVM::InsertValueOp::create(
-          b, result, pinScalar(LLVM::ExtractValueOp::create(b, acc, i)), i);
-    return result;
+    return structOf(acc.getType(), pinAll(elementsOf(acc)));
   }
 
   /// `v` (i32) as a value LLVM cannot see through or move out of the loop
@@ -1246,11 +1271,14 @@ public:
         };
         const int64_t vStep = hw::kWgmmaKBf16 * kRowBytes;
         // Every register the GEMM reads is written before its fence.
-        SmallVector<Value> aFrag;
+        SmallVector<Value> pinned;
         for (int64_t q = 0; q < nS / 2; ++q)
-          aFrag.push_back(
-              pinScalar(packBf16(weight[2 * q], weight[2 * q + 1])));
-        Value acc = pin(scaled);
+          pinned.push_back(packBf16(weight[2 * q], weight[2 * q + 1]));
+        llvm::append_range(pinned, elementsOf(scaled));
+        pinned = pinAll(pinned);
+        SmallVector<Value> aFrag(pinned.begin(), pinned.begin() + nS / 2);
+        Value acc = structOf(scaled.getType(),
+                             ArrayRef<Value>(pinned).drop_front(nS / 2));
         NVVM::WgmmaFenceAlignedOp::create(b);
         {
           Value bDesc = vDescriptor(stage);

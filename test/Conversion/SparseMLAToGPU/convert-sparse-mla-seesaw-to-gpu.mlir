@@ -1,4 +1,21 @@
 // RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=PINS
+
+// The accumulators are held in place around the wgmma waits and fences by
+// one empty asm per site that ties them all (no asm per register): S (32
+// f32 per thread) after its wait; the P fragment (16 i32) with O (128 f32)
+// before the register-A GEMM's fence; O after each wait.
+// PINS-NOT: "=f,0"
+// PINS: nvvm.wgmma.wait.group.sync.aligned 0
+// PINS: llvm.inline_asm has_side_effects "", "{{(=f,){31}=f}},0,1,{{.*}},31" {{.*}} -> !llvm.struct<({{(f32, ){31}f32}})>
+// PINS-NOT: "=f,0"
+// PINS: llvm.inline_asm has_side_effects "", "{{(=r,){16}(=f,){127}=f}},0,1,{{.*}},143" {{.*}} -> !llvm.struct<({{(i32, ){16}(f32, ){127}f32}})>
+// PINS-NEXT: llvm.extractvalue
+// PINS-NOT: "=f,0"
+// PINS: nvvm.wgmma.fence.aligned
+// PINS: nvvm.wgmma.wait.group.sync.aligned 0
+// PINS: llvm.inline_asm has_side_effects "", "{{(=f,){127}=f}},0,1,{{.*}},127"
+// PINS-NOT: "=f,0"
 
 // The seesaw protocol of docs/seesaw-lowering.md, pinned on a small op
 // (H = 64, one kv group, topk = 256: two rounds of two 64-key blocks), one
