@@ -5,7 +5,8 @@ by launch (A, B, A, B, ...) with L2 flushed before each launch, as burst
 (the first ITERS) and sustained (ITERS_SUSTAINED back to back) medians.
 
   python3 bench/ab.py A.smlapkg B.smlapkg [--B 1 --S 4096 --Skv 8192]
-      [--causal-q-start N] [--iters 10] [--sustained 60] [--scale X]
+      [--q-start N] [--indices uniform|causal] [--iters 10] [--sustained 60]
+      [--scale X]
 
 Needs torch and the Python package (python/, or PYTHONPATH=python).
 Exit status 1 when the outputs differ beyond the out bound of
@@ -24,15 +25,30 @@ from sparse_mla import _runtime  # noqa: E402
 from sparse_mla._package import read_manifest  # noqa: E402
 
 
-def tensors(m, B, S, Skv, seed, q_start):
+def indices(B, S, G, Skv, topk, g, causal_q_start=None):
+    """Distinct indices per row, uniform over [0, Skv) (the suite's
+    "uniform"), or with ``causal_q_start`` over row s's causal window
+    [0, q_start + s] (the suite's "causal"; -1 where the window holds fewer
+    than topk keys)."""
+    keys = torch.rand(B * S * G, Skv, device="cuda", generator=g)
+    if causal_q_start is None:
+        return keys.argsort(1)[:, :topk].to(torch.int32).view(B, S, G, topk)
+    pos = torch.arange(Skv, device="cuda")
+    last = causal_q_start + torch.arange(S, device="cuda")  # row s's last key
+    last = last.view(1, S, 1).expand(B, S, G).reshape(-1, 1)
+    keys = keys.masked_fill(pos.view(1, -1) > last, 2.0)  # outside: sorted last
+    idx = keys.argsort(1)[:, :topk]
+    idx = torch.where(idx > last, torch.full_like(idx, -1), idx)
+    return idx.to(torch.int32).view(B, S, G, topk)
+
+
+def tensors(m, B, S, Skv, seed, q_start, causal_indices=False):
     op = m["op"]
     H, G, Dqk, Dv, topk = op["H"], op["G"], op["Dqk"], op["Dv"], op["topk"]
     g = torch.Generator(device="cuda").manual_seed(seed)
     q = torch.randn(B, S, H, Dqk, device="cuda", generator=g).to(torch.bfloat16)
     kv = torch.randn(B, Skv, G, Dqk, device="cuda", generator=g).to(torch.bfloat16)
-    # Distinct uniform indices per row (as the suite's "uniform").
-    idx = torch.rand(B * S * G, Skv, device="cuda", generator=g).argsort(1)[:, :topk]
-    idx = idx.to(torch.int32).view(B, S, G, topk)
+    idx = indices(B, S, G, Skv, topk, g, q_start if causal_indices else None)
     outs = [(torch.empty(B, S, H, Dv, dtype=torch.bfloat16, device="cuda"),
              torch.empty(B, S, H, device="cuda"),
              torch.empty(B, S, H, device="cuda") if op["has_max_logits"] else None)
@@ -44,7 +60,7 @@ def pack(t, dtype):
     return None if t is None else (t.data_ptr(), dtype, t.shape, t.stride())
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("a")
     ap.add_argument("b")
@@ -52,12 +68,26 @@ def main():
     ap.add_argument("--S", type=int, default=4096)
     ap.add_argument("--Skv", type=int, default=8192)
     ap.add_argument("--q-start", type=int, default=8192)
+    ap.add_argument("--indices", choices=("uniform", "causal"),
+                    default="uniform",
+                    help="distinct per row over [0, Skv), or over the row's "
+                         "causal window [0, q_start + s]")
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--sustained", type=int, default=60)
     ap.add_argument("--scale", type=float, default=0.0,
                     help="launch sm_scale (0: each package's own)")
     ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
+    return ap
+
+
+def main(argv=None):
+    r = compare(parser().parse_args(argv))
+    return 0 if r["outputs_ok"] else 1
+
+
+def compare(args):
+    """Runs the comparison of ``args`` (parser()'s); prints it and returns
+    {"identical", "outputs_ok", "burst": (a, b), "sustained": (a, b)} (ms)."""
     ma, mb = read_manifest(args.a), read_manifest(args.b)
     for k in ("H", "G", "Dqk", "Dv", "topk", "causal", "kv_stride",
               "has_max_logits"):
@@ -66,7 +96,7 @@ def main():
                      % (k, ma["op"][k], mb["op"][k]))
     pa, pb = _runtime.Package(args.a), _runtime.Package(args.b)
     q, kv, idx, outs = tensors(ma, args.B, args.S, args.Skv, args.seed,
-                               args.q_start)
+                               args.q_start, args.indices == "causal")
     stream = torch.cuda.current_stream().cuda_stream
     R = _runtime
 
@@ -106,13 +136,15 @@ def main():
             times[k].append((s, e))
     torch.cuda.synchronize()
     ms = {k: [s.elapsed_time(e) for s, e in v] for k, v in times.items()}
+    result = {"identical": identical, "outputs_ok": identical or bound_ok}
     for name, lo, hi in (("burst", 0, args.iters),
                          ("sustained", args.iters, total)):
         a = statistics.median(ms[0][lo:hi])
         b = statistics.median(ms[1][lo:hi])
+        result[name] = (a, b)
         print("%-9s (%3d interleaved pairs): A %.3f ms  B %.3f ms  B/A %.4f"
               % (name, hi - lo, a, b, b / a))
-    return 0 if (identical or bound_ok) else 1
+    return result
 
 
 if __name__ == "__main__":
