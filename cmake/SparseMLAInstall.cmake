@@ -1,13 +1,17 @@
 # Install rules and the CMake package (lib/cmake/SparseMLA): headers, the
-# compiler libraries behind SparseMLA::Compiler, the tools and the plugin.
+# compiler libraries behind SparseMLA::Compiler (and the ws dialect's alone
+# behind SparseMLA::WarpSpec), the tools and the plugin.
 # The runtime installs itself from its own project (runtime/CMakeLists.txt)
 # into the same prefix, adding SparseMLA::Runtime.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# The ws dialect and its lowerings depend on MLIR only.
+set(SPARSE_MLA_WARPSPEC_LIBS MLIRWarpSpecToNVVM MLIRWarpSpec)
 set(SPARSE_MLA_COMPILER_LIBS
   SparseMLAInitAll SparseMLAPackageWriter MLIRSparseMLAPipelines MLIRSparseMLAToGPU
-  MLIRSparseMLATransforms MLIRSparseMLA SparseMLATarget sparse_mla_package)
+  MLIRSparseMLATransforms MLIRSparseMLA SparseMLATarget sparse_mla_package
+  ${SPARSE_MLA_WARPSPEC_LIBS})
 
 # One target for users: our libraries, then libMLIR.so where MLIR is linked
 # as a dylib (so a consumer uses the same MLIR as the plugin and the tools).
@@ -19,16 +23,29 @@ endif()
 target_include_directories(SparseMLACompiler INTERFACE
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 set_target_properties(SparseMLACompiler PROPERTIES EXPORT_NAME Compiler)
+# The same for the ws dialect alone (headers under include/WarpSpec).
+add_library(SparseMLAWarpSpec INTERFACE)
+target_link_libraries(SparseMLAWarpSpec INTERFACE ${SPARSE_MLA_WARPSPEC_LIBS})
+if(MLIR_LINK_MLIR_DYLIB)
+  target_link_libraries(SparseMLAWarpSpec INTERFACE MLIR)
+endif()
+target_include_directories(SparseMLAWarpSpec INTERFACE
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+set_target_properties(SparseMLAWarpSpec PROPERTIES EXPORT_NAME WarpSpec)
 foreach(lib ${SPARSE_MLA_COMPILER_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
 
-# The MLIR C API of the dialect (include/SparseMLA-c): SparseMLA::SparseMLACAPI.
-target_include_directories(SparseMLACAPI INTERFACE
-  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+# The MLIR C APIs of the dialects (include/SparseMLA-c, include/WarpSpec-c):
+# SparseMLA::SparseMLACAPI, SparseMLA::WarpSpecCAPI.
+foreach(lib SparseMLACAPI WarpSpecCAPI)
+  target_include_directories(${lib} INTERFACE
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+endforeach()
 
-install(TARGETS SparseMLACompiler ${SPARSE_MLA_COMPILER_LIBS} SparseMLACAPI
+install(TARGETS SparseMLACompiler SparseMLAWarpSpec ${SPARSE_MLA_COMPILER_LIBS}
+  SparseMLACAPI WarpSpecCAPI
   EXPORT SparseMLATargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
@@ -44,9 +61,12 @@ set_target_properties(sparse-mla-opt sparse-mla-translate SparseMLAPlugin
 # Headers: the sources' and the generated ones (.h.inc, Version.h).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/SparseMLA
   ${PROJECT_SOURCE_DIR}/include/SparseMLA-c
+  ${PROJECT_SOURCE_DIR}/include/WarpSpec
+  ${PROJECT_SOURCE_DIR}/include/WarpSpec-c
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/SparseMLA
+  ${PROJECT_BINARY_DIR}/include/WarpSpec
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "*.inc"
   PATTERN "CMakeFiles" EXCLUDE)

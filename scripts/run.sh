@@ -24,7 +24,7 @@ stage "levels 2-3 (kernel + host launch; on sm_90a the seesaw roles, channels, T
     --convert-sparse-mla-seesaw-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
 stage "levels 4-5 (roles -> setmaxnreg branches, channels -> mbarriers): out/04-roles-lowered.mlir" \
   "$OPT" "$OUT/03-kernel.mlir" \
-    --pass-pipeline="builtin.module(gpu.module(convert-sparse-mla-warp-specialize-to-nvvm,convert-sparse-mla-channels-to-nvvm,canonicalize,cse))" \
+    --pass-pipeline="builtin.module(gpu.module(convert-ws-warp-specialize-to-nvvm,convert-ws-channels-to-nvvm,canonicalize,cse))" \
     -o "$OUT/04-roles-lowered.mlir"
 stage "the portable simple schedule, for comparison: out/03-kernel-simple.mlir" \
   "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=simple" \

@@ -2,8 +2,10 @@
 # The installed compiler as another project sees it: installs build/ into a
 # fresh prefix, builds examples/embed against it with find_package(SparseMLA),
 # runs it on the example, and checks that its package (or, without a CUDA
-# toolkit, its manifest) is byte for byte what sparse-mla-translate writes;
-# then loads the installed plugin into the system's stock mlir-opt.
+# toolkit, its manifest) is byte for byte what sparse-mla-translate writes,
+# and that embed-ws (the ws dialect alone, SparseMLA::WarpSpec) lowers the ws
+# copy kernel as sparse-mla-opt does; then loads the installed plugin into the
+# system's stock mlir-opt.
 #   bash scripts/test-install.sh          (after a build in $BUILD_DIR)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,7 +28,9 @@ fi
 mv "$WORK/first" "$PREFIX"
 for f in bin/sparse-mla-opt bin/sparse-mla-translate lib/libSparseMLAPlugin.so \
          lib/cmake/SparseMLA/SparseMLAConfig.cmake lib/cmake/SparseMLA/SparseMLAConfigVersion.cmake \
-         include/SparseMLA/InitAll.h include/SparseMLA/Target/KernelPackage.h; do
+         include/SparseMLA/InitAll.h include/SparseMLA/Target/KernelPackage.h \
+         include/WarpSpec/IR/WarpSpec.h include/WarpSpec/IR/WarpSpecOps.h.inc \
+         include/WarpSpec/Conversion/Passes.h include/WarpSpec-c/Dialect.h; do
   [ -e "$PREFIX/$f" ] || { echo "error: $f was not installed" >&2; exit 1; }
 done
 
@@ -46,6 +50,17 @@ else
   "$PREFIX/bin/sparse-mla-translate" --manifest "$WORK/v32.nvvm.mlir" -o "$WORK/tool.json"
   cmp "$WORK/embed.json" "$WORK/tool.json"
   echo "== embed's manifest is byte-identical to sparse-mla-translate --manifest"
+fi
+
+echo "== embed-ws (SparseMLA::WarpSpec, nothing of sparse_mla linked) lowers the ws copy kernel"
+WSCOPY=$ROOT/test/WarpSpec/Conversion/ws-copy-kernel.mlir
+"$WORK/embed/embed-ws" "$WSCOPY" > "$WORK/ws-embed.mlir"
+"$PREFIX/bin/sparse-mla-opt" "$WSCOPY" \
+  --pass-pipeline="builtin.module(gpu.module(convert-ws-warp-specialize-to-nvvm,convert-ws-channels-to-nvvm))" \
+  -o "$WORK/ws-opt.mlir"
+cmp "$WORK/ws-embed.mlir" "$WORK/ws-opt.mlir"
+if nm -C "$WORK/embed/embed-ws" | grep -q sparse_mla; then
+  echo "error: embed-ws contains sparse_mla symbols" >&2; exit 1
 fi
 
 echo "== the installed plugin in the system's mlir-opt"

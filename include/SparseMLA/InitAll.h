@@ -1,7 +1,8 @@
 //===- InitAll.h - register everything sparse_mla provides ------*- C++ -*-===//
 //
 // The one header an embedding compiler includes: the sparse_mla dialect and
-// what its passes and pipelines need, and every pass and pipeline by name.
+// what its passes and pipelines need (the ws dialect among them), and every
+// pass and pipeline by name.
 //
 //   mlir::DialectRegistry registry;
 //   mlir::sparse_mla::registerAllDialects(registry);
@@ -19,14 +20,15 @@ class DialectRegistry;
 
 namespace mlir::sparse_mla {
 
-/// Inserts the sparse_mla dialect, every dialect its lowerings create (gpu,
-/// nvvm, llvm, scf, arith, math, memref, func, cf), the extensions the
+/// Inserts the sparse_mla dialect, every dialect its lowerings create (ws,
+/// gpu, nvvm, llvm, scf, arith, math, memref, func, cf), the extensions the
 /// lowering to NVVM relies on (the ConvertToLLVM interfaces, the NVVM target
 /// attribute) and the translations to LLVM IR that serialize a gpu.module.
 void registerAllDialects(DialectRegistry &registry);
 
-/// Registers every sparse_mla pass and conversion under its flag and the
-/// `sparse-mla-to-nvvm` pipeline. Idempotent.
+/// Registers every sparse_mla pass and conversion, and the ws dialect's
+/// lowerings, under their flags, and the `sparse-mla-to-nvvm` pipeline.
+/// Idempotent.
 void registerAllPasses();
 
 } // namespace mlir::sparse_mla

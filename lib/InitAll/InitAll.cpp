@@ -6,6 +6,8 @@
 #include "SparseMLA/Dialect/SparseMLA/Transforms/BufferizableOpInterfaceImpl.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
 #include "SparseMLA/Pipelines/Pipelines.h"
+#include "WarpSpec/Conversion/Passes.h"
+#include "WarpSpec/IR/WarpSpec.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -22,11 +24,11 @@
 #include <mutex>
 
 void mlir::sparse_mla::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<SparseMLADialect, arith::ArithDialect, cf::ControlFlowDialect,
-                  func::FuncDialect, gpu::GPUDialect, LLVM::LLVMDialect,
-                  math::MathDialect, memref::MemRefDialect, NVVM::NVVMDialect,
-                  scf::SCFDialect, bufferization::BufferizationDialect,
-                  tensor::TensorDialect>();
+  registry.insert<SparseMLADialect, ws::WarpSpecDialect, arith::ArithDialect,
+                  cf::ControlFlowDialect, func::FuncDialect, gpu::GPUDialect,
+                  LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
+                  NVVM::NVVMDialect, scf::SCFDialect,
+                  bufferization::BufferizationDialect, tensor::TensorDialect>();
   // The op on tensors bufferizes (sparse-mla-to-nvvm starts with One-Shot
   // Bufferize), with the functions and the arith/tensor ops around it.
   registerBufferizableOpInterfaceExternalModels(registry);
@@ -46,6 +48,7 @@ void mlir::sparse_mla::registerAllPasses() {
   std::call_once(once, [] {
     registerSparseMLAPasses();
     registerSparseMLAConversionPasses();
+    ws::registerWarpSpecConversionPasses();
     registerSparseMLAPipelines();
   });
 }

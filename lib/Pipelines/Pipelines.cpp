@@ -5,6 +5,7 @@
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
 #include "SparseMLA/Target/HardwareLimits.h"
+#include "WarpSpec/Conversion/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -73,9 +74,9 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
   // Roles (pipelined and seesaw schedules) become branches with setmaxnreg first: that
   // produces scf.if.
-  device.addPass(createConvertSparseMLAWarpSpecializeToNVVM());
+  device.addPass(ws::createConvertWSWarpSpecializeToNVVM());
   // Channels between roles become mbarriers once the roles are inlined.
-  device.addPass(createConvertSparseMLAChannelsToNVVM());
+  device.addPass(ws::createConvertWSChannelsToNVVM());
   device.addPass(createSCFToControlFlowPass());
   device.addPass(memref::createExpandStridedMetadataPass());
   // expand-strided-metadata leaves affine.apply for subview offsets.

@@ -3,11 +3,14 @@
  * Registers the dialect through its handle, builds a function holding a
  * sparse_mla.fwd with sparseMlaFwdCreate, verifies and prints it, refuses a
  * broken one, then runs sparse-mla-select-schedule on it through a textual
- * pipeline. Checked by test/CAPI/capi.test (FileCheck on the output).
+ * pipeline; then parses a channel of the ws dialect (loaded through its own
+ * handle) and lowers it with convert-ws-channels-to-nvvm. Checked by
+ * test/CAPI/capi.test (FileCheck on the output).
  *
  *===----------------------------------------------------------------------===*/
 
 #include "SparseMLA-c/Dialects.h"
+#include "WarpSpec-c/Dialect.h"
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
@@ -123,6 +126,38 @@ int main(void) {
   printf("verify broken: %s\n",
          mlirOperationVerify(mlirModuleGetOperation(bad)) ? "ok" : "failed");
   mlirModuleDestroy(bad);
+
+  /* The ws dialect through its own handle and passes: a channel's acquire
+   * and release become mbarrier waits and arrivals. */
+  mlirDialectHandleLoadDialect(mlirGetDialectHandle__ws__(), ctx);
+  wsRegisterConversionPasses();
+  MlirModule ring = mlirModuleCreateParse(
+      ctx, mlirStringRefCreateFromCString(
+               "func.func @ring(%bars: memref<2xi64, "
+               "#gpu.address_space<workgroup>>, %i: index) {\n"
+               "  %ch = ws.channel.create %bars producers(128) consumers(128)\n"
+               "      : memref<2xi64, #gpu.address_space<workgroup>> -> "
+               "!ws.channel<1>\n"
+               "  %s, %t = ws.channel.acquire consumer %ch[%i] : "
+               "!ws.channel<1>\n"
+               "  ws.channel.release consumer %ch[%s], %t : !ws.channel<1>\n"
+               "  return\n"
+               "}\n"));
+  printf("ws parse: %s\n", mlirModuleIsNull(ring) ? "failed" : "ok");
+  MlirPassManager wspm = mlirPassManagerCreate(ctx);
+  mlirParsePassPipeline(
+      mlirPassManagerGetAsOpPassManager(wspm),
+      mlirStringRefCreateFromCString(
+          "builtin.module(func.func(convert-ws-channels-to-nvvm))"),
+      print, NULL);
+  MlirLogicalResult lowered =
+      mlirPassManagerRunOnOp(wspm, mlirModuleGetOperation(ring));
+  printf("ws lower: %s\n",
+         mlirLogicalResultIsSuccess(lowered) ? "ok" : "failed");
+  mlirOperationPrint(mlirModuleGetOperation(ring), print, NULL);
+  printf("\n");
+  mlirPassManagerDestroy(wspm);
+  mlirModuleDestroy(ring);
   mlirContextDestroy(ctx);
   return 0;
 }

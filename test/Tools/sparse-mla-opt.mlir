@@ -1,4 +1,4 @@
-// The tool registers our dialect and passes next to every upstream one, and
+// The tool registers our dialects and passes next to every upstream one, and
 // the GPU-to-LLVM-IR translations (so gpu-module-to-binary can run in it).
 // RUN: sparse-mla-opt --show-dialects | FileCheck %s --check-prefix=DIALECTS
 // RUN: sparse-mla-opt --help | FileCheck %s --check-prefix=HELP
@@ -9,7 +9,10 @@
 // DIALECTS-SAME: nvgpu
 // DIALECTS-SAME: nvvm
 // DIALECTS-SAME: sparse_mla
+// DIALECTS-SAME: ws
 // HELP: --convert-nvgpu-to-nvvm
+// HELP: --convert-ws-channels-to-nvvm
+// HELP: --convert-ws-warp-specialize-to-nvvm
 // HELP: --sparse-mla-select-schedule
 // HELP-NEXT: --carried-pivot
 // HELP-NEXT: --chip=

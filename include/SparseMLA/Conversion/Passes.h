@@ -3,6 +3,8 @@
 #ifndef SPARSEMLA_CONVERSION_PASSES_H
 #define SPARSEMLA_CONVERSION_PASSES_H
 
+#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "WarpSpec/IR/WarpSpec.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -11,7 +13,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/Pass.h"
-#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 
 namespace mlir::sparse_mla {
 

@@ -48,6 +48,7 @@ def ConvertSparseMLASimpleToGPU
     "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::sparse_mla::SparseMLADialect",
+    "::mlir::ws::WarpSpecDialect",
   ];
 }
 
@@ -58,7 +59,7 @@ def ConvertSparseMLASeesawToGPU
   let description = [{
     Every `sparse_mla.fwd` op whose schedule is `seesaw` becomes a
     `gpu.func` kernel (one CTA of 384 threads per query token, 64 heads of
-    one kv group, and batch) whose body is a `sparse_mla.warp_specialize`
+    one kv group, and batch) whose body is a `ws.warp_specialize`
     with three roles, and a `gpu.launch_func` in place of the op
     (docs/seesaw-lowering.md):
 
@@ -80,12 +81,12 @@ def ConvertSparseMLASeesawToGPU
       normalizes and writes its half of `out`; consumer 0 writes `lse` and
       `max_logits`.
 
-    Every channel is a `sparse_mla.channel`: who may touch which buffer
-    when is visible in SSA, and `convert-sparse-mla-channels-to-nvvm` turns
-    them into mbarriers. Row statistics use `gpu.shuffle`; exponentials
-    are `ex2.approx.ftz`. Ops whose shape the seesaw kernel cannot serve
-    are refused, naming the limit (`sparse-mla-select-schedule` already
-    falls back to `simple` when the schedule was not asked for).
+    Every channel is a `!ws.channel`: who may touch which buffer when is
+    visible in SSA, and `convert-ws-channels-to-nvvm` turns them into
+    mbarriers. Row statistics use `gpu.shuffle`; exponentials are
+    `ex2.approx.ftz`. Ops whose shape the seesaw kernel cannot serve are
+    refused, naming the limit (`sparse-mla-select-schedule` already falls
+    back to `simple` when the schedule was not asked for).
   }];
   let options = [
     Option<"compiledScale", "compiled-scale", "bool", /*default=*/"false",
@@ -103,6 +104,7 @@ def ConvertSparseMLASeesawToGPU
     "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::sparse_mla::SparseMLADialect",
+    "::mlir::ws::WarpSpecDialect",
   ];
 }
 
@@ -125,69 +127,6 @@ def SparseMLAByValueParams
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",
     "::mlir::NVVM::NVVMDialect",
-  ];
-}
-
-def ConvertSparseMLAWarpSpecializeToNVVM
-    : Pass<"convert-sparse-mla-warp-specialize-to-nvvm"> {
-  let summary = "Lower sparse_mla.warp_specialize to per-role branches with "
-                "setmaxnreg and role-scoped named barriers";
-  let description = [{
-    Each `sparse_mla.warp_specialize` (inside a `gpu.func` kernel) becomes
-    one `scf.if` per role on the thread index, roles taking consecutive warp
-    ranges in region order. Inside its branch a role first rebalances its
-    registers with `nvvm.setmaxregister` (`decrease` below the kernel's
-    entry allocation, `increase` above it; none when equal), then runs its
-    region with the captures substituted for the block arguments. A
-    `gpu.barrier` inside role `i` synchronizes only that role: it becomes
-    the named barrier `i + 1` over the role's threads (id 0 stays the
-    CTA-wide barrier).
-
-    The kernel gets `known_block_size = [threads, 1, 1]` and
-    `nvvm.minctasm = 1`: ptxas honours `setmaxnreg` only when it knows the
-    register count at entry, which these two fix at `65536 / threads`,
-    capped at 255, rounded down to a multiple of 8 (168 for 384 threads,
-    248 for 128).
-    A kernel whose existing `known_block_size` disagrees with the roles is
-    an error.
-  }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::gpu::GPUDialect",
-    "::mlir::NVVM::NVVMDialect",
-    "::mlir::scf::SCFDialect",
-  ];
-}
-
-def ConvertSparseMLAChannelsToNVVM
-    : Pass<"convert-sparse-mla-channels-to-nvvm"> {
-  let summary = "Lower sparse_mla channels to mbarriers";
-  let description = [{
-    A `!sparse_mla.channel<depth>` becomes `2 * depth` mbarriers in the
-    shared memory its `channel.create` names: `full[s]` expecting
-    `producers` arrivals and `empty[s]` expecting `consumers` arrivals,
-    initialized by thread 0 and followed by a CTA-wide barrier.
-
-    * `channel.acquire producer %ch[%i]`: slot `s = i % depth`; waits
-      `empty[s]` with parity `((i / depth) & 1) ^ 1` (a fresh barrier counts
-      as released: the ring starts empty).
-    * `channel.acquire consumer %ch[%i]`: waits `full[s]` with parity
-      `(i / depth) & 1`.
-    * `channel.release producer ... async`: `cp.async.mbarrier.arrive.noinc`
-      on `full[s]`: the arrival lands when the thread's copies have (the
-      barrier's count already includes it); without `async`, an arrive.
-    * `channel.release consumer`: arrive on `empty[s]`.
-
-    Runs after `convert-sparse-mla-warp-specialize-to-nvvm`, once every use
-    of a channel sits in the kernel body.
-  }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::gpu::GPUDialect",
-    "::mlir::LLVM::LLVMDialect",
-    "::mlir::memref::MemRefDialect",
-    "::mlir::NVVM::NVVMDialect",
-    "::mlir::scf::SCFDialect",
   ];
 }
 

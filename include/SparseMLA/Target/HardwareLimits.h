@@ -1,8 +1,9 @@
 //===- HardwareLimits.h - GPU limits used by sparse_mla ---------*- C++ -*-===//
 //
-// Every hardware number the compiler reasons about lives here, once, with the
-// document it comes from. Passes and verifiers name these constants instead
-// of spelling the numbers.
+// Every hardware number the compiler reasons about is named here, once, with
+// the document it comes from (those of warp specialization are defined by the
+// ws dialect and brought in by name). Passes and verifiers name these
+// constants instead of spelling the numbers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,47 +14,31 @@
 #include <optional>
 #include <string>
 
+#include "WarpSpec/IR/HopperLimits.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace mlir::sparse_mla::hw {
 
-/// Threads in a warp. CUDA C++ Programming Guide, "SIMT Architecture".
-inline constexpr int64_t kWarpSize = 32;
-
-/// Warps in a warpgroup: the unit that executes `wgmma.mma_async` and
-/// `setmaxnreg`. PTX ISA 8.x, "Asynchronous Warpgroup Level Matrix
-/// Multiply-Accumulate Instructions" (section 9.7.15).
-inline constexpr int64_t kWarpsPerWarpgroup = 4;
-inline constexpr int64_t kWarpgroupSize = kWarpSize * kWarpsPerWarpgroup;
-
-/// Maximum threads per block on every sm_80+ GPU. CUDA C++ Programming Guide,
-/// "Technical Specifications per Compute Capability".
-inline constexpr int64_t kMaxThreadsPerBlock = 1024;
-
-/// 32-bit registers per SM (and the most one block may use) on sm_80 .. sm_120.
-/// CUDA C++ Programming Guide, "Technical Specifications per Compute
-/// Capability": "Number of 32-bit registers per multiprocessor: 64 K".
-inline constexpr int64_t kRegistersPerSM = 65536;
-
-/// Most registers one thread may hold. Same table: "Maximum number of 32-bit
-/// registers per thread: 255"; `setmaxnreg` rounds to multiples of 8, so 256
-/// is its upper bound (PTX ISA, "setmaxnreg": range 24..256).
-inline constexpr int64_t kMaxRegistersPerThread = 255;
-
-/// `setmaxnreg.{inc,dec}` immediates: multiples of 8 in [24, 256]. PTX ISA
-/// 8.x, section 9.7.17.1 "setmaxnreg" (sm_90a).
-inline constexpr int64_t kSetMaxNRegMin = 24;
-inline constexpr int64_t kSetMaxNRegMax = 256;
-inline constexpr int64_t kSetMaxNRegGranule = 8;
+// Warps and warpgroups, threads and registers per block, setmaxnreg, named
+// barriers and mbarriers: the ws dialect's limits, with their sources, in
+// WarpSpec/IR/HopperLimits.h.
+using ws::hw::kMaxRegistersPerThread;
+using ws::hw::kMaxThreadsPerBlock;
+using ws::hw::kMBarrierBytes;
+using ws::hw::kMBarrierMaxTxCount;
+using ws::hw::kNumNamedBarriers;
+using ws::hw::kRegistersPerSM;
+using ws::hw::kSetMaxNRegGranule;
+using ws::hw::kSetMaxNRegMax;
+using ws::hw::kSetMaxNRegMin;
+using ws::hw::kWarpgroupSize;
+using ws::hw::kWarpSize;
+using ws::hw::kWarpsPerWarpgroup;
 
 /// Resident blocks per SM on sm_90 (and sm_80: 32). CUDA C++ Programming
 /// Guide, "Technical Specifications per Compute Capability": "Maximum
 /// number of resident blocks per SM".
 inline constexpr int64_t kMaxCtasPerSM = 32;
-
-/// Hardware named barriers per CTA (`bar.sync id` with id in [0, 15]); id 0
-/// is the CTA-wide `__syncthreads` barrier. PTX ISA, "bar, barrier".
-inline constexpr int64_t kNumNamedBarriers = 16;
 
 /// Shared memory: the most one block may use after opting in through
 /// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES. CUDA C++ Programming
@@ -70,9 +55,6 @@ inline constexpr int64_t kMaxSharedMemoryPerBlockSm86 = 99 * 1024;
 /// base; the simple kernel needs only 16-byte alignment and does not.
 inline constexpr int64_t kSharedMemoryAlignment = 1024;
 
-/// Size of one mbarrier object. PTX ISA, "mbarrier": ".b64".
-inline constexpr int64_t kMBarrierBytes = 8;
-
 /// Tensor maps: rank 1..5, each box dimension 1..256 elements. CUDA driver
 /// API, cuTensorMapEncodeTiled ("tensorRank ... boxDim").
 inline constexpr int64_t kTmaMaxRank = 5;
@@ -82,10 +64,6 @@ inline constexpr int64_t kTmaMaxBoxSize = 256;
 /// kernel parameter). CUDA driver API, "CUtensorMap".
 inline constexpr int64_t kTensorMapBytes = 128;
 inline constexpr int64_t kTensorMapAlignment = 64;
-
-/// Largest transaction count one mbarrier phase can expect: 2^20 - 1.
-/// PTX ISA, "mbarrier" ("tx-count ... range [-(2^20 - 1), 2^20 - 1]").
-inline constexpr int64_t kMBarrierMaxTxCount = (int64_t(1) << 20) - 1;
 
 /// WGMMA tile: M is always 64; K is 16 for 16-bit inputs; N is a multiple
 /// of 8 up to 256. PTX ISA 8.x, "Matrix shape" for wgmma.mma_async.

@@ -6,7 +6,7 @@
 // agree on the row max, trade their P tiles through the stages' dead RoPE
 // slices, and each accumulate one half of O from both blocks.
 //
-// Roles and channels are emitted as sparse_mla ops (warp_specialize,
+// Roles and channels are emitted as ws dialect ops (warp_specialize,
 // channel.*); the math is emitted directly as NVVM ops (wgmma, cp.async,
 // fence.proxy, ex2) on shared-memory addresses, so every Hopper instruction
 // of the kernel is visible in the IR this pass produces.
@@ -18,6 +18,7 @@
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
+#include "WarpSpec/IR/WarpSpec.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -372,12 +373,13 @@ public:
       {
         // Persistent: the consumers free the tile once both have run their
         // last QK^T of the previous tile.
-        auto acquire = ChannelAcquireOp::create(
-            b, b.getIndexType(), TokenType::get(ctx), qCh,
-            iteration(n, kb.idx(0), 1), ChannelSide::producer);
-        ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
-                                 ChannelSide::producer, /*async=*/false,
-                                 b.getI64IntegerAttr(geo.layout.qTileBytes));
+        auto acquire = ws::ChannelAcquireOp::create(
+            b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
+            iteration(n, kb.idx(0), 1), ws::ChannelSide::producer);
+        ws::ChannelReleaseOp::create(
+            b, qCh, acquire.getSlot(), acquire.getToken(),
+            ws::ChannelSide::producer, /*async=*/false,
+            b.getI64IntegerAttr(geo.layout.qTileBytes));
         Value lead =
             arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, kb.idx(0));
         kb.when(lead, [&] {
@@ -456,9 +458,9 @@ public:
              {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
           SmallVector<Value> tagged = h == c ? firstHalf[c] : loadTagged(c);
           Value ch = kvCh[2 * c + h];
-          auto acquire =
-              ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
-                                       ch, g, ChannelSide::producer);
+          auto acquire = ws::ChannelAcquireOp::create(
+              b, b.getIndexType(), ws::TokenType::get(ctx), ch, g,
+              ws::ChannelSide::producer);
           // Rows row8 + 16 pass share their swizzle phase (row & 7): one
           // offset for all passes.
           Value dst = perTile(add(tile(stageOf(c, acquire.getSlot())),
@@ -471,18 +473,19 @@ public:
             // shared_validity: with the block's first half, its validity
             // for consumer c, one byte per key (the eight threads of a row
             // store the same byte: no branch).
-            auto put = ChannelAcquireOp::create(b, b.getIndexType(),
-                                                TokenType::get(ctx), validCh[c],
-                                                g, ChannelSide::producer);
+            auto put = ws::ChannelAcquireOp::create(
+                b, b.getIndexType(), ws::TokenType::get(ctx), validCh[c], g,
+                ws::ChannelSide::producer);
             Value base =
                 add(validityOf(stageOf(c, put.getSlot())), toI32(row8));
             for (int64_t pass = 0; pass < passes; ++pass)
               LLVM::StoreOp::create(
                   b, arith::ExtUIOp::create(b, b.getI8Type(), valid[pass]),
                   ptr3(add(base, c32(pass * rowsPerPass))));
-            ChannelReleaseOp::create(b, validCh[c], put.getSlot(),
-                                     put.getToken(), ChannelSide::producer,
-                                     /*async=*/false);
+            ws::ChannelReleaseOp::create(b, validCh[c], put.getSlot(),
+                                         put.getToken(),
+                                         ws::ChannelSide::producer,
+                                         /*async=*/false);
           }
           auto [cbBegin, cbEnd] = halfBlocks(h);
           for (int64_t pass = 0; pass < passes; ++pass) {
@@ -496,8 +499,9 @@ public:
             copyRow(add(dst, c32(pass * rowsPerPass * kRowBytes)), src, bytes,
                     cbBegin, cbEnd);
           }
-          ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
-                                   ChannelSide::producer, /*async=*/true);
+          ws::ChannelReleaseOp::create(
+              b, ch, acquire.getSlot(), acquire.getToken(),
+              ws::ChannelSide::producer, /*async=*/true);
         }
       });
     });
@@ -704,30 +708,30 @@ public:
   void publish(std::array<Value, 2> values, Value ch, Value iteration,
                int owner, Value lane, std::array<Value, 2> rows) {
     MLIRContext *ctx = b.getContext();
-    auto put =
-        ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx), ch,
-                                 iteration, ChannelSide::producer);
+    auto put = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), ch, iteration,
+        ws::ChannelSide::producer);
     Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                          kb.rem(lane, 4), kb.idx(0));
     kb.when(leader, [&] {
       for (int r = 0; r < 2; ++r)
         LLVM::StoreOp::create(b, values[r], statAddr(owner, rows[r]));
     });
-    ChannelReleaseOp::create(b, ch, put.getSlot(), put.getToken(),
-                             ChannelSide::producer, /*async=*/false);
+    ws::ChannelReleaseOp::create(b, ch, put.getSlot(), put.getToken(),
+                                 ws::ChannelSide::producer, /*async=*/false);
   }
   /// Receives the values consumer `owner` published through `ch`.
   std::array<Value, 2> receive(Value ch, Value iteration, int owner,
                                std::array<Value, 2> rows) {
     MLIRContext *ctx = b.getContext();
-    auto get =
-        ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx), ch,
-                                 iteration, ChannelSide::consumer);
+    auto get = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), ch, iteration,
+        ws::ChannelSide::consumer);
     std::array<Value, 2> values;
     for (int r = 0; r < 2; ++r)
       values[r] = LLVM::LoadOp::create(b, f32, statAddr(owner, rows[r]));
-    ChannelReleaseOp::create(b, ch, get.getSlot(), get.getToken(),
-                             ChannelSide::consumer, /*async=*/false);
+    ws::ChannelReleaseOp::create(b, ch, get.getSlot(), get.getToken(),
+                                 ws::ChannelSide::consumer, /*async=*/false);
     return values;
   }
 
@@ -843,7 +847,7 @@ public:
     const int64_t nO = type.getBody().size();
     const int64_t perThread = nO + 4; // O registers, 2 pivots, 2 row sums
     auto global = LLVM::LLVMPointerType::get(b.getContext(), 1);
-    Value ws = LLVM::PtrToIntOp::create(b, i64, splitWorkspace);
+    Value workspace = LLVM::PtrToIntOp::create(b, i64, splitWorkspace);
     auto zext = [&](Value v) { return arith::ExtUIOp::create(b, i64, v); };
     auto byteAddr = [&](Value base, Value index32) {
       return arith::AddIOp::create(
@@ -851,7 +855,7 @@ public:
     };
     auto blockOf = [&](Value k) {
       return arith::AddIOp::create(
-          b, ws,
+          b, workspace,
           arith::MulIOp::create(b, zext(k), c64(splitWorkspaceBytes(nO))));
     };
     Value t = toI32(tid);
@@ -986,9 +990,9 @@ public:
     forEachTile([&](Value n) {
       // Q must have landed (TMA writes and wgmma reads both go through the
       // async proxy: no proxy fence).
-      auto qHeld = ChannelAcquireOp::create(
-          b, b.getIndexType(), TokenType::get(ctx), qCh,
-          iteration(n, kb.idx(0), 1), ChannelSide::consumer);
+      auto qHeld = ws::ChannelAcquireOp::create(
+          b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
+          iteration(n, kb.idx(0), 1), ws::ChannelSide::consumer);
 
       Value negInf = kb.negInf(), zero = kb.f32(0.0);
       LLVM::LLVMStructType oType = accType(halfCols);
@@ -1058,9 +1062,9 @@ public:
         if (validCh[c]) {
           // shared_validity: the bytes the producer wrote for this block;
           // the thread's columns come in adjacent pairs (one 16-bit load).
-          auto get =
-              ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
-                                       validCh[c], g, ChannelSide::consumer);
+          auto get = ws::ChannelAcquireOp::create(
+              b, b.getIndexType(), ws::TokenType::get(ctx), validCh[c], g,
+              ws::ChannelSide::consumer);
           Value base =
               add(validityOf(stageOf(c, get.getSlot())), toI32(colPair));
           Type i16 = b.getI16Type();
@@ -1080,9 +1084,10 @@ public:
                                         c32(2 * k + e)));
             }
           }
-          ChannelReleaseOp::create(b, validCh[c], get.getSlot(), get.getToken(),
-                                   ChannelSide::consumer,
-                                   /*async=*/false);
+          ws::ChannelReleaseOp::create(b, validCh[c], get.getSlot(),
+                                       get.getToken(),
+                                       ws::ChannelSide::consumer,
+                                       /*async=*/false);
         }
 
         // 1. S = Q K^T over all Dqk columns, half by half in the order the
@@ -1092,12 +1097,13 @@ public:
             descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
         Value s = LLVM::ZeroOp::create(b, sType);
         Value stage;
-        ChannelAcquireOp ownV; // the half of this block with this consumer's V
+        ws::ChannelAcquireOp
+            ownV; // the half of this block with this consumer's V
         bool firstStep = true;
         for (int h : {c, 1 - c}) {
-          auto acq = ChannelAcquireOp::create(
-              b, b.getIndexType(), TokenType::get(ctx),
-              h == 0 ? kvLeft : kvRight, g, ChannelSide::consumer);
+          auto acq = ws::ChannelAcquireOp::create(
+              b, b.getIndexType(), ws::TokenType::get(ctx),
+              h == 0 ? kvLeft : kvRight, g, ws::ChannelSide::consumer);
           if (h == c)
             ownV = acq;
           // cp.async wrote the half through the generic proxy; wgmma reads it
@@ -1126,10 +1132,10 @@ public:
           kb.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i,
                                         kb.idx(geo.rounds - 1)),
                   [&] {
-                    ChannelReleaseOp::create(b, qCh, qHeld.getSlot(),
-                                             qHeld.getToken(),
-                                             ChannelSide::consumer,
-                                             /*async=*/false);
+                    ws::ChannelReleaseOp::create(b, qCh, qHeld.getSlot(),
+                                                 qHeld.getToken(),
+                                                 ws::ChannelSide::consumer,
+                                                 /*async=*/false);
                   });
 
         // 2. Invalid columns -inf; row max of this block. The max is taken on
@@ -1231,9 +1237,9 @@ public:
         // (pTileOf), then published: run below, for consumer 1 before its own
         // GEMM, for consumer 0 after step 5.
         auto storeP = [&] {
-          auto putP =
-              ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
-                                       pCh[c], g, ChannelSide::producer);
+          auto putP = ws::ChannelAcquireOp::create(
+              b, b.getIndexType(), ws::TokenType::get(ctx), pCh[c], g,
+              ws::ChannelSide::producer);
           Value pTile = pTileOf(c, stage);
           Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
           for (int64_t j = 0; j < nS / 4; ++j)
@@ -1250,8 +1256,9 @@ public:
           // MEMBAR that waited for this thread's out stores of the previous
           // tile, bench/LOG.md step 57).
           gpu::BarrierOp::create(b);
-          ChannelReleaseOp::create(b, pCh[c], putP.getSlot(), putP.getToken(),
-                                   ChannelSide::producer, /*async=*/false);
+          ws::ChannelReleaseOp::create(
+              b, pCh[c], putP.getSlot(), putP.getToken(),
+              ws::ChannelSide::producer, /*async=*/false);
         };
         // Consumer 1's P tile is final here (it already used m'): published
         // before its own GEMM is issued rather than after, which measured
@@ -1317,9 +1324,10 @@ public:
         NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
         acc = pin(acc);
         auto releaseOwnV = [&] {
-          ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
-                                   ownV.getToken(), ChannelSide::consumer,
-                                   /*async=*/false);
+          ws::ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
+                                       ownV.getToken(),
+                                       ws::ChannelSide::consumer,
+                                       /*async=*/false);
         };
         if (ownPivot)
           releaseOwnV();
@@ -1329,12 +1337,12 @@ public:
           releaseOwnV();
 
         // 7. O_c += P_p V_p[:, half c], P_p from the peer's stage.
-        auto peerKv =
-            ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
-                                     kvCh[2 * p + c], g, ChannelSide::consumer);
-        auto getP =
-            ChannelAcquireOp::create(b, b.getIndexType(), TokenType::get(ctx),
-                                     pCh[p], g, ChannelSide::consumer);
+        auto peerKv = ws::ChannelAcquireOp::create(
+            b, b.getIndexType(), ws::TokenType::get(ctx), kvCh[2 * p + c], g,
+            ws::ChannelSide::consumer);
+        auto getP = ws::ChannelAcquireOp::create(
+            b, b.getIndexType(), ws::TokenType::get(ctx), pCh[p], g,
+            ws::ChannelSide::consumer);
         // The peer's P tile (st.shared) and the peer block's V half
         // (cp.async) were written through the generic proxy.
         acquireGenericWrites();
@@ -1364,11 +1372,13 @@ public:
         acc = pin(acc);
 
         // 8. Both stages and the peer's P tile are free again.
-        ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
-                                 ChannelSide::consumer, /*async=*/false);
-        ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
-                                 peerKv.getToken(), ChannelSide::consumer,
-                                 /*async=*/false);
+        ws::ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
+                                     ws::ChannelSide::consumer,
+                                     /*async=*/false);
+        ws::ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
+                                     peerKv.getToken(),
+                                     ws::ChannelSide::consumer,
+                                     /*async=*/false);
         SmallVector<Value> next = {roundPivot[0], roundPivot[1], newL[0],
                                    newL[1], acc};
         if (lazy && c == 1)
@@ -1603,9 +1613,9 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
         b, MemRefType::get({2 * depth}, b.getI64Type(), nullptr, wg), smem,
         kb.idx(nextBarrier), ValueRange{});
     nextBarrier += 2 * depth * hw::kMBarrierBytes;
-    return ChannelCreateOp::create(b, ChannelType::get(ctx, depth), lastBars,
-                                   b.getI64IntegerAttr(producers),
-                                   b.getI64IntegerAttr(consumers))
+    return ws::ChannelCreateOp::create(b, ws::ChannelType::get(ctx, depth),
+                                       lastBars, b.getI64IntegerAttr(producers),
+                                       b.getI64IntegerAttr(consumers))
         .getResult();
   };
   // KV stages, split into halves: for consumer c's blocks (stages c, c + 2,
@@ -1647,7 +1657,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   captures.append({qCh, max0, max1, p0, p1, qBars});
   llvm::append_range(captures, validCh);
   ArrayRef<int32_t> regs = schedule.getRegs();
-  auto ws = WarpSpecializeOp::create(
+  auto roles = ws::WarpSpecializeOp::create(
       b, TypeRange{}, captures,
       b.getStrArrayAttr({"producer", "consumer0", "consumer1"}),
       b.getDenseI32ArrayAttr({4, 4, 4}),
@@ -1657,7 +1667,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   SmallVector<Location> argLocs(argTypes.size(), op.getLoc());
   for (int role = 0; role < 3; ++role) {
     Block *body =
-        b.createBlock(&ws.getPartitions()[role], {}, argTypes, argLocs);
+        b.createBlock(&roles.getPartitions()[role], {}, argTypes, argLocs);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(body);
     ValueRange args = body->getArguments();
@@ -1676,9 +1686,9 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
       k.producer(roleTid, kv, ch[4], ch[9], qMap);
     else
       k.consumer(role - 1, roleTid, kv, ch[4], {ch[5], ch[6]}, {ch[7], ch[8]});
-    RoleReturnOp::create(b);
+    ws::RoleReturnOp::create(b);
   }
-  b.setInsertionPointAfter(ws);
+  b.setInsertionPointAfter(roles);
   gpu::ReturnOp::create(b);
 }
 

@@ -7,11 +7,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelCommon.h"
+#include "PointerUtils.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
-#include "KernelCommon.h"
-#include "PointerUtils.h"
+#include "WarpSpec/IR/WarpSpec.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -319,8 +320,8 @@ void buildSimpleKernelBody(gpu::GPUFuncOp func, FwdOp op,
 /// (the KV ring) between a producer role, which gathers each block into its
 /// slot with zero-filling 16-byte cp.async, and a consumer role, which runs
 /// the simple kernel's math on each slot once full. Channels and roles are
-/// lowered by later passes (convert-sparse-mla-warp-specialize-to-nvvm,
-/// convert-sparse-mla-channels-to-nvvm).
+/// lowered by later passes (convert-ws-warp-specialize-to-nvvm,
+/// convert-ws-channels-to-nvvm).
 void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
                               ScheduleAttr schedule) {
   MLIRContext *ctx = op.getContext();
@@ -341,25 +342,25 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
   Value bars = memref::ViewOp::create(
       b, MemRefType::get({2 * stages}, b.getI64Type(), nullptr, wg), smem,
       kb.idx(layout.barriers), ValueRange{});
-  Value channel = ChannelCreateOp::create(
-      b, ChannelType::get(ctx, stages), bars,
+  Value channel = ws::ChannelCreateOp::create(
+      b, ws::ChannelType::get(ctx, stages), bars,
       b.getI64IntegerAttr(roleThreads), b.getI64IntegerAttr(roleThreads));
 
   // Roles: producer (warpgroup 0), consumer (warpgroup 1).
   SmallVector<Value> captures(entry.getArguments());
   captures.push_back(channel);
   ArrayRef<int32_t> regs = schedule.getRegs();
-  auto ws = WarpSpecializeOp::create(
+  auto roles = ws::WarpSpecializeOp::create(
       b, TypeRange{}, captures, b.getStrArrayAttr({"producer", "consumer"}),
       b.getDenseI32ArrayAttr({4, 4}),
-      b.getDenseI32ArrayAttr({regs.empty() ? 56 : regs[0],
-                              regs.empty() ? 232 : regs[1]}),
+      b.getDenseI32ArrayAttr(
+          {regs.empty() ? 56 : regs[0], regs.empty() ? 232 : regs[1]}),
       /*numRegions=*/2);
   SmallVector<Type> argTypes(ValueRange(captures).getTypes());
   SmallVector<Location> argLocs(argTypes.size(), op.getLoc());
   for (int role = 0; role < 2; ++role) {
-    Block *body = b.createBlock(&ws.getPartitions()[role], {}, argTypes,
-                                argLocs);
+    Block *body =
+        b.createBlock(&roles.getPartitions()[role], {}, argTypes, argLocs);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(body);
     Value ring = body->getArguments().back();
@@ -381,9 +382,9 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
       Value elemOffset = meta.getOffset();
       ValueRange kvStrides = meta.getStrides();
       kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
-        auto acquire = ChannelAcquireOp::create(
-            b, b.getIndexType(), TokenType::get(ctx), ring, blk,
-                                                ChannelSide::producer);
+        auto acquire = ws::ChannelAcquireOp::create(
+            b, b.getIndexType(), ws::TokenType::get(ctx), ring, blk,
+            ws::ChannelSide::producer);
         Value slot = acquire.getSlot();
         Value base = kb.mul(blk, kb.idx(k.blockK));
         kb.loop(roleTid, kb.idx(k.blockK * pieces), kb.idx(roleThreads),
@@ -418,8 +419,8 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
                                           NVVM::LoadCacheModifierKind::CG,
                                           bytes);
                 });
-        ChannelReleaseOp::create(b, ring, slot, acquire.getToken(),
-                                 ChannelSide::producer, /*async=*/true);
+        ws::ChannelReleaseOp::create(b, ring, slot, acquire.getToken(),
+                                     ws::ChannelSide::producer, /*async=*/true);
       });
       // Leave no copy in flight behind the role.
       NVVM::CpAsyncCommitGroupOp::create(b);
@@ -429,22 +430,23 @@ void buildPipelinedKernelBody(gpu::GPUFuncOp func, FwdOp op,
       k.loadQAndClear();
       gpu::BarrierOp::create(b);
       kb.loop(kb.idx(0), kb.idx(k.numBlocks()), kb.idx(1), [&](Value blk) {
-        auto acquire = ChannelAcquireOp::create(
-            b, b.getIndexType(), TokenType::get(ctx), ring, blk,
-                                                ChannelSide::consumer);
+        auto acquire = ws::ChannelAcquireOp::create(
+            b, b.getIndexType(), ws::TokenType::get(ctx), ring, blk,
+            ws::ChannelSide::consumer);
         Value kvTile = stageTile(k, acquire.getSlot());
         k.markRows(kb.mul(blk, kb.idx(k.blockK)));
         gpu::BarrierOp::create(b);
         k.computeBlock(kvTile);
-        ChannelReleaseOp::create(b, ring, acquire.getSlot(),
-                                 acquire.getToken(), ChannelSide::consumer,
-                                 /*async=*/false);
+        ws::ChannelReleaseOp::create(b, ring, acquire.getSlot(),
+                                     acquire.getToken(),
+                                     ws::ChannelSide::consumer,
+                                     /*async=*/false);
       });
       k.epilogue();
     }
-    RoleReturnOp::create(b);
+    ws::RoleReturnOp::create(b);
   }
-  b.setInsertionPointAfter(ws);
+  b.setInsertionPointAfter(roles);
   gpu::ReturnOp::create(b);
 }
 

@@ -3,7 +3,7 @@
 // The pipelined schedule at level 3: the simple kernel's math in a consumer
 // role, fed through a 2-slot channel (the KV ring) by a producer role. The
 // channel's lowering to mbarriers is tested in
-// ../ChannelsToNVVM/convert-sparse-mla-channels-to-nvvm.mlir.
+// ../ChannelsToNVVM/convert-ws-channels-to-nvvm.mlir.
 
 // 256 threads (two warpgroups); shared memory = the simple layout with a
 // 2-slot ring of rows padded to Dqk + 8 (16-byte aligned), plus 4 mbarriers.
@@ -17,30 +17,30 @@
 // The ring's channel: 2 slots, 128 producer and 128 consumer threads, its 4
 // barriers at the end of the shared-memory layout.
 // CHECK: %[[BARS:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<4xi64, #gpu.address_space<workgroup>>
-// CHECK: %[[CH:.*]] = sparse_mla.channel.create %[[BARS]] producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
-// CHECK: sparse_mla.warp_specialize ({{.*}}, %[[CH]]) :
+// CHECK: %[[CH:.*]] = ws.channel.create %[[BARS]] producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2>
+// CHECK: ws.warp_specialize ({{.*}}, %[[CH]]) :
 
 // Producer: per block, acquire the slot, copy each row in 16-byte pieces
 // (16 bytes when the entry is valid, 0 = zero-fill reading nothing, when
 // not) into that slot, release it asynchronously (full once the copies land).
-// CHECK: role "producer" warps(4) regs(56) ({{.*}}, %[[PCH:.*]]: !sparse_mla.channel<2>)
+// CHECK: role "producer" warps(4) regs(56) ({{.*}}, %[[PCH:.*]]: !ws.channel<2>)
 // CHECK: scf.for %[[BLK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK: %[[SLOT:.*]], %[[TOK:.*]] = sparse_mla.channel.acquire producer %[[PCH]][%[[BLK]]] : !sparse_mla.channel<2>
+// CHECK: %[[SLOT:.*]], %[[TOK:.*]] = ws.channel.acquire producer %[[PCH]][%[[BLK]]] : !ws.channel<2>
 // CHECK: %[[SIXTEEN:.*]] = arith.constant 16 : i32
 // CHECK: %[[BYTES:.*]] = arith.select %{{.*}}, %[[SIXTEEN]], %{{.*}} : i32
 // CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = cg, %[[BYTES]] : !llvm.ptr<3>, !llvm.ptr<1>, i32
-// CHECK: sparse_mla.channel.release producer %[[PCH]][%[[SLOT]]], %[[TOK]] async : !sparse_mla.channel<2>
+// CHECK: ws.channel.release producer %[[PCH]][%[[SLOT]]], %[[TOK]] async : !ws.channel<2>
 // CHECK: nvvm.cp.async.commit.group
 // CHECK-NEXT: nvvm.cp.async.wait.group 0
-// CHECK-NEXT: sparse_mla.role_return
+// CHECK-NEXT: ws.role_return
 
 // Consumer: Q tile first (not through the ring), then per block: acquire
 // the full slot, the simple math on it (a subview of the ring) behind role
 // barriers, release it.
-// CHECK: role "consumer" warps(4) regs(232) ({{.*}}, %[[CCH:.*]]: !sparse_mla.channel<2>)
+// CHECK: role "consumer" warps(4) regs(232) ({{.*}}, %[[CCH:.*]]: !ws.channel<2>)
 // CHECK: gpu.barrier
 // CHECK: scf.for %[[CBLK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK: %[[CSLOT:.*]], %[[CTOK:.*]] = sparse_mla.channel.acquire consumer %[[CCH]][%[[CBLK]]] : !sparse_mla.channel<2>
+// CHECK: %[[CSLOT:.*]], %[[CTOK:.*]] = ws.channel.acquire consumer %[[CCH]][%[[CBLK]]] : !ws.channel<2>
 // CHECK: memref.subview %{{.*}}[%[[CSLOT]], 0, 0] [1, 32, 72] [1, 1, 1]
 // CHECK: gpu.barrier
 // CHECK: math.fma
@@ -49,10 +49,10 @@
 // CHECK: gpu.barrier
 // CHECK: math.fma
 // CHECK: gpu.barrier
-// CHECK-NEXT: sparse_mla.channel.release consumer %[[CCH]][%[[CSLOT]]], %[[CTOK]] : !sparse_mla.channel<2>
+// CHECK-NEXT: ws.channel.release consumer %[[CCH]][%[[CSLOT]]], %[[CTOK]] : !ws.channel<2>
 // CHECK-NEXT: }
 // CHECK: math.log2
-// CHECK: sparse_mla.role_return
+// CHECK: ws.role_return
 // CHECK: gpu.return
 
 func.func @small(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,

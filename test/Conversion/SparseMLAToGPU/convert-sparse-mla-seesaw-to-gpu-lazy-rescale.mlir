@@ -41,7 +41,7 @@
 // CHECK-NOT: memref.store %{{.*}}, %[[LSE]]
 // CHECK: memref.store %{{.*}}, %[[ML]][{{.*}}] : memref<?x?x64xf32
 // CHECK-NOT: memref.store %{{.*}}, %[[LSE]]
-// CHECK: sparse_mla.role_return
+// CHECK: ws.role_return
 func.func @lazy(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                 %idx: memref<?x?x1x256xi32>, %qs: i32,
                 %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>,
@@ -75,7 +75,7 @@ func.func @lazy(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
 // CHECK: role "consumer1"
 // CHECK-NOT: nvvm.vote.sync
 // CHECK-NOT: memref.store %{{.*}} : memref<?x?x64xf32
-// CHECK: sparse_mla.role_return
+// CHECK: ws.role_return
 func.func @eager(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                  %idx: memref<?x?x1x256xi32>, %qs: i32,
                  %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>,

@@ -17,35 +17,35 @@
 // Producer: with the first half of consumer c's block (L0, then R1) it
 // writes that block's 64 validity bytes (four rows per thread, the eight
 // threads of a row storing the same byte), then releases the channel.
-// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[L1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[V0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[V1:[a-z0-9_]+]]: !sparse_mla.channel<1>)
+// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[V0:[a-z0-9_]+]]: !ws.channel<1>, %[[V1:[a-z0-9_]+]]: !ws.channel<1>)
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %c2{{.*}} step
-// CHECK: sparse_mla.channel.acquire producer %[[L0]][%[[I]]]
-// CHECK: sparse_mla.channel.acquire producer %[[V0]][%[[I]]]
+// CHECK: ws.channel.acquire producer %[[L0]][%[[I]]]
+// CHECK: ws.channel.acquire producer %[[V0]][%[[I]]]
 // CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} : i8, !llvm.ptr<3>
-// CHECK-NEXT: sparse_mla.channel.release producer %[[V0]]
+// CHECK-NEXT: ws.channel.release producer %[[V0]]
 // CHECK: nvvm.cp.async.shared.global
-// CHECK: sparse_mla.channel.release producer %[[L0]]{{.*}} async
-// CHECK: sparse_mla.channel.acquire producer %[[R1]][%[[I]]]
-// CHECK: sparse_mla.channel.acquire producer %[[V1]][%[[I]]]
+// CHECK: ws.channel.release producer %[[L0]]{{.*}} async
+// CHECK: ws.channel.acquire producer %[[R1]][%[[I]]]
+// CHECK: ws.channel.acquire producer %[[V1]][%[[I]]]
 // CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} : i8, !llvm.ptr<3>
-// CHECK-NEXT: sparse_mla.channel.release producer %[[V1]]
-// CHECK: sparse_mla.channel.release producer %[[R1]]{{.*}} async
-// CHECK: sparse_mla.channel.acquire producer %[[R0]][%[[I]]]
-// CHECK-NOT: sparse_mla.channel.acquire producer %[[V0]]
-// CHECK: sparse_mla.channel.acquire producer %[[L1]][%[[I]]]
-// CHECK-NOT: sparse_mla.channel.acquire producer %[[V1]]
-// CHECK: sparse_mla.role_return
+// CHECK-NEXT: ws.channel.release producer %[[V1]]
+// CHECK: ws.channel.release producer %[[R1]]{{.*}} async
+// CHECK: ws.channel.acquire producer %[[R0]][%[[I]]]
+// CHECK-NOT: ws.channel.acquire producer %[[V0]]
+// CHECK: ws.channel.acquire producer %[[L1]][%[[I]]]
+// CHECK-NOT: ws.channel.acquire producer %[[V1]]
+// CHECK: ws.role_return
 
 // Consumer 0: its block's validity as eight 16-bit shared loads (the
 // thread's column pairs), the channel released at once, then the QK^T; no
 // global index load anywhere in the role.
-// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[AV0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>)
+// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[AV0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>)
 // CHECK-NOT: memref.load %{{.*}} : memref<?x?x1x256xi32
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} step
-// CHECK: sparse_mla.channel.acquire consumer %[[AV0]][%[[J]]]
+// CHECK: ws.channel.acquire consumer %[[AV0]][%[[J]]]
 // CHECK-COUNT-8: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<3> -> i16
-// CHECK: sparse_mla.channel.release consumer %[[AV0]]
-// CHECK: sparse_mla.channel.acquire consumer %[[AL0]][%[[J]]]
+// CHECK: ws.channel.release consumer %[[AV0]]
+// CHECK: ws.channel.acquire consumer %[[AL0]][%[[J]]]
 // CHECK-NOT: memref.load %{{.*}} : memref<?x?x1x256xi32
 // CHECK: role "consumer1"
 func.func @shared_validity(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,

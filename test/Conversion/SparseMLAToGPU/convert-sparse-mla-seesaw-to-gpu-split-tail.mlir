@@ -20,7 +20,7 @@
 // (through an opaque copy, as the other per-tile values).
 // CHECK: gpu.func @sparse_mla_fwd_seesaw(%{{.*}}, %{{.*}}: !llvm.ptr, %[[PT:.*]]: i32, %{{.*}}: i32, %{{.*}}: !llvm.ptr<1>) kernel
 // CHECK: role "producer"
-// CHECK-SAME: %[[RT:arg[0-9]+]]: i32, %{{[a-z0-9]+}}: i32, %{{[a-z0-9]+}}: !llvm.ptr<1>, %{{.*}}: !sparse_mla.channel<1>
+// CHECK-SAME: %[[RT:arg[0-9]+]]: i32, %{{[a-z0-9]+}}: i32, %{{[a-z0-9]+}}: !llvm.ptr<1>, %{{.*}}: !ws.channel<1>
 // CHECK: scf.while
 // CHECK-NEXT: %[[BOUND:.*]] = llvm.inline_asm has_side_effects "mov.b32 $0, $1;", "=r,r" %[[RT]] : (i32) -> i32
 // CHECK: %[[MORE:.*]] = arith.cmpi ult, %{{.*}}, %[[BOUND]] : i32
@@ -41,8 +41,8 @@
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
 // Channel iterations count from the part's first round.
 // CHECK: arith.subi %[[I]], %{{.*}} : index
-// CHECK: sparse_mla.channel.acquire producer
-// CHECK: sparse_mla.role_return
+// CHECK: ws.channel.acquire producer
+// CHECK: ws.role_return
 
 // Consumer 0: the rounds of its part, then its part's values (O, pivots,
 // row sums) to its CTA's workspace block of 135200 bytes, the fence, and
@@ -102,7 +102,7 @@
 // The merged tile goes out as in the persistent kernel.
 // CHECK: llvm.inline_asm has_side_effects "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};"
 // CHECK: math.log2
-// CHECK: sparse_mla.role_return
+// CHECK: ws.role_return
 // CHECK: role "consumer1"
 // Consumer 1's values after consumer 0's: its first at 8 + 132 x 128.
 // CHECK: arith.constant 16904 : i32

@@ -61,13 +61,13 @@
 // CHECK-NEXT: producers(128) consumers(128)
 // CHECK: memref.view %[[SMEM]][%c128{{.*}}][]
 // CHECK-NEXT: producers(128) consumers(128)
-// CHECK: sparse_mla.warp_specialize
+// CHECK: ws.warp_specialize
 
 // Producer (warpgroup 0, 40 registers): Q by TMA, one thread, 9 boxes on the
 // Q channel's full barrier, whose release announces 64 x 576 x 2 bytes.
-// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[L1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[R1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[Q:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
-// CHECK: %[[QS:.*]], %[[QT:.*]] = sparse_mla.channel.acquire producer %[[Q]]
-// CHECK-NEXT: sparse_mla.channel.release producer %[[Q]][%[[QS]]], %[[QT]] tx(73728)
+// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %[[Q:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
+// CHECK: %[[QS:.*]], %[[QT:.*]] = ws.channel.acquire producer %[[Q]]
+// CHECK-NEXT: ws.channel.release producer %[[Q]][%[[QS]]], %[[QT]] tx(73728)
 // Q is read once: an L2 evict-first policy on its copies.
 // CHECK: %[[EVICT:.*]] = llvm.inline_asm has_side_effects "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;"
 // CHECK-COUNT-9: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}} box[{{.*}}] l2_cache_hint = %[[EVICT]]
@@ -79,31 +79,31 @@
 // CHECK: scf.for
 // CHECK-COUNT-8: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.acquire producer %[[L0]]
+// CHECK: ws.channel.acquire producer %[[L0]]
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.release producer %[[L0]][{{.*}}], %{{.*}} async
+// CHECK: ws.channel.release producer %[[L0]][{{.*}}], %{{.*}} async
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.acquire producer %[[R1]]
+// CHECK: ws.channel.acquire producer %[[R1]]
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.release producer %[[R1]][{{.*}}], %{{.*}} async
+// CHECK: ws.channel.release producer %[[R1]][{{.*}}], %{{.*}} async
 // CHECK-COUNT-4: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.acquire producer %[[R0]]
+// CHECK: ws.channel.acquire producer %[[R0]]
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.release producer %[[R0]][{{.*}}], %{{.*}} async
+// CHECK: ws.channel.release producer %[[R0]][{{.*}}], %{{.*}} async
 // CHECK-COUNT-4: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.acquire producer %[[L1]]
+// CHECK: ws.channel.acquire producer %[[L1]]
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: sparse_mla.channel.release producer %[[L1]][{{.*}}], %{{.*}} async
+// CHECK: ws.channel.release producer %[[L1]][{{.*}}], %{{.*}} async
 // CHECK: nvvm.cp.async.wait.group 0
-// CHECK-NEXT: sparse_mla.role_return
+// CHECK-NEXT: ws.role_return
 
 // Consumer 0 (blocks 2i, columns 0..255 of O).
-// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AR0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AL1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %[[AQ:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AMAX1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AP0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[AP1:[a-z0-9_]+]]: !sparse_mla.channel<1>
-// CHECK: sparse_mla.channel.acquire consumer %[[AQ]]
+// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %[[AR0:[a-z0-9_]+]]: !ws.channel<1>, %[[AL1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %[[AQ:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX1:[a-z0-9_]+]]: !ws.channel<1>, %[[AP0:[a-z0-9_]+]]: !ws.channel<1>, %[[AP1:[a-z0-9_]+]]: !ws.channel<1>
+// CHECK: ws.channel.acquire consumer %[[AQ]]
 // The first round's validity (16 index loads per thread) before the loop;
 // each round's mask is carried in, so none is loaded before its KV waits
 // (whose proxy fences would wait for the loads).
@@ -117,13 +117,13 @@
 // operands K-major from shared memory, then one wait. No bidirectional
 // proxy fence anywhere in the kernel.
 // CHECK-NOT: nvvm.fence.proxy {
-// CHECK: sparse_mla.channel.acquire consumer %[[AL0]][%[[I]]]
+// CHECK: ws.channel.acquire consumer %[[AL0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK: nvvm.wgmma.fence.aligned
 // CHECK-NEXT: nvvm.wgmma.mma_async %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK-COUNT-15: <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
-// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AR0]][%[[I]]]
+// CHECK-NEXT: ws.channel.acquire consumer %[[AR0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-COUNT-20: <m = 64, n = 64, k = 16>, D[<f32>, <one>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
@@ -137,8 +137,8 @@
 // CHECK-NEXT: arith.maximumf
 // CHECK-NEXT: arith.mulf
 // 3. Consumer 0 publishes its max m0 first.
-// CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%[[I]]]
-// CHECK: sparse_mla.channel.release producer %[[AMAX0]]
+// CHECK: ws.channel.acquire producer %[[AMAX0]][%[[I]]]
+// CHECK: ws.channel.release producer %[[AMAX0]]
 // Its pivot for its own block is the one it carried in (the loop's first
 // iter_arg, a row's other pivot likewise), unless that is -inf (a row's
 // first valid max: m0 itself) or m0 exceeds it by more than 32 (m0 - 32).
@@ -158,26 +158,26 @@
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // 5. Then m' from consumer 1.
-// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AMAX1]][%[[I]]]
-// CHECK: sparse_mla.channel.release consumer %[[AMAX1]]
+// CHECK-NEXT: ws.channel.acquire consumer %[[AMAX1]][%[[I]]]
+// CHECK: ws.channel.release consumer %[[AMAX1]]
 // 6. P_0 (rescaled) into the RoPE slice: the warpgroup's barrier, then the
 // release (no writer-side proxy fence: the reader fences).
-// CHECK: sparse_mla.channel.acquire producer %[[AP0]][%[[I]]]
+// CHECK: ws.channel.acquire producer %[[AP0]][%[[I]]]
 // CHECK: llvm.store
 // CHECK-NOT: nvvm.fence
 // CHECK: gpu.barrier
-// CHECK-NEXT: sparse_mla.channel.release producer %[[AP0]]
+// CHECK-NEXT: ws.channel.release producer %[[AP0]]
 // The own GEMM landed: L0 goes back to the producer, then O_0 is brought
 // to m' (one multiply per O register).
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK-NOT: arith.mulf
-// CHECK: sparse_mla.channel.release consumer %[[AL0]]
+// CHECK: ws.channel.release consumer %[[AL0]]
 // CHECK-COUNT-128: arith.mulf
 // CHECK-NOT: arith.mulf
 // 7. O_0 += P_1 V_1[:, 0:256], both from shared memory, written through
 // the generic proxy (st.shared, cp.async): the acquire proxy fence first.
-// CHECK: sparse_mla.channel.acquire consumer %[[AL1]][%[[I]]]
-// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[AP1]][%[[I]]]
+// CHECK: ws.channel.acquire consumer %[[AL1]][%[[I]]]
+// CHECK-NEXT: ws.channel.acquire consumer %[[AP1]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-NEXT: nvvm.wgmma.fence.aligned
 // CHECK-COUNT-4: <m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
@@ -186,12 +186,12 @@
 // CHECK-COUNT-16: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: sparse_mla.channel.release consumer %[[AP1]]
-// CHECK-NEXT: sparse_mla.channel.release consumer %[[AL1]]
+// CHECK: ws.channel.release consumer %[[AP1]]
+// CHECK-NEXT: ws.channel.release consumer %[[AL1]]
 // Epilogue: row sums through the max channels at iteration 2 (the number of
 // rounds); consumer 0 writes lse.
-// CHECK: sparse_mla.channel.acquire producer %[[AMAX0]][%c2
-// CHECK: sparse_mla.channel.acquire consumer %[[AMAX1]][%c2
+// CHECK: ws.channel.acquire producer %[[AMAX0]][%c2
+// CHECK: ws.channel.acquire consumer %[[AMAX1]][%c2
 // out: where its rows are 16-byte aligned, the four lanes of a row trade
 // bf16 pairs (three xor shuffles per piece) and each stores 16 bytes;
 // otherwise 2-byte stores.
@@ -203,38 +203,38 @@
 // CHECK: memref.store %{{.*}}, %{{.*}} : memref<?x?x64x512xbf16
 // CHECK: math.log2
 // CHECK: memref.store %{{.*}}, %{{.*}} : memref<?x?x64xf32
-// CHECK: sparse_mla.role_return
+// CHECK: ws.role_return
 
 // Consumer 1 (blocks 2i + 1, columns 256..511): R half first, waits for m0,
 // publishes m', writes P_1 to its own buffer before issuing its own GEMM
 // (the P tile is final: consumer 0's cross GEMM need not wait for that
 // GEMM), frees R1 after its own GEMM and R0 after the cross one.
-// CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !sparse_mla.channel<1>, %[[BR0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BL1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BR1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BQ:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BMAX1:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BP0:[a-z0-9_]+]]: !sparse_mla.channel<1>, %[[BP1:[a-z0-9_]+]]: !sparse_mla.channel<1>
-// CHECK: sparse_mla.channel.acquire consumer %[[BQ]]
+// CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !ws.channel<1>, %[[BR0:[a-z0-9_]+]]: !ws.channel<1>, %[[BL1:[a-z0-9_]+]]: !ws.channel<1>, %[[BR1:[a-z0-9_]+]]: !ws.channel<1>, %[[BQ:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX1:[a-z0-9_]+]]: !ws.channel<1>, %[[BP0:[a-z0-9_]+]]: !ws.channel<1>, %[[BP1:[a-z0-9_]+]]: !ws.channel<1>
+// CHECK: ws.channel.acquire consumer %[[BQ]]
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} iter_args
-// CHECK: sparse_mla.channel.acquire consumer %[[BR1]][%[[J]]]
+// CHECK: ws.channel.acquire consumer %[[BR1]][%[[J]]]
 // CHECK-COUNT-20: <m = 64, n = 64, k = 16>
-// CHECK: sparse_mla.channel.acquire consumer %[[BL1]][%[[J]]]
+// CHECK: ws.channel.acquire consumer %[[BL1]][%[[J]]]
 // CHECK-COUNT-16: <m = 64, n = 64, k = 16>
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: sparse_mla.channel.acquire consumer %[[BMAX0]][%[[J]]]
-// CHECK: sparse_mla.channel.acquire producer %[[BMAX1]][%[[J]]]
+// CHECK: ws.channel.acquire consumer %[[BMAX0]][%[[J]]]
+// CHECK: ws.channel.acquire producer %[[BMAX1]][%[[J]]]
 // CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
-// CHECK: sparse_mla.channel.acquire producer %[[BP1]][%[[J]]]
+// CHECK: ws.channel.acquire producer %[[BP1]][%[[J]]]
 // CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
 // CHECK-NOT: nvvm.fence
 // CHECK: gpu.barrier
-// CHECK-NEXT: sparse_mla.channel.release producer %[[BP1]]
+// CHECK-NEXT: ws.channel.release producer %[[BP1]]
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: sparse_mla.channel.release consumer %[[BR1]]
-// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BR0]][%[[J]]]
-// CHECK-NEXT: sparse_mla.channel.acquire consumer %[[BP0]][%[[J]]]
+// CHECK: ws.channel.release consumer %[[BR1]]
+// CHECK-NEXT: ws.channel.acquire consumer %[[BR0]][%[[J]]]
+// CHECK-NEXT: ws.channel.acquire consumer %[[BP0]][%[[J]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-COUNT-4: <m = 64, n = 256, k = 16>
-// CHECK: sparse_mla.channel.release consumer %[[BP0]]
-// CHECK-NEXT: sparse_mla.channel.release consumer %[[BR0]]
-// CHECK: sparse_mla.role_return
+// CHECK: ws.channel.release consumer %[[BP0]]
+// CHECK-NEXT: ws.channel.release consumer %[[BR0]]
+// CHECK: ws.role_return
 func.func @seesaw(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                   %idx: memref<?x?x1x256xi32>, %qs: i32,
                   %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {

@@ -172,14 +172,3 @@ func.func @split_plan() -> (i32, i32, !llvm.ptr<1>) {
   %t, %p, %ws = sparse_mla.split_plan "fwd_split" max_parts(16) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr<1>
   return %t, %p, %ws : i32, i32, !llvm.ptr<1>
 }
-
-// CHECK-LABEL: func.func @release_tx
-// CHECK: sparse_mla.channel.release producer %{{.*}}[%{{.*}}], %{{.*}} tx(73728) : !sparse_mla.channel<1>
-func.func @release_tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
-  %ch = sparse_mla.channel.create %bars producers(128) consumers(256)
-      : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
-  %c0 = arith.constant 0 : index
-  %slot, %tok = sparse_mla.channel.acquire producer %ch[%c0] : !sparse_mla.channel<1>
-  sparse_mla.channel.release producer %ch[%slot], %tok tx(73728) : !sparse_mla.channel<1>
-  return
-}

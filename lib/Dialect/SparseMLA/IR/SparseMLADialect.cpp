@@ -15,7 +15,6 @@ using namespace mlir::sparse_mla;
 
 void SparseMLADialect::initialize() {
   registerAttributes();
-  registerTypes();
   addOperations<
 #define GET_OP_LIST
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAOps.cpp.inc"

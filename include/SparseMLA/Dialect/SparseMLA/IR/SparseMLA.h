@@ -9,7 +9,6 @@
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
-#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -18,9 +17,6 @@
 
 #define GET_ATTRDEF_CLASSES
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAAttrs.h.inc"
-
-#define GET_TYPEDEF_CLASSES
-#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAOpsTypes.h.inc"
 
 #define GET_OP_CLASSES
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLAOps.h.inc"

@@ -17,14 +17,6 @@ def SparseMLA_ScheduleKind : I32EnumAttr<"ScheduleKind",
   let genSpecializedAttr = 0;
 }
 
-def SparseMLA_ChannelSide : I32EnumAttr<"ChannelSide",
-    "which side of a channel an acquire or release acts for", [
-      I32EnumAttrCase<"producer", 0>,
-      I32EnumAttrCase<"consumer", 1>
-    ]> {
-  let cppNamespace = "::mlir::sparse_mla";
-}
-
 def SparseMLA_ScheduleAttr : AttrDef<SparseMLA_Dialect, "Schedule"> {
   let mnemonic = "schedule";
   let summary = "how one sparse_mla.fwd op is lowered to a GPU kernel";

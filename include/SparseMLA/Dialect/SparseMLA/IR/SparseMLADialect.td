@@ -14,24 +14,22 @@ def SparseMLA_Dialect : Dialect {
     `topk` gathered latent rows), and the attributes and ops that the
     compiler introduces while lowering it to a GPU kernel: the
     `#sparse_mla.schedule` attribute that records how an op will be lowered,
-    `sparse_mla.warp_specialize` (roles of one CTA), and the
-    `sparse_mla.kernel_info` dictionary a lowered launch carries for the
-    kernel package.
+    the host-side kernel arguments (`sparse_mla.tensor_map`,
+    `sparse_mla.split_plan`), and the `sparse_mla.kernel_info` dictionary a
+    lowered launch carries for the kernel package. The roles and channels of
+    a warp-specialized kernel are the `ws` dialect's.
 
     The contract of `sparse_mla.fwd` (shapes, masking, outputs, numerics) is
     given in full in the op's documentation.
   }];
   let cppNamespace = "::mlir::sparse_mla";
   let useDefaultAttributePrinterParser = 1;
-  let useDefaultTypePrinterParser = 1;
   let usePropertiesForAttributes = 1;
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Registers the dialect's attributes (in SparseMLAAttrs.cpp, next to
     /// their storage classes).
     void registerAttributes();
-    /// Registers the dialect's types (in SparseMLATypes.cpp).
-    void registerTypes();
   }];
 }
 

@@ -1,18 +1,18 @@
 //===- WarpSpecializeToNVVM.cpp - roles -> branches + setmaxnreg ----------===//
 
-#include "SparseMLA/Conversion/Passes.h"
-#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
-#include "SparseMLA/Target/HardwareLimits.h"
+#include "WarpSpec/Conversion/Passes.h"
+#include "WarpSpec/IR/HopperLimits.h"
+#include "WarpSpec/IR/WarpSpec.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
-namespace mlir::sparse_mla {
-#define GEN_PASS_DEF_CONVERTSPARSEMLAWARPSPECIALIZETONVVM
-#include "SparseMLA/Conversion/Passes.h.inc"
-} // namespace mlir::sparse_mla
+namespace mlir::ws {
+#define GEN_PASS_DEF_CONVERTWSWARPSPECIALIZETONVVM
+#include "WarpSpec/Conversion/Passes.h.inc"
+} // namespace mlir::ws
 
 using namespace mlir;
-using namespace mlir::sparse_mla;
+using namespace mlir::ws;
 
 namespace {
 
@@ -20,8 +20,8 @@ namespace {
 /// entry under `.minnctapersm 1`: the register file split evenly, capped at
 /// the per-thread maximum, rounded down to the allocation granule.
 int64_t entryRegisters(int64_t threads) {
-  int64_t regs = std::min(hw::kRegistersPerSM / threads,
-                          hw::kMaxRegistersPerThread);
+  int64_t regs =
+      std::min(hw::kRegistersPerSM / threads, hw::kMaxRegistersPerThread);
   return regs / hw::kSetMaxNRegGranule * hw::kSetMaxNRegGranule;
 }
 
@@ -75,8 +75,7 @@ LogicalResult lowerWarpSpecialize(WarpSpecializeOp ws) {
 
     // The role's body, with the captures in place of its arguments.
     Block &body = region.front();
-    for (auto [arg, capture] :
-         llvm::zip(body.getArguments(), ws.getCaptures()))
+    for (auto [arg, capture] : llvm::zip(body.getArguments(), ws.getCaptures()))
       arg.replaceAllUsesWith(capture);
     body.getTerminator()->erase();
     then->getOperations().splice(Block::iterator(then->getTerminator()),
@@ -100,7 +99,7 @@ LogicalResult lowerWarpSpecialize(WarpSpecializeOp ws) {
 }
 
 struct ConvertWarpSpecializeToNVVMPass
-    : public sparse_mla::impl::ConvertSparseMLAWarpSpecializeToNVVMBase<
+    : public ws::impl::ConvertWSWarpSpecializeToNVVMBase<
           ConvertWarpSpecializeToNVVMPass> {
   using Base::Base;
 

@@ -1,17 +1,18 @@
 //===- ChannelsToNVVM.cpp - channels -> mbarriers -------------------------===//
 
-#include "PointerUtils.h"
-#include "SparseMLA/Conversion/Passes.h"
-#include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
-#include "SparseMLA/Target/HardwareLimits.h"
+#include "WarpSpec/Conversion/Passes.h"
+#include "WarpSpec/IR/HopperLimits.h"
+#include "WarpSpec/IR/WarpSpec.h"
 
-namespace mlir::sparse_mla {
-#define GEN_PASS_DEF_CONVERTSPARSEMLACHANNELSTONVVM
-#include "SparseMLA/Conversion/Passes.h.inc"
-} // namespace mlir::sparse_mla
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::ws {
+#define GEN_PASS_DEF_CONVERTWSCHANNELSTONVVM
+#include "WarpSpec/Conversion/Passes.h.inc"
+} // namespace mlir::ws
 
 using namespace mlir;
-using namespace mlir::sparse_mla;
+using namespace mlir::ws;
 
 namespace {
 
@@ -24,17 +25,25 @@ FailureOr<ChannelCreateOp> creator(Operation *user, Value channel) {
   auto create = channel.getDefiningOp<ChannelCreateOp>();
   if (!create)
     return user->emitOpError()
-               << "channel must come straight from sparse_mla.channel.create "
-                  "(lower sparse_mla.warp_specialize first)",
+               << "channel must come straight from ws.channel.create (lower "
+                  "ws.warp_specialize first)",
            failure();
   return create;
 }
 
-/// Pointer to barrier `index` (full slots first, then empty ones).
+/// Pointer to barrier `index` (full slots first, then empty ones): the
+/// barrier memref's aligned pointer plus `index` barriers, as the
+/// `!llvm.ptr<3>` (shared memory) the NVVM mbarrier ops take.
 Value barrier(ImplicitLocOpBuilder &b, ChannelCreateOp create, Value index) {
   Value bytes = arith::MulIOp::create(
       b, index, arith::ConstantIndexOp::create(b, hw::kMBarrierBytes));
-  return rawPointer(b, create.getBarriers(), bytes, /*addrSpace=*/3);
+  Value base =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, create.getBarriers());
+  Value addr = arith::AddIOp::create(b, base, bytes);
+  Value addr64 = arith::IndexCastOp::create(b, b.getI64Type(), addr);
+  return LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/3),
+      addr64);
 }
 
 LogicalResult lowerRelease(ChannelReleaseOp op) {
@@ -97,8 +106,8 @@ LogicalResult lowerAcquire(ChannelAcquireOp op) {
   if (producer)
     parity = arith::XOrIOp::create(b, parity, one);
   Value phase = arith::IndexCastOp::create(b, b.getI32Type(), parity);
-  Value which = producer ? arith::AddIOp::create(b, slot, depthC).getResult()
-                         : slot;
+  Value which =
+      producer ? arith::AddIOp::create(b, slot, depthC).getResult() : slot;
   Value ticks = arith::ConstantIntOp::create(b, b.getI32Type(), kTryWaitTicks);
   NVVM::MBarrierTryWaitParityOp::create(b, barrier(b, *create, which), phase,
                                         ticks);
@@ -109,8 +118,9 @@ LogicalResult lowerAcquire(ChannelAcquireOp op) {
 
 LogicalResult lowerCreate(ChannelCreateOp op) {
   if (!op.getChannel().use_empty())
-    return op.emitOpError() << "is still used (by a sparse_mla.warp_specialize "
-                               "capture?); lower the roles first";
+    return op.emitOpError()
+           << "is still used (by a ws.warp_specialize capture?); "
+              "lower the roles first";
   ImplicitLocOpBuilder b(op.getLoc(), op);
   int64_t depth = op.getChannel().getType().getDepth();
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -140,8 +150,7 @@ LogicalResult lowerCreate(ChannelCreateOp op) {
 }
 
 struct ConvertChannelsToNVVMPass
-    : public sparse_mla::impl::ConvertSparseMLAChannelsToNVVMBase<
-          ConvertChannelsToNVVMPass> {
+    : public ws::impl::ConvertWSChannelsToNVVMBase<ConvertChannelsToNVVMPass> {
   using Base::Base;
 
   void runOnOperation() override {

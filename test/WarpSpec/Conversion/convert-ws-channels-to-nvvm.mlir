@@ -1,4 +1,4 @@
-// RUN: sparse-mla-opt %s -split-input-file -allow-unregistered-dialect --convert-sparse-mla-channels-to-nvvm -verify-diagnostics | FileCheck %s
+// RUN: sparse-mla-opt %s -split-input-file -allow-unregistered-dialect --convert-ws-channels-to-nvvm -verify-diagnostics | FileCheck %s
 
 // A 2-slot channel between 128 producer and 64 consumer threads, in a kernel
 // whose roles are already inlined.
@@ -47,20 +47,20 @@
 // Consumer release: arrive on empty[slot].
 // CHECK: %[[REL:.*]] = arith.addi %[[CSLOT]], %{{.*}} : index
 // CHECK: nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
-// CHECK-NOT: sparse_mla.
+// CHECK-NOT: ws.
 gpu.module @k {
   gpu.func @ring(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %n: index) kernel {
-    %ch = sparse_mla.channel.create %bars producers(128) consumers(64)
-        : memref<4xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<2>
+    %ch = ws.channel.create %bars producers(128) consumers(64)
+        : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2>
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
     scf.for %i = %c0 to %n step %c1 {
-      %slot, %tok = sparse_mla.channel.acquire producer %ch[%i] : !sparse_mla.channel<2>
+      %slot, %tok = ws.channel.acquire producer %ch[%i] : !ws.channel<2>
       "test.fill"(%slot) : (index) -> ()
-      sparse_mla.channel.release producer %ch[%slot], %tok async : !sparse_mla.channel<2>
-      %cslot, %ctok = sparse_mla.channel.acquire consumer %ch[%i] : !sparse_mla.channel<2>
+      ws.channel.release producer %ch[%slot], %tok async : !ws.channel<2>
+      %cslot, %ctok = ws.channel.acquire consumer %ch[%i] : !ws.channel<2>
       "test.drain"(%cslot) : (index) -> ()
-      sparse_mla.channel.release consumer %ch[%cslot], %ctok : !sparse_mla.channel<2>
+      ws.channel.release consumer %ch[%cslot], %ctok : !ws.channel<2>
     }
     gpu.return
   }
@@ -71,12 +71,12 @@ gpu.module @k {
 // A channel still captured by roles cannot be lowered yet.
 gpu.module @k {
   gpu.func @captured(%bars: memref<2xi64, #gpu.address_space<workgroup>>) kernel {
-    // expected-error @+1 {{is still used (by a sparse_mla.warp_specialize capture?); lower the roles first}}
-    %ch = sparse_mla.channel.create %bars producers(128) consumers(128)
-        : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
-    sparse_mla.warp_specialize (%ch) : !sparse_mla.channel<1>
-      role "a" warps(4) regs(72) (%c: !sparse_mla.channel<1>) {
-        sparse_mla.role_return
+    // expected-error @+1 {{is still used (by a ws.warp_specialize capture?); lower the roles first}}
+    %ch = ws.channel.create %bars producers(128) consumers(128)
+        : memref<2xi64, #gpu.address_space<workgroup>> -> !ws.channel<1>
+    ws.warp_specialize (%ch) : !ws.channel<1>
+      role "a" warps(4) regs(72) (%c: !ws.channel<1>) {
+        ws.role_return
       }
     gpu.return
   }
@@ -91,8 +91,8 @@ gpu.module @k {
 // CHECK-LABEL: gpu.func @tx
 gpu.module @k {
   gpu.func @tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) kernel {
-    %ch = sparse_mla.channel.create %bars producers(128) consumers(256)
-        : memref<2xi64, #gpu.address_space<workgroup>> -> !sparse_mla.channel<1>
+    %ch = ws.channel.create %bars producers(128) consumers(256)
+        : memref<2xi64, #gpu.address_space<workgroup>> -> !ws.channel<1>
     %c0 = arith.constant 0 : index
     // CHECK: nvvm.mbarrier.try_wait.parity
     // CHECK: %[[FULL:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr<3>
@@ -106,11 +106,11 @@ gpu.module @k {
     // CHECK-NEXT: nvvm.mbarrier.arrive.expect_tx %[[FULL]], %[[BYTES]] : !llvm.ptr<3>, i32
     // CHECK-NOT: scf.if
     // CHECK-NOT: nvvm.mbarrier.arrive %
-    %slot, %tok = sparse_mla.channel.acquire producer %ch[%c0] : !sparse_mla.channel<1>
-    sparse_mla.channel.release producer %ch[%slot], %tok tx(73728) : !sparse_mla.channel<1>
+    %slot, %tok = ws.channel.acquire producer %ch[%c0] : !ws.channel<1>
+    ws.channel.release producer %ch[%slot], %tok tx(73728) : !ws.channel<1>
     // Both consumer warpgroups wait for phase 0 of the full barrier.
     // CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %{{.*}}, %{{.*}} : !llvm.ptr<3>, i32, i32
-    %cslot, %ctok = sparse_mla.channel.acquire consumer %ch[%c0] : !sparse_mla.channel<1>
+    %cslot, %ctok = ws.channel.acquire consumer %ch[%c0] : !ws.channel<1>
     gpu.return
   }
 }

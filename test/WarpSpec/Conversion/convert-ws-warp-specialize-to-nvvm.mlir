@@ -1,4 +1,4 @@
-// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-warp-specialize-to-nvvm -verify-diagnostics | FileCheck %s
+// RUN: sparse-mla-opt %s -split-input-file --convert-ws-warp-specialize-to-nvvm -verify-diagnostics | FileCheck %s
 
 // The seesaw roles: producer (warps 0-3, 72 registers), two consumers
 // (warps 4-7 and 8-11, 216 registers). 384 threads enter with 168 registers
@@ -31,20 +31,20 @@
 // CHECK-NEXT: %[[ID2:.*]] = arith.constant 3 : i32
 // CHECK-NEXT: %[[N2:.*]] = arith.constant 128 : i32
 // CHECK-NEXT: nvvm.barrier id = %[[ID2]] number_of_threads = %[[N2]]
-// CHECK-NOT: sparse_mla.
+// CHECK-NOT: ws.
 // CHECK: gpu.barrier
 // CHECK: gpu.return
 gpu.module @kernels {
   gpu.func @seesaw(%buf: memref<384xf32>, %x: f32) kernel {
-    sparse_mla.warp_specialize (%buf, %x) : memref<384xf32>, f32
+    ws.warp_specialize (%buf, %x) : memref<384xf32>, f32
       role "producer" warps(4) regs(72) (%b0: memref<384xf32>, %x0: f32) {
         %c0 = arith.constant 0 : index
         memref.store %x0, %b0[%c0] : memref<384xf32>
-        sparse_mla.role_return
+        ws.role_return
       }
       role "consumer0" warps(4) regs(216) (%b1: memref<384xf32>, %x1: f32) {
         gpu.barrier
-        sparse_mla.role_return
+        ws.role_return
       }
       role "consumer1" warps(4) regs(216) (%b2: memref<384xf32>, %x2: f32) {
         %c0 = arith.constant 0 : index
@@ -53,7 +53,7 @@ gpu.module @kernels {
         scf.for %i = %c0 to %c4 step %c1 {
           gpu.barrier
         }
-        sparse_mla.role_return
+        ws.role_return
       }
     // Outside the roles the CTA-wide barrier stays.
     gpu.barrier
@@ -72,9 +72,9 @@ gpu.module @kernels {
 // CHECK: gpu.return
 gpu.module @kernels {
   gpu.func @single() kernel {
-    sparse_mla.warp_specialize ()
+    ws.warp_specialize ()
       role "all" warps(4) regs(248) () {
-        sparse_mla.role_return
+        ws.role_return
       }
     gpu.return
   }
@@ -85,12 +85,12 @@ gpu.module @kernels {
 gpu.module @kernels {
   gpu.func @wrong_block() kernel attributes {known_block_size = array<i32: 256, 1, 1>} {
     // expected-error @+1 {{roles need a block of [384, 1, 1] threads, but the kernel's known_block_size is array<i32: 256, 1, 1>}}
-    sparse_mla.warp_specialize ()
+    ws.warp_specialize ()
       role "a" warps(4) regs(72) () {
-        sparse_mla.role_return
+        ws.role_return
       }
       role "b" warps(8) regs(216) () {
-        sparse_mla.role_return
+        ws.role_return
       }
     gpu.return
   }
@@ -100,9 +100,9 @@ gpu.module @kernels {
 
 func.func @not_in_kernel() {
   // expected-error @+1 {{must be inside a gpu.func kernel to be lowered}}
-  sparse_mla.warp_specialize ()
+  ws.warp_specialize ()
     role "a" warps(4) regs(72) () {
-      sparse_mla.role_return
+      ws.role_return
     }
   return
 }

@@ -5,38 +5,50 @@
 // block arguments and declares its warps and register budget.
 // CHECK-LABEL: func.func @seesaw_roles
 // CHECK-SAME: (%[[Q:.*]]: memref<64x576xbf16, 3>, %[[N:.*]]: index)
-// CHECK: sparse_mla.warp_specialize (%[[Q]], %[[N]]) : memref<64x576xbf16, 3>, index
+// CHECK: ws.warp_specialize (%[[Q]], %[[N]]) : memref<64x576xbf16, 3>, index
 // CHECK-NEXT: role "producer" warps(4) regs(72) (%{{.*}}: memref<64x576xbf16, 3>, %{{.*}}: index) {
-// CHECK-NEXT: sparse_mla.role_return
+// CHECK-NEXT: ws.role_return
 // CHECK-NEXT: }
 // CHECK-NEXT: role "consumer0" warps(4) regs(216) (%{{.*}}: memref<64x576xbf16, 3>, %[[N1:.*]]: index) {
 // CHECK-NEXT: arith.addi %[[N1]], %[[N1]] : index
-// CHECK-NEXT: sparse_mla.role_return
+// CHECK-NEXT: ws.role_return
 // CHECK-NEXT: }
 // CHECK-NEXT: role "consumer1" warps(4) regs(216)
 func.func @seesaw_roles(%q: memref<64x576xbf16, 3>, %n: index) {
-  sparse_mla.warp_specialize (%q, %n) : memref<64x576xbf16, 3>, index
+  ws.warp_specialize (%q, %n) : memref<64x576xbf16, 3>, index
     role "producer" warps(4) regs(72) (%q0: memref<64x576xbf16, 3>, %n0: index) {
-      sparse_mla.role_return
+      ws.role_return
     }
     role "consumer0" warps(4) regs(216) (%q1: memref<64x576xbf16, 3>, %n1: index) {
       %c = arith.addi %n1, %n1 : index
-      sparse_mla.role_return
+      ws.role_return
     }
     role "consumer1" warps(4) regs(216) (%q2: memref<64x576xbf16, 3>, %n2: index) {
-      sparse_mla.role_return
+      ws.role_return
     }
   return
 }
 
 // No captures; one role of two warpgroups.
 // CHECK-LABEL: func.func @no_captures
-// CHECK: sparse_mla.warp_specialize ()
+// CHECK: ws.warp_specialize ()
 // CHECK-NEXT: role "all" warps(8) regs(128) () {
 func.func @no_captures() {
-  sparse_mla.warp_specialize ()
+  ws.warp_specialize ()
     role "all" warps(8) regs(128) () {
-      sparse_mla.role_return
+      ws.role_return
     }
+  return
+}
+
+// A producer release that announces transaction bytes (TMA copies).
+// CHECK-LABEL: func.func @release_tx
+// CHECK: ws.channel.release producer %{{.*}}[%{{.*}}], %{{.*}} tx(73728) : !ws.channel<1>
+func.func @release_tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
+  %ch = ws.channel.create %bars producers(128) consumers(256)
+      : memref<2xi64, #gpu.address_space<workgroup>> -> !ws.channel<1>
+  %c0 = arith.constant 0 : index
+  %slot, %tok = ws.channel.acquire producer %ch[%c0] : !ws.channel<1>
+  ws.channel.release producer %ch[%slot], %tok tx(73728) : !ws.channel<1>
   return
 }
