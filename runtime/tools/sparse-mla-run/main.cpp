@@ -591,25 +591,57 @@ void setScanFields(Value &v, const CheckResult &c) {
   v.set("empty_rows", Value::integer(c.emptyRows));
 }
 
-int run(const Options &o, Value &report) {
-  report.set("package", Value::string(o.package));
+/// What the phases of a run share. Members are destroyed in reverse order:
+/// the context outlives the packages, so the packages' modules are unloaded
+/// while their context is alive.
+struct RunState {
+  RunState(const Options &o, Value &report) : o(o), report(report) {}
 
-  //--- Package --------------------------------------------------------------//
-  // The context outlives the packages (destroyed in reverse order), so the
-  // packages' modules are unloaded while their context is alive.
+  const Options &o;
+  Value &report;
   Context cx;
   PackageHandle pkg, pkg2;
-  if (smla_package_load_file(o.package.c_str(), &pkg.p) != SMLA_SUCCESS)
+  bool comparing = false; ///< --compare given.
+  OpDescription op1, op2;
+  Value compare = Value::object(); ///< The report's "compare" member.
+  Problem p;
+  int l2 = 0; ///< The device's L2 cache size in bytes.
+  HostInputs in;
+  std::string generator; ///< The report's "generator".
+  // Both packages read the same q / kv / indices; each writes its own
+  // poisoned outputs.
+  DeviceBuffer dq, dkv, didx, flush;
+  DeviceOutputs d1, d2;
+  smla_tensor tq{}, tkv{}, tidx{};
+  struct StreamGuard {
+    CUstream s = nullptr;
+    ~StreamGuard() {
+      if (s)
+        cuStreamDestroy(s);
+    }
+  } stream;
+  uint32_t grid[3] = {0, 0, 0}, grid2[3] = {0, 0, 0};
+  HostOutputs outs, outs2;
+};
+
+//--- Package ----------------------------------------------------------------//
+
+/// Loads PACKAGE and, for a split kernel, sets the split policy of
+/// --split-parts / --split-any.
+void loadPackage(RunState &s) {
+  const Options &o = s.o;
+  Value &report = s.report;
+  if (smla_package_load_file(o.package.c_str(), &s.pkg.p) != SMLA_SUCCESS)
     throw RunError(kExitRuntime,
                    std::string("cannot load package: ") + smla_last_error());
-  report.set("entry", Value::string(smla_package_entry(pkg.p)));
-  report.set("chip", Value::string(smla_package_chip(pkg.p)));
-  report.set("schedule", Value::string(smla_package_schedule(pkg.p)));
+  smla_package *pk = s.pkg.p;
+  report.set("entry", Value::string(smla_package_entry(pk)));
+  report.set("chip", Value::string(smla_package_chip(pk)));
+  report.set("schedule", Value::string(smla_package_schedule(pk)));
   logf("package: %s (entry %s, chip %s, %s)\n", o.package.c_str(),
-       smla_package_entry(pkg.p), smla_package_chip(pkg.p),
-       binariesOf(pkg.p));
-  if (*smla_package_split_entry(pkg.p)) {
-    report.set("split_entry", Value::string(smla_package_split_entry(pkg.p)));
+       smla_package_entry(pk), smla_package_chip(pk), binariesOf(pk));
+  if (*smla_package_split_entry(pk)) {
+    report.set("split_entry", Value::string(smla_package_split_entry(pk)));
     const sparse_mla::pkg::SplitPolicy defaults;
     const int32_t parts = o.splitParts >= 0
                               ? static_cast<int32_t>(o.splitParts)
@@ -618,49 +650,93 @@ int run(const Options &o, Value &report) {
         o.splitAny ? INT32_MAX : static_cast<int32_t>(defaults.maxWaves);
     const int32_t rounds =
         o.splitAny ? 2 : static_cast<int32_t>(defaults.minRounds);
-    smlaCheck(smla_package_set_split_policy(pkg.p, parts, waves, rounds),
+    smlaCheck(smla_package_set_split_policy(pk, parts, waves, rounds),
               "--split-parts / --split-any");
     logf("split kernel: %s (at most %d parts per tile, %s)\n",
-         smla_package_split_entry(pkg.p), parts,
+         smla_package_split_entry(pk), parts,
          o.splitAny ? "any grid" : "the runtime's default policy");
   }
+}
 
-  // --compare: the second package must describe the same op.
-  const bool comparing = !o.comparePackage.empty();
-  const OpDescription op1 = describe(pkg.p);
-  OpDescription op2;
-  Value compare = Value::object();
-  if (comparing) {
-    compare.set("package", Value::string(o.comparePackage));
-    if (smla_package_load_file(o.comparePackage.c_str(), &pkg2.p) !=
-        SMLA_SUCCESS) {
-      compare.set("status", Value::string("not run"));
-      report.set("compare", compare);
-      throw RunError(kExitRuntime, "--compare: cannot load package: " +
-                                       std::string(smla_last_error()));
-    }
-    compare.set("entry", Value::string(smla_package_entry(pkg2.p)));
-    compare.set("chip", Value::string(smla_package_chip(pkg2.p)));
-    compare.set("schedule", Value::string(smla_package_schedule(pkg2.p)));
+/// Describes PACKAGE's op and, with --compare, loads the second package,
+/// which must describe the same op.
+void loadComparePackage(RunState &s) {
+  const Options &o = s.o;
+  Value &report = s.report;
+  s.comparing = !o.comparePackage.empty();
+  s.op1 = describe(s.pkg.p);
+  if (!s.comparing)
+    return;
+  Value &compare = s.compare;
+  compare.set("package", Value::string(o.comparePackage));
+  if (smla_package_load_file(o.comparePackage.c_str(), &s.pkg2.p) !=
+      SMLA_SUCCESS) {
     compare.set("status", Value::string("not run"));
     report.set("compare", compare);
-    logf("compare package: %s (entry %s, chip %s, %s)\n",
-         o.comparePackage.c_str(), smla_package_entry(pkg2.p),
-         smla_package_chip(pkg2.p), binariesOf(pkg2.p));
-    logf("  schedule: %s\n  vs main: %s\n", smla_package_schedule(pkg2.p),
-         smla_package_schedule(pkg.p));
-    op2 = describe(pkg2.p);
-    // With --sm-scale both packages run at that scale.
-    if (o.smScale > 0)
-      op2.smScale = op1.smScale;
-    const std::string err = sameOpError(op1, op2);
-    if (!err.empty())
-      throw RunError(kExitUsage, "--compare " + o.comparePackage +
-                                     ": not the same op as " + o.package +
-                                     ": " + err);
+    throw RunError(kExitRuntime, "--compare: cannot load package: " +
+                                     std::string(smla_last_error()));
   }
+  smla_package *pk2 = s.pkg2.p;
+  compare.set("entry", Value::string(smla_package_entry(pk2)));
+  compare.set("chip", Value::string(smla_package_chip(pk2)));
+  compare.set("schedule", Value::string(smla_package_schedule(pk2)));
+  compare.set("status", Value::string("not run"));
+  report.set("compare", compare);
+  logf("compare package: %s (entry %s, chip %s, %s)\n",
+       o.comparePackage.c_str(), smla_package_entry(pk2),
+       smla_package_chip(pk2), binariesOf(pk2));
+  logf("  schedule: %s\n  vs main: %s\n", smla_package_schedule(pk2),
+       smla_package_schedule(s.pkg.p));
+  s.op2 = describe(pk2);
+  // With --sm-scale both packages run at that scale.
+  if (o.smScale > 0)
+    s.op2.smScale = s.op1.smScale;
+  const std::string err = sameOpError(s.op1, s.op2);
+  if (!err.empty())
+    throw RunError(kExitUsage, "--compare " + o.comparePackage +
+                                   ": not the same op as " + o.package + ": " +
+                                   err);
+}
 
-  Problem p;
+//--- Problem ----------------------------------------------------------------//
+
+/// One of the sizes B, S and Skv: its flag, the static values of the two
+/// packages (-1: dynamic), its default, and where the chosen size goes.
+struct DynSize {
+  const char *name;
+  const std::optional<int64_t> &flag;
+  int64_t fixed;
+  int64_t fixed2;
+  int64_t deflt;
+  int64_t &dst;
+};
+
+std::array<DynSize, 3> dynSizes(RunState &s) {
+  const Options &o = s.o;
+  auto &sh = s.p.shape;
+  const OpDescription &op1 = s.op1, &op2 = s.op2;
+  const bool comparing = s.comparing;
+  return {{{"B", o.B, op1.B, comparing ? op2.B : -1, 1, sh.B},
+           {"S", o.S, op1.S, comparing ? op2.S : -1, 128, sh.S},
+           {"Skv", o.Skv, op1.Skv, comparing ? op2.Skv : -1, 1024, sh.Skv}}};
+}
+
+/// With --compare: the sizes of the run must suit the second package's
+/// static sizes.
+void checkCompareSizes(const RunState &s) {
+  if (!s.comparing)
+    return;
+  const auto &sh = s.p.shape;
+  const std::string err = staticSizesError(s.op2, sh.B, sh.S, sh.Skv);
+  if (!err.empty())
+    throw RunError(kExitUsage, "--compare " + s.o.comparePackage + ": " + err);
+}
+
+/// The Problem: the op of PACKAGE, the sizes, the scale and q_start.
+void chooseProblem(RunState &s) {
+  const Options &o = s.o;
+  const OpDescription &op1 = s.op1;
+  Problem &p = s.p;
   auto &sh = p.shape;
   sh.H = op1.H;
   sh.G = op1.G;
@@ -674,17 +750,7 @@ int run(const Options &o, Value &report) {
 
   // Sizes: flags, else the package's static value (the --compare package's
   // if only it has one), else the defaults.
-  struct DynSize {
-    const char *name;
-    const std::optional<int64_t> &flag;
-    int64_t fixed;
-    int64_t fixed2;
-    int64_t deflt;
-    int64_t &dst;
-  } dyn[] = {{"B", o.B, op1.B, comparing ? op2.B : -1, 1, sh.B},
-             {"S", o.S, op1.S, comparing ? op2.S : -1, 128, sh.S},
-             {"Skv", o.Skv, op1.Skv, comparing ? op2.Skv : -1, 1024, sh.Skv}};
-  for (DynSize &d : dyn) {
+  for (const DynSize &d : dynSizes(s)) {
     if (d.flag && d.fixed >= 0 && *d.flag != d.fixed)
       throw RunError(kExitUsage, std::string("--") + d.name + " " +
                                      std::to_string(*d.flag) +
@@ -695,18 +761,18 @@ int run(const Options &o, Value &report) {
             : d.fixed2 >= 0   ? d.fixed2
                               : d.deflt;
   }
-  auto checkCompareSizes = [&]() {
-    if (!comparing)
-      return;
-    const std::string err = staticSizesError(op2, sh.B, sh.S, sh.Skv);
-    if (!err.empty())
-      throw RunError(kExitUsage, "--compare " + o.comparePackage + ": " + err);
-  };
   if (o.inputsDir.empty())
-    checkCompareSizes();
+    checkCompareSizes(s);
   p.attrs.qStart = static_cast<int32_t>(o.qStart.value_or(0));
+}
 
-  //--- CUDA -----------------------------------------------------------------//
+//--- CUDA -------------------------------------------------------------------//
+
+/// cuInit, the device of --device, and its primary context made current.
+void initDevice(RunState &s) {
+  const Options &o = s.o;
+  Value &report = s.report;
+  Context &cx = s.cx;
   CUresult r = cuInit(0);
   if (r != CUDA_SUCCESS)
     throw RunError(kExitRuntime,
@@ -727,6 +793,7 @@ int run(const Options &o, Value &report) {
   cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
                        cx.dev);
   cuDeviceGetAttribute(&l2, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, cx.dev);
+  s.l2 = l2;
   report.set("card", Value::string(name));
   report.set("device", Value::integer(o.device));
   report.set("compute_capability",
@@ -736,51 +803,71 @@ int run(const Options &o, Value &report) {
   cuCheck(cuDevicePrimaryCtxRetain(&cx.ctx, cx.dev), "cuDevicePrimaryCtxRetain");
   cx.retained = true;
   cuCheck(cuCtxSetCurrent(cx.ctx), "cuCtxSetCurrent");
+}
 
-  //--- Inputs ---------------------------------------------------------------//
-  HostInputs in;
-  std::string generator = generatorName(o.generator);
+//--- Inputs -----------------------------------------------------------------//
+
+/// --inputs: reads the dump; its sizes must agree with the size flags and
+/// the static sizes of the packages, and its q_start is the run's unless
+/// --q-start overrides it.
+void readInputs(RunState &s) {
+  const Options &o = s.o;
+  Problem &p = s.p;
+  std::vector<std::string> notes;
+  int32_t metaQStart = 0;
+  loadInputs(o.inputsDir, p, s.in, metaQStart, notes);
+  const std::array<DynSize, 3> dyn = dynSizes(s);
+  for (const DynSize &d : dyn)
+    if (d.flag && *d.flag != d.dst)
+      throw RunError(kExitUsage, std::string("--") + d.name + " " +
+                                     std::to_string(*d.flag) +
+                                     " disagrees with --inputs (" + d.name +
+                                     " = " + std::to_string(d.dst) + ")");
+  for (const DynSize &d : dyn)
+    if (d.fixed >= 0 && d.fixed != d.dst)
+      throw RunError(kExitUsage,
+                     std::string("--inputs: ") + d.name + " = " +
+                         std::to_string(d.dst) + ", but the package has "
+                         "static " + d.name + " = " + std::to_string(d.fixed));
+  checkCompareSizes(s);
+  p.attrs.qStart = o.qStart ? static_cast<int32_t>(*o.qStart) : metaQStart;
+  if (o.qStart && *o.qStart != metaQStart)
+    notes.push_back("--q-start overrides meta.json's q_start = " +
+                    std::to_string(metaQStart));
+  for (const std::string &n : notes)
+    logf("note: %s\n", n.c_str());
+  s.generator = "inputs:" + o.inputsDir;
+}
+
+/// The host inputs, read (--inputs) or generated, then reordered
+/// (--index-order). Returns the seconds this took.
+double makeInputs(RunState &s) {
+  const Options &o = s.o;
+  s.generator = generatorName(o.generator);
   auto t0 = std::chrono::steady_clock::now();
   if (!o.inputsDir.empty()) {
-    std::vector<std::string> notes;
-    int32_t metaQStart = 0;
-    loadInputs(o.inputsDir, p, in, metaQStart, notes);
-    for (DynSize &d : dyn)
-      if (d.flag && *d.flag != d.dst)
-        throw RunError(kExitUsage, std::string("--") + d.name + " " +
-                                       std::to_string(*d.flag) +
-                                       " disagrees with --inputs (" + d.name +
-                                       " = " + std::to_string(d.dst) + ")");
-    for (DynSize &d : dyn)
-      if (d.fixed >= 0 && d.fixed != d.dst)
-        throw RunError(kExitUsage,
-                       std::string("--inputs: ") + d.name + " = " +
-                           std::to_string(d.dst) + ", but the package has "
-                           "static " + d.name + " = " + std::to_string(d.fixed));
-    checkCompareSizes();
-    p.attrs.qStart =
-        o.qStart ? static_cast<int32_t>(*o.qStart) : metaQStart;
-    if (o.qStart && *o.qStart != metaQStart)
-      notes.push_back("--q-start overrides meta.json's q_start = " +
-                      std::to_string(metaQStart));
-    for (const std::string &n : notes)
-      logf("note: %s\n", n.c_str());
-    generator = "inputs:" + o.inputsDir;
+    readInputs(s);
   } else {
-    generateInputs(p, o.generator, o.seed, in, o.values);
+    generateInputs(s.p, o.generator, o.seed, s.in, o.values);
     if (o.values != Values::Uniform)
-      generator += std::string("+") + valuesName(o.values);
+      s.generator += std::string("+") + valuesName(o.values);
   }
   if (o.indexOrder == "sorted")
-    sortIndexRows(p, in);
+    sortIndexRows(s.p, s.in);
   else if (o.indexOrder == "aligned")
-    alignIndexRows(p, in);
+    alignIndexRows(s.p, s.in);
   if (o.indexOrder != "random")
-    generator += "+" + o.indexOrder;
-  double genSeconds = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - t0)
-                          .count();
+    s.generator += "+" + o.indexOrder;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+      .count();
+}
 
+/// The shape, attributes and inputs of the run, in the report and the log.
+void reportProblem(RunState &s, double genSeconds) {
+  const Options &o = s.o;
+  Value &report = s.report;
+  const Problem &p = s.p;
+  const auto &sh = p.shape;
   Value shape = Value::object();
   shape.set("B", Value::integer(sh.B));
   shape.set("S", Value::integer(sh.S));
@@ -798,7 +885,7 @@ int run(const Options &o, Value &report) {
   attrs.set("q_start", Value::integer(p.attrs.qStart));
   attrs.set("has_max_logits", Value::boolean(p.hasMaxLogits));
   report.set("attrs", attrs);
-  report.set("generator", Value::string(generator));
+  report.set("generator", Value::string(s.generator));
   report.set("seed", Value::integer(static_cast<int64_t>(o.seed)));
   report.set("input_pad", Value::integer(o.inputPad));
   logf("shape: B=%lld S=%lld Skv=%lld H=%lld G=%lld Dqk=%lld Dv=%lld "
@@ -808,205 +895,240 @@ int run(const Options &o, Value &report) {
        (long long)sh.topk, p.attrs.causal ? 1 : 0, (long long)p.attrs.kvStride,
        p.attrs.qStart, p.attrs.smScale,
        p.hasMaxLogits ? "; max_logits" : "");
-  logf("inputs: %s, seed %llu (%.2f s)\n", generator.c_str(),
+  logf("inputs: %s, seed %llu (%.2f s)\n", s.generator.c_str(),
        static_cast<unsigned long long>(o.seed), genSeconds);
+}
 
-  //--- Device buffers -------------------------------------------------------//
-  // Both packages read the same q / kv / indices; each writes its own
-  // poisoned outputs.
+//--- Device buffers ---------------------------------------------------------//
+
+/// --input-pad: the strides of the padded device inputs, in the report and
+/// the log.
+void reportInputPad(RunState &s, const PaddedInputs &padded) {
+  auto stridesJson = [](const std::array<int64_t, 4> &st) {
+    Value v = Value::array();
+    for (int64_t x : st)
+      v.push(Value::integer(x));
+    return v;
+  };
+  Value st = Value::object();
+  st.set("q", stridesJson(padded.qStrides));
+  st.set("kv", stridesJson(padded.kvStrides));
+  st.set("indices", stridesJson(padded.idxStrides));
+  s.report.set("input_strides", st);
+  auto str = [](const std::array<int64_t, 4> &a) {
+    return "[" + std::to_string(a[0]) + ", " + std::to_string(a[1]) + ", " +
+           std::to_string(a[2]) + ", " + std::to_string(a[3]) + "]";
+  };
+  logf("input-pad: %lld elements per innermost row (poison bf16 0x%04X, "
+       "index %d); strides q %s, kv %s, indices %s\n",
+       (long long)s.o.inputPad, unsigned(kInputPadPoison), int(kIndexPadPoison),
+       str(padded.qStrides).c_str(), str(padded.kvStrides).c_str(),
+       str(padded.idxStrides).c_str());
+}
+
+/// The device inputs (copied from the host) and the poisoned outputs of
+/// both packages, and their tensors.
+void uploadInputs(RunState &s) {
+  const Options &o = s.o;
+  const Problem &p = s.p;
+  const auto &sh = p.shape;
   // With --input-pad the device copies are scattered into the padded layout
-  // (host data, reference, --dump and the check stay contiguous).
+  // (host data, reference, --dump and the check stay contiguous). The padded
+  // host copy is dropped on return, once the device holds its copy.
   const bool padding = o.inputPad > 0;
   PaddedInputs padded;
   if (padding)
-    padded = padInputs(p, in, o.inputPad);
-  const std::vector<uint16_t> &hq = padding ? padded.q : in.q;
-  const std::vector<uint16_t> &hkv = padding ? padded.kv : in.kv;
-  const std::vector<int32_t> &hidx = padding ? padded.indices : in.indices;
-  if (padding) {
-    auto stridesJson = [](const std::array<int64_t, 4> &st) {
-      Value v = Value::array();
-      for (int64_t x : st)
-        v.push(Value::integer(x));
-      return v;
-    };
-    Value st = Value::object();
-    st.set("q", stridesJson(padded.qStrides));
-    st.set("kv", stridesJson(padded.kvStrides));
-    st.set("indices", stridesJson(padded.idxStrides));
-    report.set("input_strides", st);
-    auto str = [](const std::array<int64_t, 4> &a) {
-      return "[" + std::to_string(a[0]) + ", " + std::to_string(a[1]) + ", " +
-             std::to_string(a[2]) + ", " + std::to_string(a[3]) + "]";
-    };
-    logf("input-pad: %lld elements per innermost row (poison bf16 0x%04X, "
-         "index %d); strides q %s, kv %s, indices %s\n",
-         (long long)o.inputPad, unsigned(kInputPadPoison), int(kIndexPadPoison),
-         str(padded.qStrides).c_str(), str(padded.kvStrides).c_str(),
-         str(padded.idxStrides).c_str());
-  }
-  DeviceBuffer dq, dkv, didx, flush;
-  DeviceOutputs d1, d2;
-  d2.tag = "compare ";
-  dq.alloc("q", hq.size() * 2);
-  dkv.alloc("kv", hkv.size() * 2);
-  didx.alloc("indices", hidx.size() * 4);
-  d1.alloc(p, p.hasMaxLogits);
-  if (comparing)
-    d2.alloc(p, op2.hasMaxLogits);
-  if (dq.bytes)
-    cuCheck(cuMemcpyHtoD(dq.ptr, hq.data(), dq.bytes), "cuMemcpyHtoD(q)");
-  if (dkv.bytes)
-    cuCheck(cuMemcpyHtoD(dkv.ptr, hkv.data(), dkv.bytes),
+    padded = padInputs(p, s.in, o.inputPad);
+  const std::vector<uint16_t> &hq = padding ? padded.q : s.in.q;
+  const std::vector<uint16_t> &hkv = padding ? padded.kv : s.in.kv;
+  const std::vector<int32_t> &hidx = padding ? padded.indices : s.in.indices;
+  if (padding)
+    reportInputPad(s, padded);
+  s.d2.tag = "compare ";
+  s.dq.alloc("q", hq.size() * 2);
+  s.dkv.alloc("kv", hkv.size() * 2);
+  s.didx.alloc("indices", hidx.size() * 4);
+  s.d1.alloc(p, p.hasMaxLogits);
+  if (s.comparing)
+    s.d2.alloc(p, s.op2.hasMaxLogits);
+  if (s.dq.bytes)
+    cuCheck(cuMemcpyHtoD(s.dq.ptr, hq.data(), s.dq.bytes), "cuMemcpyHtoD(q)");
+  if (s.dkv.bytes)
+    cuCheck(cuMemcpyHtoD(s.dkv.ptr, hkv.data(), s.dkv.bytes),
             "cuMemcpyHtoD(kv)");
-  if (didx.bytes)
-    cuCheck(cuMemcpyHtoD(didx.ptr, hidx.data(), didx.bytes),
+  if (s.didx.bytes)
+    cuCheck(cuMemcpyHtoD(s.didx.ptr, hidx.data(), s.didx.bytes),
             "cuMemcpyHtoD(indices)");
-  d1.poison();
-  if (comparing)
-    d2.poison();
+  s.d1.poison();
+  if (s.comparing)
+    s.d2.poison();
 
-  smla_tensor tq = tensorOf(dq.ptr, SMLA_DTYPE_BF16, {sh.B, sh.S, sh.H, sh.Dqk},
-                            padding ? &padded.qStrides : nullptr);
-  smla_tensor tkv =
-      tensorOf(dkv.ptr, SMLA_DTYPE_BF16, {sh.B, sh.Skv, sh.G, sh.Dqk},
-               padding ? &padded.kvStrides : nullptr);
-  smla_tensor tidx =
-      tensorOf(didx.ptr, SMLA_DTYPE_I32, {sh.B, sh.S, sh.G, sh.topk},
-               padding ? &padded.idxStrides : nullptr);
-  // The device holds its copy now; drop the padded host one (strides kept).
-  padded.q = {};
-  padded.kv = {};
-  padded.indices = {};
+  s.tq = tensorOf(s.dq.ptr, SMLA_DTYPE_BF16, {sh.B, sh.S, sh.H, sh.Dqk},
+                  padding ? &padded.qStrides : nullptr);
+  s.tkv = tensorOf(s.dkv.ptr, SMLA_DTYPE_BF16, {sh.B, sh.Skv, sh.G, sh.Dqk},
+                   padding ? &padded.kvStrides : nullptr);
+  s.tidx = tensorOf(s.didx.ptr, SMLA_DTYPE_I32, {sh.B, sh.S, sh.G, sh.topk},
+                    padding ? &padded.idxStrides : nullptr);
+}
 
+void createStream(RunState &s) {
   CUstream stream;
   cuCheck(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
-  struct StreamGuard {
-    CUstream s;
-    ~StreamGuard() { cuStreamDestroy(s); }
-  } streamGuard{stream};
+  s.stream.s = stream;
+}
 
-  //--- First launch and check -----------------------------------------------//
+//--- First launch and check -------------------------------------------------//
+
+/// With a split kernel: the split plan of the run's sizes on this device, in
+/// the report and the log.
+void reportSplitPlan(RunState &s) {
+  const auto &sh = s.p.shape;
+  CUdevice dev;
+  int sms = 0;
+  cuCheck(cuCtxGetDevice(&dev), "cuCtxGetDevice");
+  cuCheck(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                               dev),
+          "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
+  uint32_t plan[3];
+  smlaCheck(smla_package_split_plan(s.pkg.p, sh.B, sh.S, sh.Skv, sms, plan),
+            "split plan");
+  Value split = Value::object();
+  split.set("persistent_tiles", Value::integer(plan[0]));
+  split.set("split_tiles", Value::integer(plan[1]));
+  split.set("parts", Value::integer(plan[2]));
+  s.report.set("split_plan", split);
+  logf("split plan: %u tiles on the persistent kernel, %u on the split "
+       "kernel (%u CTAs each)\n",
+       plan[0], plan[1], plan[2]);
+}
+
+/// Loads PACKAGE's kernel and works out its launch (grid, split plan).
+void prepareKernel(RunState &s) {
+  const auto &sh = s.p.shape;
+  smla_package *pk = s.pkg.p;
   smla_binary_kind kind = SMLA_BINARY_NONE;
-  smlaCheck(smla_package_prepare(pkg.p, &kind), "loading the kernel");
+  smlaCheck(smla_package_prepare(pk, &kind), "loading the kernel");
   const char *kindName = kind == SMLA_BINARY_CUBIN ? "cubin" : "ptx";
-  report.set("binary", Value::string(kindName));
-  uint32_t grid[3] = {0, 0, 0}, block[3];
-  smla_package_block(pkg.p, block);
-  smlaCheck(smla_package_grid(pkg.p, sh.B, sh.S, sh.Skv, grid), "grid");
-  const uint32_t ctasPerSm = smla_package_ctas_per_sm(pkg.p);
+  s.report.set("binary", Value::string(kindName));
+  uint32_t *grid = s.grid, block[3];
+  smla_package_block(pk, block);
+  smlaCheck(smla_package_grid(pk, sh.B, sh.S, sh.Skv, grid), "grid");
+  const uint32_t ctasPerSm = smla_package_ctas_per_sm(pk);
   logf("kernel: loaded from the %s; %s [%u, %u, %u]%s, block [%u, %u, %u], "
        "%u bytes of dynamic shared memory\n",
        kindName, ctasPerSm ? "tiles" : "grid", grid[0], grid[1], grid[2],
        ctasPerSm ? " (persistent: CTAs per SM x SMs, each looping over "
                    "tiles)"
                  : "",
-       block[0], block[1], block[2], smla_package_dynamic_shared_memory(pkg.p));
-  if (*smla_package_split_entry(pkg.p)) {
-    CUdevice dev;
-    int sms = 0;
-    cuCheck(cuCtxGetDevice(&dev), "cuCtxGetDevice");
-    cuCheck(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
-                                 dev),
-            "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
-    uint32_t plan[3];
-    smlaCheck(smla_package_split_plan(pkg.p, sh.B, sh.S, sh.Skv, sms, plan),
-              "split plan");
-    Value split = Value::object();
-    split.set("persistent_tiles", Value::integer(plan[0]));
-    split.set("split_tiles", Value::integer(plan[1]));
-    split.set("parts", Value::integer(plan[2]));
-    report.set("split_plan", split);
-    logf("split plan: %u tiles on the persistent kernel, %u on the split "
-         "kernel (%u CTAs each)\n",
-         plan[0], plan[1], plan[2]);
-  }
+       block[0], block[1], block[2], smla_package_dynamic_shared_memory(pk));
+  if (*smla_package_split_entry(pk))
+    reportSplitPlan(s);
+}
 
-  auto launch = [&](const char *what) {
-    smlaCheck(smla_launch_ex(pkg.p, &tq, &tkv, &tidx, p.attrs.qStart,
-                             &d1.tout, &d1.tlse, d1.maxLogitsTensor(), stream,
-                             static_cast<float>(o.smScale), 0),
-              what);
-  };
+/// One launch of PACKAGE on the run's tensors; \p what names it in errors.
+void launchMain(const RunState &s, const char *what) {
+  smlaCheck(smla_launch_ex(s.pkg.p, &s.tq, &s.tkv, &s.tidx, s.p.attrs.qStart,
+                           &s.d1.tout, &s.d1.tlse, s.d1.maxLogitsTensor(),
+                           s.stream.s, static_cast<float>(s.o.smScale), 0),
+            what);
+}
+
+/// One launch of the --compare package: the same device inputs and q_start.
+void launchCompare(const RunState &s, const char *what) {
+  smlaCheck(smla_launch_ex(s.pkg2.p, &s.tq, &s.tkv, &s.tidx, s.p.attrs.qStart,
+                           &s.d2.tout, &s.d2.tlse, s.d2.maxLogitsTensor(),
+                           s.stream.s, static_cast<float>(s.o.smScale), 0),
+            std::string("--compare package: ") + what);
+}
+
+/// The launches of PACKAGE whose outputs are checked, copied to s.outs.
+void runMainPackage(RunState &s) {
   // --launches N: the checked outputs are the N-th launch's, poisoned again
   // before it (what a kernel leaves behind for the next launch, a
   // workspace say, is then checked).
-  for (int64_t i = 0; i < o.launches; ++i) {
+  for (int64_t i = 0; i < s.o.launches; ++i) {
     if (i > 0) {
-      cuCheck(cuStreamSynchronize(stream), "the kernel (an earlier launch)");
-      d1.poison();
+      cuCheck(cuStreamSynchronize(s.stream.s),
+              "the kernel (an earlier launch)");
+      s.d1.poison();
     }
-    launch("smla_launch");
+    launchMain(s, "smla_launch");
   }
-  cuCheck(cuStreamSynchronize(stream),
+  cuCheck(cuStreamSynchronize(s.stream.s),
           "the kernel (cuStreamSynchronize after the checked launch)");
-  HostOutputs outs;
-  d1.copyBack(outs);
+  s.d1.copyBack(s.outs);
+}
 
-  // The --compare package: the same device inputs and q_start.
-  uint32_t grid2[3] = {0, 0, 0};
-  HostOutputs outs2;
-  auto launch2 = [&](const char *what) {
-    smlaCheck(smla_launch_ex(pkg2.p, &tq, &tkv, &tidx, p.attrs.qStart,
-                             &d2.tout, &d2.tlse, d2.maxLogitsTensor(), stream,
-                             static_cast<float>(o.smScale), 0),
-              std::string("--compare package: ") + what);
-  };
-  if (comparing) {
-    smla_binary_kind kind2 = SMLA_BINARY_NONE;
-    smlaCheck(smla_package_prepare(pkg2.p, &kind2),
-              "loading the --compare kernel");
-    const char *kindName2 = kind2 == SMLA_BINARY_CUBIN ? "cubin" : "ptx";
-    compare.set("binary", Value::string(kindName2));
-    uint32_t block2[3];
-    smla_package_block(pkg2.p, block2);
-    smlaCheck(smla_package_grid(pkg2.p, sh.B, sh.S, sh.Skv, grid2),
-              "--compare grid");
-    logf("compare kernel: loaded from the %s; grid [%u, %u, %u], block [%u, "
-         "%u, %u], %u bytes of dynamic shared memory\n",
-         kindName2, grid2[0], grid2[1], grid2[2], block2[0], block2[1],
-         block2[2], smla_package_dynamic_shared_memory(pkg2.p));
-    launch2("smla_launch");
-    cuCheck(cuStreamSynchronize(stream), "the --compare kernel "
-                                         "(cuStreamSynchronize after the "
-                                         "first launch)");
-    d2.copyBack(outs2);
-  }
+/// The --compare package: loads its kernel, launches it once on the same
+/// device inputs and q_start, and copies its outputs to s.outs2.
+void runComparePackage(RunState &s) {
+  const auto &sh = s.p.shape;
+  smla_package *pk2 = s.pkg2.p;
+  smla_binary_kind kind2 = SMLA_BINARY_NONE;
+  smlaCheck(smla_package_prepare(pk2, &kind2),
+            "loading the --compare kernel");
+  const char *kindName2 = kind2 == SMLA_BINARY_CUBIN ? "cubin" : "ptx";
+  s.compare.set("binary", Value::string(kindName2));
+  uint32_t *grid2 = s.grid2, block2[3];
+  smla_package_block(pk2, block2);
+  smlaCheck(smla_package_grid(pk2, sh.B, sh.S, sh.Skv, grid2),
+            "--compare grid");
+  logf("compare kernel: loaded from the %s; grid [%u, %u, %u], block [%u, "
+       "%u, %u], %u bytes of dynamic shared memory\n",
+       kindName2, grid2[0], grid2[1], grid2[2], block2[0], block2[1],
+       block2[2], smla_package_dynamic_shared_memory(pk2));
+  launchCompare(s, "smla_launch");
+  cuCheck(cuStreamSynchronize(s.stream.s), "the --compare kernel "
+                                           "(cuStreamSynchronize after the "
+                                           "first launch)");
+  s.d2.copyBack(s.outs2);
+}
 
+/// The report's "check" of a CheckResult on the main package's outputs.
+Value checkJson(const Problem &p, const CheckResult &c) {
+  Value check = Value::object();
+  check.set("status", Value::string(c.passed ? "pass" : "fail"));
+  check.set("sampled_positions", Value::integer(c.positions));
+  check.set("sampled_rows", Value::integer(c.rowsChecked));
+  check.set("row_failures", Value::integer(c.rowFailures));
+  check.set("scanned_rows", Value::integer(p.rows()));
+  setScanFields(check, c);
+  check.set("max_abs_err_out", Value::number(c.maxAbsErrOut));
+  check.set("max_abs_err_lse", Value::number(c.maxErrLse));
+  check.set("max_abs_err_max_logits",
+            p.hasMaxLogits ? Value::number(c.maxErrMaxLogits) : Value::null());
+  check.set("min_cosine", Value::number(c.minCosine));
+  Value msgs = Value::array();
+  for (const std::string &m : c.messages)
+    msgs.push(Value::string(m));
+  check.set("first_failures", msgs);
+  return check;
+}
+
+/// The scan and the reference check of PACKAGE's outputs (unless
+/// --no-check), in the report and the log. Returns whether they passed.
+bool checkMainPackage(RunState &s) {
+  const Problem &p = s.p;
   bool passed = true;
   Value check = Value::object();
-  if (o.noCheck) {
+  if (s.o.noCheck) {
     check.set("status", Value::string("skipped"));
     logf("check: skipped (--no-check)\n");
   } else {
-    t0 = std::chrono::steady_clock::now();
-    CheckResult c = checkOutputs(p, in, outs, o.checkRows, o.seed);
+    const auto t0 = std::chrono::steady_clock::now();
+    CheckResult c = checkOutputs(p, s.in, s.outs, s.o.checkRows, s.o.seed);
     double checkSeconds = std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - t0)
                               .count();
     passed = c.passed;
-    check.set("status", Value::string(c.passed ? "pass" : "fail"));
-    check.set("sampled_positions", Value::integer(c.positions));
-    check.set("sampled_rows", Value::integer(c.rowsChecked));
-    check.set("row_failures", Value::integer(c.rowFailures));
-    check.set("scanned_rows", Value::integer(p.rows()));
-    setScanFields(check, c);
-    check.set("max_abs_err_out", Value::number(c.maxAbsErrOut));
-    check.set("max_abs_err_lse", Value::number(c.maxErrLse));
-    check.set("max_abs_err_max_logits",
-              p.hasMaxLogits ? Value::number(c.maxErrMaxLogits)
-                             : Value::null());
-    check.set("min_cosine", Value::number(c.minCosine));
-    Value msgs = Value::array();
-    for (const std::string &m : c.messages)
-      msgs.push(Value::string(m));
-    check.set("first_failures", msgs);
+    check = checkJson(p, c);
     logf("check: %s: %lld positions x %lld heads = %lld rows vs float64 "
          "reference, %lld failed; max |err| out %.3g, lse %.3g, max_logits "
          "%.3g; min cosine %.7f\n",
-         c.passed ? "PASS" : "FAIL", (long long)c.positions, (long long)sh.H,
-         (long long)c.rowsChecked, (long long)c.rowFailures, c.maxAbsErrOut,
-         c.maxErrLse, c.maxErrMaxLogits, c.minCosine);
+         c.passed ? "PASS" : "FAIL", (long long)c.positions,
+         (long long)p.shape.H, (long long)c.rowsChecked,
+         (long long)c.rowFailures, c.maxAbsErrOut, c.maxErrLse,
+         c.maxErrMaxLogits, c.minCosine);
     logf("scan: %lld rows, %lld with no valid entry; %lld problems (out: %lld "
          "never written, %lld NaN, %lld inf; lse %lld, max_logits %lld, "
          "nonzero empty rows %lld) (%.2f s)\n",
@@ -1018,164 +1140,232 @@ int run(const Options &o, Value &report) {
     for (const std::string &m : c.messages)
       logf("  %s\n", m.c_str());
   }
-  report.set("check", check);
+  s.report.set("check", check);
+  return passed;
+}
 
-  //--- Differential check ---------------------------------------------------//
-  bool comparePassed = true;
-  if (comparing) {
-    t0 = std::chrono::steady_clock::now();
-    // The second package's own scan (NaN, never written, infinities, empty
-    // rows), then every element against the first package's outputs.
-    Problem p2 = p;
-    p2.hasMaxLogits = op2.hasMaxLogits;
-    const CheckResult scan2 = checkOutputs(p2, in, outs2, 0, o.seed);
-    const CompareResult cr = compareOutputs(p, in, outs, outs2);
-    const double cmpSeconds = std::chrono::duration<double>(
-                                  std::chrono::steady_clock::now() - t0)
-                                  .count();
-    comparePassed = cr.passed && scan2.passed;
-    compare.set("status", Value::string(comparePassed ? "pass" : "fail"));
-    compare.set("rows", Value::integer(cr.rows));
-    compare.set("out_elements", Value::integer(cr.outElements));
-    compare.set("compared_max_logits", Value::boolean(cr.comparedMaxLogits));
-    compare.set("mismatched_rows", Value::integer(cr.mismatchedRows));
-    compare.set("out_mismatches", Value::integer(cr.outMismatches));
-    compare.set("out_nan", Value::integer(cr.outNan));
-    compare.set("cosine_failures", Value::integer(cr.cosineFailures));
-    compare.set("lse_mismatches", Value::integer(cr.lseMismatches));
-    compare.set("max_logits_mismatches",
-                cr.comparedMaxLogits ? Value::integer(cr.maxLogitsMismatches)
-                                     : Value::null());
-    compare.set("max_abs_diff_out", Value::number(cr.maxAbsErrOut));
-    compare.set("max_diff_ratio_out", Value::number(cr.maxErrRatioOut));
-    compare.set("max_abs_diff_lse", Value::number(cr.maxErrLse));
-    compare.set("max_abs_diff_max_logits",
-                cr.comparedMaxLogits ? Value::number(cr.maxErrMaxLogits)
-                                     : Value::null());
-    compare.set("min_cosine", Value::number(cr.minCosine));
-    Value firsts = Value::array();
-    for (const Mismatch &m : cr.firstMismatches) {
-      Value v = Value::object();
-      v.set("tensor", Value::string(m.tensor));
-      v.set("b", Value::integer(m.b));
-      v.set("s", Value::integer(m.s));
-      v.set("h", Value::integer(m.h));
-      v.set("column", m.column >= 0 ? Value::integer(m.column) : Value::null());
-      v.set("value", Value::number(m.first));
-      v.set("compare_value", Value::number(m.second));
-      v.set("message", Value::string(m.message));
-      firsts.push(v);
+//--- Differential check -----------------------------------------------------//
+
+/// The report's "first_mismatches" of a CompareResult.
+Value mismatchesJson(const CompareResult &cr) {
+  Value firsts = Value::array();
+  for (const Mismatch &m : cr.firstMismatches) {
+    Value v = Value::object();
+    v.set("tensor", Value::string(m.tensor));
+    v.set("b", Value::integer(m.b));
+    v.set("s", Value::integer(m.s));
+    v.set("h", Value::integer(m.h));
+    v.set("column", m.column >= 0 ? Value::integer(m.column) : Value::null());
+    v.set("value", Value::number(m.first));
+    v.set("compare_value", Value::number(m.second));
+    v.set("message", Value::string(m.message));
+    firsts.push(v);
+  }
+  return firsts;
+}
+
+/// The results of the differential check in the report's "compare": \p cr
+/// the comparison, \p scan2 the --compare package's own scan.
+void setCompareFields(Value &compare, const CompareResult &cr,
+                      const CheckResult &scan2) {
+  compare.set("rows", Value::integer(cr.rows));
+  compare.set("out_elements", Value::integer(cr.outElements));
+  compare.set("compared_max_logits", Value::boolean(cr.comparedMaxLogits));
+  compare.set("mismatched_rows", Value::integer(cr.mismatchedRows));
+  compare.set("out_mismatches", Value::integer(cr.outMismatches));
+  compare.set("out_nan", Value::integer(cr.outNan));
+  compare.set("cosine_failures", Value::integer(cr.cosineFailures));
+  compare.set("lse_mismatches", Value::integer(cr.lseMismatches));
+  compare.set("max_logits_mismatches",
+              cr.comparedMaxLogits ? Value::integer(cr.maxLogitsMismatches)
+                                   : Value::null());
+  compare.set("max_abs_diff_out", Value::number(cr.maxAbsErrOut));
+  compare.set("max_diff_ratio_out", Value::number(cr.maxErrRatioOut));
+  compare.set("max_abs_diff_lse", Value::number(cr.maxErrLse));
+  compare.set("max_abs_diff_max_logits",
+              cr.comparedMaxLogits ? Value::number(cr.maxErrMaxLogits)
+                                   : Value::null());
+  compare.set("min_cosine", Value::number(cr.minCosine));
+  compare.set("first_mismatches", mismatchesJson(cr));
+  Value scan = Value::object();
+  scan.set("status", Value::string(scan2.passed ? "pass" : "fail"));
+  setScanFields(scan, scan2);
+  Value scanMsgs = Value::array();
+  for (const std::string &m : scan2.messages)
+    scanMsgs.push(Value::string(m));
+  scan.set("first_failures", scanMsgs);
+  compare.set("scan", scan);
+  Value tol = Value::object();
+  tol.set("out_abs", Value::number(sparse_mla::ref::kOutAbsTol));
+  tol.set("out_rel", Value::number(sparse_mla::ref::kOutRelTol));
+  tol.set("out_p_rounding", Value::number(kComparePRoundTol));
+  tol.set("min_cosine", Value::number(sparse_mla::ref::kMinCosine));
+  tol.set("stat_abs", Value::number(sparse_mla::ref::kStatAbsTol));
+  compare.set("tolerance", tol);
+}
+
+/// The log lines of the differential check.
+void logCompare(const Options &o, const CompareResult &cr,
+                const CheckResult &scan2, double cmpSeconds) {
+  logf("compare: %s: all %lld rows (%lld out elements) vs %s: %lld rows "
+       "differ; out %lld elements (%lld NaN), %lld rows below cosine %.4f; "
+       "lse %lld; max_logits %s; max |diff| out %.3g (%.2f of the "
+       "tolerance), lse %.3g, max_logits %.3g; min cosine %.7f (%.2f s)\n",
+       cr.passed ? "PASS" : "FAIL", (long long)cr.rows,
+       (long long)cr.outElements, o.comparePackage.c_str(),
+       (long long)cr.mismatchedRows, (long long)cr.outMismatches,
+       (long long)cr.outNan, (long long)cr.cosineFailures,
+       sparse_mla::ref::kMinCosine, (long long)cr.lseMismatches,
+       cr.comparedMaxLogits ? std::to_string(cr.maxLogitsMismatches).c_str()
+                            : "not compared",
+       cr.maxAbsErrOut, cr.maxErrRatioOut, cr.maxErrLse, cr.maxErrMaxLogits,
+       cr.minCosine, cmpSeconds);
+  for (const Mismatch &m : cr.firstMismatches)
+    logf("  %s\n", m.message.c_str());
+  logf("compare-scan: %s: %lld problems in the --compare package's outputs "
+       "(out: %lld never written, %lld NaN, %lld inf; lse %lld, max_logits "
+       "%lld, nonzero empty rows %lld)\n",
+       scan2.passed ? "PASS" : "FAIL", (long long)scan2.scanFailures,
+       (long long)scan2.unwrittenOut, (long long)scan2.nanOut,
+       (long long)scan2.infOut, (long long)scan2.badLse,
+       (long long)scan2.badMaxLogits, (long long)scan2.nonzeroEmptyRows);
+  for (const std::string &m : scan2.messages)
+    logf("  %s\n", m.c_str());
+}
+
+/// --compare: the second package's outputs scanned and compared element by
+/// element with the first's, in the report and the log. Returns whether
+/// both passed.
+bool comparePackages(RunState &s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // The second package's own scan (NaN, never written, infinities, empty
+  // rows), then every element against the first package's outputs.
+  Problem p2 = s.p;
+  p2.hasMaxLogits = s.op2.hasMaxLogits;
+  const CheckResult scan2 = checkOutputs(p2, s.in, s.outs2, 0, s.o.seed);
+  const CompareResult cr = compareOutputs(s.p, s.in, s.outs, s.outs2);
+  const double cmpSeconds = std::chrono::duration<double>(
+                                std::chrono::steady_clock::now() - t0)
+                                .count();
+  const bool comparePassed = cr.passed && scan2.passed;
+  s.compare.set("status", Value::string(comparePassed ? "pass" : "fail"));
+  setCompareFields(s.compare, cr, scan2);
+  s.report.set("compare", s.compare);
+  logCompare(s.o, cr, scan2, cmpSeconds);
+  return comparePassed;
+}
+
+//--- Timing -----------------------------------------------------------------//
+
+/// The L2 flush buffer of the timed launches (twice the L2, at least 1 MiB),
+/// allocated on first use.
+void allocFlush(RunState &s) {
+  if (!s.flush.bytes)
+    s.flush.alloc("L2 flush buffer",
+                  std::max<size_t>(2 * static_cast<size_t>(std::max(s.l2, 0)),
+                                   1 << 20));
+}
+
+/// --iters: times PACKAGE (report "timing") and checks that the timed
+/// launches reproduced the checked outputs. Returns the median in ms (0 if
+/// not timed).
+double timeMainPackage(RunState &s, double flops, double bytes) {
+  Value timing = Value::null();
+  double medianMs = 0;
+  if (s.o.iters > 0 && s.grid[0] && s.grid[1] && s.grid[2]) {
+    allocFlush(s);
+    Timing t = timeKernel([&s](const char *what) { launchMain(s, what); },
+                          s.stream.s, s.flush, s.o, flops, bytes, "time");
+    timing = t.json;
+    medianMs = t.medianMs;
+    // The timed launches recomputed the same outputs: they must match the
+    // checked ones bit for bit (a difference points at a race).
+    if (s.d1.out.bytes) {
+      const bool same = s.d1.sameAs(s.outs);
+      s.report.set("deterministic", Value::boolean(same));
+      if (!same)
+        logf("warning: outputs of the timed launches differ from the first "
+             "launch's (nondeterminism or a race)\n");
     }
-    compare.set("first_mismatches", firsts);
-    Value scan = Value::object();
-    scan.set("status", Value::string(scan2.passed ? "pass" : "fail"));
-    setScanFields(scan, scan2);
-    Value scanMsgs = Value::array();
-    for (const std::string &m : scan2.messages)
-      scanMsgs.push(Value::string(m));
-    scan.set("first_failures", scanMsgs);
-    compare.set("scan", scan);
-    Value tol = Value::object();
-    tol.set("out_abs", Value::number(sparse_mla::ref::kOutAbsTol));
-    tol.set("out_rel", Value::number(sparse_mla::ref::kOutRelTol));
-    tol.set("out_p_rounding", Value::number(kComparePRoundTol));
-    tol.set("min_cosine", Value::number(sparse_mla::ref::kMinCosine));
-    tol.set("stat_abs", Value::number(sparse_mla::ref::kStatAbsTol));
-    compare.set("tolerance", tol);
-    report.set("compare", compare);
-
-    logf("compare: %s: all %lld rows (%lld out elements) vs %s: %lld rows "
-         "differ; out %lld elements (%lld NaN), %lld rows below cosine %.4f; "
-         "lse %lld; max_logits %s; max |diff| out %.3g (%.2f of the "
-         "tolerance), lse %.3g, max_logits %.3g; min cosine %.7f (%.2f s)\n",
-         cr.passed ? "PASS" : "FAIL", (long long)cr.rows,
-         (long long)cr.outElements, o.comparePackage.c_str(),
-         (long long)cr.mismatchedRows, (long long)cr.outMismatches,
-         (long long)cr.outNan, (long long)cr.cosineFailures,
-         sparse_mla::ref::kMinCosine, (long long)cr.lseMismatches,
-         cr.comparedMaxLogits
-             ? std::to_string(cr.maxLogitsMismatches).c_str()
-             : "not compared",
-         cr.maxAbsErrOut, cr.maxErrRatioOut, cr.maxErrLse,
-         cr.maxErrMaxLogits, cr.minCosine, cmpSeconds);
-    for (const Mismatch &m : cr.firstMismatches)
-      logf("  %s\n", m.message.c_str());
-    logf("compare-scan: %s: %lld problems in the --compare package's outputs "
-         "(out: %lld never written, %lld NaN, %lld inf; lse %lld, max_logits "
-         "%lld, nonzero empty rows %lld)\n",
-         scan2.passed ? "PASS" : "FAIL", (long long)scan2.scanFailures,
-         (long long)scan2.unwrittenOut, (long long)scan2.nanOut,
-         (long long)scan2.infOut, (long long)scan2.badLse,
-         (long long)scan2.badMaxLogits, (long long)scan2.nonzeroEmptyRows);
-    for (const std::string &m : scan2.messages)
-      logf("  %s\n", m.c_str());
   }
+  s.report.set("timing", timing);
+  return medianMs;
+}
 
-  if (!o.dumpDir.empty()) {
-    dumpFiles(o.dumpDir, p, in, &outs, generator, o.seed);
-    logf("dump: wrote %s/{q,kv,indices,out,lse%s}.bin and meta.json\n",
-         o.dumpDir.c_str(), p.hasMaxLogits ? ",max_logits" : "");
+/// --iters with --compare: times the second package (report
+/// "compare_timing"), with its speedup over PACKAGE's median \p medianMs.
+void timeComparePackage(RunState &s, double flops, double bytes,
+                        double medianMs) {
+  Value timing2 = Value::null();
+  if (s.o.iters > 0 && s.grid2[0] && s.grid2[1] && s.grid2[2]) {
+    allocFlush(s);
+    Timing t = timeKernel([&s](const char *what) { launchCompare(s, what); },
+                          s.stream.s, s.flush, s.o, flops, bytes,
+                          "compare-time");
+    timing2 = t.json;
+    // > 1: the main package is faster.
+    const bool haveRatio = medianMs > 0 && t.medianMs > 0;
+    timing2.set("speedup", haveRatio ? Value::number(t.medianMs / medianMs)
+                                     : Value::null());
+    if (haveRatio)
+      logf("compare-time: speedup %.3fx (--compare median / main median)\n",
+           t.medianMs / medianMs);
+    if (s.d2.out.bytes) {
+      const bool same = s.d2.sameAs(s.outs2);
+      timing2.set("deterministic", Value::boolean(same));
+      if (!same)
+        logf("warning: outputs of the --compare package's timed launches "
+             "differ from its first launch's (nondeterminism or a race)\n");
+    }
   }
+  s.report.set("compare_timing", timing2);
+}
 
-  //--- Timing ---------------------------------------------------------------//
+/// Times both packages on the nominal work of the problem.
+void timePackages(RunState &s) {
+  const Problem &p = s.p;
+  const auto &sh = p.shape;
   const double flops = 2.0 * sh.B * sh.S * sh.H * sh.topk *
                        static_cast<double>(sh.Dqk + sh.Dv);
   const double bytes = static_cast<double>(sh.B) * sh.S * sh.G * sh.topk *
                            sh.Dqk * 2.0 +
                        static_cast<double>(p.qElems()) * 2.0 +
                        static_cast<double>(p.outElems()) * 2.0;
-  auto allocFlush = [&]() {
-    if (!flush.bytes)
-      flush.alloc("L2 flush buffer",
-                  std::max<size_t>(2 * static_cast<size_t>(std::max(l2, 0)),
-                                   1 << 20));
-  };
-  Value timing = Value::null();
-  double medianMs = 0;
-  if (o.iters > 0 && grid[0] && grid[1] && grid[2]) {
-    allocFlush();
-    Timing t = timeKernel(launch, stream, flush, o, flops, bytes, "time");
-    timing = t.json;
-    medianMs = t.medianMs;
-    // The timed launches recomputed the same outputs: they must match the
-    // checked ones bit for bit (a difference points at a race).
-    if (d1.out.bytes) {
-      const bool same = d1.sameAs(outs);
-      report.set("deterministic", Value::boolean(same));
-      if (!same)
-        logf("warning: outputs of the timed launches differ from the first "
-             "launch's (nondeterminism or a race)\n");
-    }
+  const double medianMs = timeMainPackage(s, flops, bytes);
+  if (s.comparing)
+    timeComparePackage(s, flops, bytes, medianMs);
+}
+
+//--- The run ----------------------------------------------------------------//
+
+int run(const Options &o, Value &report) {
+  report.set("package", Value::string(o.package));
+  RunState s(o, report);
+  loadPackage(s);
+  loadComparePackage(s);
+  chooseProblem(s);
+  initDevice(s);
+  const double genSeconds = makeInputs(s);
+  reportProblem(s, genSeconds);
+  uploadInputs(s);
+  createStream(s);
+  prepareKernel(s);
+  runMainPackage(s);
+  if (s.comparing)
+    runComparePackage(s);
+  bool passed = checkMainPackage(s);
+  const bool comparePassed = s.comparing ? comparePackages(s) : true;
+
+  if (!o.dumpDir.empty()) {
+    dumpFiles(o.dumpDir, s.p, s.in, &s.outs, s.generator, o.seed);
+    logf("dump: wrote %s/{q,kv,indices,out,lse%s}.bin and meta.json\n",
+         o.dumpDir.c_str(), s.p.hasMaxLogits ? ",max_logits" : "");
   }
-  report.set("timing", timing);
-  if (comparing) {
-    Value timing2 = Value::null();
-    if (o.iters > 0 && grid2[0] && grid2[1] && grid2[2]) {
-      allocFlush();
-      Timing t =
-          timeKernel(launch2, stream, flush, o, flops, bytes, "compare-time");
-      timing2 = t.json;
-      // > 1: the main package is faster.
-      const bool haveRatio = medianMs > 0 && t.medianMs > 0;
-      timing2.set("speedup", haveRatio ? Value::number(t.medianMs / medianMs)
-                                       : Value::null());
-      if (haveRatio)
-        logf("compare-time: speedup %.3fx (--compare median / main median)\n",
-             t.medianMs / medianMs);
-      if (d2.out.bytes) {
-        const bool same = d2.sameAs(outs2);
-        timing2.set("deterministic", Value::boolean(same));
-        if (!same)
-          logf("warning: outputs of the --compare package's timed launches "
-               "differ from its first launch's (nondeterminism or a race)\n");
-      }
-    }
-    report.set("compare_timing", timing2);
-  }
+  timePackages(s);
   passed = passed && comparePassed;
   report.set("passed", Value::boolean(passed));
-  logf("%s\n", passed ? (o.noCheck && !comparing ? "DONE (not checked)"
-                                                 : "PASS")
+  logf("%s\n", passed ? (o.noCheck && !s.comparing ? "DONE (not checked)"
+                                                   : "PASS")
                       : "FAIL");
   return passed ? kExitPass : kExitCheckFailed;
 }
