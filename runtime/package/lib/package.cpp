@@ -224,21 +224,15 @@ Manifest exampleSplitManifest() {
 // checkManifest
 //===----------------------------------------------------------------------===//
 
-bool checkManifest(const Manifest &m, std::string &err) {
-  auto fail = [&](const std::string &msg) {
-    err = "manifest: " + msg;
-    return false;
-  };
-  if (m.format != kFormatName)
-    return fail(format("format: expected \"%s\", found \"%s\"", kFormatName,
-                    m.format.c_str()));
-  if (m.version < 1)
-    return fail(format("version: expected a positive integer, found %lld",
-                    (long long)m.version));
-  if (m.chip.empty())
-    return fail("chip: empty");
+/// Sets \p err to "manifest: \p msg" and returns false.
+static bool manifestError(std::string &err, const std::string &msg) {
+  err = "manifest: " + msg;
+  return false;
+}
 
-  const Kernel &k = m.kernel;
+/// The kernel's entry, block, dynamic shared memory and ctas_per_sm.
+static bool checkKernelLaunch(const Kernel &k, std::string &err) {
+  auto fail = [&](const std::string &msg) { return manifestError(err, msg); };
   if (k.entry.empty())
     return fail("kernel.entry: empty");
   if (k.entry.find('\0') != std::string::npos)
@@ -262,41 +256,54 @@ bool checkManifest(const Manifest &m, std::string &err) {
     return fail(format("kernel.ctas_per_sm: expected 0..32 (resident blocks "
                        "per SM), found %lld",
                        (long long)k.ctasPerSm));
-  {
-    // The split kernel and the split plan's parameters: all or nothing.
-    const bool split = !k.splitEntry.empty();
-    if (split && k.ctasPerSm == 0)
-      return fail("kernel.split: a split kernel needs a persistent kernel "
-                  "(ctas_per_sm)");
-    if (split && (k.splitMaxParts < 2 || k.splitMaxParts > 0x7FFFFFFF))
-      return fail(format("kernel.split.max_parts: expected 2..2147483647, "
-                         "found %lld",
-                         (long long)k.splitMaxParts));
-    if (split && (k.splitWorkspaceBytesPerCta < 1 ||
-                  k.splitWorkspaceBytesPerCta > (int64_t(1) << 30)))
-      return fail(format("kernel.split.workspace_bytes_per_cta: expected "
-                         "1..2^30, found %lld",
-                         (long long)k.splitWorkspaceBytesPerCta));
-    for (ParamKind kind :
-         {ParamKind::SplitTiles, ParamKind::SplitParts, ParamKind::Workspace}) {
-      size_t n = 0;
-      for (const Param &p : k.params)
-        n += p.kind == kind;
-      if (n != (split ? 1u : 0u))
-        return fail(format("kernel.params: %zu parameters of kind %s, "
-                           "expected %d (%s)",
-                           n, paramKindName(kind), split ? 1 : 0,
-                           split ? "the kernel has a split kernel"
-                                 : "no kernel.split"));
-    }
+  return true;
+}
+
+/// The split kernel and the split plan's parameters: all or nothing.
+static bool checkSplit(const Kernel &k, std::string &err) {
+  auto fail = [&](const std::string &msg) { return manifestError(err, msg); };
+  const bool split = !k.splitEntry.empty();
+  if (split && k.ctasPerSm == 0)
+    return fail("kernel.split: a split kernel needs a persistent kernel "
+                "(ctas_per_sm)");
+  if (split && (k.splitMaxParts < 2 || k.splitMaxParts > 0x7FFFFFFF))
+    return fail(format("kernel.split.max_parts: expected 2..2147483647, "
+                       "found %lld",
+                       (long long)k.splitMaxParts));
+  if (split && (k.splitWorkspaceBytesPerCta < 1 ||
+                k.splitWorkspaceBytesPerCta > (int64_t(1) << 30)))
+    return fail(format("kernel.split.workspace_bytes_per_cta: expected "
+                       "1..2^30, found %lld",
+                       (long long)k.splitWorkspaceBytesPerCta));
+  for (ParamKind kind :
+       {ParamKind::SplitTiles, ParamKind::SplitParts, ParamKind::Workspace}) {
+    size_t n = 0;
+    for (const Param &p : k.params)
+      n += p.kind == kind;
+    if (n != (split ? 1u : 0u))
+      return fail(format("kernel.params: %zu parameters of kind %s, "
+                         "expected %d (%s)",
+                         n, paramKindName(kind), split ? 1 : 0,
+                         split ? "the kernel has a split kernel"
+                               : "no kernel.split"));
   }
+  return true;
+}
+
+/// The grid multipliers.
+static bool checkGrid(const Kernel &k, std::string &err) {
   for (int i = 0; i < 3; ++i)
     if (k.grid[i].multiplier < 1 || k.grid[i].multiplier > 0x7FFFFFFF)
-      return fail(format("kernel.grid[%d].multiplier: expected 1..2147483647, "
+      return manifestError(
+          err, format("kernel.grid[%d].multiplier: expected 1..2147483647, "
                       "found %lld",
                       i, (long long)k.grid[i].multiplier));
+  return true;
+}
 
-  const Op &op = m.op;
+/// The op: sizes, kv_stride, sm_scale and the static B, S, Skv.
+static bool checkOp(const Op &op, std::string &err) {
+  auto fail = [&](const std::string &msg) { return manifestError(err, msg); };
   const struct {
     const char *name;
     int64_t value;
@@ -327,8 +334,14 @@ bool checkManifest(const Manifest &m, std::string &err) {
     if (d.v && *d.v < 0)
       return fail(format("op.%s: expected null or >= 0, found %lld", d.name,
                       (long long)*d.v));
+  return true;
+}
 
-  // Parameters.
+/// The kernel parameters: names, the scalar and memref parameters (the
+/// tensor_map and split ones are checked with their sections), and every
+/// operand of the op present.
+static bool checkParams(const Kernel &k, const Op &op, std::string &err) {
+  auto fail = [&](const std::string &msg) { return manifestError(err, msg); };
   bool seen[6] = {};
   bool seenQStart = false;
   for (size_t i = 0; i < k.params.size(); ++i) {
@@ -384,52 +397,83 @@ bool checkManifest(const Manifest &m, std::string &err) {
   if (!op.hasMaxLogits && seen[5])
     return fail("kernel.params: \"max_logits\" is a parameter but "
                 "op.has_max_logits is false");
+  return true;
+}
 
-  // Tensor maps.
+/// One kernel.tensor_maps entry (index \p i); \p uses counts the entries
+/// that fill each parameter.
+static bool checkTensorMap(const Kernel &k, const Op &op, size_t i,
+                           std::vector<int> &uses, std::string &err) {
+  auto fail = [&](const std::string &msg) { return manifestError(err, msg); };
+  const TensorMapSpec &t = k.tensorMaps[i];
+  std::string where = format("kernel.tensor_maps[%zu]", i);
+  if (t.param < 0 || t.param >= static_cast<int64_t>(k.params.size()))
+    return fail(where + format(".param: %lld is not a parameter index "
+                            "(0..%zu)",
+                            (long long)t.param, k.params.size() - 1));
+  const Param &p = k.params[static_cast<size_t>(t.param)];
+  if (p.kind != ParamKind::TensorMap)
+    return fail(where + format(".param: parameter %lld (\"%s\") is a %s, "
+                            "expected a tensor_map",
+                            (long long)t.param, p.name.c_str(),
+                            paramKindName(p.kind)));
+  if (uses[static_cast<size_t>(t.param)]++)
+    return fail(where + format(".param: parameter %lld already receives "
+                            "another tensor map",
+                            (long long)t.param));
+  const OperandInfo *o = findOperand(t.tensor);
+  if (!o)
+    return fail(where + ".tensor: unknown operand \"" + t.tensor + "\"");
+  if (t.tensor == "max_logits" && !op.hasMaxLogits)
+    return fail(where + ".tensor: max_logits, but op.has_max_logits is "
+                        "false");
+  if (static_cast<int64_t>(t.box.size()) != o->rank)
+    return fail(where + format(".box: %zu entries, expected %lld (the rank "
+                            "of %s)",
+                            t.box.size(), (long long)o->rank, o->name));
+  for (size_t j = 0; j < t.box.size(); ++j)
+    if (t.box[j] < 1 || t.box[j] > 256)
+      return fail(where + format(".box[%zu]: expected 1..256, found %lld", j,
+                              (long long)t.box[j]));
+  if (t.swizzle != 0 && t.swizzle != 32 && t.swizzle != 64 &&
+      t.swizzle != 128)
+    return fail(where + format(".swizzle: expected 0, 32, 64 or 128, found "
+                            "%lld",
+                            (long long)t.swizzle));
+  return true;
+}
+
+/// The tensor maps: each entry, and each tensor_map parameter filled by
+/// exactly one of them.
+static bool checkTensorMaps(const Kernel &k, const Op &op, std::string &err) {
   std::vector<int> uses(k.params.size(), 0);
-  for (size_t i = 0; i < k.tensorMaps.size(); ++i) {
-    const TensorMapSpec &t = k.tensorMaps[i];
-    std::string where = format("kernel.tensor_maps[%zu]", i);
-    if (t.param < 0 || t.param >= static_cast<int64_t>(k.params.size()))
-      return fail(where + format(".param: %lld is not a parameter index "
-                              "(0..%zu)",
-                              (long long)t.param, k.params.size() - 1));
-    const Param &p = k.params[static_cast<size_t>(t.param)];
-    if (p.kind != ParamKind::TensorMap)
-      return fail(where + format(".param: parameter %lld (\"%s\") is a %s, "
-                              "expected a tensor_map",
-                              (long long)t.param, p.name.c_str(),
-                              paramKindName(p.kind)));
-    if (uses[static_cast<size_t>(t.param)]++)
-      return fail(where + format(".param: parameter %lld already receives "
-                              "another tensor map",
-                              (long long)t.param));
-    const OperandInfo *o = findOperand(t.tensor);
-    if (!o)
-      return fail(where + ".tensor: unknown operand \"" + t.tensor + "\"");
-    if (t.tensor == "max_logits" && !op.hasMaxLogits)
-      return fail(where + ".tensor: max_logits, but op.has_max_logits is "
-                          "false");
-    if (static_cast<int64_t>(t.box.size()) != o->rank)
-      return fail(where + format(".box: %zu entries, expected %lld (the rank "
-                              "of %s)",
-                              t.box.size(), (long long)o->rank, o->name));
-    for (size_t j = 0; j < t.box.size(); ++j)
-      if (t.box[j] < 1 || t.box[j] > 256)
-        return fail(where + format(".box[%zu]: expected 1..256, found %lld", j,
-                                (long long)t.box[j]));
-    if (t.swizzle != 0 && t.swizzle != 32 && t.swizzle != 64 &&
-        t.swizzle != 128)
-      return fail(where + format(".swizzle: expected 0, 32, 64 or 128, found "
-                              "%lld",
-                              (long long)t.swizzle));
-  }
+  for (size_t i = 0; i < k.tensorMaps.size(); ++i)
+    if (!checkTensorMap(k, op, i, uses, err))
+      return false;
   for (size_t i = 0; i < k.params.size(); ++i)
     if (k.params[i].kind == ParamKind::TensorMap && !uses[i])
-      return fail(format("kernel.params[%zu] (\"%s\"): a tensor_map parameter "
+      return manifestError(
+          err, format("kernel.params[%zu] (\"%s\"): a tensor_map parameter "
                       "that no kernel.tensor_maps entry fills",
                       i, k.params[i].name.c_str()));
   return true;
+}
+
+bool checkManifest(const Manifest &m, std::string &err) {
+  if (m.format != kFormatName)
+    return manifestError(err, format("format: expected \"%s\", found \"%s\"",
+                                     kFormatName, m.format.c_str()));
+  if (m.version < 1)
+    return manifestError(err,
+                         format("version: expected a positive integer, found "
+                                "%lld",
+                                (long long)m.version));
+  if (m.chip.empty())
+    return manifestError(err, "chip: empty");
+  return checkKernelLaunch(m.kernel, err) && checkSplit(m.kernel, err) &&
+         checkGrid(m.kernel, err) && checkOp(m.op, err) &&
+         checkParams(m.kernel, m.op, err) &&
+         checkTensorMaps(m.kernel, m.op, err);
 }
 
 //===----------------------------------------------------------------------===//
