@@ -65,115 +65,103 @@ struct ScanPart {
   Messages messages;
 };
 
-} // namespace
-
-ref::Inputs referenceInputs(const Problem &p, const HostInputs &in) {
+/// The scan of one output row (\p n valid entries) into \p part.
+void scanRow(const Problem &p, const HostOutputs &out, int64_t row, int32_t n,
+             ScanPart &part) {
   const auto &sh = p.shape;
-  ref::Inputs r;
-  r.q = in.q.data();
-  r.qStrides = ref::contiguous4(sh.B, sh.S, sh.H, sh.Dqk);
-  r.kv = in.kv.data();
-  r.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
-  r.indices = in.indices.data();
-  r.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
-  return r;
+  const uint16_t *o = out.out.data() + row * sh.Dv;
+  int64_t nan = 0, unwritten = 0, inf = 0, nonzero = 0;
+  for (int64_t d = 0; d < sh.Dv; ++d) {
+    const uint16_t bits = o[d];
+    const float v = ref::bf16ToFloat(bits);
+    if (bits == kOutPoison)
+      ++unwritten;
+    else if (std::isnan(v))
+      ++nan;
+    else if (std::isinf(v))
+      ++inf;
+    if (v != 0.0f)
+      ++nonzero;
+  }
+  part.unwrittenOut += unwritten;
+  part.nanOut += nan;
+  part.infOut += inf;
+  char buf[256];
+  if (unwritten || nan || inf) {
+    std::snprintf(buf, sizeof(buf),
+                  "out%s: %lld never written (poison 0x%04X), %lld NaN, "
+                  "%lld infinite of %lld values",
+                  rowName(p, row).c_str(), static_cast<long long>(unwritten),
+                  kOutPoison, static_cast<long long>(nan),
+                  static_cast<long long>(inf), static_cast<long long>(sh.Dv));
+    part.messages.add(row * 4 + 0, buf);
+  }
+  const float lse = out.lse[static_cast<size_t>(row)];
+  const char *lseProblem = nullptr;
+  if (bitsOf(lse) == kStatPoison)
+    lseProblem = "never written (poison)";
+  else if (std::isnan(lse))
+    lseProblem = "NaN";
+  else if (n == 0 && !(std::isinf(lse) && lse > 0))
+    lseProblem = "not +inf for a row with no valid entry";
+  else if (n > 0 && !std::isfinite(lse))
+    lseProblem = "not finite for a row with valid entries";
+  if (lseProblem) {
+    ++part.badLse;
+    std::snprintf(buf, sizeof(buf), "lse%s = %g: %s (%d valid entries)",
+                  rowName(p, row).c_str(), static_cast<double>(lse),
+                  lseProblem, n);
+    part.messages.add(row * 4 + 1, buf);
+  }
+  if (p.hasMaxLogits) {
+    const float ml = out.maxLogits[static_cast<size_t>(row)];
+    const char *mlProblem = nullptr;
+    if (bitsOf(ml) == kStatPoison)
+      mlProblem = "never written (poison)";
+    else if (std::isnan(ml))
+      mlProblem = "NaN";
+    else if (n == 0 && !(std::isinf(ml) && ml < 0))
+      mlProblem = "not -inf for a row with no valid entry";
+    else if (n > 0 && !std::isfinite(ml))
+      mlProblem = "not finite for a row with valid entries";
+    if (mlProblem) {
+      ++part.badMaxLogits;
+      std::snprintf(buf, sizeof(buf),
+                    "max_logits%s = %g: %s (%d valid entries)",
+                    rowName(p, row).c_str(), static_cast<double>(ml),
+                    mlProblem, n);
+      part.messages.add(row * 4 + 2, buf);
+    }
+  }
+  if (n == 0) {
+    ++part.empty;
+    if (nonzero && !unwritten && !nan) {
+      ++part.nonzeroEmpty;
+      std::snprintf(buf, sizeof(buf),
+                    "out%s: %lld nonzero values in a row with no valid "
+                    "entry (must be all zero)",
+                    rowName(p, row).c_str(), static_cast<long long>(nonzero));
+      part.messages.add(row * 4 + 3, buf);
+    }
+  }
 }
 
-CheckResult checkOutputs(const Problem &p, const HostInputs &in,
-                         const HostOutputs &out, int64_t checkPositions,
-                         uint64_t seed) {
-  CheckResult r;
+/// The full scan of every output row: its counts and first findings (in
+/// row order) into \p r.
+void scanOutputs(const Problem &p, const HostInputs &in,
+                 const HostOutputs &out, CheckResult &r) {
   const auto &sh = p.shape;
-  const int64_t rows = p.rows();
   const int64_t headsPerGroup = sh.H / sh.G;
   const std::vector<int32_t> counts = validCounts(p, in);
-
-  //===--- Full scan -------------------------------------------------------===//
   std::mutex mu;
   std::vector<ScanPart> parts;
-  parallelFor(rows, [&](int64_t begin, int64_t end) {
+  parallelFor(p.rows(), [&](int64_t begin, int64_t end) {
     ScanPart part;
     for (int64_t row = begin; row < end; ++row) {
       const int64_t bs = row / sh.H, h = row % sh.H;
       const int32_t n =
           counts[static_cast<size_t>(bs * sh.G + h / headsPerGroup)];
-      const uint16_t *o = out.out.data() + row * sh.Dv;
-      int64_t nan = 0, unwritten = 0, inf = 0, nonzero = 0;
-      for (int64_t d = 0; d < sh.Dv; ++d) {
-        const uint16_t bits = o[d];
-        const float v = ref::bf16ToFloat(bits);
-        if (bits == kOutPoison)
-          ++unwritten;
-        else if (std::isnan(v))
-          ++nan;
-        else if (std::isinf(v))
-          ++inf;
-        if (v != 0.0f)
-          ++nonzero;
-      }
-      part.unwrittenOut += unwritten;
-      part.nanOut += nan;
-      part.infOut += inf;
-      char buf[256];
-      if (unwritten || nan || inf) {
-        std::snprintf(buf, sizeof(buf),
-                      "out%s: %lld never written (poison 0x%04X), %lld NaN, "
-                      "%lld infinite of %lld values",
-                      rowName(p, row).c_str(), static_cast<long long>(unwritten),
-                      kOutPoison, static_cast<long long>(nan),
-                      static_cast<long long>(inf),
-                      static_cast<long long>(sh.Dv));
-        part.messages.add(row * 4 + 0, buf);
-      }
-      const float lse = out.lse[static_cast<size_t>(row)];
-      const char *lseProblem = nullptr;
-      if (bitsOf(lse) == kStatPoison)
-        lseProblem = "never written (poison)";
-      else if (std::isnan(lse))
-        lseProblem = "NaN";
-      else if (n == 0 && !(std::isinf(lse) && lse > 0))
-        lseProblem = "not +inf for a row with no valid entry";
-      else if (n > 0 && !std::isfinite(lse))
-        lseProblem = "not finite for a row with valid entries";
-      if (lseProblem) {
-        ++part.badLse;
-        std::snprintf(buf, sizeof(buf), "lse%s = %g: %s (%d valid entries)",
-                      rowName(p, row).c_str(), static_cast<double>(lse),
-                      lseProblem, n);
-        part.messages.add(row * 4 + 1, buf);
-      }
-      if (p.hasMaxLogits) {
-        const float ml = out.maxLogits[static_cast<size_t>(row)];
-        const char *mlProblem = nullptr;
-        if (bitsOf(ml) == kStatPoison)
-          mlProblem = "never written (poison)";
-        else if (std::isnan(ml))
-          mlProblem = "NaN";
-        else if (n == 0 && !(std::isinf(ml) && ml < 0))
-          mlProblem = "not -inf for a row with no valid entry";
-        else if (n > 0 && !std::isfinite(ml))
-          mlProblem = "not finite for a row with valid entries";
-        if (mlProblem) {
-          ++part.badMaxLogits;
-          std::snprintf(buf, sizeof(buf),
-                        "max_logits%s = %g: %s (%d valid entries)",
-                        rowName(p, row).c_str(), static_cast<double>(ml),
-                        mlProblem, n);
-          part.messages.add(row * 4 + 2, buf);
-        }
-      }
-      if (n == 0) {
-        ++part.empty;
-        if (nonzero && !unwritten && !nan) {
-          ++part.nonzeroEmpty;
-          std::snprintf(buf, sizeof(buf),
-                        "out%s: %lld nonzero values in a row with no valid "
-                        "entry (must be all zero)",
-                        rowName(p, row).c_str(),
-                        static_cast<long long>(nonzero));
-          part.messages.add(row * 4 + 3, buf);
-        }
-      }
+      scanRow(p, out, row, n, part);
     }
     std::lock_guard<std::mutex> lock(mu);
     parts.push_back(std::move(part));
@@ -192,9 +180,14 @@ CheckResult checkOutputs(const Problem &p, const HostInputs &in,
   r.scanFailures = r.nanOut + r.unwrittenOut + r.infOut + r.badLse +
                    r.badMaxLogits + r.nonzeroEmptyRows;
   mergeMessages(scanMessages, r.messages);
+}
 
-  //===--- Sampled rows against the float64 reference ----------------------===//
-  const int64_t totalPositions = sh.B * sh.S;
+/// The (b, s) positions checked against the reference, ascending: all of
+/// them if \p checkPositions covers them, else the first, the last and
+/// random ones of \p seed.
+std::vector<int64_t> samplePositions(const Problem &p, int64_t checkPositions,
+                                     uint64_t seed) {
+  const int64_t totalPositions = p.shape.B * p.shape.S;
   std::vector<int64_t> positions;
   if (checkPositions >= totalPositions) {
     for (int64_t i = 0; i < totalPositions; ++i)
@@ -210,16 +203,61 @@ CheckResult checkOutputs(const Problem &p, const HostInputs &in,
                                          static_cast<uint64_t>(totalPositions)));
     positions.assign(chosen.begin(), chosen.end());
   }
-  r.positions = static_cast<int64_t>(positions.size());
-  r.rowsChecked = r.positions * sh.H;
+  return positions;
+}
 
+/// Per-thread accumulators of the reference check.
+struct RefPart {
+  int64_t failures = 0;
+  double maxOut = 0, maxLse = 0, maxMl = 0, minCos = 1.0;
+  Messages messages;
+};
+
+/// Output row \p row (token b, s, head h) against the float64 reference,
+/// into \p part; \p outRow is scratch of Dv floats.
+void checkRowAgainstReference(const Problem &p, const ref::Inputs &refIn,
+                              const HostOutputs &out, int64_t b, int64_t s,
+                              int64_t h, int64_t row,
+                              std::vector<float> &outRow, RefPart &part) {
+  const auto &sh = p.shape;
+  ref::RowResult want = ref::computeRow(sh, p.attrs, refIn, b, s, h);
+  for (int64_t d = 0; d < sh.Dv; ++d)
+    outRow[static_cast<size_t>(d)] =
+        ref::bf16ToFloat(out.out[static_cast<size_t>(row * sh.Dv + d)]);
+  const float lse = out.lse[static_cast<size_t>(row)];
+  const float *ml =
+      p.hasMaxLogits ? &out.maxLogits[static_cast<size_t>(row)] : nullptr;
+  ref::RowCheck c = ref::checkRow(want, outRow.data(), lse, ml);
+  part.maxOut = std::max(part.maxOut, c.maxAbsErr);
+  if (!std::isnan(c.cosine))
+    part.minCos = std::min(part.minCos, c.cosine);
+  else
+    part.minCos = std::numeric_limits<double>::quiet_NaN();
+  if (std::isfinite(want.lse) && std::isfinite(lse))
+    part.maxLse =
+        std::max(part.maxLse, std::fabs(static_cast<double>(lse) - want.lse));
+  if (ml && std::isfinite(want.maxLogit) && std::isfinite(*ml))
+    part.maxMl =
+        std::max(part.maxMl, std::fabs(static_cast<double>(*ml) - want.maxLogit));
+  if (!c.ok) {
+    ++part.failures;
+    part.messages.add(row, "row " + rowName(p, row) + " (" +
+                               std::to_string(want.numValid) +
+                               " valid entries): " + c.message);
+  }
+}
+
+/// Every head of the sampled \p positions against the float64 reference:
+/// the counts and errors into \p r. Returns the first failures, in row
+/// order.
+std::vector<std::string> checkSampledRows(const Problem &p,
+                                          const HostInputs &in,
+                                          const HostOutputs &out,
+                                          const std::vector<int64_t> &positions,
+                                          CheckResult &r) {
+  const auto &sh = p.shape;
   const ref::Inputs refIn = referenceInputs(p, in);
-
-  struct RefPart {
-    int64_t failures = 0;
-    double maxOut = 0, maxLse = 0, maxMl = 0, minCos = 1.0;
-    Messages messages;
-  };
+  std::mutex mu;
   std::vector<RefPart> refParts;
   parallelFor(r.rowsChecked, [&](int64_t begin, int64_t end) {
     RefPart part;
@@ -229,31 +267,7 @@ CheckResult checkOutputs(const Problem &p, const HostInputs &in,
       const int64_t h = t % sh.H;
       const int64_t b = pos / sh.S, s = pos % sh.S;
       const int64_t row = pos * sh.H + h;
-      ref::RowResult want = ref::computeRow(sh, p.attrs, refIn, b, s, h);
-      for (int64_t d = 0; d < sh.Dv; ++d)
-        outRow[static_cast<size_t>(d)] =
-            ref::bf16ToFloat(out.out[static_cast<size_t>(row * sh.Dv + d)]);
-      const float lse = out.lse[static_cast<size_t>(row)];
-      const float *ml =
-          p.hasMaxLogits ? &out.maxLogits[static_cast<size_t>(row)] : nullptr;
-      ref::RowCheck c = ref::checkRow(want, outRow.data(), lse, ml);
-      part.maxOut = std::max(part.maxOut, c.maxAbsErr);
-      if (!std::isnan(c.cosine))
-        part.minCos = std::min(part.minCos, c.cosine);
-      else
-        part.minCos = std::numeric_limits<double>::quiet_NaN();
-      if (std::isfinite(want.lse) && std::isfinite(lse))
-        part.maxLse = std::max(part.maxLse,
-                               std::fabs(static_cast<double>(lse) - want.lse));
-      if (ml && std::isfinite(want.maxLogit) && std::isfinite(*ml))
-        part.maxMl = std::max(
-            part.maxMl, std::fabs(static_cast<double>(*ml) - want.maxLogit));
-      if (!c.ok) {
-        ++part.failures;
-        part.messages.add(row, "row " + rowName(p, row) + " (" +
-                                   std::to_string(want.numValid) +
-                                   " valid entries): " + c.message);
-      }
+      checkRowAgainstReference(p, refIn, out, b, s, h, row, outRow, part);
     }
     std::lock_guard<std::mutex> lock(mu);
     refParts.push_back(std::move(part));
@@ -270,13 +284,44 @@ CheckResult checkOutputs(const Problem &p, const HostInputs &in,
       r.minCosine = std::min(r.minCosine, part.minCos);
     refMessages.push_back(std::move(part.messages));
   }
+  std::vector<std::string> messages;
+  mergeMessages(refMessages, messages);
+  return messages;
+}
+
+} // namespace
+
+ref::Inputs referenceInputs(const Problem &p, const HostInputs &in) {
+  const auto &sh = p.shape;
+  ref::Inputs r;
+  r.q = in.q.data();
+  r.qStrides = ref::contiguous4(sh.B, sh.S, sh.H, sh.Dqk);
+  r.kv = in.kv.data();
+  r.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
+  r.indices = in.indices.data();
+  r.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
+  return r;
+}
+
+CheckResult checkOutputs(const Problem &p, const HostInputs &in,
+                         const HostOutputs &out, int64_t checkPositions,
+                         uint64_t seed) {
+  CheckResult r;
+  //===--- Full scan -------------------------------------------------------===//
+  scanOutputs(p, in, out, r);
+
+  //===--- Sampled rows against the float64 reference ----------------------===//
+  const std::vector<int64_t> positions =
+      samplePositions(p, checkPositions, seed);
+  r.positions = static_cast<int64_t>(positions.size());
+  r.rowsChecked = r.positions * p.shape.H;
+  std::vector<std::string> messages =
+      checkSampledRows(p, in, out, positions, r);
   // Reference failures first (they carry the numbers), then scan findings.
-  std::vector<std::string> scanFirst = std::move(r.messages);
-  r.messages.clear();
-  mergeMessages(refMessages, r.messages);
-  for (std::string &m : scanFirst)
-    if (r.messages.size() < kMaxMessages)
-      r.messages.push_back(std::move(m));
+  for (std::string &m : r.messages)
+    if (messages.size() < kMaxMessages)
+      messages.push_back(std::move(m));
+  r.messages = std::move(messages);
   r.passed = r.rowFailures == 0 && r.scanFailures == 0;
   return r;
 }
