@@ -358,156 +358,178 @@ public:
     return {geo.vBlocksPerHalf, geo.colBlocks};
   }
 
+  /// The producer warpgroup (thread `tid`): for each tile, the Q tile, then
+  /// the KV blocks of every round.
   void producer(Value tid, ArrayRef<Value> kvCh, Value qCh, Value qBars,
                 Value qMap) {
-    MLIRContext *ctx = b.getContext();
     Value row8 = kb.div(tid, kThreadsPerRow);
     Value seg = toI32(kb.rem(tid, kThreadsPerRow));
-    const int64_t passes = geo.blockK / (hw::kWarpgroupSize / kThreadsPerRow);
-    const int64_t rowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
 
     forEachTile([&](Value n) {
-      // Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
-      // columns] (128B-swizzled, the layout wgmma reads) onto the channel's
-      // full barrier, whose phase completes once all their bytes landed.
-      {
-        // Persistent: the consumers free the tile once both have run their
-        // last QK^T of the previous tile.
-        auto acquire = ws::ChannelAcquireOp::create(
-            b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
-            iteration(n, kb.idx(0), 1), ws::ChannelSide::producer);
-        ws::ChannelReleaseOp::create(
-            b, qCh, acquire.getSlot(), acquire.getToken(),
-            ws::ChannelSide::producer, /*async=*/false,
-            b.getI64IntegerAttr(geo.layout.qTileBytes));
-        Value lead =
-            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, kb.idx(0));
-        kb.when(lead, [&] {
-          Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
-          auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
-          Value head0 = toI32(cta->head0), token = toI32(cta->token),
-                batch = toI32(cta->batch);
-          // Per tile, or the nine addresses would take 18 registers.
-          Value qBase = perTile(qTile());
-          // Q is read once: evict it from L2 first, which leaves L2 to the
-          // KV rows that every tile gathers (Skv = 32768: -1.5%,
-          // bench/LOG.md).
-          Value evictFirst = inlineAsm(
-              i64, {}, "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;",
-              "=l");
-          for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
-            Value dst = LLVM::AddrSpaceCastOp::create(
-                b, cluster, ptr3(add(qBase, c32(cb * kColBlockBytes))));
-            NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-                b, dst, qMap,
-                ValueRange{c32(cb * kAtomCols), head0, token, batch}, full,
-                ValueRange{}, Value(), evictFirst, NVVM::TMALoadMode::TILE,
-                /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
-          }
-        });
-      }
-
-      // KV blocks 2i + s into stage s.
-      // This thread's piece of its rows in the kv group of the tile: the
-      // address of the piece in row 0 (rows are st[1] elements apart).
-      auto kvMeta = memref::ExtractStridedMetadataOp::create(b, cta->kv);
-      ValueRange st = kvMeta.getStrides();
-      Value pieceElem = kb.add(
-          kb.add(kvMeta.getOffset(), kb.mul(cta->batch, st[0])),
-          kb.add(kb.mul(cta->group, st[2]),
-                 kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), seg),
-                        kb.idx(hw::kCpAsyncBytes / 2))));
-      Value kvPiece = kb.add(memref::ExtractAlignedPointerAsIndexOp::create(
-                                 b, kvMeta.getBaseBuffer()),
-                             kb.mul(pieceElem, kb.idx(2)));
-      Value rowBytes = kb.mul(st[1], kb.idx(2));
-      auto [roundBegin, roundEnd] = roundRange();
-      kb.loop(roundBegin, roundEnd, kb.idx(1), [&](Value i) {
-        // Channel iteration of this round (KV halves and validity).
-        Value g = roundIteration(n, i, geo.rounds);
-        // This thread's rows of a block (one per pass) and their indices:
-        // one register per row, the index or -1 where the entry is invalid.
-        auto loadTagged = [&](int c) {
-          Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
-          Value first = kb.mul(blk, kb.idx(geo.blockK));
-          SmallVector<Value> tagged;
-          for (int64_t pass = 0; pass < passes; ++pass) {
-            Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
-            // topk is a multiple of 2 x block_k: every entry exists.
-            auto [valid, raw] = cta->rowEntry(kb.add(first, j));
-            tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
-          }
-          return tagged;
-        };
-        // Both blocks' indices at the start of the round, before the wait
-        // for the first half: R1, freed while the producer is still copying
-        // L0, then starts without an index load between its wait and its
-        // copies (decode-like shape 5.7% faster, bench/LOG.md step 28).
-        // The second halves (R0, L1) load their block's indices again, from
-        // L1, rather than keep eight registers through the round (with them
-        // kept, the H = 64 kernel spills).
-        std::array<SmallVector<Value>, 2> firstHalf = {loadTagged(0),
-                                                       loadTagged(1)};
-        // The V columns of each consumer's own block first (freed after its
-        // own GEMM: L0, R1), then R0 before L1 (both freed by the cross
-        // GEMMs). R0 first measured 3.5% faster (bench/LOG.md step 8) and,
-        // after consumer 1's P tile moved before its own GEMM so that L1 is
-        // now freed first, still 2.9% faster (step 40): consumer 0 needs R0
-        // for the second part of its QK^T.
-        for (auto [c, h] :
-             {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
-          SmallVector<Value> tagged = h == c ? firstHalf[c] : loadTagged(c);
-          Value ch = kvCh[2 * c + h];
-          auto acquire = ws::ChannelAcquireOp::create(
-              b, b.getIndexType(), ws::TokenType::get(ctx), ch, g,
-              ws::ChannelSide::producer);
-          // Rows row8 + 16 pass share their swizzle phase (row & 7): one
-          // offset for all passes.
-          Value dst = perTile(add(tile(stageOf(c, acquire.getSlot())),
-                                  swizzled(toI32(row8), c32(0), seg)));
-          SmallVector<Value> valid;
-          for (Value t : tagged)
-            valid.push_back(
-                arith::CmpIOp::create(b, arith::CmpIPredicate::sge, t, c32(0)));
-          if (validCh[c] && h == c) {
-            // shared_validity: with the block's first half, its validity
-            // for consumer c, one byte per key (the eight threads of a row
-            // store the same byte: no branch).
-            auto put = ws::ChannelAcquireOp::create(
-                b, b.getIndexType(), ws::TokenType::get(ctx), validCh[c], g,
-                ws::ChannelSide::producer);
-            Value base =
-                add(validityOf(stageOf(c, put.getSlot())), toI32(row8));
-            for (int64_t pass = 0; pass < passes; ++pass)
-              LLVM::StoreOp::create(
-                  b, arith::ExtUIOp::create(b, b.getI8Type(), valid[pass]),
-                  ptr3(add(base, c32(pass * rowsPerPass))));
-            ws::ChannelReleaseOp::create(b, validCh[c], put.getSlot(),
-                                         put.getToken(),
-                                         ws::ChannelSide::producer,
-                                         /*async=*/false);
-          }
-          auto [cbBegin, cbEnd] = halfBlocks(h);
-          for (int64_t pass = 0; pass < passes; ++pass) {
-            // An invalid entry copies 0 bytes from row 0: nothing is read.
-            Value bytes = arith::SelectOp::create(
-                b, valid[pass], c32(hw::kCpAsyncBytes), c32(0));
-            Value row = arith::IndexCastOp::create(
-                b, b.getIndexType(),
-                arith::MaxSIOp::create(b, tagged[pass], c32(0)));
-            Value src = perTile(kb.add(kvPiece, kb.mul(row, rowBytes)));
-            copyRow(add(dst, c32(pass * rowsPerPass * kRowBytes)), src, bytes,
-                    cbBegin, cbEnd);
-          }
-          ws::ChannelReleaseOp::create(
-              b, ch, acquire.getSlot(), acquire.getToken(),
-              ws::ChannelSide::producer, /*async=*/true);
-        }
-      });
+      loadQTile(tid, qCh, qBars, qMap, n);
+      produceKvBlocks(kvCh, n, row8, seg);
     });
     // Leave no copy in flight behind the role.
     NVVM::CpAsyncCommitGroupOp::create(b);
     NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  }
+
+  /// Rows of a KV block each producer thread copies (one per pass), and the
+  /// rows the warpgroup copies in one pass.
+  int64_t producerPasses() const {
+    return geo.blockK / (hw::kWarpgroupSize / kThreadsPerRow);
+  }
+  static constexpr int64_t kRowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
+
+  /// Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
+  /// columns] (128B-swizzled, the layout wgmma reads) onto the channel's
+  /// full barrier, whose phase completes once all their bytes landed.
+  void loadQTile(Value tid, Value qCh, Value qBars, Value qMap, Value n) {
+    MLIRContext *ctx = b.getContext();
+    // Persistent: the consumers free the tile once both have run their
+    // last QK^T of the previous tile.
+    auto acquire = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
+        iteration(n, kb.idx(0), 1), ws::ChannelSide::producer);
+    ws::ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
+                                 ws::ChannelSide::producer, /*async=*/false,
+                                 b.getI64IntegerAttr(geo.layout.qTileBytes));
+    Value lead =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, kb.idx(0));
+    kb.when(lead, [&] {
+      Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
+      auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
+      Value head0 = toI32(cta->head0), token = toI32(cta->token),
+            batch = toI32(cta->batch);
+      // Per tile, or the nine addresses would take 18 registers.
+      Value qBase = perTile(qTile());
+      // Q is read once: evict it from L2 first, which leaves L2 to the
+      // KV rows that every tile gathers (Skv = 32768: -1.5%,
+      // bench/LOG.md).
+      Value evictFirst = inlineAsm(
+          i64, {}, "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;",
+          "=l");
+      for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
+        Value dst = LLVM::AddrSpaceCastOp::create(
+            b, cluster, ptr3(add(qBase, c32(cb * kColBlockBytes))));
+        NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+            b, dst, qMap, ValueRange{c32(cb * kAtomCols), head0, token, batch},
+            full, ValueRange{}, Value(), evictFirst, NVVM::TMALoadMode::TILE,
+            /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+      }
+    });
+  }
+
+  /// KV blocks 2i + s into stage s, for every round of tile `n`; `row8` and
+  /// `seg` are this thread's row within a pass and its 16-byte piece.
+  void produceKvBlocks(ArrayRef<Value> kvCh, Value n, Value row8, Value seg) {
+    // This thread's piece of its rows in the kv group of the tile: the
+    // address of the piece in row 0 (rows are st[1] elements apart).
+    auto kvMeta = memref::ExtractStridedMetadataOp::create(b, cta->kv);
+    ValueRange st = kvMeta.getStrides();
+    Value pieceElem = kb.add(
+        kb.add(kvMeta.getOffset(), kb.mul(cta->batch, st[0])),
+        kb.add(kb.mul(cta->group, st[2]),
+               kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), seg),
+                      kb.idx(hw::kCpAsyncBytes / 2))));
+    Value kvPiece = kb.add(memref::ExtractAlignedPointerAsIndexOp::create(
+                               b, kvMeta.getBaseBuffer()),
+                           kb.mul(pieceElem, kb.idx(2)));
+    Value rowBytes = kb.mul(st[1], kb.idx(2));
+    auto [roundBegin, roundEnd] = roundRange();
+    kb.loop(roundBegin, roundEnd, kb.idx(1), [&](Value i) {
+      // Channel iteration of this round (KV halves and validity).
+      Value g = roundIteration(n, i, geo.rounds);
+      // Both blocks' indices at the start of the round, before the wait
+      // for the first half: R1, freed while the producer is still copying
+      // L0, then starts without an index load between its wait and its
+      // copies (decode-like shape 5.7% faster, bench/LOG.md step 28).
+      // The second halves (R0, L1) load their block's indices again, from
+      // L1, rather than keep eight registers through the round (with them
+      // kept, the H = 64 kernel spills).
+      std::array<SmallVector<Value>, 2> firstHalf = {taggedRows(i, 0, row8),
+                                                     taggedRows(i, 1, row8)};
+      // The V columns of each consumer's own block first (freed after its
+      // own GEMM: L0, R1), then R0 before L1 (both freed by the cross
+      // GEMMs). R0 first measured 3.5% faster (bench/LOG.md step 8) and,
+      // after consumer 1's P tile moved before its own GEMM so that L1 is
+      // now freed first, still 2.9% faster (step 40): consumer 0 needs R0
+      // for the second part of its QK^T.
+      for (auto [c, h] : {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
+        SmallVector<Value> tagged =
+            h == c ? firstHalf[c] : taggedRows(i, c, row8);
+        copyKvHalf(c, h, kvCh[2 * c + h], g, tagged, row8, seg, kvPiece,
+                   rowBytes);
+      }
+    });
+  }
+
+  /// This thread's rows of consumer `c`'s block of round `i` (one per
+  /// pass) and their indices: one register per row, the index or -1 where
+  /// the entry is invalid.
+  SmallVector<Value> taggedRows(Value i, int c, Value row8) {
+    Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
+    Value first = kb.mul(blk, kb.idx(geo.blockK));
+    SmallVector<Value> tagged;
+    for (int64_t pass = 0; pass < producerPasses(); ++pass) {
+      Value j = kb.add(kb.idx(pass * kRowsPerPass), row8);
+      // topk is a multiple of 2 x block_k: every entry exists.
+      auto [valid, raw] = cta->rowEntry(kb.add(first, j));
+      tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
+    }
+    return tagged;
+  }
+
+  /// Half `h` of consumer `c`'s block into its stage through channel `ch`
+  /// at iteration `g`: this thread's rows `tagged` (taggedRows), from its
+  /// piece `kvPiece` of KV row 0, rows `rowBytes` apart.
+  void copyKvHalf(int c, int h, Value ch, Value g, ArrayRef<Value> tagged,
+                  Value row8, Value seg, Value kvPiece, Value rowBytes) {
+    MLIRContext *ctx = b.getContext();
+    auto acquire = ws::ChannelAcquireOp::create(b, b.getIndexType(),
+                                                ws::TokenType::get(ctx), ch, g,
+                                                ws::ChannelSide::producer);
+    // Rows row8 + 16 pass share their swizzle phase (row & 7): one
+    // offset for all passes.
+    Value dst = perTile(add(tile(stageOf(c, acquire.getSlot())),
+                            swizzled(toI32(row8), c32(0), seg)));
+    SmallVector<Value> valid;
+    for (Value t : tagged)
+      valid.push_back(
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sge, t, c32(0)));
+    if (validCh[c] && h == c)
+      storeValidity(c, g, row8, valid);
+    auto [cbBegin, cbEnd] = halfBlocks(h);
+    for (int64_t pass = 0; pass < producerPasses(); ++pass) {
+      // An invalid entry copies 0 bytes from row 0: nothing is read.
+      Value bytes = arith::SelectOp::create(b, valid[pass],
+                                            c32(hw::kCpAsyncBytes), c32(0));
+      Value row = arith::IndexCastOp::create(
+          b, b.getIndexType(), arith::MaxSIOp::create(b, tagged[pass], c32(0)));
+      Value src = perTile(kb.add(kvPiece, kb.mul(row, rowBytes)));
+      copyRow(add(dst, c32(pass * kRowsPerPass * kRowBytes)), src, bytes,
+              cbBegin, cbEnd);
+    }
+    ws::ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
+                                 ws::ChannelSide::producer, /*async=*/true);
+  }
+
+  /// shared_validity: with the block's first half, its validity for
+  /// consumer c, one byte per key (the eight threads of a row store the
+  /// same byte: no branch).
+  void storeValidity(int c, Value g, Value row8, ArrayRef<Value> valid) {
+    MLIRContext *ctx = b.getContext();
+    auto put = ws::ChannelAcquireOp::create(b, b.getIndexType(),
+                                            ws::TokenType::get(ctx), validCh[c],
+                                            g, ws::ChannelSide::producer);
+    Value base = add(validityOf(stageOf(c, put.getSlot())), toI32(row8));
+    for (int64_t pass = 0; pass < producerPasses(); ++pass)
+      LLVM::StoreOp::create(
+          b, arith::ExtUIOp::create(b, b.getI8Type(), valid[pass]),
+          ptr3(add(base, c32(pass * kRowsPerPass))));
+    ws::ChannelReleaseOp::create(b, validCh[c], put.getSlot(), put.getToken(),
+                                 ws::ChannelSide::producer,
+                                 /*async=*/false);
   }
 
   //===--------------------------------------------------------------------===//
