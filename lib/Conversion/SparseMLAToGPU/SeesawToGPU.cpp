@@ -358,156 +358,178 @@ public:
     return {geo.vBlocksPerHalf, geo.colBlocks};
   }
 
+  /// The producer warpgroup (thread `tid`): for each tile, the Q tile, then
+  /// the KV blocks of every round.
   void producer(Value tid, ArrayRef<Value> kvCh, Value qCh, Value qBars,
                 Value qMap) {
-    MLIRContext *ctx = b.getContext();
     Value row8 = kb.div(tid, kThreadsPerRow);
     Value seg = toI32(kb.rem(tid, kThreadsPerRow));
-    const int64_t passes = geo.blockK / (hw::kWarpgroupSize / kThreadsPerRow);
-    const int64_t rowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
 
     forEachTile([&](Value n) {
-      // Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
-      // columns] (128B-swizzled, the layout wgmma reads) onto the channel's
-      // full barrier, whose phase completes once all their bytes landed.
-      {
-        // Persistent: the consumers free the tile once both have run their
-        // last QK^T of the previous tile.
-        auto acquire = ws::ChannelAcquireOp::create(
-            b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
-            iteration(n, kb.idx(0), 1), ws::ChannelSide::producer);
-        ws::ChannelReleaseOp::create(
-            b, qCh, acquire.getSlot(), acquire.getToken(),
-            ws::ChannelSide::producer, /*async=*/false,
-            b.getI64IntegerAttr(geo.layout.qTileBytes));
-        Value lead =
-            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, kb.idx(0));
-        kb.when(lead, [&] {
-          Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
-          auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
-          Value head0 = toI32(cta->head0), token = toI32(cta->token),
-                batch = toI32(cta->batch);
-          // Per tile, or the nine addresses would take 18 registers.
-          Value qBase = perTile(qTile());
-          // Q is read once: evict it from L2 first, which leaves L2 to the
-          // KV rows that every tile gathers (Skv = 32768: -1.5%,
-          // bench/LOG.md).
-          Value evictFirst = inlineAsm(
-              i64, {}, "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;",
-              "=l");
-          for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
-            Value dst = LLVM::AddrSpaceCastOp::create(
-                b, cluster, ptr3(add(qBase, c32(cb * kColBlockBytes))));
-            NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-                b, dst, qMap,
-                ValueRange{c32(cb * kAtomCols), head0, token, batch}, full,
-                ValueRange{}, Value(), evictFirst, NVVM::TMALoadMode::TILE,
-                /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
-          }
-        });
-      }
-
-      // KV blocks 2i + s into stage s.
-      // This thread's piece of its rows in the kv group of the tile: the
-      // address of the piece in row 0 (rows are st[1] elements apart).
-      auto kvMeta = memref::ExtractStridedMetadataOp::create(b, cta->kv);
-      ValueRange st = kvMeta.getStrides();
-      Value pieceElem = kb.add(
-          kb.add(kvMeta.getOffset(), kb.mul(cta->batch, st[0])),
-          kb.add(kb.mul(cta->group, st[2]),
-                 kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), seg),
-                        kb.idx(hw::kCpAsyncBytes / 2))));
-      Value kvPiece = kb.add(memref::ExtractAlignedPointerAsIndexOp::create(
-                                 b, kvMeta.getBaseBuffer()),
-                             kb.mul(pieceElem, kb.idx(2)));
-      Value rowBytes = kb.mul(st[1], kb.idx(2));
-      auto [roundBegin, roundEnd] = roundRange();
-      kb.loop(roundBegin, roundEnd, kb.idx(1), [&](Value i) {
-        // Channel iteration of this round (KV halves and validity).
-        Value g = roundIteration(n, i, geo.rounds);
-        // This thread's rows of a block (one per pass) and their indices:
-        // one register per row, the index or -1 where the entry is invalid.
-        auto loadTagged = [&](int c) {
-          Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
-          Value first = kb.mul(blk, kb.idx(geo.blockK));
-          SmallVector<Value> tagged;
-          for (int64_t pass = 0; pass < passes; ++pass) {
-            Value j = kb.add(kb.idx(pass * rowsPerPass), row8);
-            // topk is a multiple of 2 x block_k: every entry exists.
-            auto [valid, raw] = cta->rowEntry(kb.add(first, j));
-            tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
-          }
-          return tagged;
-        };
-        // Both blocks' indices at the start of the round, before the wait
-        // for the first half: R1, freed while the producer is still copying
-        // L0, then starts without an index load between its wait and its
-        // copies (decode-like shape 5.7% faster, bench/LOG.md step 28).
-        // The second halves (R0, L1) load their block's indices again, from
-        // L1, rather than keep eight registers through the round (with them
-        // kept, the H = 64 kernel spills).
-        std::array<SmallVector<Value>, 2> firstHalf = {loadTagged(0),
-                                                       loadTagged(1)};
-        // The V columns of each consumer's own block first (freed after its
-        // own GEMM: L0, R1), then R0 before L1 (both freed by the cross
-        // GEMMs). R0 first measured 3.5% faster (bench/LOG.md step 8) and,
-        // after consumer 1's P tile moved before its own GEMM so that L1 is
-        // now freed first, still 2.9% faster (step 40): consumer 0 needs R0
-        // for the second part of its QK^T.
-        for (auto [c, h] :
-             {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
-          SmallVector<Value> tagged = h == c ? firstHalf[c] : loadTagged(c);
-          Value ch = kvCh[2 * c + h];
-          auto acquire = ws::ChannelAcquireOp::create(
-              b, b.getIndexType(), ws::TokenType::get(ctx), ch, g,
-              ws::ChannelSide::producer);
-          // Rows row8 + 16 pass share their swizzle phase (row & 7): one
-          // offset for all passes.
-          Value dst = perTile(add(tile(stageOf(c, acquire.getSlot())),
-                                  swizzled(toI32(row8), c32(0), seg)));
-          SmallVector<Value> valid;
-          for (Value t : tagged)
-            valid.push_back(
-                arith::CmpIOp::create(b, arith::CmpIPredicate::sge, t, c32(0)));
-          if (validCh[c] && h == c) {
-            // shared_validity: with the block's first half, its validity
-            // for consumer c, one byte per key (the eight threads of a row
-            // store the same byte: no branch).
-            auto put = ws::ChannelAcquireOp::create(
-                b, b.getIndexType(), ws::TokenType::get(ctx), validCh[c], g,
-                ws::ChannelSide::producer);
-            Value base =
-                add(validityOf(stageOf(c, put.getSlot())), toI32(row8));
-            for (int64_t pass = 0; pass < passes; ++pass)
-              LLVM::StoreOp::create(
-                  b, arith::ExtUIOp::create(b, b.getI8Type(), valid[pass]),
-                  ptr3(add(base, c32(pass * rowsPerPass))));
-            ws::ChannelReleaseOp::create(b, validCh[c], put.getSlot(),
-                                         put.getToken(),
-                                         ws::ChannelSide::producer,
-                                         /*async=*/false);
-          }
-          auto [cbBegin, cbEnd] = halfBlocks(h);
-          for (int64_t pass = 0; pass < passes; ++pass) {
-            // An invalid entry copies 0 bytes from row 0: nothing is read.
-            Value bytes = arith::SelectOp::create(
-                b, valid[pass], c32(hw::kCpAsyncBytes), c32(0));
-            Value row = arith::IndexCastOp::create(
-                b, b.getIndexType(),
-                arith::MaxSIOp::create(b, tagged[pass], c32(0)));
-            Value src = perTile(kb.add(kvPiece, kb.mul(row, rowBytes)));
-            copyRow(add(dst, c32(pass * rowsPerPass * kRowBytes)), src, bytes,
-                    cbBegin, cbEnd);
-          }
-          ws::ChannelReleaseOp::create(
-              b, ch, acquire.getSlot(), acquire.getToken(),
-              ws::ChannelSide::producer, /*async=*/true);
-        }
-      });
+      loadQTile(tid, qCh, qBars, qMap, n);
+      produceKvBlocks(kvCh, n, row8, seg);
     });
     // Leave no copy in flight behind the role.
     NVVM::CpAsyncCommitGroupOp::create(b);
     NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  }
+
+  /// Rows of a KV block each producer thread copies (one per pass), and the
+  /// rows the warpgroup copies in one pass.
+  int64_t producerPasses() const {
+    return geo.blockK / (hw::kWarpgroupSize / kThreadsPerRow);
+  }
+  static constexpr int64_t kRowsPerPass = hw::kWarpgroupSize / kThreadsPerRow;
+
+  /// Q tile by TMA: one thread copies the 9 column blocks [64 heads, 64
+  /// columns] (128B-swizzled, the layout wgmma reads) onto the channel's
+  /// full barrier, whose phase completes once all their bytes landed.
+  void loadQTile(Value tid, Value qCh, Value qBars, Value qMap, Value n) {
+    MLIRContext *ctx = b.getContext();
+    // Persistent: the consumers free the tile once both have run their
+    // last QK^T of the previous tile.
+    auto acquire = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
+        iteration(n, kb.idx(0), 1), ws::ChannelSide::producer);
+    ws::ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
+                                 ws::ChannelSide::producer, /*async=*/false,
+                                 b.getI64IntegerAttr(geo.layout.qTileBytes));
+    Value lead =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, kb.idx(0));
+    kb.when(lead, [&] {
+      Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
+      auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
+      Value head0 = toI32(cta->head0), token = toI32(cta->token),
+            batch = toI32(cta->batch);
+      // Per tile, or the nine addresses would take 18 registers.
+      Value qBase = perTile(qTile());
+      // Q is read once: evict it from L2 first, which leaves L2 to the
+      // KV rows that every tile gathers (Skv = 32768: -1.5%,
+      // bench/LOG.md).
+      Value evictFirst = inlineAsm(
+          i64, {}, "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;",
+          "=l");
+      for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
+        Value dst = LLVM::AddrSpaceCastOp::create(
+            b, cluster, ptr3(add(qBase, c32(cb * kColBlockBytes))));
+        NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+            b, dst, qMap, ValueRange{c32(cb * kAtomCols), head0, token, batch},
+            full, ValueRange{}, Value(), evictFirst, NVVM::TMALoadMode::TILE,
+            /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+      }
+    });
+  }
+
+  /// KV blocks 2i + s into stage s, for every round of tile `n`; `row8` and
+  /// `seg` are this thread's row within a pass and its 16-byte piece.
+  void produceKvBlocks(ArrayRef<Value> kvCh, Value n, Value row8, Value seg) {
+    // This thread's piece of its rows in the kv group of the tile: the
+    // address of the piece in row 0 (rows are st[1] elements apart).
+    auto kvMeta = memref::ExtractStridedMetadataOp::create(b, cta->kv);
+    ValueRange st = kvMeta.getStrides();
+    Value pieceElem = kb.add(
+        kb.add(kvMeta.getOffset(), kb.mul(cta->batch, st[0])),
+        kb.add(kb.mul(cta->group, st[2]),
+               kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), seg),
+                      kb.idx(hw::kCpAsyncBytes / 2))));
+    Value kvPiece = kb.add(memref::ExtractAlignedPointerAsIndexOp::create(
+                               b, kvMeta.getBaseBuffer()),
+                           kb.mul(pieceElem, kb.idx(2)));
+    Value rowBytes = kb.mul(st[1], kb.idx(2));
+    auto [roundBegin, roundEnd] = roundRange();
+    kb.loop(roundBegin, roundEnd, kb.idx(1), [&](Value i) {
+      // Channel iteration of this round (KV halves and validity).
+      Value g = roundIteration(n, i, geo.rounds);
+      // Both blocks' indices at the start of the round, before the wait
+      // for the first half: R1, freed while the producer is still copying
+      // L0, then starts without an index load between its wait and its
+      // copies (decode-like shape 5.7% faster, bench/LOG.md step 28).
+      // The second halves (R0, L1) load their block's indices again, from
+      // L1, rather than keep eight registers through the round (with them
+      // kept, the H = 64 kernel spills).
+      std::array<SmallVector<Value>, 2> firstHalf = {taggedRows(i, 0, row8),
+                                                     taggedRows(i, 1, row8)};
+      // The V columns of each consumer's own block first (freed after its
+      // own GEMM: L0, R1), then R0 before L1 (both freed by the cross
+      // GEMMs). R0 first measured 3.5% faster (bench/LOG.md step 8) and,
+      // after consumer 1's P tile moved before its own GEMM so that L1 is
+      // now freed first, still 2.9% faster (step 40): consumer 0 needs R0
+      // for the second part of its QK^T.
+      for (auto [c, h] : {std::pair<int, int>{0, 0}, {1, 1}, {0, 1}, {1, 0}}) {
+        SmallVector<Value> tagged =
+            h == c ? firstHalf[c] : taggedRows(i, c, row8);
+        copyKvHalf(c, h, kvCh[2 * c + h], g, tagged, row8, seg, kvPiece,
+                   rowBytes);
+      }
+    });
+  }
+
+  /// This thread's rows of consumer `c`'s block of round `i` (one per
+  /// pass) and their indices: one register per row, the index or -1 where
+  /// the entry is invalid.
+  SmallVector<Value> taggedRows(Value i, int c, Value row8) {
+    Value blk = kb.add(kb.mul(i, kb.idx(2)), kb.idx(c));
+    Value first = kb.mul(blk, kb.idx(geo.blockK));
+    SmallVector<Value> tagged;
+    for (int64_t pass = 0; pass < producerPasses(); ++pass) {
+      Value j = kb.add(kb.idx(pass * kRowsPerPass), row8);
+      // topk is a multiple of 2 x block_k: every entry exists.
+      auto [valid, raw] = cta->rowEntry(kb.add(first, j));
+      tagged.push_back(arith::SelectOp::create(b, valid, raw, c32(-1)));
+    }
+    return tagged;
+  }
+
+  /// Half `h` of consumer `c`'s block into its stage through channel `ch`
+  /// at iteration `g`: this thread's rows `tagged` (taggedRows), from its
+  /// piece `kvPiece` of KV row 0, rows `rowBytes` apart.
+  void copyKvHalf(int c, int h, Value ch, Value g, ArrayRef<Value> tagged,
+                  Value row8, Value seg, Value kvPiece, Value rowBytes) {
+    MLIRContext *ctx = b.getContext();
+    auto acquire = ws::ChannelAcquireOp::create(b, b.getIndexType(),
+                                                ws::TokenType::get(ctx), ch, g,
+                                                ws::ChannelSide::producer);
+    // Rows row8 + 16 pass share their swizzle phase (row & 7): one
+    // offset for all passes.
+    Value dst = perTile(add(tile(stageOf(c, acquire.getSlot())),
+                            swizzled(toI32(row8), c32(0), seg)));
+    SmallVector<Value> valid;
+    for (Value t : tagged)
+      valid.push_back(
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sge, t, c32(0)));
+    if (validCh[c] && h == c)
+      storeValidity(c, g, row8, valid);
+    auto [cbBegin, cbEnd] = halfBlocks(h);
+    for (int64_t pass = 0; pass < producerPasses(); ++pass) {
+      // An invalid entry copies 0 bytes from row 0: nothing is read.
+      Value bytes = arith::SelectOp::create(b, valid[pass],
+                                            c32(hw::kCpAsyncBytes), c32(0));
+      Value row = arith::IndexCastOp::create(
+          b, b.getIndexType(), arith::MaxSIOp::create(b, tagged[pass], c32(0)));
+      Value src = perTile(kb.add(kvPiece, kb.mul(row, rowBytes)));
+      copyRow(add(dst, c32(pass * kRowsPerPass * kRowBytes)), src, bytes,
+              cbBegin, cbEnd);
+    }
+    ws::ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
+                                 ws::ChannelSide::producer, /*async=*/true);
+  }
+
+  /// shared_validity: with the block's first half, its validity for
+  /// consumer c, one byte per key (the eight threads of a row store the
+  /// same byte: no branch).
+  void storeValidity(int c, Value g, Value row8, ArrayRef<Value> valid) {
+    MLIRContext *ctx = b.getContext();
+    auto put = ws::ChannelAcquireOp::create(b, b.getIndexType(),
+                                            ws::TokenType::get(ctx), validCh[c],
+                                            g, ws::ChannelSide::producer);
+    Value base = add(validityOf(stageOf(c, put.getSlot())), toI32(row8));
+    for (int64_t pass = 0; pass < producerPasses(); ++pass)
+      LLVM::StoreOp::create(
+          b, arith::ExtUIOp::create(b, b.getI8Type(), valid[pass]),
+          ptr3(add(base, c32(pass * kRowsPerPass))));
+    ws::ChannelReleaseOp::create(b, validCh[c], put.getSlot(), put.getToken(),
+                                 ws::ChannelSide::producer,
+                                 /*async=*/false);
   }
 
   //===--------------------------------------------------------------------===//
@@ -968,14 +990,79 @@ public:
     });
   }
 
+  /// What a consumer's code depends on and does not change: which consumer
+  /// it is, its channels, its tile shapes and this thread's place in the
+  /// accumulator fragment.
+  struct ConsumerSetup {
+    int c;            ///< this consumer
+    int p;            ///< its peer, 1 - c
+    bool lazy;        ///< lazy_rescale
+    int64_t nS;       ///< S accumulator registers
+    int64_t halfCols; ///< columns of O per consumer
+    int64_t nO;       ///< O accumulator registers
+    Value tid, lane;
+    std::array<Value, 2> rows; ///< this thread's two accumulator rows
+    Value colPair;             ///< its first column of each 8-column group
+    ArrayRef<Value> kvCh;
+    Value qCh;
+    std::array<Value, 2> maxCh, pCh;
+  };
+
+  /// A consumer's values for one tile, set before its round loop.
+  struct ConsumerTile {
+    /// The tile's position in the CTA's sequence of tiles (i32; null when
+    /// the CTA computes one tile).
+    Value n;
+    ws::ChannelAcquireOp qHeld;
+    Value negInf, zero;
+    LLVM::LLVMStructType oType, sType;
+    Value roundBegin, roundEnd;
+    /// Without shared_validity: the validity mask is carried through the
+    /// round loop, at iter_arg `maskIdx`.
+    bool carriedMask;
+    unsigned maskIdx;
+  };
+
+  /// What one round of a consumer computes, phase by phase.
+  struct ConsumerRound {
+    Value i;
+    ValueRange carried;
+    std::array<Value, 2> m, l; ///< the carried pivots and row sums
+    Value o;                   ///< the carried O half
+    std::array<Value, 2> roundRows;
+    Value g, gs;               ///< channel iterations (KV and P; statistics)
+    Value mask;                ///< validity of this thread's columns
+    Value s;                   ///< S = Q K^T
+    Value stage;               ///< shared address of this consumer's stage
+    ws::ChannelAcquireOp ownV; ///< the half of the block with its own V
+    SmallVector<Value> masked;
+    std::array<Value, 2> blockMax, mine, q;
+    bool ownPivot; ///< carried_pivot, consumer 0: weights against m
+    std::array<Value, 2> pivot, alpha;
+    SmallVector<Value> weight;
+    std::array<Value, 2> newL;
+    Value scaled; ///< O before the own GEMM
+    Value acc;    ///< O during and after the GEMMs
+    std::array<Value, 2> roundPivot, beta;
+    Value nextMask;
+  };
+
+  /// Consumer `c` (thread `tid` of its warpgroup): for each tile, the
+  /// rounds over its blocks (consumerRound), then the epilogue.
   void consumer(int c, Value tid, ArrayRef<Value> kvCh, Value qCh,
                 std::array<Value, 2> maxCh, std::array<Value, 2> pCh) {
-    MLIRContext *ctx = b.getContext();
-    const int p = 1 - c;
-    const bool lazy = schedule.getLazyRescale();
-    const int64_t nS = geo.blockK / 2;   // S accumulator registers
-    const int64_t halfCols = geo.dv / 2; // columns of O per consumer
-    const int64_t nO = halfCols / 2;     // O accumulator registers
+    ConsumerSetup cs;
+    cs.c = c;
+    cs.p = 1 - c;
+    cs.lazy = schedule.getLazyRescale();
+    cs.nS = geo.blockK / 2;
+    cs.halfCols = geo.dv / 2;
+    cs.nO = cs.halfCols / 2;
+    cs.tid = tid;
+    cs.kvCh = kvCh;
+    cs.qCh = qCh;
+    cs.maxCh = maxCh;
+    cs.pCh = pCh;
     // Accumulator fragment: warp w holds rows 16w .. 16w+15; lane l holds
     // rows 16w + l/4 (registers 4j, 4j+1) and 16w + l/4 + 8 (4j+2, 4j+3),
     // columns 8j + 2(l%4) + {0, 1}. PTX ISA "wgmma .m64nNk16 register
@@ -984,585 +1071,682 @@ public:
     Value lane = kb.rem(tid, hw::kWarpSize);
     Value row0 = kb.add(kb.mul(warp, kb.idx(16)), kb.div(lane, 4));
     Value row1 = kb.add(row0, kb.idx(8));
-    std::array<Value, 2> rows = {row0, row1};
-    Value colPair = kb.mul(kb.rem(lane, 4), kb.idx(2));
+    cs.lane = lane;
+    cs.rows = {row0, row1};
+    cs.colPair = kb.mul(kb.rem(lane, 4), kb.idx(2));
 
-    forEachTile([&](Value n) {
-      // Q must have landed (TMA writes and wgmma reads both go through the
-      // async proxy: no proxy fence).
-      auto qHeld = ws::ChannelAcquireOp::create(
-          b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
-          iteration(n, kb.idx(0), 1), ws::ChannelSide::consumer);
+    forEachTile([&](Value n) { consumerTile(cs, n); });
+  }
 
-      Value negInf = kb.negInf(), zero = kb.f32(0.0);
-      LLVM::LLVMStructType oType = accType(halfCols);
-      LLVM::LLVMStructType sType = accType(geo.blockK);
-      Value oInit = LLVM::ZeroOp::create(b, oType);
-      // Carried per row: the pivot m that the weights, l and O are relative
-      // to (the running max, or with lazy_rescale at most kLazyRescaleLog2
-      // below it), the row sum l and O; with lazy_rescale consumer 1 also
-      // carries the running max itself, for max_logits.
-      SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
-      if (lazy && c == 1)
-        inits.append({negInf, negInf});
-      auto [roundBegin, roundEnd] = roundRange();
-      // Validity of this thread's nS / 2 columns of round `r`'s block, from
-      // the indices in global memory, as one bit mask (one register, not
-      // nS / 2 predicates). Each round's mask is loaded during the previous
-      // round's cross GEMM (the first round's before the loop) and carried
-      // into the round: loaded at the round's start, the loads were still in
-      // flight at the proxy fence after the KV acquire, whose MEMBAR waits
-      // for them (headline 3.9% faster, bench/LOG.md step 56). Without
-      // shared_validity; with it the mask comes from shared memory.
-      auto maskOf = [&](Value r) {
-        Value first =
-            kb.mul(kb.add(kb.mul(r, kb.idx(2)), kb.idx(c)), kb.idx(geo.blockK));
-        Value mask = c32(0);
-        for (int64_t q = 0; q < nS; q += 4)
-          for (int64_t e = 0; e < 2; ++e) {
-            Value col = kb.add(kb.idx(8 * (q / 4) + e), colPair);
-            Value v = cta->rowEntry(kb.add(first, col)).first;
-            Value bit = arith::ShLIOp::create(
-                b, arith::ExtUIOp::create(b, i32, v), c32(q / 2 + e));
-            mask = arith::OrIOp::create(b, mask, bit);
-          }
-        return mask;
-      };
-      const bool carriedMask = !validCh[c];
-      const unsigned maskIdx = inits.size();
-      // In bounds whatever the range: a part's first round,
-      // part x rounds / parts, is below the tile's round count even when
-      // the part is empty.
-      if (carriedMask)
-        inits.push_back(maskOf(roundBegin));
-      auto loop = scf::ForOp::create(b, roundBegin, roundEnd, kb.idx(1), inits);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(loop.getBody());
-        Value i = loop.getInductionVar();
-        ValueRange carried = loop.getRegionIterArgs();
-        std::array<Value, 2> m = {carried[0], carried[1]};
-        std::array<Value, 2> l = {carried[2], carried[3]};
-        Value o = carried[4];
-        // This thread's rows through an opaque copy each round: the shared
-        // addresses derived from them (statistics, P tile pieces) are then
-        // computed here instead of being hoisted out of the loops into some
-        // twenty registers held throughout.
-        std::array<Value, 2> roundRows;
-        for (int h = 0; h < 2; ++h)
-          roundRows[h] = arith::IndexCastOp::create(b, b.getIndexType(),
-                                                    opaque(toI32(rows[h])));
-        // Channel iterations: KV halves and P tiles once per round, the
-        // statistics once per round and once more for the epilogue's sums.
-        Value g = roundIteration(n, i, geo.rounds);
-        Value gs = roundIteration(n, i, geo.rounds + 1);
+  /// One tile of a consumer: its round loop, then its epilogue.
+  void consumerTile(const ConsumerSetup &cs, Value n) {
+    MLIRContext *ctx = b.getContext();
+    const int c = cs.c;
+    ConsumerTile ts;
+    ts.n = n;
+    // Q must have landed (TMA writes and wgmma reads both go through the
+    // async proxy: no proxy fence).
+    ts.qHeld = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), cs.qCh,
+        iteration(n, kb.idx(0), 1), ws::ChannelSide::consumer);
 
-        // Validity of this thread's nS / 2 columns (maskOf).
-        Value mask = carriedMask ? carried[maskIdx] : c32(0);
-        if (validCh[c]) {
-          // shared_validity: the bytes the producer wrote for this block;
-          // the thread's columns come in adjacent pairs (one 16-bit load).
-          auto get = ws::ChannelAcquireOp::create(
-              b, b.getIndexType(), ws::TokenType::get(ctx), validCh[c], g,
-              ws::ChannelSide::consumer);
-          Value base =
-              add(validityOf(stageOf(c, get.getSlot())), toI32(colPair));
-          Type i16 = b.getI16Type();
-          for (int64_t k = 0; k < nS / 4; ++k) {
-            Value pair = arith::ExtUIOp::create(
-                b, i32,
-                LLVM::LoadOp::create(b, i16, ptr3(add(base, c32(8 * k))),
-                                     /*alignment=*/2));
-            for (int64_t e = 0; e < 2; ++e) {
-              Value byte = arith::AndIOp::create(
-                  b, arith::ShRUIOp::create(b, pair, c32(8 * e)), c32(0xff));
-              Value v = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, byte,
-                                              c32(0));
-              mask = arith::OrIOp::create(
-                  b, mask,
-                  arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, v),
-                                        c32(2 * k + e)));
-            }
-          }
-          ws::ChannelReleaseOp::create(b, validCh[c], get.getSlot(),
-                                       get.getToken(),
-                                       ws::ChannelSide::consumer,
-                                       /*async=*/false);
-        }
+    Value negInf = kb.negInf(), zero = kb.f32(0.0);
+    ts.negInf = negInf;
+    ts.zero = zero;
+    ts.oType = accType(cs.halfCols);
+    ts.sType = accType(geo.blockK);
+    Value oInit = LLVM::ZeroOp::create(b, ts.oType);
+    // Carried per row: the pivot m that the weights, l and O are relative
+    // to (the running max, or with lazy_rescale at most kLazyRescaleLog2
+    // below it), the row sum l and O; with lazy_rescale consumer 1 also
+    // carries the running max itself, for max_logits.
+    SmallVector<Value> inits = {negInf, negInf, zero, zero, oInit};
+    if (cs.lazy && c == 1)
+      inits.append({negInf, negInf});
+    std::tie(ts.roundBegin, ts.roundEnd) = roundRange();
+    ts.carriedMask = !validCh[c];
+    ts.maskIdx = inits.size();
+    // In bounds whatever the range: a part's first round,
+    // part x rounds / parts, is below the tile's round count even when
+    // the part is empty.
+    if (ts.carriedMask)
+      inits.push_back(validityMask(cs, ts.roundBegin));
+    auto loop =
+        scf::ForOp::create(b, ts.roundBegin, ts.roundEnd, kb.idx(1), inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      consumerRound(cs, ts, loop);
+    }
+    consumerEpilogue(cs, ts, loop);
+  }
 
-        // 1. S = Q K^T over all Dqk columns, half by half in the order the
-        // halves are refilled (consumer 0: L then R; consumer 1: R then L).
-        Value kvLeft = kvCh[2 * c], kvRight = kvCh[2 * c + 1];
-        Value qDesc =
-            descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
-        Value s = LLVM::ZeroOp::create(b, sType);
-        Value stage;
-        ws::ChannelAcquireOp
-            ownV; // the half of this block with this consumer's V
-        bool firstStep = true;
-        for (int h : {c, 1 - c}) {
-          auto acq = ws::ChannelAcquireOp::create(
-              b, b.getIndexType(), ws::TokenType::get(ctx),
-              h == 0 ? kvLeft : kvRight, g, ws::ChannelSide::consumer);
-          if (h == c)
-            ownV = acq;
-          // cp.async wrote the half through the generic proxy; wgmma reads it
-          // through the async proxy.
-          acquireGenericWrites();
-          if (!stage)
-            stage = opaque(tile(stageOf(c, acq.getSlot())));
-          Value kDesc = descriptor(stage, /*lbo=*/16, kSwizzleAtomBytes);
-          NVVM::WgmmaFenceAlignedOp::create(b);
-          auto [cbBegin, cbEnd] = halfBlocks(h);
-          for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
-            for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
-              int64_t kOff = k * hw::kWgmmaKBf16 * 2;
-              s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
-                      advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
-                      /*bMnMajor=*/false, /*accumulate=*/!firstStep);
-              firstStep = false;
-            }
-          NVVM::WgmmaGroupSyncAlignedOp::create(b);
-        }
-        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-        s = pin(s);
-        // Persistent: after the tile's last QK^T this consumer is done with Q;
-        // once both are, the producer loads the next tile's.
-        if (n)
-          kb.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i,
-                                        kb.idx(geo.rounds - 1)),
-                  [&] {
-                    ws::ChannelReleaseOp::create(b, qCh, qHeld.getSlot(),
-                                                 qHeld.getToken(),
-                                                 ws::ChannelSide::consumer,
-                                                 /*async=*/false);
-                  });
-
-        // 2. Invalid columns -inf; row max of this block. The max is taken on
-        // S itself and scaled once: the scale is positive (the verifier
-        // requires sm_scale > 0) and rounding is monotone, so this is the max
-        // of the scaled logits; the weights (step 4) then take the scale in
-        // their one fma each, a multiply per element fewer in the stretch
-        // where both consumers compete for issue slots (bench/LOG.md step
-        // 41).
-        // (A launch's scale is checked > 0 by the runtime, as the
-        // verifier checks the op's.)
-        SmallVector<Value> masked(nS);
-        for (int64_t r = 0; r < nS; ++r)
-          masked[r] = arith::SelectOp::create(
-              b, bitOf(mask, (r / 4) * 2 + r % 2), extract(s, r), negInf);
-        std::array<Value, 2> blockMax = {negInf, negInf};
-        for (int64_t r = 0; r < nS; ++r) {
-          int half = (r % 4) / 2;
-          blockMax[half] = fmax(blockMax[half], masked[r]);
-        }
-        for (int r = 0; r < 2; ++r)
-          blockMax[r] =
-              fmul(quadReduce(blockMax[r], /*isMax=*/true), scaleLog2);
-
-        // 3. The max hand-off. Consumer 0 goes first with its own max m0 =
-        // max(m, block max) and publishes it; consumer 1 waits for it, forms
-        // the round's max m' = max(m0, its block max) and publishes m'.
-        // Consumer 0 later repairs what it computed with m0 by exp2(m0 - m').
-        // With lazy_rescale the published values are max(m, block max)
-        // (m0) and max(m0, block max) (m'), and each consumer derives the
-        // pivots from them by the same rule (movePivot): consumer 0's q0
-        // from m and m0, the round's q' from q0 and m'.
-        std::array<Value, 2> mine, q;
-        for (int r = 0; r < 2; ++r)
-          mine[r] = fmax(m[r], blockMax[r]);
-        if (c == 0) {
-          publish(mine, maxCh[0], gs, /*owner=*/0, lane, roundRows);
-          for (int r = 0; r < 2; ++r)
-            q[r] = movePivot(m[r], mine[r]);
-        } else {
-          std::array<Value, 2> first =
-              receive(maxCh[0], gs, /*owner=*/0, roundRows);
-          for (int r = 0; r < 2; ++r)
-            mine[r] = fmax(first[r], blockMax[r]);
-          publish(mine, maxCh[1], gs, /*owner=*/1, lane, roundRows);
-          for (int r = 0; r < 2; ++r)
-            q[r] = movePivot(movePivot(m[r], first[r]), mine[r]);
-        }
-        // While nothing valid has been seen a max is -inf; subtract 0 instead
-        // so every weight is exp2(-inf) = 0 rather than NaN.
-        auto pivotOf = [&](Value max) -> Value {
-          Value noneYet =
-              arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, negInf);
-          return arith::SelectOp::create(b, noneYet, zero, max);
-        };
-        // carried_pivot: consumer 0 weights its block against the
-        // pivot m it carries in, not m0, so O_0 and l_0 need no rescale
-        // before its own GEMM: 128 multiplies and an exponential off the
-        // path to that GEMM (1.2% on the headline shape, bench/LOG.md step
-        // 51). Step 5 brings everything to m' with one factor exp2(q - m'),
-        // as it did from m0. A row's first valid max takes m0 itself (O_0 and
-        // l_0 are still 0) and a jump beyond kCarriedPivotSpanLog2 takes
-        // m0 - kCarriedPivotSpanLog2, which bounds the weights. The largest
-        // weight of a block that moves the max is then 2^(m0 - m) rounded to
-        // bf16 in the own GEMM instead of exactly 1; the P tile consumer 1
-        // reads is scaled to m' in f32 first, as before.
-        const bool ownPivot = c == 0 && schedule.getCarriedPivot();
-        if (ownPivot)
-          for (int r = 0; r < 2; ++r) {
-            Value first = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                                m[r], negInf);
-            Value floor = fsub(mine[r], kb.f32(kCarriedPivotSpanLog2));
-            q[r] = arith::SelectOp::create(b, first, mine[r],
-                                           fmax(m[r], floor));
-          }
-        std::array<Value, 2> pivot, alpha;
-        for (int r = 0; r < 2; ++r) {
-          pivot[r] = pivotOf(q[r]);
-          if (!ownPivot)
-            alpha[r] = ex2(fsub(m[r], pivot[r]));
-        }
-        SmallVector<Value> weight(nS);
-        std::array<Value, 2> rowSum = {zero, zero};
-        for (int64_t r = 0; r < nS; ++r) {
-          int half = (r % 4) / 2;
-          // exp2(S scale - pivot); an invalid column's -inf gives 0.
-          weight[r] =
-              ex2(math::FmaOp::create(b, masked[r], scaleLog2,
-                                      arith::NegFOp::create(b, pivot[half])));
-          rowSum[half] = fadd(rowSum[half], weight[r]);
-        }
-        std::array<Value, 2> newL;
-        for (int r = 0; r < 2; ++r)
-          newL[r] = ownPivot ? fadd(l[r], rowSum[r])
-                             : math::FmaOp::create(b, l[r], alpha[r], rowSum[r]);
-        Value scaled = ownPivot ? o : rescaled(o, alpha, m, q);
-
-        // 6. P_c (bf16, at m') to where the peer's cross GEMM reads it
-        // (pTileOf), then published: run below, for consumer 1 before its own
-        // GEMM, for consumer 0 after step 5.
-        auto storeP = [&] {
-          auto putP = ws::ChannelAcquireOp::create(
-              b, b.getIndexType(), ws::TokenType::get(ctx), pCh[c], g,
-              ws::ChannelSide::producer);
-          Value pTile = pTileOf(c, stage);
-          Value laneBytes = toI32(kb.mul(kb.rem(lane, 4), kb.idx(4)));
-          for (int64_t j = 0; j < nS / 4; ++j)
-            for (int half = 0; half < 2; ++half) {
-              Value bits = packBf16(weight[4 * j + 2 * half],
-                                    weight[4 * j + 2 * half + 1]);
-              Value row = toI32(roundRows[half]);
-              Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
-              LLVM::StoreOp::create(b, bits, ptr3(addr));
-            }
-          // The whole warpgroup has written the tile, then one release. The
-          // peer's wgmma reads it through the async proxy: the peer fences
-          // after its acquire (a bidirectional fence here compiled to a
-          // MEMBAR that waited for this thread's out stores of the previous
-          // tile, bench/LOG.md step 57).
-          gpu::BarrierOp::create(b);
-          ws::ChannelReleaseOp::create(
-              b, pCh[c], putP.getSlot(), putP.getToken(),
-              ws::ChannelSide::producer, /*async=*/false);
-        };
-        // Consumer 1's P tile is final here (it already used m'): published
-        // before its own GEMM is issued rather than after, which measured
-        // 2.4% faster on the headline shape (bench/LOG.md step 35).
-        if (c == 1)
-          storeP();
-        // 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
-        // accumulator fragment of columns 16k .. 16k+15 is the A fragment of
-        // k-step k (rows g, g+8; columns 2t, 2t+8).
-        const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
-        const int64_t kSteps = geo.blockK / hw::kWgmmaKBf16;
-        // V is read MN-major: 64-column atoms one column block apart (LBO),
-        // 8-key groups kSwizzleAtomBytes apart (SBO).
-        auto vDescriptor = [&](Value stageAddr) {
-          return descriptor(add(stageAddr, c32(vOffset)), geo.kvBlockBytes,
-                            kSwizzleAtomBytes);
-        };
-        const int64_t vStep = hw::kWgmmaKBf16 * kRowBytes;
-        // Every register the GEMM reads is written before its fence.
-        SmallVector<Value> pinned;
-        for (int64_t q = 0; q < nS / 2; ++q)
-          pinned.push_back(packBf16(weight[2 * q], weight[2 * q + 1]));
-        llvm::append_range(pinned, elementsOf(scaled));
-        pinned = pinAll(pinned);
-        SmallVector<Value> aFrag(pinned.begin(), pinned.begin() + nS / 2);
-        Value acc = structOf(scaled.getType(),
-                             ArrayRef<Value>(pinned).drop_front(nS / 2));
-        NVVM::WgmmaFenceAlignedOp::create(b);
-        {
-          Value bDesc = vDescriptor(stage);
-          for (int64_t k = 0; k < kSteps; ++k)
-            acc = mmaRegA(acc, ArrayRef<Value>(aFrag).slice(4 * k, 4),
-                          advance(bDesc, k * vStep));
-        }
-        NVVM::WgmmaGroupSyncAlignedOp::create(b);
-
-        // 5. Consumer 0 learns m' and repairs: its P tile for the peer is
-        // scaled by beta = exp2(m0 - m'), and so are O_0 and l_0 once the
-        // GEMM above has landed. Consumer 1 already used m'.
-        std::array<Value, 2> roundPivot = q;
-        std::array<Value, 2> beta;
-        if (c == 0) {
-          std::array<Value, 2> roundMax =
-              receive(maxCh[1], gs, /*owner=*/1, roundRows);
-          for (int r = 0; r < 2; ++r) {
-            roundPivot[r] = movePivot(q[r], roundMax[r]);
-            beta[r] = ex2(fsub(q[r], pivotOf(roundPivot[r])));
-            newL[r] = fmul(newL[r], beta[r]);
-          }
-          for (int64_t r = 0; r < nS; ++r)
-            weight[r] = fmul(weight[r], beta[(r % 4) / 2]);
-        }
-
-        // Consumer 0's P tile, scaled by beta in step 5.
-        if (c == 0)
-          storeP();
-
-        // The own GEMM has read its V half: hand it back to the producer.
-        // With carried_pivot released before consumer 0's rescale, which
-        // reads only registers (measured with it; the default keeps the
-        // order the GPU matrix has checked longest: no difference either
-        // way without it, bench/LOG.md step 51).
-        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-        acc = pin(acc);
-        auto releaseOwnV = [&] {
-          ws::ChannelReleaseOp::create(b, ownV.getChannel(), ownV.getSlot(),
-                                       ownV.getToken(),
-                                       ws::ChannelSide::consumer,
-                                       /*async=*/false);
-        };
-        if (ownPivot)
-          releaseOwnV();
-        if (c == 0)
-          acc = pin(rescaled(acc, beta, q, roundPivot));
-        if (!ownPivot)
-          releaseOwnV();
-
-        // 7. O_c += P_p V_p[:, half c], P_p from the peer's stage.
-        auto peerKv = ws::ChannelAcquireOp::create(
-            b, b.getIndexType(), ws::TokenType::get(ctx), kvCh[2 * p + c], g,
-            ws::ChannelSide::consumer);
-        auto getP = ws::ChannelAcquireOp::create(
-            b, b.getIndexType(), ws::TokenType::get(ctx), pCh[p], g,
-            ws::ChannelSide::consumer);
-        // The peer's P tile (st.shared) and the peer block's V half
-        // (cp.async) were written through the generic proxy.
-        acquireGenericWrites();
-        // The waits above are branches: restate the register fence so the
-        // chain needs no compiler-inserted one.
-        NVVM::WgmmaFenceAlignedOp::create(b);
-        {
-          Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
-          Value aDesc = pDescriptor(pTileOf(p, peerStage));
-          Value bDesc = vDescriptor(peerStage);
-          for (int64_t k = 0; k < kSteps; ++k)
-            acc = mma(acc, advance(aDesc, k * pStepBytes()),
-                      advance(bDesc, k * vStep), halfCols,
-                      /*bMnMajor=*/true, /*accumulate=*/true);
-        }
-        NVVM::WgmmaGroupSyncAlignedOp::create(b);
-        // The next round's validity, loaded while the cross GEMM runs (the
-        // last round reloads its own: in bounds, unused; the range never ends
-        // past the tile's last round).
-        Value nextMask;
-        if (carriedMask) {
-          Value last = arith::SubIOp::create(b, roundEnd, kb.idx(1));
-          nextMask =
-              maskOf(arith::MinUIOp::create(b, kb.add(i, kb.idx(1)), last));
-        }
-        NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-        acc = pin(acc);
-
-        // 8. Both stages and the peer's P tile are free again.
-        ws::ChannelReleaseOp::create(b, pCh[p], getP.getSlot(), getP.getToken(),
-                                     ws::ChannelSide::consumer,
-                                     /*async=*/false);
-        ws::ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
-                                     peerKv.getToken(),
-                                     ws::ChannelSide::consumer,
-                                     /*async=*/false);
-        SmallVector<Value> next = {roundPivot[0], roundPivot[1], newL[0],
-                                   newL[1], acc};
-        if (lazy && c == 1)
-          next.append({fmax(carried[5], mine[0]), fmax(carried[6], mine[1])});
-        if (carriedMask)
-          next.push_back(nextMask);
-        scf::YieldOp::create(b, next);
+  /// Validity of this thread's nS / 2 columns of round `r`'s block, from
+  /// the indices in global memory, as one bit mask (one register, not
+  /// nS / 2 predicates). Each round's mask is loaded during the previous
+  /// round's cross GEMM (the first round's before the loop) and carried
+  /// into the round: loaded at the round's start, the loads were still in
+  /// flight at the proxy fence after the KV acquire, whose MEMBAR waits
+  /// for them (headline 3.9% faster, bench/LOG.md step 56). Without
+  /// shared_validity; with it the mask comes from shared memory.
+  Value validityMask(const ConsumerSetup &cs, Value r) {
+    Value first =
+        kb.mul(kb.add(kb.mul(r, kb.idx(2)), kb.idx(cs.c)), kb.idx(geo.blockK));
+    Value mask = c32(0);
+    for (int64_t q = 0; q < cs.nS; q += 4)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value col = kb.add(kb.idx(8 * (q / 4) + e), cs.colPair);
+        Value v = cta->rowEntry(kb.add(first, col)).first;
+        Value bit = arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, v),
+                                          c32(q / 2 + e));
+        mask = arith::OrIOp::create(b, mask, bit);
       }
+    return mask;
+  }
 
-      // Epilogue: total row sums, normalize, write this half of out; consumer
-      // 0 writes lse, max_logits comes from the consumer that carries the
-      // running max. A row with no valid entry has sum 0: out = 0,
-      // lse = +inf, max_logits = -inf.
-      std::array<Value, 2> m = {loop.getResult(0), loop.getResult(1)};
-      // The running max (max_logits): the pivot, or with lazy_rescale what
-      // consumer 1 carried.
-      std::array<Value, 2> runningMax = m;
-      if (lazy && c == 1)
-        runningMax = {loop.getResult(5), loop.getResult(6)};
-      std::array<Value, 2> l = {quadReduce(loop.getResult(2), false),
-                                quadReduce(loop.getResult(3), false)};
-      Value o = loop.getResult(4);
-      // The coordinates again, for the stores (recomputed rather than kept
-      // in registers through the loop).
-      viewTile();
-      // This thread's rows. With one head block per token (H / G = 64) the
-      // head offset is 0 and the addresses derived from the rows are the
-      // same for every tile, so LLVM hoists them out of the tile loop and
-      // holds them throughout, in registers consumer 0 needs in its round
-      // (with lazy_rescale, consumer 1 too): there they come from a
-      // per-tile copy (H = 64 2.5-2.9% faster, bench/LOG.md step 52; with
-      // lazy_rescale or carried_pivot the hoisted form spills). Consumer 1
-      // keeps the hoisted form (the copy measured 0.3% slower there).
-      std::array<Value, 2> tileRows = rows;
-      if (geo.headBlocks == 1 && (lazy || c == 0))
-        for (int h = 0; h < 2; ++h)
-          tileRows[h] = perTile(rows[h]);
-      Value sums = iteration(n, kb.idx(geo.rounds), geo.rounds + 1);
-      if (splitKernel) {
-        auto [first, end] = roundRange();
-        sums = arith::SubIOp::create(b, end, first);
+  /// One round of a consumer, phase by phase, into the round loop's body.
+  void consumerRound(const ConsumerSetup &cs, const ConsumerTile &ts,
+                     scf::ForOp loop) {
+    ConsumerRound rs;
+    rs.i = loop.getInductionVar();
+    rs.carried = loop.getRegionIterArgs();
+    rs.m = {rs.carried[0], rs.carried[1]};
+    rs.l = {rs.carried[2], rs.carried[3]};
+    rs.o = rs.carried[4];
+    // This thread's rows through an opaque copy each round: the shared
+    // addresses derived from them (statistics, P tile pieces) are then
+    // computed here instead of being hoisted out of the loops into some
+    // twenty registers held throughout.
+    for (int h = 0; h < 2; ++h)
+      rs.roundRows[h] = arith::IndexCastOp::create(b, b.getIndexType(),
+                                                   opaque(toI32(cs.rows[h])));
+    // Channel iterations: KV halves and P tiles once per round, the
+    // statistics once per round and once more for the epilogue's sums.
+    rs.g = roundIteration(ts.n, rs.i, geo.rounds);
+    rs.gs = roundIteration(ts.n, rs.i, geo.rounds + 1);
+
+    // Validity of this thread's nS / 2 columns (validityMask).
+    rs.mask = ts.carriedMask ? rs.carried[ts.maskIdx] : c32(0);
+    if (validCh[cs.c])
+      loadSharedValidity(cs, rs);
+
+    computeScores(cs, ts, rs);
+    maskAndRowMax(cs, ts, rs);
+    exchangeRowMax(cs, rs);
+    computeWeights(cs, ts, rs);
+    // Consumer 1's P tile is final here (it already used m'): published
+    // before its own GEMM is issued rather than after, which measured
+    // 2.4% faster on the headline shape (bench/LOG.md step 35).
+    if (cs.c == 1)
+      storeP(cs, rs);
+    ownGemm(cs, rs);
+    repairToRoundMax(cs, ts, rs);
+
+    // Consumer 0's P tile, scaled by beta in step 5.
+    if (cs.c == 0)
+      storeP(cs, rs);
+
+    releaseOwnV(cs, rs);
+    crossGemmAndFinish(cs, ts, rs);
+  }
+
+  /// shared_validity: the bytes the producer wrote for this block; the
+  /// thread's columns come in adjacent pairs (one 16-bit load).
+  void loadSharedValidity(const ConsumerSetup &cs, ConsumerRound &rs) {
+    MLIRContext *ctx = b.getContext();
+    const int c = cs.c;
+    auto get = ws::ChannelAcquireOp::create(b, b.getIndexType(),
+                                            ws::TokenType::get(ctx), validCh[c],
+                                            rs.g, ws::ChannelSide::consumer);
+    Value base = add(validityOf(stageOf(c, get.getSlot())), toI32(cs.colPair));
+    Type i16 = b.getI16Type();
+    for (int64_t k = 0; k < cs.nS / 4; ++k) {
+      Value pair = arith::ExtUIOp::create(
+          b, i32,
+          LLVM::LoadOp::create(b, i16, ptr3(add(base, c32(8 * k))),
+                               /*alignment=*/2));
+      for (int64_t e = 0; e < 2; ++e) {
+        Value byte = arith::AndIOp::create(
+            b, arith::ShRUIOp::create(b, pair, c32(8 * e)), c32(0xff));
+        Value v =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ne, byte, c32(0));
+        rs.mask = arith::OrIOp::create(
+            b, rs.mask,
+            arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, v),
+                                  c32(2 * k + e)));
       }
-      publish(l, maxCh[c], sums, c, lane, tileRows);
-      std::array<Value, 2> peerL = receive(maxCh[p], sums, p, tileRows);
-      // Normalizes `o` by the row sums (`totalOf(r)` of row r, emitted
-      // here) and writes this consumer's half of out, and lse / max_logits,
-      // for rows relative to pivots `m` with running maxima `runningMax`.
-      auto writeOut = [&](Value o, std::array<Value, 2> m,
-                          std::array<Value, 2> runningMax,
-                          function_ref<Value(int)> totalOf) {
-        std::array<Value, 2> total, any, inv;
-        for (int r = 0; r < 2; ++r) {
-          total[r] = totalOf(r);
-          any[r] = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r],
-                                         zero);
-          inv[r] = arith::SelectOp::create(
-              b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
+    }
+    ws::ChannelReleaseOp::create(b, validCh[c], get.getSlot(), get.getToken(),
+                                 ws::ChannelSide::consumer,
+                                 /*async=*/false);
+  }
+
+  /// 1. S = Q K^T over all Dqk columns, half by half in the order the
+  /// halves are refilled (consumer 0: L then R; consumer 1: R then L).
+  void computeScores(const ConsumerSetup &cs, const ConsumerTile &ts,
+                     ConsumerRound &rs) {
+    MLIRContext *ctx = b.getContext();
+    const int c = cs.c;
+    Value kvLeft = cs.kvCh[2 * c], kvRight = cs.kvCh[2 * c + 1];
+    Value qDesc = descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
+    Value s = LLVM::ZeroOp::create(b, ts.sType);
+    bool firstStep = true;
+    for (int h : {c, 1 - c}) {
+      auto acq = ws::ChannelAcquireOp::create(
+          b, b.getIndexType(), ws::TokenType::get(ctx),
+          h == 0 ? kvLeft : kvRight, rs.g, ws::ChannelSide::consumer);
+      if (h == c)
+        rs.ownV = acq;
+      // cp.async wrote the half through the generic proxy; wgmma reads it
+      // through the async proxy.
+      acquireGenericWrites();
+      if (!rs.stage)
+        rs.stage = opaque(tile(stageOf(c, acq.getSlot())));
+      Value kDesc = descriptor(rs.stage, /*lbo=*/16, kSwizzleAtomBytes);
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      auto [cbBegin, cbEnd] = halfBlocks(h);
+      for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
+        for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
+          int64_t kOff = k * hw::kWgmmaKBf16 * 2;
+          s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
+                  advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
+                  /*bMnMajor=*/false, /*accumulate=*/!firstStep);
+          firstStep = false;
         }
-        // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
-        SmallVector<std::array<Value, 2>> pk(nO / 4);
-        for (int64_t j = 0; j < nO / 4; ++j)
-          for (int h = 0; h < 2; ++h)
-            pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
-                                fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
-        // Where out's rows are 16-byte aligned (the usual dense layout), the
-        // four lanes of a row trade pairs (three xor shuffles) so that each
-        // writes one whole 16-byte piece: a quad covers 64 contiguous bytes per
-        // store instead of 8. Other layouts take plain 2-byte stores, which any
-        // layout allows.
-        auto outMeta = memref::ExtractStridedMetadataOp::create(b, cta->out);
-        Value outBase =
-            memref::ExtractAlignedPointerAsIndexOp::create(b, cta->out);
-        Value aligned = arith::CmpIOp::create(
-            b, arith::CmpIPredicate::eq,
-            kb.rem(kb.add(outBase, kb.mul(outMeta.getOffset(), kb.idx(2))), 16),
-            kb.idx(0));
-        for (int d = 0; d < 3; ++d)
-          aligned = arith::AndIOp::create(
-              b, aligned,
-              arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                    kb.rem(outMeta.getStrides()[d], 8),
-                                    kb.idx(0)));
-        auto ifAligned = scf::IfOp::create(b, aligned, /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
-          Value t = toI32(kb.rem(lane, 4));
-          auto pick = [&](ArrayRef<Value> four, Value which) {
-            Value v = four[0];
-            for (int q = 1; q < 4; ++q)
-              v = arith::SelectOp::create(
-                  b,
-                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, which,
-                                        c32(q)),
-                  four[q], v);
-            return v;
-          };
-          for (int64_t k = 0; k < nO / 16; ++k)
-            for (int h = 0; h < 2; ++h) {
-              SmallVector<Value> four;
-              for (int q = 0; q < 4; ++q)
-                four.push_back(pk[4 * k + q][h]);
-              // Lane t gathers piece 4k + t: its own pair, and from lane t ^ x
-              // the pair that lane holds of the same piece.
-              std::array<Value, 4> fromLane; // indexed by x
-              fromLane[0] = pick(four, t);
-              for (int x = 1; x < 4; ++x) {
-                Value send = pick(four, arith::XOrIOp::create(b, t, c32(x)));
-                fromLane[x] = gpu::ShuffleOp::create(b, send, x, hw::kWarpSize,
-                                                     gpu::ShuffleMode::XOR)
-                                  .getShuffleResult();
-              }
-              // Element u of the piece comes from lane u = t ^ x.
-              Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
-              for (int u = 0; u < 4; ++u) {
-                Value x = arith::XOrIOp::create(b, t, c32(u));
-                vec = LLVM::InsertElementOp::create(b, vec, pick(fromLane, x),
-                                                    c32(u));
-              }
-              Value col = kb.add(
-                  kb.idx(c * halfCols + 32 * k),
-                  kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), t),
-                         kb.idx(8)));
-              Value head = kb.add(cta->head0, tileRows[h]);
-              ValueRange st = outMeta.getStrides();
-              Value elem = kb.add(
-                  kb.add(outMeta.getOffset(), kb.mul(cta->batch, st[0])),
-                  kb.add(kb.add(kb.mul(cta->token, st[1]), kb.mul(head, st[2])),
-                         col));
-              Value addr = rawPointer(b, outMeta.getBaseBuffer(),
-                                      kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
-              // Streaming store (.cs): out is written once and not read
-              // back, so it should not displace KV rows from L2.
-              SmallVector<Value> operands = {addr};
-              for (int u = 0; u < 4; ++u)
-                operands.push_back(
-                    LLVM::ExtractElementOp::create(b, vec, c32(u)));
-              asmStatement(operands,
-                           "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};",
-                           "l,r,r,r,r");
-            }
-          b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
-          for (int64_t r = 0; r < nO; ++r) {
-            int half = (r % 4) / 2;
-            Value v = fmul(extract(o, r), inv[half]);
-            Value col =
-                kb.add(kb.idx(c * halfCols + 8 * (r / 4) + r % 2), colPair);
-            kb.store(arith::TruncFOp::create(b, b.getBF16Type(), v), cta->out,
-                     {cta->batch, cta->token,
-                      kb.add(cta->head0, tileRows[half]), col});
-          }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    }
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+    rs.s = pin(s);
+    // Persistent: after the tile's last QK^T this consumer is done with Q;
+    // once both are, the producer loads the next tile's.
+    ws::ChannelAcquireOp qHeld = ts.qHeld;
+    if (ts.n)
+      kb.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, rs.i,
+                                    kb.idx(geo.rounds - 1)),
+              [&] {
+                ws::ChannelReleaseOp::create(b, cs.qCh, qHeld.getSlot(),
+                                             qHeld.getToken(),
+                                             ws::ChannelSide::consumer,
+                                             /*async=*/false);
+              });
+  }
+
+  /// 2. Invalid columns -inf; row max of this block. The max is taken on
+  /// S itself and scaled once: the scale is positive (the verifier
+  /// requires sm_scale > 0) and rounding is monotone, so this is the max
+  /// of the scaled logits; the weights (step 4) then take the scale in
+  /// their one fma each, a multiply per element fewer in the stretch
+  /// where both consumers compete for issue slots (bench/LOG.md step
+  /// 41).
+  /// (A launch's scale is checked > 0 by the runtime, as the
+  /// verifier checks the op's.)
+  void maskAndRowMax(const ConsumerSetup &cs, const ConsumerTile &ts,
+                     ConsumerRound &rs) {
+    const int64_t nS = cs.nS;
+    Value negInf = ts.negInf;
+    rs.masked.assign(nS, Value());
+    for (int64_t r = 0; r < nS; ++r)
+      rs.masked[r] = arith::SelectOp::create(
+          b, bitOf(rs.mask, (r / 4) * 2 + r % 2), extract(rs.s, r), negInf);
+    rs.blockMax = {negInf, negInf};
+    for (int64_t r = 0; r < nS; ++r) {
+      int half = (r % 4) / 2;
+      rs.blockMax[half] = fmax(rs.blockMax[half], rs.masked[r]);
+    }
+    for (int r = 0; r < 2; ++r)
+      rs.blockMax[r] =
+          fmul(quadReduce(rs.blockMax[r], /*isMax=*/true), scaleLog2);
+  }
+
+  /// 3. The max hand-off. Consumer 0 goes first with its own max m0 =
+  /// max(m, block max) and publishes it; consumer 1 waits for it, forms
+  /// the round's max m' = max(m0, its block max) and publishes m'.
+  /// Consumer 0 later repairs what it computed with m0 by exp2(m0 - m').
+  /// With lazy_rescale the published values are max(m, block max)
+  /// (m0) and max(m0, block max) (m'), and each consumer derives the
+  /// pivots from them by the same rule (movePivot): consumer 0's q0
+  /// from m and m0, the round's q' from q0 and m'.
+  void exchangeRowMax(const ConsumerSetup &cs, ConsumerRound &rs) {
+    for (int r = 0; r < 2; ++r)
+      rs.mine[r] = fmax(rs.m[r], rs.blockMax[r]);
+    if (cs.c == 0) {
+      publish(rs.mine, cs.maxCh[0], rs.gs, /*owner=*/0, cs.lane, rs.roundRows);
+      for (int r = 0; r < 2; ++r)
+        rs.q[r] = movePivot(rs.m[r], rs.mine[r]);
+    } else {
+      std::array<Value, 2> first =
+          receive(cs.maxCh[0], rs.gs, /*owner=*/0, rs.roundRows);
+      for (int r = 0; r < 2; ++r)
+        rs.mine[r] = fmax(first[r], rs.blockMax[r]);
+      publish(rs.mine, cs.maxCh[1], rs.gs, /*owner=*/1, cs.lane, rs.roundRows);
+      for (int r = 0; r < 2; ++r)
+        rs.q[r] = movePivot(movePivot(rs.m[r], first[r]), rs.mine[r]);
+    }
+  }
+
+  /// While nothing valid has been seen a max is -inf; subtract 0 instead
+  /// so every weight is exp2(-inf) = 0 rather than NaN.
+  Value pivotOf(const ConsumerTile &ts, Value max) {
+    Value noneYet =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, ts.negInf);
+    return arith::SelectOp::create(b, noneYet, ts.zero, max);
+  }
+
+  /// The block's weights against the round's pivot, the new row sums and
+  /// O rescaled to the pivot (before the own GEMM).
+  void computeWeights(const ConsumerSetup &cs, const ConsumerTile &ts,
+                      ConsumerRound &rs) {
+    const int64_t nS = cs.nS;
+    Value negInf = ts.negInf, zero = ts.zero;
+    // carried_pivot: consumer 0 weights its block against the
+    // pivot m it carries in, not m0, so O_0 and l_0 need no rescale
+    // before its own GEMM: 128 multiplies and an exponential off the
+    // path to that GEMM (1.2% on the headline shape, bench/LOG.md step
+    // 51). Step 5 brings everything to m' with one factor exp2(q - m'),
+    // as it did from m0. A row's first valid max takes m0 itself (O_0 and
+    // l_0 are still 0) and a jump beyond kCarriedPivotSpanLog2 takes
+    // m0 - kCarriedPivotSpanLog2, which bounds the weights. The largest
+    // weight of a block that moves the max is then 2^(m0 - m) rounded to
+    // bf16 in the own GEMM instead of exactly 1; the P tile consumer 1
+    // reads is scaled to m' in f32 first, as before.
+    rs.ownPivot = cs.c == 0 && schedule.getCarriedPivot();
+    if (rs.ownPivot)
+      for (int r = 0; r < 2; ++r) {
+        Value first = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                            rs.m[r], negInf);
+        Value floor = fsub(rs.mine[r], kb.f32(kCarriedPivotSpanLog2));
+        rs.q[r] =
+            arith::SelectOp::create(b, first, rs.mine[r], fmax(rs.m[r], floor));
+      }
+    for (int r = 0; r < 2; ++r) {
+      rs.pivot[r] = pivotOf(ts, rs.q[r]);
+      if (!rs.ownPivot)
+        rs.alpha[r] = ex2(fsub(rs.m[r], rs.pivot[r]));
+    }
+    rs.weight.assign(nS, Value());
+    std::array<Value, 2> rowSum = {zero, zero};
+    for (int64_t r = 0; r < nS; ++r) {
+      int half = (r % 4) / 2;
+      // exp2(S scale - pivot); an invalid column's -inf gives 0.
+      rs.weight[r] =
+          ex2(math::FmaOp::create(b, rs.masked[r], scaleLog2,
+                                  arith::NegFOp::create(b, rs.pivot[half])));
+      rowSum[half] = fadd(rowSum[half], rs.weight[r]);
+    }
+    for (int r = 0; r < 2; ++r)
+      rs.newL[r] = rs.ownPivot
+                       ? fadd(rs.l[r], rowSum[r])
+                       : math::FmaOp::create(b, rs.l[r], rs.alpha[r], rowSum[r])
+                             .getResult();
+    rs.scaled = rs.ownPivot ? rs.o : rescaled(rs.o, rs.alpha, rs.m, rs.q);
+  }
+
+  /// 6. P_c (bf16, at m') to where the peer's cross GEMM reads it
+  /// (pTileOf), then published: run for consumer 1 before its own GEMM,
+  /// for consumer 0 after step 5.
+  void storeP(const ConsumerSetup &cs, ConsumerRound &rs) {
+    MLIRContext *ctx = b.getContext();
+    const int c = cs.c;
+    auto putP = ws::ChannelAcquireOp::create(b, b.getIndexType(),
+                                             ws::TokenType::get(ctx), cs.pCh[c],
+                                             rs.g, ws::ChannelSide::producer);
+    Value pTile = pTileOf(c, rs.stage);
+    Value laneBytes = toI32(kb.mul(kb.rem(cs.lane, 4), kb.idx(4)));
+    for (int64_t j = 0; j < cs.nS / 4; ++j)
+      for (int half = 0; half < 2; ++half) {
+        Value bits = packBf16(rs.weight[4 * j + 2 * half],
+                              rs.weight[4 * j + 2 * half + 1]);
+        Value row = toI32(rs.roundRows[half]);
+        Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
+        LLVM::StoreOp::create(b, bits, ptr3(addr));
+      }
+    // The whole warpgroup has written the tile, then one release. The
+    // peer's wgmma reads it through the async proxy: the peer fences
+    // after its acquire (a bidirectional fence here compiled to a
+    // MEMBAR that waited for this thread's out stores of the previous
+    // tile, bench/LOG.md step 57).
+    gpu::BarrierOp::create(b);
+    ws::ChannelReleaseOp::create(b, cs.pCh[c], putP.getSlot(), putP.getToken(),
+                                 ws::ChannelSide::producer,
+                                 /*async=*/false);
+  }
+
+  /// The k16 steps of a P . V GEMM (block_k keys), and the bytes between
+  /// the V operands of consecutive steps.
+  int64_t pvSteps() const { return geo.blockK / hw::kWgmmaKBf16; }
+  static constexpr int64_t kVStep = hw::kWgmmaKBf16 * kRowBytes;
+  /// V is read MN-major: 64-column atoms one column block apart (LBO),
+  /// 8-key groups kSwizzleAtomBytes apart (SBO). Consumer `c`'s half of
+  /// the V columns of the stage at `stageAddr`.
+  Value vDescriptor(int c, Value stageAddr) {
+    const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
+    return descriptor(add(stageAddr, c32(vOffset)), geo.kvBlockBytes,
+                      kSwizzleAtomBytes);
+  }
+
+  /// 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
+  /// accumulator fragment of columns 16k .. 16k+15 is the A fragment of
+  /// k-step k (rows g, g+8; columns 2t, 2t+8).
+  void ownGemm(const ConsumerSetup &cs, ConsumerRound &rs) {
+    const int64_t nS = cs.nS;
+    // Every register the GEMM reads is written before its fence.
+    SmallVector<Value> pinned;
+    for (int64_t q = 0; q < nS / 2; ++q)
+      pinned.push_back(packBf16(rs.weight[2 * q], rs.weight[2 * q + 1]));
+    llvm::append_range(pinned, elementsOf(rs.scaled));
+    pinned = pinAll(pinned);
+    SmallVector<Value> aFrag(pinned.begin(), pinned.begin() + nS / 2);
+    Value acc = structOf(rs.scaled.getType(),
+                         ArrayRef<Value>(pinned).drop_front(nS / 2));
+    NVVM::WgmmaFenceAlignedOp::create(b);
+    {
+      Value bDesc = vDescriptor(cs.c, rs.stage);
+      for (int64_t k = 0; k < pvSteps(); ++k)
+        acc = mmaRegA(acc, ArrayRef<Value>(aFrag).slice(4 * k, 4),
+                      advance(bDesc, k * kVStep));
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    rs.acc = acc;
+  }
+
+  /// 5. Consumer 0 learns m' and repairs: its P tile for the peer is
+  /// scaled by beta = exp2(m0 - m'), and so are O_0 and l_0 once the
+  /// GEMM above has landed. Consumer 1 already used m'.
+  void repairToRoundMax(const ConsumerSetup &cs, const ConsumerTile &ts,
+                        ConsumerRound &rs) {
+    rs.roundPivot = rs.q;
+    if (cs.c != 0)
+      return;
+    std::array<Value, 2> roundMax =
+        receive(cs.maxCh[1], rs.gs, /*owner=*/1, rs.roundRows);
+    for (int r = 0; r < 2; ++r) {
+      rs.roundPivot[r] = movePivot(rs.q[r], roundMax[r]);
+      rs.beta[r] = ex2(fsub(rs.q[r], pivotOf(ts, rs.roundPivot[r])));
+      rs.newL[r] = fmul(rs.newL[r], rs.beta[r]);
+    }
+    for (int64_t r = 0; r < cs.nS; ++r)
+      rs.weight[r] = fmul(rs.weight[r], rs.beta[(r % 4) / 2]);
+  }
+
+  /// The own GEMM has read its V half: hand it back to the producer.
+  /// With carried_pivot released before consumer 0's rescale, which
+  /// reads only registers (measured with it; the default keeps the
+  /// order the GPU matrix has checked longest: no difference either
+  /// way without it, bench/LOG.md step 51).
+  void releaseOwnV(const ConsumerSetup &cs, ConsumerRound &rs) {
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+    rs.acc = pin(rs.acc);
+    auto release = [&] {
+      ws::ChannelReleaseOp::create(b, rs.ownV.getChannel(), rs.ownV.getSlot(),
+                                   rs.ownV.getToken(),
+                                   ws::ChannelSide::consumer,
+                                   /*async=*/false);
+    };
+    if (rs.ownPivot)
+      release();
+    if (cs.c == 0)
+      rs.acc = pin(rescaled(rs.acc, rs.beta, rs.q, rs.roundPivot));
+    if (!rs.ownPivot)
+      release();
+  }
+
+  /// 7. O_c += P_p V_p[:, half c], P_p from the peer's stage; then 8., the
+  /// releases, and the values the round carries into the next.
+  void crossGemmAndFinish(const ConsumerSetup &cs, const ConsumerTile &ts,
+                          ConsumerRound &rs) {
+    MLIRContext *ctx = b.getContext();
+    const int c = cs.c, p = cs.p;
+    auto peerKv = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), cs.kvCh[2 * p + c], rs.g,
+        ws::ChannelSide::consumer);
+    auto getP = ws::ChannelAcquireOp::create(b, b.getIndexType(),
+                                             ws::TokenType::get(ctx), cs.pCh[p],
+                                             rs.g, ws::ChannelSide::consumer);
+    // The peer's P tile (st.shared) and the peer block's V half
+    // (cp.async) were written through the generic proxy.
+    acquireGenericWrites();
+    // The waits above are branches: restate the register fence so the
+    // chain needs no compiler-inserted one.
+    NVVM::WgmmaFenceAlignedOp::create(b);
+    {
+      Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
+      Value aDesc = pDescriptor(pTileOf(p, peerStage));
+      Value bDesc = vDescriptor(c, peerStage);
+      for (int64_t k = 0; k < pvSteps(); ++k)
+        rs.acc = mma(rs.acc, advance(aDesc, k * pStepBytes()),
+                     advance(bDesc, k * kVStep), cs.halfCols,
+                     /*bMnMajor=*/true, /*accumulate=*/true);
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    // The next round's validity, loaded while the cross GEMM runs (the
+    // last round reloads its own: in bounds, unused; the range never ends
+    // past the tile's last round).
+    if (ts.carriedMask) {
+      Value last = arith::SubIOp::create(b, ts.roundEnd, kb.idx(1));
+      rs.nextMask = validityMask(
+          cs, arith::MinUIOp::create(b, kb.add(rs.i, kb.idx(1)), last));
+    }
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+    rs.acc = pin(rs.acc);
+
+    // 8. Both stages and the peer's P tile are free again.
+    ws::ChannelReleaseOp::create(b, cs.pCh[p], getP.getSlot(), getP.getToken(),
+                                 ws::ChannelSide::consumer,
+                                 /*async=*/false);
+    ws::ChannelReleaseOp::create(b, peerKv.getChannel(), peerKv.getSlot(),
+                                 peerKv.getToken(), ws::ChannelSide::consumer,
+                                 /*async=*/false);
+    SmallVector<Value> next = {rs.roundPivot[0], rs.roundPivot[1], rs.newL[0],
+                               rs.newL[1], rs.acc};
+    if (cs.lazy && c == 1)
+      next.append(
+          {fmax(rs.carried[5], rs.mine[0]), fmax(rs.carried[6], rs.mine[1])});
+    if (ts.carriedMask)
+      next.push_back(rs.nextMask);
+    scf::YieldOp::create(b, next);
+  }
+
+  /// Epilogue: total row sums, normalize, write this half of out; consumer
+  /// 0 writes lse, max_logits comes from the consumer that carries the
+  /// running max. A row with no valid entry has sum 0: out = 0,
+  /// lse = +inf, max_logits = -inf.
+  void consumerEpilogue(const ConsumerSetup &cs, const ConsumerTile &ts,
+                        scf::ForOp loop) {
+    const int c = cs.c, p = cs.p;
+    std::array<Value, 2> m = {loop.getResult(0), loop.getResult(1)};
+    // The running max (max_logits): the pivot, or with lazy_rescale what
+    // consumer 1 carried.
+    std::array<Value, 2> runningMax = m;
+    if (cs.lazy && c == 1)
+      runningMax = {loop.getResult(5), loop.getResult(6)};
+    std::array<Value, 2> l = {quadReduce(loop.getResult(2), false),
+                              quadReduce(loop.getResult(3), false)};
+    Value o = loop.getResult(4);
+    // The coordinates again, for the stores (recomputed rather than kept
+    // in registers through the loop).
+    viewTile();
+    // This thread's rows. With one head block per token (H / G = 64) the
+    // head offset is 0 and the addresses derived from the rows are the
+    // same for every tile, so LLVM hoists them out of the tile loop and
+    // holds them throughout, in registers consumer 0 needs in its round
+    // (with lazy_rescale, consumer 1 too): there they come from a
+    // per-tile copy (H = 64 2.5-2.9% faster, bench/LOG.md step 52; with
+    // lazy_rescale or carried_pivot the hoisted form spills). Consumer 1
+    // keeps the hoisted form (the copy measured 0.3% slower there).
+    std::array<Value, 2> tileRows = cs.rows;
+    if (geo.headBlocks == 1 && (cs.lazy || c == 0))
+      for (int h = 0; h < 2; ++h)
+        tileRows[h] = perTile(cs.rows[h]);
+    Value sums = iteration(ts.n, kb.idx(geo.rounds), geo.rounds + 1);
+    if (splitKernel) {
+      auto [first, end] = roundRange();
+      sums = arith::SubIOp::create(b, end, first);
+    }
+    publish(l, cs.maxCh[c], sums, c, cs.lane, tileRows);
+    std::array<Value, 2> peerL = receive(cs.maxCh[p], sums, p, tileRows);
+    auto writeOut = [&](Value o, std::array<Value, 2> m,
+                        std::array<Value, 2> runningMax,
+                        function_ref<Value(int)> totalOf) {
+      writeConsumerOut(cs, ts, tileRows, o, m, runningMax, totalOf);
+    };
+    auto rowTotal = [&](int r) { return fadd(l[r], peerL[r]); };
+    if (splitKernel)
+      mergeParts(c, cs.tid, cs.lane, o, m, {rowTotal(0), rowTotal(1)},
+                 writeOut);
+    else
+      writeOut(o, m, runningMax, rowTotal);
+  }
+
+  /// Normalizes `o` by the row sums (`totalOf(r)` of row r, emitted
+  /// here) and writes this consumer's half of out, and lse / max_logits,
+  /// for rows `tileRows` relative to pivots `m` with running maxima
+  /// `runningMax`.
+  void writeConsumerOut(const ConsumerSetup &cs, const ConsumerTile &ts,
+                        std::array<Value, 2> tileRows, Value o,
+                        std::array<Value, 2> m, std::array<Value, 2> runningMax,
+                        function_ref<Value(int)> totalOf) {
+    Value zero = ts.zero;
+    std::array<Value, 2> total, any, inv;
+    for (int r = 0; r < 2; ++r) {
+      total[r] = totalOf(r);
+      any[r] =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r], zero);
+      inv[r] = arith::SelectOp::create(
+          b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
+    }
+    // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
+    SmallVector<std::array<Value, 2>> pk(cs.nO / 4);
+    for (int64_t j = 0; j < cs.nO / 4; ++j)
+      for (int h = 0; h < 2; ++h)
+        pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
+                            fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
+    storeOutHalf(cs, tileRows, o, inv, pk);
+    storeRowStats(cs, tileRows, m, runningMax, total, any);
+  }
+
+  /// This consumer's half of out for the tile's rows `tileRows`: `o`
+  /// scaled by the rows' `inv`, or its bf16 pairs `pk`. Where out's rows
+  /// are 16-byte aligned (the usual dense layout), the four lanes of a row
+  /// trade pairs (three xor shuffles) so that each writes one whole 16-byte
+  /// piece: a quad covers 64 contiguous bytes per store instead of 8. Other
+  /// layouts take plain 2-byte stores, which any layout allows.
+  void storeOutHalf(const ConsumerSetup &cs, std::array<Value, 2> tileRows,
+                    Value o, std::array<Value, 2> inv,
+                    ArrayRef<std::array<Value, 2>> pk) {
+    auto outMeta = memref::ExtractStridedMetadataOp::create(b, cta->out);
+    Value outBase = memref::ExtractAlignedPointerAsIndexOp::create(b, cta->out);
+    Value aligned = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq,
+        kb.rem(kb.add(outBase, kb.mul(outMeta.getOffset(), kb.idx(2))), 16),
+        kb.idx(0));
+    for (int d = 0; d < 3; ++d)
+      aligned = arith::AndIOp::create(
+          b, aligned,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                kb.rem(outMeta.getStrides()[d], 8), kb.idx(0)));
+    auto ifAligned = scf::IfOp::create(b, aligned, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
+    storeOutPieces(cs, tileRows, outMeta, pk);
+    b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
+    for (int64_t r = 0; r < cs.nO; ++r) {
+      int half = (r % 4) / 2;
+      Value v = fmul(extract(o, r), inv[half]);
+      Value col =
+          kb.add(kb.idx(cs.c * cs.halfCols + 8 * (r / 4) + r % 2), cs.colPair);
+      kb.store(
+          arith::TruncFOp::create(b, b.getBF16Type(), v), cta->out,
+          {cta->batch, cta->token, kb.add(cta->head0, tileRows[half]), col});
+    }
+  }
+
+  /// The aligned form of storeOutHalf: each lane writes whole 16-byte
+  /// pieces of its rows, gathered from the bf16 pairs `pk` of its quad.
+  void storeOutPieces(const ConsumerSetup &cs, std::array<Value, 2> tileRows,
+                      memref::ExtractStridedMetadataOp outMeta,
+                      ArrayRef<std::array<Value, 2>> pk) {
+    Value t = toI32(kb.rem(cs.lane, 4));
+    auto pick = [&](ArrayRef<Value> four, Value which) {
+      Value v = four[0];
+      for (int q = 1; q < 4; ++q)
+        v = arith::SelectOp::create(
+            b,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, which, c32(q)),
+            four[q], v);
+      return v;
+    };
+    for (int64_t k = 0; k < cs.nO / 16; ++k)
+      for (int h = 0; h < 2; ++h) {
+        SmallVector<Value> four;
+        for (int q = 0; q < 4; ++q)
+          four.push_back(pk[4 * k + q][h]);
+        // Lane t gathers piece 4k + t: its own pair, and from lane t ^ x
+        // the pair that lane holds of the same piece.
+        std::array<Value, 4> fromLane; // indexed by x
+        fromLane[0] = pick(four, t);
+        for (int x = 1; x < 4; ++x) {
+          Value send = pick(four, arith::XOrIOp::create(b, t, c32(x)));
+          fromLane[x] = gpu::ShuffleOp::create(b, send, x, hw::kWarpSize,
+                                               gpu::ShuffleMode::XOR)
+                            .getShuffleResult();
         }
-        // Consumer 0 writes lse; max_logits comes from whichever consumer
-        // carries the running max.
-        const bool writesLse = c == 0;
-        const bool writesMax = cta->maxLogits && c == (lazy ? 1 : 0);
-        if (!writesLse && !writesMax)
-          return;
-        Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                             kb.rem(lane, 4), kb.idx(0));
-        kb.when(leader, [&] {
-          for (int r = 0; r < 2; ++r) {
-            Value head = kb.add(cta->head0, tileRows[r]);
-            if (writesLse) {
-              Value safeSum =
-                  arith::SelectOp::create(b, any[r], total[r], kb.f32(1.0));
-              Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
-              Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
-              kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
-                       cta->lse, {cta->batch, cta->token, head});
-            }
-            if (writesMax)
-              kb.store(arith::SelectOp::create(
-                           b, any[r], fmul(runningMax[r], kb.f32(M_LN2)),
-                           kb.negInf()),
-                       cta->maxLogits, {cta->batch, cta->token, head});
-          }
-        });
-      };
-      auto rowTotal = [&](int r) { return fadd(l[r], peerL[r]); };
-      if (splitKernel)
-        mergeParts(c, tid, lane, o, m, {rowTotal(0), rowTotal(1)}, writeOut);
-      else
-        writeOut(o, m, runningMax, rowTotal);
+        // Element u of the piece comes from lane u = t ^ x.
+        Value vec = LLVM::UndefOp::create(b, VectorType::get({4}, i32));
+        for (int u = 0; u < 4; ++u) {
+          Value x = arith::XOrIOp::create(b, t, c32(u));
+          vec =
+              LLVM::InsertElementOp::create(b, vec, pick(fromLane, x), c32(u));
+        }
+        Value col =
+            kb.add(kb.idx(cs.c * cs.halfCols + 32 * k),
+                   kb.mul(arith::IndexCastOp::create(b, b.getIndexType(), t),
+                          kb.idx(8)));
+        Value head = kb.add(cta->head0, tileRows[h]);
+        ValueRange st = outMeta.getStrides();
+        Value elem = kb.add(
+            kb.add(outMeta.getOffset(), kb.mul(cta->batch, st[0])),
+            kb.add(kb.add(kb.mul(cta->token, st[1]), kb.mul(head, st[2])),
+                   col));
+        Value addr = rawPointer(b, outMeta.getBaseBuffer(),
+                                kb.mul(elem, kb.idx(2)), /*addrSpace=*/1);
+        // Streaming store (.cs): out is written once and not read
+        // back, so it should not displace KV rows from L2.
+        SmallVector<Value> operands = {addr};
+        for (int u = 0; u < 4; ++u)
+          operands.push_back(LLVM::ExtractElementOp::create(b, vec, c32(u)));
+        asmStatement(operands, "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};",
+                     "l,r,r,r,r");
+      }
+  }
+
+  /// Consumer 0 writes lse; max_logits comes from whichever consumer
+  /// carries the running max.
+  void storeRowStats(const ConsumerSetup &cs, std::array<Value, 2> tileRows,
+                     std::array<Value, 2> m, std::array<Value, 2> runningMax,
+                     std::array<Value, 2> total, std::array<Value, 2> any) {
+    const bool writesLse = cs.c == 0;
+    const bool writesMax = cta->maxLogits && cs.c == (cs.lazy ? 1 : 0);
+    if (!writesLse && !writesMax)
+      return;
+    Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                         kb.rem(cs.lane, 4), kb.idx(0));
+    kb.when(leader, [&] {
+      for (int r = 0; r < 2; ++r) {
+        Value head = kb.add(cta->head0, tileRows[r]);
+        if (writesLse) {
+          Value safeSum =
+              arith::SelectOp::create(b, any[r], total[r], kb.f32(1.0));
+          Value lseLog2 = fadd(m[r], math::Log2Op::create(b, safeSum));
+          Value lseVal = fmul(lseLog2, kb.f32(M_LN2));
+          kb.store(arith::SelectOp::create(b, any[r], lseVal, kb.posInf()),
+                   cta->lse, {cta->batch, cta->token, head});
+        }
+        if (writesMax)
+          kb.store(arith::SelectOp::create(b, any[r],
+                                           fmul(runningMax[r], kb.f32(M_LN2)),
+                                           kb.negInf()),
+                   cta->maxLogits, {cta->batch, cta->token, head});
+      }
     });
   }
 
@@ -1742,9 +1926,8 @@ struct ConvertSeesawToGPUPass
       if (schedule.getSplitTail())
         extraTypes.append({i32, i32, wsPtr});
       auto makeKernel = [&](StringRef name, bool isSplitKernel) {
-        gpu::GPUFuncOp func =
-            createKernelFunc(op, schedule, kernels, symbols, name, extraTypes,
-                             compiledScale);
+        gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
+                                               name, extraTypes, compiledScale);
         // The map's index among the lowered arguments (memrefs expand to
         // their descriptors: 3 + 2 x rank values); sparse-mla-by-value-params
         // passes it by value once the kernel is an llvm.func.
