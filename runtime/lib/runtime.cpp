@@ -631,6 +631,29 @@ smla_status launchKernel(const pkg::Manifest &man, CUfunction function,
   return SMLA_SUCCESS;
 }
 
+/// The persistent kernel on \p grid (unless empty), then the split kernel
+/// on \p splitCtas CTAs (if any), with the same parameters.
+smla_status launchKernels(const pkg::Manifest &man, const ContextModule &cm,
+                          const uint32_t grid[3], uint32_t splitCtas,
+                          CUstream stream, void **params) {
+  smla_status s = SMLA_SUCCESS;
+  if (!pkg::gridIsEmpty(grid) &&
+      (s = launchKernel(man, cm.function, man.kernel.entry, grid, stream,
+                        params)) != SMLA_SUCCESS)
+    return s;
+  if (splitCtas > 0) {
+    const uint32_t splitGrid[3] = {splitCtas, 1, 1};
+    s = launchKernel(man, cm.splitFunction, man.kernel.splitEntry, splitGrid,
+                     stream, params);
+  }
+  return s;
+}
+
+/// The split kernel's workspace for \p splitCtas CTAs.
+size_t splitWorkspaceBytes(const pkg::Manifest &man, uint32_t splitCtas) {
+  return size_t(splitCtas) * size_t(man.kernel.splitWorkspaceBytesPerCta);
+}
+
 PlanKey planKey(CUcontext context, double smScale, int32_t qStart,
                 const smla_tensor *const given[kOperands]) {
   PlanKey key;
@@ -686,8 +709,7 @@ void recordPlan(smla_package *p, const PlanKey &key, const ContextModule &cm,
   plan->module = cm;
   std::memcpy(plan->grid, grid, sizeof(plan->grid));
   plan->splitCtas = split.splitCtas();
-  plan->workspaceBytes = size_t(plan->splitCtas) *
-                         size_t(man.kernel.splitWorkspaceBytesPerCta);
+  plan->workspaceBytes = splitWorkspaceBytes(man, plan->splitCtas);
   plan->params = buffer;
   const auto &slots = buffer.slots();
   for (int i = 0; i < kOperands; ++i) {
@@ -774,15 +796,8 @@ bool launchPlanned(smla_package *p, const LaunchPlan &plan,
     if (plan.workspaceOffset != SIZE_MAX)
       std::memcpy(bytes + plan.workspaceOffset, &workspace, sizeof(workspace));
   }
-  status = SMLA_SUCCESS;
-  if (!pkg::gridIsEmpty(plan.grid))
-    status = launchKernel(man, plan.module.function, man.kernel.entry,
-                          plan.grid, stream, params);
-  if (status == SMLA_SUCCESS && plan.splitCtas > 0) {
-    const uint32_t splitGrid[3] = {plan.splitCtas, 1, 1};
-    status = launchKernel(man, plan.module.splitFunction, man.kernel.splitEntry,
-                          splitGrid, stream, params);
-  }
+  status = launchKernels(man, plan.module, plan.grid, plan.splitCtas, stream,
+                         params);
   return true;
 }
 
@@ -848,8 +863,7 @@ smla_status launchChecked(smla_package *p,
     CUdeviceptr workspace = 0;
     if (plan.splitCtas() > 0 &&
         (s = getWorkspace(p, cm, stream,
-                          size_t(plan.splitCtas()) *
-                              size_t(man.kernel.splitWorkspaceBytesPerCta),
+                          splitWorkspaceBytes(man, plan.splitCtas()),
                           workspace)) != SMLA_SUCCESS)
       return s;
     la.splitTiles = static_cast<int32_t>(plan.persistentTiles);
@@ -867,17 +881,9 @@ smla_status launchChecked(smla_package *p,
       return s;
   }
 
-  if (!pkg::gridIsEmpty(grid) &&
-      (s = launchKernel(man, cm.function, man.kernel.entry, grid, stream,
-                        buffer.kernelParams())) != SMLA_SUCCESS)
+  if ((s = launchKernels(man, cm, grid, plan.splitCtas(), stream,
+                         buffer.kernelParams())) != SMLA_SUCCESS)
     return s;
-  if (plan.splitCtas() > 0) {
-    const uint32_t splitGrid[3] = {plan.splitCtas(), 1, 1};
-    if ((s = launchKernel(man, cm.splitFunction, man.kernel.splitEntry,
-                          splitGrid, stream, buffer.kernelParams())) !=
-        SMLA_SUCCESS)
-      return s;
-  }
   if (key && key->context == cm.context)
     recordPlan(p, *key, cm, grid, plan, buffer, maps, args);
   return SMLA_SUCCESS;
@@ -892,7 +898,7 @@ smla_status launchImpl(smla_package *p, const smla_tensor *q,
     return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
   const smla_tensor *const given[kOperands] = {q,   kv,  indices,
                                                out, lse, maxLogits};
-  // The fast path: a layout launched before in this context and stream.
+  // The fast path: a layout launched before in this context.
   CUcontext context = nullptr;
   if (cuCtxGetCurrent(&context) != CUDA_SUCCESS || !context)
     return launchChecked(p, given, qStart, stream, smScale, flags, nullptr);
