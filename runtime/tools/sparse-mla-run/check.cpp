@@ -65,6 +65,35 @@ struct ScanPart {
   Messages messages;
 };
 
+/// What is wrong with a row statistic (lse, max_logits) of a row with \p n
+/// valid entries, or null: an empty row must give \p emptyValue
+/// (lse +inf, max_logits -inf), a row with valid entries a finite value.
+const char *statProblem(float v, int32_t n, float emptyValue) {
+  if (bitsOf(v) == kStatPoison)
+    return "never written (poison)";
+  if (std::isnan(v))
+    return "NaN";
+  if (n == 0 && v != emptyValue)
+    return emptyValue > 0 ? "not +inf for a row with no valid entry"
+                          : "not -inf for a row with no valid entry";
+  if (n > 0 && !std::isfinite(v))
+    return "not finite for a row with valid entries";
+  return nullptr;
+}
+
+/// Reports \p problem (if any) of statistic \p name = \p v of \p row.
+void reportStat(const Problem &p, int64_t row, int32_t n, const char *name,
+                float v, const char *problem, int slot, int64_t &count,
+                Messages &messages) {
+  if (!problem)
+    return;
+  ++count;
+  char buf[256];
+  std::snprintf(buf, sizeof(buf), "%s%s = %g: %s (%d valid entries)", name,
+                rowName(p, row).c_str(), static_cast<double>(v), problem, n);
+  messages.add(row * 4 + slot, buf);
+}
+
 /// The scan of one output row (\p n valid entries) into \p part.
 void scanRow(const Problem &p, const HostOutputs &out, int64_t row, int32_t n,
              ScanPart &part) {
@@ -96,42 +125,14 @@ void scanRow(const Problem &p, const HostOutputs &out, int64_t row, int32_t n,
                   static_cast<long long>(inf), static_cast<long long>(sh.Dv));
     part.messages.add(row * 4 + 0, buf);
   }
+  const float infinity = std::numeric_limits<float>::infinity();
   const float lse = out.lse[static_cast<size_t>(row)];
-  const char *lseProblem = nullptr;
-  if (bitsOf(lse) == kStatPoison)
-    lseProblem = "never written (poison)";
-  else if (std::isnan(lse))
-    lseProblem = "NaN";
-  else if (n == 0 && !(std::isinf(lse) && lse > 0))
-    lseProblem = "not +inf for a row with no valid entry";
-  else if (n > 0 && !std::isfinite(lse))
-    lseProblem = "not finite for a row with valid entries";
-  if (lseProblem) {
-    ++part.badLse;
-    std::snprintf(buf, sizeof(buf), "lse%s = %g: %s (%d valid entries)",
-                  rowName(p, row).c_str(), static_cast<double>(lse),
-                  lseProblem, n);
-    part.messages.add(row * 4 + 1, buf);
-  }
+  reportStat(p, row, n, "lse", lse, statProblem(lse, n, infinity), 1,
+             part.badLse, part.messages);
   if (p.hasMaxLogits) {
     const float ml = out.maxLogits[static_cast<size_t>(row)];
-    const char *mlProblem = nullptr;
-    if (bitsOf(ml) == kStatPoison)
-      mlProblem = "never written (poison)";
-    else if (std::isnan(ml))
-      mlProblem = "NaN";
-    else if (n == 0 && !(std::isinf(ml) && ml < 0))
-      mlProblem = "not -inf for a row with no valid entry";
-    else if (n > 0 && !std::isfinite(ml))
-      mlProblem = "not finite for a row with valid entries";
-    if (mlProblem) {
-      ++part.badMaxLogits;
-      std::snprintf(buf, sizeof(buf),
-                    "max_logits%s = %g: %s (%d valid entries)",
-                    rowName(p, row).c_str(), static_cast<double>(ml),
-                    mlProblem, n);
-      part.messages.add(row * 4 + 2, buf);
-    }
+    reportStat(p, row, n, "max_logits", ml, statProblem(ml, n, -infinity), 2,
+               part.badMaxLogits, part.messages);
   }
   if (n == 0) {
     ++part.empty;
