@@ -92,11 +92,17 @@ def _packed(tensors):
     return bytes(buf)
 
 
+def _as_launched(shape, strides, unbatched):
+    """(sizes, strides) as launched: FlashMLA's layout (no batch) as batch
+    1."""
+    if unbatched:
+        return (1,) + shape, ((shape[0] * strides[0]) or 1,) + strides
+    return shape, strides
+
+
 def _layout(t, dtype, unbatched):
-    shape, strides = tuple(t.shape), tuple(t.stride())
-    if unbatched:  # FlashMLA's layout: launched as batch 1.
-        return dtype, (1,) + shape, ((shape[0] * strides[0]) or 1,) + strides
-    return dtype, shape, strides
+    return (dtype,) + _as_launched(tuple(t.shape), tuple(t.stride()),
+                                   unbatched)
 
 
 def _contiguous(shape):
@@ -110,16 +116,15 @@ def _contiguous(shape):
 class _Plan:
     """What one call layout needs after its checks passed once: the package,
     the device, the scale, the output shapes and the packed operand
-    descriptors (data pointers patched in per call; ``layout`` is their
-    address, for the C++ fast path)."""
-    __slots__ = ("pkg", "index", "scale", "shapes", "packed", "_buf",
-                 "layout")
+    descriptors (``packed``, a ctypes buffer; data pointers patched in per
+    call; ``layout`` is its address, for the C++ fast path)."""
+    __slots__ = ("pkg", "index", "scale", "shapes", "packed", "layout")
 
     def __init__(self, pkg, index, scale, shapes, packed):
         self.pkg, self.index, self.scale = pkg, index, scale
-        self.shapes, self.packed = shapes, packed
-        self._buf = ctypes.create_string_buffer(packed, len(packed))
-        self.layout = ctypes.addressof(self._buf)
+        self.shapes = shapes
+        self.packed = ctypes.create_string_buffer(packed, len(packed))
+        self.layout = ctypes.addressof(self.packed)
 
 
 #: call signature -> _Plan. A signature holds everything the checks look at
@@ -174,10 +179,7 @@ def _new_plan(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
 
 def _unbatch(shape, unbatched):
     """(sizes, strides) of a new contiguous output, as launched."""
-    strides = _contiguous(shape)
-    if unbatched:
-        return (1,) + shape, ((shape[0] * strides[0]) or 1,) + strides
-    return shape, strides
+    return _as_launched(shape, _contiguous(shape), unbatched)
 
 
 def _plan(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv,

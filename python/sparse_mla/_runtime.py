@@ -133,7 +133,6 @@ class Package:
         #: Whether the kernel takes its scale at launch (else only its own).
         self.takes_scale = bool(lib.smla_package_takes_scale(self.handle))
         self._launch = lib.smla_launch_ex
-        self._tls = threading.local()
 
     def prepare(self):
         """Loads the module in the current context; returns "cubin"/"ptx"."""
@@ -147,20 +146,12 @@ class Package:
         return BINARY_NAMES.get(
             library().smla_package_loaded_binary(self.handle), "?")
 
-    def _buffer(self):
-        buf = getattr(self._tls, "buf", None)
-        if buf is None:
-            buf = ctypes.create_string_buffer(6 * TENSOR.size)
-            base = ctypes.addressof(buf)
-            self._tls.buf = buf
-            self._tls.addrs = [base + i * TENSOR.size for i in range(6)]
-        return buf, self._tls.addrs
-
     def launch(self, tensors, q_start, stream, sm_scale=0.0, flags=0):
         """``tensors``: six ``(data, dtype, sizes, strides)`` or None, in
         the order q, kv, indices, out, lse, max_logits; ``sm_scale``: the
         launch's (0: the package's); ``flags``: LAUNCH_TRUSTED_MEMORY or 0."""
-        buf, addrs = self._buffer()
+        buf, addrs = _launch_words()
+        _tls.layout = None  # Its contents are this call's, not a plan's.
         ptrs = []
         for i, t in enumerate(tensors):
             if t is None:
@@ -179,9 +170,9 @@ class Package:
 
     def launch_packed(self, layout, data, q_start, stream, sm_scale, flags):
         """The launch path's call: ``layout``, the six smla_tensor structs
-        with null data pointers (bytes, 6 x 80), ``data`` their six data
-        pointers; the other arguments as in launch(). Returns the status
-        (0: launched)."""
+        with null data pointers (a ctypes buffer of 6 x 80 bytes), ``data``
+        their six data pointers; the other arguments as in launch().
+        Returns the status (0: launched)."""
         words, a = _launch_words()
         if _tls.layout is not layout:
             ctypes.memmove(a[0], layout, len(layout))
@@ -198,8 +189,9 @@ _WORDS = TENSOR.size // 8
 
 
 def _launch_words():
-    """This thread's six smla_tensor structs, as 64-bit words, and the
-    layout (a packed bytes object) they hold now."""
+    """This thread's six smla_tensor structs, as 64-bit words, and their
+    addresses; ``_tls.layout`` is the plan layout they hold (None: another
+    call's)."""
     try:
         return _tls.words, _tls.addrs
     except AttributeError:
@@ -228,15 +220,6 @@ class Driver:
             fn.restype, fn.argtypes = ci, args
         self.primary = {}
         self._get_device = self.lib.cuCtxGetDevice
-
-    def current(self):
-        """(context handle or None, its device ordinal or -1)."""
-        ctx, dev = ctypes.c_void_p(), ctypes.c_int()
-        if self.lib.cuCtxGetCurrent(ctypes.byref(ctx)) != 0 or not ctx.value:
-            return None, -1
-        if self.lib.cuCtxGetDevice(ctypes.byref(dev)) != 0:
-            return ctx.value, -1
-        return ctx.value, dev.value
 
     def current_device(self):
         """The device ordinal of the current context, or -1 without one."""
