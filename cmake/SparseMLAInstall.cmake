@@ -13,25 +13,21 @@ set(SPARSE_MLA_COMPILER_LIBS
   MLIRSparseMLATransforms MLIRSparseMLA SparseMLATarget sparse_mla_package
   ${SPARSE_MLA_WARPSPEC_LIBS})
 
-# One target for users: our libraries, then libMLIR.so where MLIR is linked
-# as a dylib (so a consumer uses the same MLIR as the plugin and the tools).
-add_library(SparseMLACompiler INTERFACE)
-target_link_libraries(SparseMLACompiler INTERFACE ${SPARSE_MLA_COMPILER_LIBS})
-if(MLIR_LINK_MLIR_DYLIB)
-  target_link_libraries(SparseMLACompiler INTERFACE MLIR)
-endif()
-target_include_directories(SparseMLACompiler INTERFACE
-  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-set_target_properties(SparseMLACompiler PROPERTIES EXPORT_NAME Compiler)
-# The same for the ws dialect alone (headers under include/WarpSpec).
-add_library(SparseMLAWarpSpec INTERFACE)
-target_link_libraries(SparseMLAWarpSpec INTERFACE ${SPARSE_MLA_WARPSPEC_LIBS})
-if(MLIR_LINK_MLIR_DYLIB)
-  target_link_libraries(SparseMLAWarpSpec INTERFACE MLIR)
-endif()
-target_include_directories(SparseMLAWarpSpec INTERFACE
-  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-set_target_properties(SparseMLAWarpSpec PROPERTIES EXPORT_NAME WarpSpec)
+# A target for users: our libraries, then libMLIR.so where MLIR is linked as
+# a dylib (so a consumer uses the same MLIR as the plugin and the tools).
+function(sparse_mla_user_target target export_name)
+  add_library(${target} INTERFACE)
+  target_link_libraries(${target} INTERFACE ${ARGN})
+  if(MLIR_LINK_MLIR_DYLIB)
+    target_link_libraries(${target} INTERFACE MLIR)
+  endif()
+  target_include_directories(${target} INTERFACE
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${export_name})
+endfunction()
+sparse_mla_user_target(SparseMLACompiler Compiler ${SPARSE_MLA_COMPILER_LIBS})
+# The ws dialect alone (headers under include/WarpSpec).
+sparse_mla_user_target(SparseMLAWarpSpec WarpSpec ${SPARSE_MLA_WARPSPEC_LIBS})
 foreach(lib ${SPARSE_MLA_COMPILER_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
