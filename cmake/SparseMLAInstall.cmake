@@ -7,9 +7,11 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 # The ws dialect and its lowerings depend on MLIR only.
-set(SPARSE_MLA_WARPSPEC_LIBS MLIRWarpSpecToNVVM MLIRWarpSpec)
+set(SPARSE_MLA_WARPSPEC_LIBS MLIRWarpSpecToNVVM MLIRWarpSpecTransforms MLIRWarpSpec)
 set(SPARSE_MLA_COMPILER_LIBS
   SparseMLAInitAll SparseMLAPackageWriter MLIRSparseMLAPipelines MLIRSparseMLAToGPU
+  MLIRSparseMLAToTiles MLIRSparseMLATilesToSIMT MLIRSparseMLAKernelCommon
+  MLIRSparseMLATileTransforms MLIRSparseMLATile
   MLIRSparseMLATransforms MLIRSparseMLA SparseMLATarget sparse_mla_package
   ${SPARSE_MLA_WARPSPEC_LIBS})
 

@@ -5,9 +5,12 @@
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/BufferizableOpInterfaceImpl.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
+#include "SparseMLA/Dialect/Tile/IR/Tile.h"
+#include "SparseMLA/Dialect/Tile/Transforms/Passes.h"
 #include "SparseMLA/Pipelines/Pipelines.h"
 #include "WarpSpec/Conversion/Passes.h"
 #include "WarpSpec/IR/WarpSpec.h"
+#include "WarpSpec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -24,7 +27,7 @@
 #include <mutex>
 
 void mlir::sparse_mla::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<SparseMLADialect, ws::WarpSpecDialect, arith::ArithDialect,
+  registry.insert<SparseMLADialect, tile::TileDialect, ws::WarpSpecDialect, arith::ArithDialect,
                   cf::ControlFlowDialect, func::FuncDialect, gpu::GPUDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
                   NVVM::NVVMDialect, scf::SCFDialect,
@@ -48,6 +51,8 @@ void mlir::sparse_mla::registerAllPasses() {
   std::call_once(once, [] {
     registerSparseMLAPasses();
     registerSparseMLAConversionPasses();
+    tile::registerSparseMLATilePasses();
+    ws::registerWarpSpecTransformsPasses();
     ws::registerWarpSpecConversionPasses();
     registerSparseMLAPipelines();
   });

@@ -5,7 +5,9 @@
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
 #include "SparseMLA/Target/HardwareLimits.h"
+#include "SparseMLA/Dialect/Tile/Transforms/Passes.h"
 #include "WarpSpec/Conversion/Passes.h"
+#include "WarpSpec/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -48,10 +50,20 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   select.carriedPivot = options.carriedPivot;
   pm.addPass(createSparseMLASelectSchedule(select));
 
-  // Level 1 -> 2: kernels plus host launches.
-  ConvertSparseMLASimpleToGPUOptions simple;
-  simple.compiledScale = options.compiledScale;
-  pm.addPass(createConvertSparseMLASimpleToGPU(simple));
+  // Level 1 -> 2: the simple and pipelined ops become kernels holding
+  // their tile program, plus host launches.
+  ConvertSparseMLAToTilesOptions tiles;
+  tiles.compiledScale = options.compiledScale;
+  pm.addPass(createConvertSparseMLAToTiles(tiles));
+  // Level 2 -> 3: the pipelined kernel's producer and consumer roles; then
+  // the barriers between tile ops, the ops as SIMT loops, and the tiles'
+  // places in shared memory.
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>().nest<gpu::GPUFuncOp>();
+  kernels.addPass(tile::createSparseMLATilePartitionPipelined());
+  kernels.addPass(tile::createSparseMLATileBarriers());
+  kernels.addPass(createConvertSparseMLATilesToSIMT());
+  pm.addPass(ws::createWSAssignSharedMemory());
+  // Level 1 -> 5 in one pass: the seesaw kernels, plus host launches.
   ConvertSparseMLASeesawToGPUOptions seesaw;
   seesaw.compiledScale = options.compiledScale;
   pm.addPass(createConvertSparseMLASeesawToGPU(seesaw));

@@ -4,6 +4,7 @@
 #define SPARSEMLA_CONVERSION_PASSES_H
 
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Dialect/Tile/IR/Tile.h"
 #include "WarpSpec/IR/WarpSpec.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

@@ -5,25 +5,32 @@
 
 include "mlir/Pass/PassBase.td"
 
-def ConvertSparseMLASimpleToGPU
-    : Pass<"convert-sparse-mla-simple-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Lower sparse_mla.fwd ops with a simple schedule to a GPU "
-                "kernel and its launch";
+def ConvertSparseMLAToTiles
+    : Pass<"convert-sparse-mla-to-tiles", "::mlir::ModuleOp"> {
+  let summary = "Lower sparse_mla.fwd ops with the simple or pipelined "
+                "schedule to a kernel holding a tile program, and its launch "
+                "(IR level 2)";
   let description = [{
-    Every `sparse_mla.fwd` op whose schedule is `simple` becomes
+    Every `sparse_mla.fwd` op whose schedule is `simple` or `pipelined`
+    becomes
 
     * a `gpu.func` kernel in the `gpu.module @sparse_mla_kernels`, one CTA
-      per (query token, block of `heads_per_cta` heads) and batch, written
-      with `scf`, `arith`, `math` and `memref` on dynamic shared memory:
-      load the Q tile; then for each block of `block_k` indices: mark
-      entries invalid (out of `[0, Skv)` or past the causal bound), gather
-      valid KV rows (masked rows are zero-filled, never read), compute the
-      scaled logits in fp32, update the running max / sum (online softmax in
-      base 2) and rescale and accumulate `P V`; finally normalize and write
-      `out` (bf16), `lse` (natural log) and `max_logits`;
+      per (query token, block of `heads_per_cta` heads) and batch, whose
+      body is the tile program (`sparse_mla_tile` ops on tiles allocated in
+      workgroup memory): load the Q tile and clear the accumulator and the
+      statistics; then for each block of `block_k` top-k entries: its rows
+      and their validity (`block_rows`), the gather of the valid rows
+      (masked rows zero, never read), the masked, scaled logits
+      (`matmul ... transpose_b`), one online-softmax step, and the rescaled
+      accumulation of `P V`; finally the `finish` that normalizes and writes
+      `out`, `lse` and `max_logits`. The KV tile is slot 0 of a ring of the
+      schedule's `stages` slots;
     * a `gpu.launch_func` in place of the op, with grid
       `(S * H / heads_per_cta, B, 1)` computed from the operands' dynamic
       sizes and the dynamic shared memory the schedule's layout needs.
+
+    A pipelined kernel is marked `sparse_mla_tile.pipeline_regs` (producer,
+    consumer register budgets) for `sparse-mla-tile-partition-pipelined`.
 
     The launch carries a `sparse_mla.kernel_info` dictionary (entry, block,
     shared memory, grid formula, parameter names, the op's attributes) that
@@ -42,13 +49,46 @@ def ConvertSparseMLASimpleToGPU
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::sparse_mla::SparseMLADialect",
+    "::mlir::sparse_mla::tile::TileDialect",
+  ];
+}
+
+def ConvertSparseMLATilesToSIMT
+    : Pass<"convert-sparse-mla-tiles-to-simt", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Lower tile ops to SIMT loops of their thread group";
+  let description = [{
+    Each `sparse_mla_tile` op becomes a loop over its elements strided over
+    the threads of its group (the kernel's block, or the warps of its
+    `ws.warp_specialize` role), on the tiles' memrefs:
+
+    * `load`, `fill`: one element per iteration (adjacent fills of tiles of
+      one shape share a loop);
+    * `block_rows`: when a synchronous op reads the rows, a `[N] x i32`
+      workgroup buffer (a kv row, or -1 where invalid) written once; when
+      only `async` gathers read them, nothing: each piece evaluates its
+      entry itself;
+    * `gather`: element copies guarded by validity (zero where invalid,
+      nothing read); with `async`, 16-byte `cp.async` pieces with zero-fill
+      (0 source bytes where invalid), and the role waits for its copies
+      before it returns;
+    * `matmul`: one output element per iteration, an f32 dot product (with
+      `transpose_b`: skipped, -inf, where masked);
+    * `softmax_step`, `finish`: one row per iteration.
+
+    Barriers are not this pass's: run `sparse-mla-tile-barriers` first.
+    The workgroup buffers are still `memref.alloc`s
+    (`ws-assign-shared-memory` places them).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",
-    "::mlir::sparse_mla::SparseMLADialect",
-    "::mlir::ws::WarpSpecDialect",
   ];
 }
 

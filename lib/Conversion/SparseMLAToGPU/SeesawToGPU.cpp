@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelCommon.h"
-#include "PointerUtils.h"
+#include "../Common/KernelCommon.h"
+#include "../Common/PointerUtils.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"

@@ -77,20 +77,16 @@ struct CtaView {
   CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
           ValueRange args, Value blockX, Value batch);
 
-  /// Whether entry `e` (an index into the top-k list) is valid (in
-  /// `[0, Skv)`, within the causal bound, `e < topk`), and its raw index.
-  /// Entries past topk read no index.
-  std::pair<Value, Value> entry(Value e);
-
   /// Computes what rowEntry reads: the address of this CTA's index row
   /// (`indexRow`) and the end of the valid kv rows as i32 (`validEnd`:
   /// min(Skv, causal bound + 1), clamped to [0, 2^31], compared unsigned).
   /// Two values instead of the coordinates they come from, for loops whose
   /// registers are scarce.
   void prepareRowEntries();
-  /// As entry(e) for `e < topk` (the caller guarantees it: the index is
-  /// loaded without a branch, so independent loads overlap), from
-  /// prepareRowEntries' values.
+  /// Whether entry `e` (an index into the top-k list, `e < topk`: the
+  /// caller guarantees it, so the index is loaded without a branch and
+  /// independent loads overlap) is valid (in `[0, Skv)` and within the
+  /// causal bound), and its raw index, from prepareRowEntries' values.
   std::pair<Value, Value> rowEntry(Value e);
 
 private:

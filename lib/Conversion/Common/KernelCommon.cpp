@@ -132,27 +132,6 @@ void CtaView::init(FwdOp op, ValueRange args, Value blockX,
   maxKv = arith::FloorDivSIOp::create(b, numerator, stride);
 }
 
-std::pair<Value, Value> CtaView::entry(Value e) {
-  Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  Value inRange =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, kb.idx(p.topk));
-  Value raw = kb.ifElse(
-      inRange, i32, [&] { return kb.load(indices, {batch, token, group, e}); },
-      [&] { return arith::ConstantIntOp::create(b, i32, -1).getResult(); });
-  Value wide = arith::ExtSIOp::create(b, i64, raw);
-  Value zero = arith::ConstantIntOp::create(b, i64, 0);
-  Value notNegative =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, wide, zero);
-  Value belowSkv =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, wide, skv);
-  Value valid = arith::AndIOp::create(b, notNegative, belowSkv);
-  if (causal)
-    valid = arith::AndIOp::create(
-        b, valid,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::sle, wide, maxKv));
-  return {valid, raw};
-}
-
 void CtaView::prepareRowEntries() {
   Type i64 = b.getI64Type();
   auto meta = memref::ExtractStridedMetadataOp::create(b, indices);

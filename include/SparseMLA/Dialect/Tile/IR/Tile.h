@@ -1,0 +1,28 @@
+//===- Tile.h - sparse_mla_tile dialect -------------------------*- C++ -*-===//
+//
+// The tile program of a sparse MLA kernel (IR level 2): tile ops on
+// workgroup memrefs, before threads, barriers or hardware instructions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEMLA_DIALECT_TILE_IR_TILE_H
+#define SPARSEMLA_DIALECT_TILE_IR_TILE_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "SparseMLA/Dialect/Tile/IR/TileOpsDialect.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "SparseMLA/Dialect/Tile/IR/TileOpsTypes.h.inc"
+
+#define GET_OP_CLASSES
+#include "SparseMLA/Dialect/Tile/IR/TileOps.h.inc"
+
+#endif // SPARSEMLA_DIALECT_TILE_IR_TILE_H

@@ -1,0 +1,249 @@
+//===- TileOps.td - sparse_mla_tile types and ops --------*- tablegen -*-===//
+
+#ifndef SPARSEMLA_TILE_OPS_TD
+#define SPARSEMLA_TILE_OPS_TD
+
+include "SparseMLA/Dialect/Tile/IR/TileDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+def Tile_RowsType : TypeDef<Tile_Dialect, "Rows"> {
+  let mnemonic = "rows";
+  let summary = "the kv rows of one block of top-k entries, with validity";
+  let description = [{
+    Entry `j` of a `!sparse_mla_tile.rows<N>` value is a kv row index, or
+    invalid. It holds no memory: it is what `sparse_mla_tile.block_rows`
+    says about its operands, and a lowering either materializes it (once, in
+    shared memory, for ops every thread of a group reads it in) or evaluates
+    it where an op needs one entry (an asynchronous gather).
+  }];
+  let parameters = (ins "int64_t":$size);
+  let assemblyFormat = "`<` $size `>`";
+  let genVerifyDecl = 1;
+}
+
+// A tile: a rank-`rank` memref in workgroup memory.
+class Tile_Memref<int rank, list<Type> elts>
+    : MemRefRankOf<elts, [rank]>;
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+def Tile_LoadOp : Tile_Op<"load"> {
+  let summary = "copy a [rows, cols] box of a global array into a tile";
+  let description = [{
+    `dest[r, c] = source[o_0, ..., o_{n-1}, o_n + r, c]` for the tile's
+    `rows x cols`, where `o` are the `offsets` (one per dimension of
+    `source` but the last) and `cols` is the whole last dimension.
+
+    ```mlir
+    sparse_mla_tile.load %q[%b, %s, %h0] into %qt
+        : memref<?x?x128x576xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+          memref<64x576xbf16, #gpu.address_space<workgroup>>
+    ```
+  }];
+  let arguments = (ins Arg<AnyMemRef, "global array", [MemRead]>:$source,
+                       Variadic<Index>:$offsets,
+                       Arg<Tile_Memref<2, [AnyType]>, "tile",
+                           [MemWrite]>:$dest);
+  let assemblyFormat = [{
+    $source `[` $offsets `]` `into` $dest attr-dict `:` type($source) `,`
+    type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_FillOp : Tile_Op<"fill"> {
+  let summary = "set every element of a tile";
+  let description = [{
+    ```mlir
+    sparse_mla_tile.fill %zero into %acc : f32, memref<64x512xf32, 3>
+    ```
+  }];
+  let arguments = (ins AnyType:$value,
+                       Arg<AnyMemRef, "tile", [MemWrite]>:$dest);
+  let assemblyFormat = [{
+    $value `into` $dest attr-dict `:` type($value) `,` type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_BlockRowsOp : Tile_Op<"block_rows"> {
+  let summary = "the kv rows of block `block` of one top-k list, and which are valid";
+  let description = [{
+    Entry `j` (of the result's `N`) is entry `e = block * N + j` of the list
+    `indices[batch, token, group, :]`. It is valid if `e < topk` (the
+    indices' last dimension), its index `i` satisfies `0 <= i < num_rows`
+    and, with `last_visible`, `i <= last_visible` (the causal bound); then
+    its row is `i`, otherwise it is invalid and no kv row of it is ever
+    read. Entries at or past `topk` read no index.
+
+    ```mlir
+    %rows = sparse_mla_tile.block_rows %idx[%b, %s, %g] block %blk
+        below %skv last_visible %bound : memref<?x?x1x2048xi32, ...> -> !sparse_mla_tile.rows<64>
+    ```
+  }];
+  let arguments = (ins Arg<MemRefRankOf<[I32], [4]>, "indices",
+                           [MemRead]>:$indices,
+                       Index:$batch, Index:$token, Index:$group, Index:$block,
+                       I64:$num_rows, Optional<I64>:$last_visible);
+  let results = (outs Tile_RowsType:$rows);
+  let assemblyFormat = [{
+    $indices `[` $batch `,` $token `,` $group `]` `block` $block
+    `below` $num_rows (`last_visible` $last_visible^)? attr-dict `:`
+    type($indices) `->` qualified(type($rows))
+  }];
+}
+
+def Tile_GatherOp : Tile_Op<"gather"> {
+  let summary = "gather the kv rows of a block into a tile, zero where invalid";
+  let description = [{
+    `dest[j, :] = source[batch, rows[j], group, :]` for every valid entry
+    `j` of `rows`; `dest[j, :] = 0` for an invalid one, whose row is never
+    read. With `async` the copies complete asynchronously: whatever hands
+    the tile on (a `ws.channel.release ... async`) waits for them; without
+    it they are complete, for every thread of the group, once a barrier
+    follows.
+
+    ```mlir
+    sparse_mla_tile.gather %kv[%b, %g] rows(%rows) into %kt
+        : memref<?x?x1x576xbf16, ...>, !sparse_mla_tile.rows<64>,
+          memref<64x576xbf16, strided<[578, 1]>, 3>
+    ```
+  }];
+  let arguments = (ins Arg<MemRefRankOf<[AnyType], [4]>, "kv",
+                           [MemRead]>:$source,
+                       Index:$batch, Index:$group, Tile_RowsType:$rows,
+                       Arg<Tile_Memref<2, [AnyType]>, "tile",
+                           [MemWrite]>:$dest,
+                       UnitAttr:$async);
+  let assemblyFormat = [{
+    $source `[` $batch `,` $group `]` `rows` `(` $rows `)` `into` $dest
+    (`async` $async^)? attr-dict `:` type($source) `,` qualified(type($rows))
+    `,` type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_MatmulOp : Tile_Op<"matmul", [AttrSizedOperandSegments]> {
+  let summary = "tile matmul: masked, scaled A B^T, or C = row_scale C + A B";
+  let description = [{
+    With `transpose_b` (the logits, `Q K^T`):
+    `acc[i, j] = scale * sum_k lhs[i, k] * rhs[j, k]` for every valid entry
+    `j` of `mask`, `-inf` for an invalid one (its product is not computed);
+    `k` runs over `lhs`'s columns, which `rhs` has too.
+
+    Without it (the weighted values, `P V`):
+    `acc[i, j] = row_scale[i] * acc[i, j] + sum_k lhs[i, k] * rhs[k, j]`
+    for `acc`'s columns `j`, which are the leading columns of `rhs`
+    (`V` is the first `Dv` columns of a kv row).
+
+    Products are computed in f32 from the operands' elements.
+
+    ```mlir
+    sparse_mla_tile.matmul %qt, %kt transpose_b into %s
+        mask(%rows : !sparse_mla_tile.rows<64>) scale(%c)
+        : memref<64x576xbf16, 3>, memref<64x576xbf16, strided<[578, 1]>, 3>,
+          memref<64x64xf32, 3>
+    sparse_mla_tile.matmul %s, %kt into %acc
+        row_scale(%alpha : memref<64xf32, strided<[1], offset: 128>, 3>)
+        : memref<64x64xf32, 3>, memref<64x576xbf16, strided<[578, 1]>, 3>,
+          memref<64x512xf32, 3>
+    ```
+  }];
+  let arguments = (ins Arg<Tile_Memref<2, [AnyType]>, "A", [MemRead]>:$lhs,
+                       Arg<Tile_Memref<2, [AnyType]>, "B", [MemRead]>:$rhs,
+                       Arg<Tile_Memref<2, [F32]>, "C",
+                           [MemRead, MemWrite]>:$acc,
+                       Optional<Tile_RowsType>:$mask,
+                       Optional<F32>:$scale,
+                       Arg<Optional<Tile_Memref<1, [F32]>>, "row scale",
+                           [MemRead]>:$row_scale,
+                       UnitAttr:$transpose_b);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`transpose_b` $transpose_b^)? `into` $acc
+    (`mask` `(` $mask^ `:` qualified(type($mask)) `)`)?
+    (`scale` `(` $scale^ `)`)?
+    (`row_scale` `(` $row_scale^ `:` type($row_scale) `)`)? attr-dict `:`
+    type($lhs) `,` type($rhs) `,` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_SoftmaxStepOp : Tile_Op<"softmax_step"> {
+  let summary = "one online-softmax step over a tile of base-2 logits";
+  let description = [{
+    For each row `h` of `scores` (base-2 logits, `-inf` where masked), with
+    `m = max(max[h], max_j scores[h, j])` and `pivot = m`, or 0 while
+    `m = -inf` (nothing valid seen yet, so weights are 0, never NaN):
+    `scores[h, j] = exp2(scores[h, j] - pivot)` (the weights P),
+    `rescale[h] = exp2(max[h] - pivot)`,
+    `sum[h] = sum[h] * rescale[h] + sum_j scores[h, j]` and `max[h] = m`.
+    The accumulator of the weighted values is rescaled by `rescale` by the
+    matmul that adds this block (`row_scale`).
+
+    ```mlir
+    sparse_mla_tile.softmax_step %s max(%m) sum(%l) rescale(%alpha)
+        : memref<64x64xf32, 3>, memref<64xf32, ...>, memref<64xf32, ...>,
+          memref<64xf32, ...>
+    ```
+  }];
+  let arguments = (ins Arg<Tile_Memref<2, [F32]>, "logits, then weights",
+                           [MemRead, MemWrite]>:$scores,
+                       Arg<Tile_Memref<1, [F32]>, "running max",
+                           [MemRead, MemWrite]>:$max,
+                       Arg<Tile_Memref<1, [F32]>, "running sum",
+                           [MemRead, MemWrite]>:$sum,
+                       Arg<Tile_Memref<1, [F32]>, "rescale of the accumulator",
+                           [MemWrite]>:$rescale);
+  let assemblyFormat = [{
+    $scores `max` `(` $max `)` `sum` `(` $sum `)` `rescale` `(` $rescale `)`
+    attr-dict `:` type($scores) `,` type($max) `,` type($sum) `,`
+    type($rescale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_FinishOp : Tile_Op<"finish"> {
+  let summary = "normalize the accumulator and write out, lse and max_logits";
+  let description = [{
+    For each row `h` (head `head + h` of query token `token` of batch
+    `batch`): with `any = sum[h] > 0`,
+    `out[..., head + h, c] = any ? acc[h, c] / sum[h] : 0` (rounded to
+    `out`'s element type), `lse[..., head + h] = any ?
+    ln(2) * (max[h] + log2(sum[h])) : +inf` and, when given,
+    `max_logits[..., head + h] = any ? ln(2) * max[h] : -inf`.
+
+    ```mlir
+    sparse_mla_tile.finish %acc max(%m) sum(%l) out(%out) lse(%lse)
+        max_logits(%ml) at [%b, %s, %h0] : ...
+    ```
+  }];
+  let arguments = (ins Arg<Tile_Memref<2, [F32]>, "accumulator",
+                           [MemRead]>:$acc,
+                       Arg<Tile_Memref<1, [F32]>, "running max",
+                           [MemRead]>:$max,
+                       Arg<Tile_Memref<1, [F32]>, "running sum",
+                           [MemRead]>:$sum,
+                       Arg<MemRefRankOf<[AnyType], [4]>, "out",
+                           [MemWrite]>:$out,
+                       Arg<MemRefRankOf<[F32], [3]>, "lse", [MemWrite]>:$lse,
+                       Arg<Optional<MemRefRankOf<[F32], [3]>>, "max_logits",
+                           [MemWrite]>:$max_logits,
+                       Index:$batch, Index:$token, Index:$head);
+  let assemblyFormat = [{
+    $acc `max` `(` $max `)` `sum` `(` $sum `)` `out` `(` $out `)`
+    `lse` `(` $lse `)` (`max_logits` `(` $max_logits^ `)`)?
+    `at` `[` $batch `,` $token `,` $head `]` attr-dict `:` type($acc) `,`
+    type($max) `,` type($sum) `,` type($out) `,` type($lse)
+    (`,` type($max_logits)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // SPARSEMLA_TILE_OPS_TD
