@@ -31,6 +31,25 @@ FailureOr<int64_t> assign(gpu::GPUFuncOp func, int64_t alignment) {
       allocs.push_back(alloc);
   });
   int64_t end = 0;
+  // One base per isolated region (the kernel, or a role), at its start.
+  DenseMap<Block *, Value> bases;
+  auto baseFor = [&](Operation *op) {
+    Region *region = op->getParentRegion();
+    while (region->getParentOp() != func &&
+           !region->getParentOp()->hasTrait<OpTrait::IsIsolatedFromAbove>())
+      region = region->getParentOp()->getParentRegion();
+    Block *entry = &region->front();
+    Value &base = bases[entry];
+    if (!base) {
+      OpBuilder b = OpBuilder::atBlockBegin(entry);
+      auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
+                                           gpu::AddressSpace::Workgroup);
+      base = gpu::DynamicSharedMemoryOp::create(
+          b, func.getLoc(),
+          MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+    }
+    return base;
+  };
   for (memref::AllocOp alloc : allocs) {
     MemRefType type = alloc.getType();
     if (!type.hasStaticShape() || !type.getLayout().isIdentity())
@@ -45,9 +64,7 @@ FailureOr<int64_t> assign(gpu::GPUFuncOp func, int64_t alignment) {
     Location loc = alloc.getLoc();
     auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
                                          gpu::AddressSpace::Workgroup);
-    Value base = gpu::DynamicSharedMemoryOp::create(
-        b, loc,
-        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+    Value base = baseFor(alloc);
     Value view = memref::ViewOp::create(
         b, loc, MemRefType::get(type.getShape(), type.getElementType(), nullptr,
                                 wg),

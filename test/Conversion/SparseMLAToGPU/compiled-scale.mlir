@@ -1,5 +1,5 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-simple-to-gpu | FileCheck %s --check-prefix=LAUNCH
-// RUN: sparse-mla-opt %s --convert-sparse-mla-simple-to-gpu=compiled-scale=true | FileCheck %s --check-prefix=COMPILED
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles | FileCheck %s --check-prefix=LAUNCH
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles=compiled-scale=true | FileCheck %s --check-prefix=COMPILED
 // RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=SEESAW-LAUNCH
 // RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu=compiled-scale=true | FileCheck %s --check-prefix=SEESAW-COMPILED
 
@@ -16,7 +16,7 @@
 // LAUNCH-SAME: params = ["q", "kv", "indices", "q_start", "out", "lse", "scale_log2"]
 // LAUNCH: gpu.func @sparse_mla_fwd_simple(
 // LAUNCH-SAME: %[[ARG:[a-z0-9]+]]: f32) kernel
-// LAUNCH: arith.mulf %{{.*}}, %[[ARG]] : f32
+// LAUNCH: sparse_mla_tile.matmul {{.*}} scale(%[[ARG]])
 
 // COMPILED-LABEL: func.func @simple
 // COMPILED-NOT: arith.constant 0.180336878
@@ -25,7 +25,7 @@
 // COMPILED: gpu.func @sparse_mla_fwd_simple(
 // COMPILED-SAME: strided<[?, ?, 1], offset: ?>>) kernel
 // COMPILED: %[[C:.*]] = arith.constant 0.180336878 : f32
-// COMPILED: arith.mulf %{{.*}}, %[[C]] : f32
+// COMPILED: sparse_mla_tile.matmul {{.*}} scale(%[[C]])
 func.func @simple(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x1x64xbf16>,
                   %idx: memref<?x?x1x64xi32>, %qs: i32,
                   %out: memref<?x?x8x48xbf16>, %lse: memref<?x?x8xf32>) {

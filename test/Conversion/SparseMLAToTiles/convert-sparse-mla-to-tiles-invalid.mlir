@@ -1,9 +1,9 @@
-// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-simple-to-gpu -verify-diagnostics
+// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-to-tiles -verify-diagnostics
 
 func.func @no_schedule(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
                        %idx: memref<?x?x2x40xi32>, %qs: i32,
                        %out: memref<?x?x8x48xbf16>, %lse: memref<?x?x8xf32>) {
-  // expected-error @+1 {{has no schedule; run sparse-mla-select-schedule before convert-sparse-mla-simple-to-gpu}}
+  // expected-error @+1 {{has no schedule; run sparse-mla-select-schedule before convert-sparse-mla-to-tiles}}
   sparse_mla.fwd q(%q : memref<?x?x8x64xbf16>) kv(%kv : memref<?x?x2x64xbf16>)
                  indices(%idx : memref<?x?x2x40xi32>) q_start(%qs)
                  out(%out : memref<?x?x8x48xbf16>) lse(%lse : memref<?x?x8xf32>)
@@ -17,7 +17,7 @@ module {
     func.func @nested(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
                       %idx: memref<?x?x2x40xi32>, %qs: i32,
                       %out: memref<?x?x8x48xbf16>, %lse: memref<?x?x8xf32>) {
-      // expected-error @+1 {{is inside a nested module; run convert-sparse-mla-simple-to-gpu on that module}}
+      // expected-error @+1 {{is inside a nested module; run convert-sparse-mla-to-tiles on that module}}
       sparse_mla.fwd q(%q : memref<?x?x8x64xbf16>) kv(%kv : memref<?x?x2x64xbf16>)
                      indices(%idx : memref<?x?x2x40xi32>) q_start(%qs)
                      out(%out : memref<?x?x8x48xbf16>) lse(%lse : memref<?x?x8xf32>)

@@ -1,5 +1,5 @@
-// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-simple-to-gpu | FileCheck %s
-// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-simple-to-gpu --canonicalize | FileCheck %s --check-prefix=CANON
+// RUN: sparse-mla-opt %s -split-input-file --pass-pipeline='builtin.module(convert-sparse-mla-to-tiles,gpu.module(gpu.func(sparse-mla-tile-barriers,convert-sparse-mla-tiles-to-simt)),ws-assign-shared-memory)' | FileCheck %s
+// RUN: sparse-mla-opt %s -split-input-file --pass-pipeline='builtin.module(convert-sparse-mla-to-tiles,gpu.module(gpu.func(sparse-mla-tile-barriers,convert-sparse-mla-tiles-to-simt)),ws-assign-shared-memory,canonicalize)' | FileCheck %s --check-prefix=CANON
 
 // H = 8 heads in G = 2 groups, 2 heads per CTA, topk = 40 (not a multiple of
 // block_k = 32: the last block is partial), causal with kv_stride = 2.
@@ -22,9 +22,11 @@
 
 // Device side.
 // CHECK: gpu.module @sparse_mla_kernels
-// CHECK: gpu.func @sparse_mla_fwd_simple(%[[KQ:.*]]: memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KKV:.*]]: memref<?x?x2x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KIDX:.*]]: memref<?x?x2x40xi32, strided<[?, ?, ?, 1], offset: ?>>, %[[KQS:.*]]: i32, %[[KOUT:.*]]: memref<?x?x8x48xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KLSE:.*]]: memref<?x?x8xf32, strided<[?, ?, 1], offset: ?>>, %[[KSCALE:.*]]: f32) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: gpu.func @sparse_mla_fwd_simple(%[[KQ:.*]]: memref<?x?x8x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KKV:.*]]: memref<?x?x2x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KIDX:.*]]: memref<?x?x2x40xi32, strided<[?, ?, ?, 1], offset: ?>>, %[[KQS:.*]]: i32, %[[KOUT:.*]]: memref<?x?x8x48xbf16, strided<[?, ?, ?, 1], offset: ?>>, %[[KLSE:.*]]: memref<?x?x8xf32, strided<[?, ?, 1], offset: ?>>, %[[KSCALE:.*]]: f32) kernel attributes {known_block_size = array<i32: 128, 1, 1>, ws.dynamic_shared_memory = {{[0-9]+}} : i64}
 // Which CTA: token = x / 4 head blocks, first head = (x % 4) * 2, kv group =
 // first head / (H/G = 4); batch = y.
+// The tiles are views of the dynamic shared memory (ws-assign-shared-memory).
+// CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory
 // CHECK: %[[TID:.*]] = gpu.thread_id x
 // CHECK: %[[BX:.*]] = gpu.block_id x
 // CHECK: %[[BATCH:.*]] = gpu.block_id y
@@ -46,7 +48,6 @@
 // CHECK: %[[MAXKV:.*]] = arith.floordivsi %[[NUM]], %[[STRIDE]] : i64
 // Shared memory: Q tile, kv rows (pitch Dqk + 2), scores, accumulators,
 // statistics, row indices.
-// CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x64xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x32x66xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x32xf32, #gpu.address_space<workgroup>>

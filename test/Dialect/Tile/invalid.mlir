@@ -1,0 +1,142 @@
+// RUN: sparse-mla-opt %s -split-input-file -verify-diagnostics
+
+func.func @load_offsets(%q: memref<1x4x8x64xbf16>, %b: index, %t: memref<4x64xbf16, 3>) {
+  // expected-error @+1 {{needs one offset per dimension of the source but the last (3), but got 1}}
+  sparse_mla_tile.load %q[%b] into %t : memref<1x4x8x64xbf16>, memref<4x64xbf16, 3>
+  return
+}
+
+// -----
+
+func.func @load_columns(%q: memref<1x4x8x64xbf16>, %b: index, %t: memref<4x32xbf16, 3>) {
+  // expected-error @+1 {{the tile has 32 columns, but 64 was expected}}
+  sparse_mla_tile.load %q[%b, %b, %b] into %t : memref<1x4x8x64xbf16>, memref<4x32xbf16, 3>
+  return
+}
+
+// -----
+
+func.func @load_element(%q: memref<1x4x8x64xbf16>, %b: index, %t: memref<4x64xf32, 3>) {
+  // expected-error @+1 {{the tile has elements of type 'f32', but 'bf16' was expected}}
+  sparse_mla_tile.load %q[%b, %b, %b] into %t : memref<1x4x8x64xbf16>, memref<4x64xf32, 3>
+  return
+}
+
+// -----
+
+func.func @load_rows(%q: memref<1x4x8x64xbf16>, %b: index, %t: memref<16x64xbf16, 3>) {
+  // expected-error @+1 {{loads 16 rows from a dimension of 8}}
+  sparse_mla_tile.load %q[%b, %b, %b] into %t : memref<1x4x8x64xbf16>, memref<16x64xbf16, 3>
+  return
+}
+
+// -----
+
+func.func @fill_type(%v: f16, %t: memref<4x48xf32, 3>) {
+  // expected-error @+1 {{the tile has elements of type 'f32', but 'f16' was expected}}
+  sparse_mla_tile.fill %v into %t : f16, memref<4x48xf32, 3>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a block of rows must hold >= 1 entry, but got 0}}
+func.func @rows_size(%r: !sparse_mla_tile.rows<0>) {
+  return
+}
+
+// -----
+
+func.func @gather_rows(%kv: memref<1x100x1x64xbf16>, %b: index, %r: !sparse_mla_tile.rows<16>, %t: memref<32x64xbf16, 3>) {
+  // expected-error @+1 {{the tile has 32 rows, but 16 was expected}}
+  sparse_mla_tile.gather %kv[%b, %b] rows(%r) into %t : memref<1x100x1x64xbf16>, !sparse_mla_tile.rows<16>, memref<32x64xbf16, 3>
+  return
+}
+
+// -----
+
+func.func @gather_columns(%kv: memref<1x100x1x64xbf16>, %b: index, %r: !sparse_mla_tile.rows<32>, %t: memref<32x72xbf16, 3>) {
+  // expected-error @+1 {{the tile has 72 columns, but 64 was expected}}
+  sparse_mla_tile.gather %kv[%b, %b] rows(%r) into %t : memref<1x100x1x64xbf16>, !sparse_mla_tile.rows<32>, memref<32x72xbf16, 3>
+  return
+}
+
+// -----
+
+func.func @logits_k(%a: memref<4x64xbf16, 3>, %k: memref<32x48xbf16, 3>, %s: memref<4x32xf32, 3>) {
+  // expected-error @+1 {{B has 48 columns, but 64 was expected}}
+  sparse_mla_tile.matmul %a, %k transpose_b into %s : memref<4x64xbf16, 3>, memref<32x48xbf16, 3>, memref<4x32xf32, 3>
+  return
+}
+
+// -----
+
+func.func @logits_mask(%a: memref<4x64xbf16, 3>, %k: memref<32x64xbf16, 3>, %s: memref<4x32xf32, 3>, %r: !sparse_mla_tile.rows<16>) {
+  // expected-error @+1 {{the mask has 16 entries, but 32 was expected}}
+  sparse_mla_tile.matmul %a, %k transpose_b into %s mask(%r : !sparse_mla_tile.rows<16>) : memref<4x64xbf16, 3>, memref<32x64xbf16, 3>, memref<4x32xf32, 3>
+  return
+}
+
+// -----
+
+func.func @logits_row_scale(%a: memref<4x64xbf16, 3>, %k: memref<32x64xbf16, 3>, %s: memref<4x32xf32, 3>, %al: memref<4xf32, 3>) {
+  // expected-error @+1 {{takes row_scale only without transpose_b (C = row_scale C + A B)}}
+  sparse_mla_tile.matmul %a, %k transpose_b into %s row_scale(%al : memref<4xf32, 3>) : memref<4x64xbf16, 3>, memref<32x64xbf16, 3>, memref<4x32xf32, 3>
+  return
+}
+
+// -----
+
+func.func @pv_mask(%p: memref<4x32xf32, 3>, %v: memref<32x64xbf16, 3>, %acc: memref<4x48xf32, 3>, %c: f32) {
+  // expected-error @+1 {{takes mask and scale only with transpose_b (C = scale A B^T, -inf where masked)}}
+  sparse_mla_tile.matmul %p, %v into %acc scale(%c) : memref<4x32xf32, 3>, memref<32x64xbf16, 3>, memref<4x48xf32, 3>
+  return
+}
+
+// -----
+
+func.func @pv_wide(%p: memref<4x32xf32, 3>, %v: memref<32x40xbf16, 3>, %acc: memref<4x48xf32, 3>) {
+  // expected-error @+1 {{B has 40 columns, but the accumulator's 48 must be its leading columns}}
+  sparse_mla_tile.matmul %p, %v into %acc : memref<4x32xf32, 3>, memref<32x40xbf16, 3>, memref<4x48xf32, 3>
+  return
+}
+
+// -----
+
+func.func @pv_rows(%p: memref<4x32xf32, 3>, %v: memref<16x64xbf16, 3>, %acc: memref<4x48xf32, 3>) {
+  // expected-error @+1 {{B has 16 rows, but 32 was expected}}
+  sparse_mla_tile.matmul %p, %v into %acc : memref<4x32xf32, 3>, memref<16x64xbf16, 3>, memref<4x48xf32, 3>
+  return
+}
+
+// -----
+
+func.func @acc_rows(%p: memref<4x32xf32, 3>, %v: memref<32x64xbf16, 3>, %acc: memref<8x48xf32, 3>) {
+  // expected-error @+1 {{the accumulator has 8 rows, but 4 was expected}}
+  sparse_mla_tile.matmul %p, %v into %acc : memref<4x32xf32, 3>, memref<32x64xbf16, 3>, memref<8x48xf32, 3>
+  return
+}
+
+// -----
+
+func.func @step_stats(%s: memref<4x32xf32, 3>, %m: memref<8xf32, 3>, %l: memref<4xf32, 3>) {
+  // expected-error @+1 {{max has 8 entries, but 4 was expected}}
+  sparse_mla_tile.softmax_step %s max(%m) sum(%l) rescale(%l) : memref<4x32xf32, 3>, memref<8xf32, 3>, memref<4xf32, 3>, memref<4xf32, 3>
+  return
+}
+
+// -----
+
+func.func @finish_columns(%acc: memref<4x48xf32, 3>, %m: memref<4xf32, 3>, %out: memref<1x4x8x64xbf16>, %lse: memref<1x4x8xf32>, %b: index) {
+  // expected-error @+1 {{out has 64 columns, but 48 was expected}}
+  sparse_mla_tile.finish %acc max(%m) sum(%m) out(%out) lse(%lse) at[%b, %b, %b] : memref<4x48xf32, 3>, memref<4xf32, 3>, memref<4xf32, 3>, memref<1x4x8x64xbf16>, memref<1x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @finish_heads(%acc: memref<16x48xf32, 3>, %m: memref<16xf32, 3>, %out: memref<1x4x8x48xbf16>, %lse: memref<1x4x8xf32>, %b: index) {
+  // expected-error @+1 {{writes 16 heads of an out with 8}}
+  sparse_mla_tile.finish %acc max(%m) sum(%m) out(%out) lse(%lse) at[%b, %b, %b] : memref<16x48xf32, 3>, memref<16xf32, 3>, memref<16xf32, 3>, memref<1x4x8x48xbf16>, memref<1x4x8xf32>
+  return
+}
