@@ -19,21 +19,34 @@ stage "level 1 (problem): out/01-problem.mlir" \
   "$OPT" "$EXAMPLE" -o "$OUT/01-problem.mlir"
 stage "level 1 + schedule for $CHIP (the chip's default): out/02-scheduled.mlir" \
   "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP" -o "$OUT/02-scheduled.mlir"
-stage "levels 2-3 (kernel + host launch; on sm_90a the seesaw roles, channels, TMA/WGMMA): out/03-kernel.mlir" \
-  "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-simple-to-gpu \
+stage "levels 2-5 (kernel + host launch: on sm_90a the seesaw roles, channels, TMA/WGMMA; elsewhere the tile program): out/03-kernel.mlir" \
+  "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-to-tiles \
     --convert-sparse-mla-seesaw-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
 stage "levels 4-5 (roles -> setmaxnreg branches, channels -> mbarriers): out/04-roles-lowered.mlir" \
   "$OPT" "$OUT/03-kernel.mlir" \
     --pass-pipeline="builtin.module(gpu.module(convert-ws-warp-specialize-to-nvvm,convert-ws-channels-to-nvvm,canonicalize,cse))" \
     -o "$OUT/04-roles-lowered.mlir"
-stage "the portable simple schedule, for comparison: out/03-kernel-simple.mlir" \
+# The simple and pipelined schedules level by level: the tile program
+# (level 2), the pipelined roles (level 3), then barriers, SIMT loops and
+# shared-memory offsets.
+SIMT="sparse-mla-tile-barriers,convert-sparse-mla-tiles-to-simt"
+stage "level 2 (simple schedule: the tile program): out/03-tiles-simple.mlir" \
   "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=simple" \
-    --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel-simple.mlir"
+    --convert-sparse-mla-to-tiles -o "$OUT/03-tiles-simple.mlir"
+stage "simple schedule as SIMT loops on shared memory: out/04-simt-simple.mlir" \
+  "$OPT" "$OUT/03-tiles-simple.mlir" \
+    --pass-pipeline="builtin.module(gpu.module(gpu.func($SIMT)),ws-assign-shared-memory,canonicalize,cse)" \
+    -o "$OUT/04-simt-simple.mlir"
 case "$CHIP" in
   sm_9*|sm_1[0-9]*)
-    stage "level 3 (pipelined schedule: roles + channel): out/03-kernel-pipelined.mlir" \
-      "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP schedule=pipelined" \
-        --convert-sparse-mla-simple-to-gpu --canonicalize --cse -o "$OUT/03-kernel-pipelined.mlir"
+    stage "level 3 (pipelined schedule: producer/consumer roles + channel): out/03-roles-pipelined.mlir" \
+      "$OPT" "$EXAMPLE" \
+        --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=$CHIP schedule=pipelined},convert-sparse-mla-to-tiles,gpu.module(gpu.func(sparse-mla-tile-partition-pipelined)))" \
+        -o "$OUT/03-roles-pipelined.mlir"
+    stage "pipelined schedule as SIMT loops and cp.async: out/04-simt-pipelined.mlir" \
+      "$OPT" "$OUT/03-roles-pipelined.mlir" \
+        --pass-pipeline="builtin.module(gpu.module(gpu.func($SIMT)),ws-assign-shared-memory,canonicalize,cse)" \
+        -o "$OUT/04-simt-pipelined.mlir"
     ;;
 esac
 stage "NVVM (sparse-mla-to-nvvm): out/05-nvvm.mlir" \
