@@ -15,6 +15,7 @@ config.test_exec_root = os.path.join(config.sparse_mla_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%src_root", config.sparse_mla_src_root))
+config.substitutions.append(("%sparse_mla_bin", config.sparse_mla_tools_dir))
 config.substitutions.append(("%python", sys.executable))
 
 llvm_config.use_default_substitutions()
