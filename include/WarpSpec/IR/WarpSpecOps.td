@@ -106,13 +106,22 @@ def WarpSpec_ChannelCreateOp : WarpSpec_Op<"channel.create"> {
     ```
   }];
   let arguments = (ins MemRefRankOf<[I64], [1]>:$barriers,
+                       Optional<AnyMemRef>:$buffer,
                        ConfinedAttr<I64Attr, [IntPositive]>:$producers,
                        ConfinedAttr<I64Attr, [IntPositive]>:$consumers);
   let results = (outs WarpSpec_ChannelType:$channel);
   let assemblyFormat = [{
-    $barriers `producers` `(` $producers `)` `consumers` `(` $consumers `)`
-    attr-dict `:` type($barriers) `->` qualified(type($channel))
+    $barriers (`buffer` `(` $buffer^ `:` type($buffer) `)`)? `producers` `(` $producers `)`
+    `consumers` `(` $consumers `)` attr-dict `:` type($barriers) `->`
+    qualified(type($channel))
   }];
+  let builders = [
+    OpBuilder<(ins "Type":$channel, "Value":$barriers,
+                   "IntegerAttr":$producers, "IntegerAttr":$consumers), [{
+      build($_builder, $_state, channel, barriers, Value(), producers,
+            consumers);
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
@@ -131,10 +140,30 @@ def WarpSpec_ChannelAcquireOp : WarpSpec_Op<"channel.acquire"> {
   }];
   let arguments = (ins WarpSpec_ChannelType:$channel, Index:$iteration,
                        WarpSpec_ChannelSide:$side);
-  let results = (outs Index:$slot, WarpSpec_TokenType:$token);
+  let results = (outs Index:$slot, WarpSpec_TokenType:$token,
+                      Optional<AnyMemRef>:$view);
   let assemblyFormat = [{
     $side $channel `[` $iteration `]` attr-dict `:` qualified(type($channel))
+    (`->` type($view)^)?
   }];
+  let builders = [
+    // The slot, the token and, for a channel that owns its buffer, the
+    // slot's view.
+    OpBuilder<(ins "Value":$channel, "Value":$iteration,
+                   "ChannelSide":$side), [{
+      auto type = ::llvm::cast<ChannelType>(channel.getType());
+      build($_builder, $_state, $_builder.getIndexType(),
+            TokenType::get($_builder.getContext()),
+            type.getBuffer() ? Type(type.getSlotType()) : Type(), channel,
+            iteration, side);
+    }]>,
+    OpBuilder<(ins "Type":$slot, "Type":$token, "Value":$channel,
+                   "Value":$iteration, "ChannelSide":$side), [{
+      build($_builder, $_state, slot, token, Type(), channel, iteration,
+            side);
+    }]>
+  ];
+  let hasVerifier = 1;
 }
 
 def WarpSpec_ChannelReleaseOp : WarpSpec_Op<"channel.release"> {

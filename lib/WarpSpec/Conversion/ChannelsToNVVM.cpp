@@ -112,6 +112,19 @@ LogicalResult lowerAcquire(ChannelAcquireOp op) {
   NVVM::MBarrierTryWaitParityOp::create(b, barrier(b, *create, which), phase,
                                         ticks);
   op.getSlot().replaceAllUsesWith(slot);
+  if (Value view = op.getView()) {
+    // The slot of the channel's buffer.
+    auto buffer = cast<MemRefType>(create->getBuffer().getType());
+    SmallVector<OpFoldResult> offsets = {slot}, sizes = {b.getIndexAttr(1)},
+                              strides(buffer.getRank(), b.getIndexAttr(1));
+    for (int64_t size : buffer.getShape().drop_front()) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(size));
+    }
+    view.replaceAllUsesWith(memref::SubViewOp::create(
+        b, cast<MemRefType>(view.getType()), create->getBuffer(), offsets,
+        sizes, strides));
+  }
   op.erase();
   return success();
 }

@@ -230,6 +230,29 @@ LogicalResult ChannelCreateOp::verify() {
                             "memory, but is in "
                          << (type.getMemorySpace() ? type.getMemorySpace()
                                                    : Attribute());
+  MemRefType buffer = getChannel().getType().getBuffer();
+  if (bool(buffer) != bool(getBuffer()))
+    return emitOpError() << (buffer ? "needs operand 'buffer' of type "
+                                    : "takes no 'buffer': its channel type ")
+                         << (buffer ? Type(buffer) : Type(getChannel().getType()))
+                         << (buffer ? "" : " owns no buffer");
+  if (buffer && getBuffer().getType() != buffer)
+    return emitOpError() << "operand 'buffer' must have the channel's buffer "
+                            "type "
+                         << buffer << ", but has " << getBuffer().getType();
+  return success();
+}
+
+LogicalResult ChannelAcquireOp::verify() {
+  MemRefType slot = getChannel().getType().getSlotType();
+  if (!slot && getView())
+    return emitOpError() << "returns a view, but its channel owns no buffer";
+  if (slot && !getView())
+    return emitOpError() << "must return the view of its slot, of type "
+                         << slot;
+  if (slot && getView().getType() != slot)
+    return emitOpError() << "view must have type " << slot << ", but has "
+                         << getView().getType();
   return success();
 }
 

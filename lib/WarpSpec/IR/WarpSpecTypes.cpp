@@ -2,6 +2,7 @@
 
 #include "WarpSpec/IR/WarpSpec.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -19,8 +20,38 @@ void WarpSpecDialect::registerTypes() {
 }
 
 LogicalResult ChannelType::verify(function_ref<InFlightDiagnostic()> emitError,
-                                  int64_t depth) {
+                                  int64_t depth, MemRefType buffer) {
   if (depth < 1)
     return emitError() << "channel depth must be >= 1, but got " << depth;
+  if (!buffer)
+    return success();
+  if (buffer.getRank() < 2 || buffer.getDimSize(0) != depth)
+    return emitError() << "a channel's buffer must have a leading dimension of "
+                          "its depth ("
+                       << depth << ") and rank >= 2, but has type " << buffer;
+  if (!buffer.hasStaticShape() || !buffer.getLayout().isIdentity())
+    return emitError() << "a channel's buffer must have a static shape and "
+                          "the identity layout, but has type "
+                       << buffer;
+  auto space =
+      dyn_cast_if_present<gpu::AddressSpaceAttr>(buffer.getMemorySpace());
+  if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
+    return emitError() << "a channel's buffer must be in workgroup (shared) "
+                          "memory, but has type "
+                       << buffer;
   return success();
+}
+
+MemRefType ChannelType::getSlotType() const {
+  MemRefType buffer = getBuffer();
+  if (!buffer)
+    return MemRefType();
+  ArrayRef<int64_t> shape = buffer.getShape().drop_front();
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return MemRefType::get(
+      shape, buffer.getElementType(),
+      StridedLayoutAttr::get(getContext(), ShapedType::kDynamic, strides),
+      buffer.getMemorySpace());
 }

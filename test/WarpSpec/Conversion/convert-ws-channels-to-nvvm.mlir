@@ -114,3 +114,25 @@ gpu.module @k {
     gpu.return
   }
 }
+
+// -----
+
+// A channel that owns its buffer: the acquire's view becomes the subview of
+// the acquired slot (iteration mod depth) of the buffer.
+// CHECK-LABEL: gpu.func @owning
+// CHECK-SAME: (%[[BARS:.*]]: memref<4xi64, #gpu.address_space<workgroup>>, %[[RING:.*]]: memref<2x8x16xf32, #gpu.address_space<workgroup>>, %[[I:.*]]: index)
+// CHECK: %[[SLOT:.*]] = arith.remui %[[I]], %{{.*}} : index
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: %[[VIEW:.*]] = memref.subview %[[RING]][%[[SLOT]], 0, 0] [1, 8, 16] [1, 1, 1] : memref<2x8x16xf32, #gpu.address_space<workgroup>> to memref<8x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>
+// CHECK: "use"(%[[VIEW]])
+gpu.module @k {
+  gpu.func @owning(%bars: memref<4xi64, #gpu.address_space<workgroup>>,
+                   %ring: memref<2x8x16xf32, #gpu.address_space<workgroup>>,
+                   %i: index) kernel {
+    %ch = ws.channel.create %bars buffer(%ring : memref<2x8x16xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>>
+    %s, %t, %v = ws.channel.acquire consumer %ch[%i] : !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>> -> memref<8x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>
+    "use"(%v) : (memref<8x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>) -> ()
+    ws.channel.release consumer %ch[%s], %t : !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>>
+    gpu.return
+  }
+}

@@ -317,3 +317,57 @@ func.func @tx_too_large(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
   ws.channel.release producer %ch[%slot], %tok tx(1048576) : !ws.channel<1>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a channel's buffer must have a leading dimension of its depth (2) and rank >= 2, but has type 'memref<3x8xf32, #gpu.address_space<workgroup>>'}}
+func.func @buffer_depth(%ch: !ws.channel<2, memref<3x8xf32, #gpu.address_space<workgroup>>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a channel's buffer must be in workgroup (shared) memory, but has type 'memref<2x8xf32>'}}
+func.func @buffer_space(%ch: !ws.channel<2, memref<2x8xf32>>) {
+  return
+}
+
+// -----
+
+func.func @create_without_buffer(%bars: memref<4xi64, #gpu.address_space<workgroup>>) {
+  // expected-error @+1 {{needs operand 'buffer' of type 'memref<2x8xf32, #gpu.address_space<workgroup>>'}}
+  %ch = ws.channel.create %bars producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2, memref<2x8xf32, #gpu.address_space<workgroup>>>
+  return
+}
+
+// -----
+
+func.func @create_buffer_type(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %ring: memref<2x4xf32, #gpu.address_space<workgroup>>) {
+  // expected-error @+1 {{operand 'buffer' must have the channel's buffer type 'memref<2x8xf32, #gpu.address_space<workgroup>>', but has 'memref<2x4xf32, #gpu.address_space<workgroup>>'}}
+  %ch = ws.channel.create %bars buffer(%ring : memref<2x4xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2, memref<2x8xf32, #gpu.address_space<workgroup>>>
+  return
+}
+
+// -----
+
+func.func @acquire_no_view(%ch: !ws.channel<2, memref<2x8xf32, #gpu.address_space<workgroup>>>, %i: index) {
+  // expected-error @+1 {{must return the view of its slot, of type 'memref<8xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>'}}
+  %s, %t = ws.channel.acquire consumer %ch[%i] : !ws.channel<2, memref<2x8xf32, #gpu.address_space<workgroup>>>
+  return
+}
+
+// -----
+
+func.func @acquire_view_without_buffer(%ch: !ws.channel<2>, %i: index) {
+  // expected-error @+1 {{returns a view, but its channel owns no buffer}}
+  %s, %t, %v = ws.channel.acquire consumer %ch[%i] : !ws.channel<2> -> memref<8xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>
+  return
+}
+
+// -----
+
+func.func @acquire_view_type(%ch: !ws.channel<2, memref<2x8xf32, #gpu.address_space<workgroup>>>, %i: index) {
+  // expected-error @+1 {{view must have type 'memref<8xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>', but has 'memref<8xf32, #gpu.address_space<workgroup>>'}}
+  %s, %t, %v = ws.channel.acquire consumer %ch[%i] : !ws.channel<2, memref<2x8xf32, #gpu.address_space<workgroup>>> -> memref<8xf32, #gpu.address_space<workgroup>>
+  return
+}

@@ -52,3 +52,17 @@ func.func @release_tx(%bars: memref<2xi64, #gpu.address_space<workgroup>>) {
   ws.channel.release producer %ch[%slot], %tok tx(73728) : !ws.channel<1>
   return
 }
+
+// A channel that owns its buffer: created with it, the acquire returns the
+// view of the acquired slot.
+// CHECK-LABEL: func.func @owning_channel
+// CHECK: %[[CH:.*]] = ws.channel.create %{{.*}} buffer(%{{.*}} : memref<2x8x16xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>>
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}} = ws.channel.acquire consumer %[[CH]][%{{.*}}] : !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>> -> memref<8x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>
+func.func @owning_channel(%bars: memref<4xi64, #gpu.address_space<workgroup>>,
+                          %ring: memref<2x8x16xf32, #gpu.address_space<workgroup>>,
+                          %i: index) {
+  %ch = ws.channel.create %bars buffer(%ring : memref<2x8x16xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>>
+  %s, %t, %v = ws.channel.acquire consumer %ch[%i] : !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>> -> memref<8x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>
+  ws.channel.release consumer %ch[%s], %t : !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>>
+  return
+}

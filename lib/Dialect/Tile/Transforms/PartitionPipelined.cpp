@@ -67,8 +67,10 @@ FailureOr<Program> analyze(gpu::GPUFuncOp func) {
 /// value it uses from the kernel's body recomputed at its start.
 class RoleBuilder {
 public:
-  RoleBuilder(OpBuilder &b, Block &kernel, IRMapping map)
-      : b(b), kernel(kernel), map(std::move(map)) {}
+  /// `provided`: a value each iteration provides (the slot's KV tile), not
+  /// recomputed.
+  RoleBuilder(OpBuilder &b, Block &kernel, IRMapping map, Value provided)
+      : b(b), kernel(kernel), map(std::move(map)), provided(provided) {}
 
   /// Clones into the role's start, in program order, the pure ops of the
   /// kernel body whose values `ops` use, and those defining `values`
@@ -109,7 +111,7 @@ private:
   }
 
   void need(Value v, llvm::SetVector<Value> &needed) {
-    if (map.contains(v) || needed.contains(v))
+    if (v == provided || map.contains(v) || needed.contains(v))
       return;
     Operation *def = v.getDefiningOp();
     if (!def || def->getBlock() != &kernel)
@@ -121,6 +123,7 @@ private:
   OpBuilder &b;
   Block &kernel;
   IRMapping map;
+  Value provided;
 };
 
 struct PartitionPipelinedPass
@@ -129,21 +132,21 @@ struct PartitionPipelinedPass
   void runOnOperation() override;
 
 private:
-  LogicalResult buildProducer(RoleBuilder &r, Program &p, Value ring,
+  LogicalResult buildProducer(RoleBuilder &r, Program &p,
                               Value channel);
-  LogicalResult buildConsumer(RoleBuilder &r, Program &p, Value ring,
-                              Value channel, ArrayRef<Operation *> rest);
+  LogicalResult buildConsumer(RoleBuilder &r, Program &p, Value channel,
+                              ArrayRef<Operation *> rest);
   /// The loop of the role, with its iteration's slot acquired on `side` and
-  /// the program's KV tile mapped to that slot's view of `ring`.
+  /// the program's KV tile mapped to that slot's view.
   std::pair<scf::ForOp, Value> openIteration(RoleBuilder &r, Program &p,
-                                             Value ring, Value channel,
+                                             Value channel,
                                              ws::ChannelSide side);
   OpBuilder *builder = nullptr;
 };
 
 std::pair<scf::ForOp, Value>
 PartitionPipelinedPass::openIteration(RoleBuilder &r, Program &p,
-                                      Value ring, Value channel,
+                                      Value channel,
                                       ws::ChannelSide side) {
   OpBuilder &b = *builder;
   Location loc = p.loop.getLoc();
@@ -153,29 +156,28 @@ PartitionPipelinedPass::openIteration(RoleBuilder &r, Program &p,
                                  map.lookup(p.loop.getStep()));
   map.map(p.loop.getInductionVar(), loop.getInductionVar());
   b.setInsertionPoint(loop.getBody()->getTerminator());
-  auto acquire = ws::ChannelAcquireOp::create(
-      b, loc, b.getIndexType(), ws::TokenType::get(b.getContext()), channel,
-      loop.getInductionVar(), side);
-  SmallVector<OpFoldResult> offsets = {acquire.getSlot(), b.getIndexAttr(0),
-                                       b.getIndexAttr(0)};
+  // The channel owns the ring: the acquire returns the slot's view, and the
+  // KV tile is that view's leading columns, as slot 0's was.
+  auto acquire = ws::ChannelAcquireOp::create(b, loc, channel,
+                                              loop.getInductionVar(), side);
+  Value view = acquire.getView();
+  auto viewType = cast<MemRefType>(view.getType());
+  SmallVector<OpFoldResult> offsets(viewType.getRank(), b.getIndexAttr(0));
   SmallVector<OpFoldResult> sizes, strides;
-  for (int64_t s : p.slotSizes) {
+  for (int64_t s : ArrayRef<int64_t>(p.slotSizes).drop_front()) {
     sizes.push_back(b.getIndexAttr(s));
     strides.push_back(b.getIndexAttr(1));
   }
-  auto kvType = cast<MemRefType>(p.kvTile.getType());
-  auto type = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
-      kvType.getShape(), cast<MemRefType>(ring.getType()), offsets, sizes,
-      strides));
+  auto type = cast<MemRefType>(memref::SubViewOp::inferResultType(
+      viewType, offsets, sizes, strides));
   Value slotTile =
-      memref::SubViewOp::create(b, loc, type, ring, offsets, sizes, strides);
+      memref::SubViewOp::create(b, loc, type, view, offsets, sizes, strides);
   map.map(p.kvTile, slotTile);
   return {loop, acquire.getToken()};
 }
 
 LogicalResult PartitionPipelinedPass::buildProducer(RoleBuilder &r,
                                                     Program &p,
-                                                    Value ring,
                                                     Value channel) {
   auto rows = p.gather.getRows().getDefiningOp<BlockRowsOp>();
   if (!rows || rows->getBlock() != p.loop.getBody())
@@ -188,7 +190,7 @@ LogicalResult PartitionPipelinedPass::buildProducer(RoleBuilder &r,
     return failure();
   OpBuilder::InsertionGuard guard(*builder);
   auto [loop, token] =
-      openIteration(r, p, ring, channel, ws::ChannelSide::producer);
+      openIteration(r, p, channel, ws::ChannelSide::producer);
   r.clone(rows);
   auto gather = cast<GatherOp>(r.clone(p.gather));
   gather.setAsync(true);
@@ -200,8 +202,7 @@ LogicalResult PartitionPipelinedPass::buildProducer(RoleBuilder &r,
 }
 
 LogicalResult PartitionPipelinedPass::buildConsumer(
-    RoleBuilder &r, Program &p, Value ring, Value channel,
-    ArrayRef<Operation *> rest) {
+    RoleBuilder &r, Program &p, Value channel, ArrayRef<Operation *> rest) {
   if (failed(r.cloneInputs(rest)))
     return failure();
   for (Operation *op : rest) {
@@ -211,7 +212,7 @@ LogicalResult PartitionPipelinedPass::buildConsumer(
     }
     OpBuilder::InsertionGuard guard(*builder);
     auto [loop, token] =
-        openIteration(r, p, ring, channel, ws::ChannelSide::consumer);
+        openIteration(r, p, channel, ws::ChannelSide::consumer);
     for (Operation &inner : p.loop.getBody()->without_terminator())
       if (&inner != p.gather.getOperation())
         r.clone(&inner);
@@ -251,15 +252,17 @@ void PartitionPipelinedPass::runOnOperation() {
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Value bars = memref::AllocOp::create(
       b, loc, MemRefType::get({2 * stages}, b.getI64Type(), nullptr, wg));
+  auto ringType = cast<MemRefType>(p.ring.getType());
   Value channel = ws::ChannelCreateOp::create(
-      b, loc, ws::ChannelType::get(ctx, stages), bars,
+      b, loc, ws::ChannelType::get(ctx, stages, ringType), bars, p.ring,
       b.getI64IntegerAttr(kRoleThreads), b.getI64IntegerAttr(kRoleThreads));
 
   // Captures: the kernel's arguments, its buffers and the channel.
   SmallVector<Value> captures(kernel.getArguments());
   SmallVector<Operation *> rest;
   for (Operation &op : kernel.without_terminator()) {
-    if (isa<memref::AllocOp>(op) && &op != bars.getDefiningOp())
+    if (isa<memref::AllocOp>(op) && &op != bars.getDefiningOp() &&
+        op.getResult(0) != p.ring)
       captures.push_back(op.getResult(0));
     else if (isa<TileDialect>(op.getDialect()) || &op == p.loop.getOperation())
       rest.push_back(&op);
@@ -277,10 +280,10 @@ void PartitionPipelinedPass::runOnOperation() {
     b.setInsertionPointToStart(body);
     IRMapping map;
     map.map(captures, body->getArguments());
-    RoleBuilder r(b, kernel, std::move(map));
-    Value ring = r.mapping().lookup(p.ring), ch = body->getArguments().back();
-    if (failed(i == 0 ? buildProducer(r, p, ring, ch)
-                      : buildConsumer(r, p, ring, ch, rest)))
+    RoleBuilder r(b, kernel, std::move(map), p.kvTile);
+    Value ch = body->getArguments().back();
+    if (failed(i == 0 ? buildProducer(r, p, ch)
+                      : buildConsumer(r, p, ch, rest)))
       return signalPassFailure();
     ws::RoleReturnOp::create(b, loc);
   }
