@@ -41,31 +41,33 @@ SCHEDULE=${3:-simple}
 BIN=${BIN:-$ROOT/build/bin}
 mkdir -p "$OUT"
 
-# name H G topk causal kv_stride [schedule parameters]
+# name H G topk causal kv_stride Dqk [schedule parameters] (Dv = 512)
 VARIANTS=(
-  "v32 128 1 2048 false 1"
-  "v32_causal 128 1 2048 true 1"
-  "v32_causal_s2 128 1 2048 true 2"
-  "g2 128 2 2048 true 1"
-  "h64 64 1 2048 true 1"
-  "topk512 128 1 512 true 1"
-  "topk2000 128 1 2000 true 1"
-  "v32_wg2 128 1 2048 false 1 simple, heads_per_cta = 8, block_k = 64, stages = 1, warpgroups = 2"
-  "v32_pipelined 128 1 2048 false 1 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
-  "v32_causal_pipelined 128 1 2048 true 1 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
-  "v32_sv 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
-  "v32_causal_sv 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
-  "v32_np 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
-  "v32_causal_np 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
-  "v32_split 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
-  "v32_causal_split 128 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
-  "h64_split 64 1 2048 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
-  "v32_cp 128 1 2048 false 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, carried_pivot = true"
-  "topk512_split 128 1 512 true 1 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
-)
+  "v32 128 1 2048 false 1 576"
+  "v32_causal 128 1 2048 true 1 576"
+  "v32_causal_s2 128 1 2048 true 2 576"
+  "g2 128 2 2048 true 1 576"
+  "h64 64 1 2048 true 1 576"
+  "topk512 128 1 512 true 1 576"
+  "topk2000 128 1 2000 true 1 576"
+  "v32_wg2 128 1 2048 false 1 576 simple, heads_per_cta = 8, block_k = 64, stages = 1, warpgroups = 2"
+  "v32_pipelined 128 1 2048 false 1 576 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
+  "v32_causal_pipelined 128 1 2048 true 1 576 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
+  "v32_sv 128 1 2048 false 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
+  "v32_causal_sv 128 1 2048 true 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, shared_validity = true"
+  "v32_np 128 1 2048 false 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
+  "v32_causal_np 128 1 2048 true 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
+  "v32_split 128 1 2048 false 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
+  "v32_causal_split 128 1 2048 true 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
+  "h64_split 64 1 2048 true 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
+  "v32_cp 128 1 2048 false 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, carried_pivot = true"
+  "topk512_split 128 1 512 true 1 576 seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true"
+
+  "v4_simple 64 1 512 true 1 512 simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1"
+  "v4_pipelined 64 1 512 true 1 512 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]")
 
 for v in "${VARIANTS[@]}"; do
-  read -r name H G topk causal stride schedule <<<"$v"
+  read -r name H G topk causal stride dqk schedule <<<"$v"
   sched_attr=""
   kind=$SCHEDULE
   if [ -n "$schedule" ]; then
@@ -79,11 +81,11 @@ for v in "${VARIANTS[@]}"; do
   fi
   src="$OUT/$name.mlir"
   cat >"$src" <<MLIR
-func.func @$name(%q: memref<?x?x${H}x576xbf16>, %kv: memref<?x?x${G}x576xbf16>,
+func.func @$name(%q: memref<?x?x${H}x${dqk}xbf16>, %kv: memref<?x?x${G}x${dqk}xbf16>,
                  %idx: memref<?x?x${G}x${topk}xi32>, %q_start: i32,
                  %out: memref<?x?x${H}x512xbf16>, %lse: memref<?x?x${H}xf32>,
                  %ml: memref<?x?x${H}xf32>) {
-  sparse_mla.fwd q(%q : memref<?x?x${H}x576xbf16>) kv(%kv : memref<?x?x${G}x576xbf16>)
+  sparse_mla.fwd q(%q : memref<?x?x${H}x${dqk}xbf16>) kv(%kv : memref<?x?x${G}x${dqk}xbf16>)
                  indices(%idx : memref<?x?x${G}x${topk}xi32>) q_start(%q_start)
                  out(%out : memref<?x?x${H}x512xbf16>) lse(%lse : memref<?x?x${H}xf32>)
                  max_logits(%ml : memref<?x?x${H}xf32>)

@@ -224,6 +224,12 @@ for tool in memcheck racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-pipelined" "$PKG_DIR/v32_causal_pipelined.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
 done
 run_case packages packages-wg2-vs-v32 "$PKG_DIR/v32_wg2.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
+# Dqk == Dv = 512 (K = V): the simple schedule against float64, the
+# pipelined one element for element against it, and sanitized.
+run_case packages packages-v4-simple "$PKG_DIR/v4_simple.smlapkg" --B 1 --S 256 --Skv 4096 --q-start 1000 --indices causal --iters 0
+run_case packages packages-v4-simple-adversarial "$PKG_DIR/v4_simple.smlapkg" --B 2 --S 64 --Skv 1024 --indices adversarial --iters 0
+run_case packages packages-v4-pipelined-vs-simple "$PKG_DIR/v4_pipelined.smlapkg" --B 2 --S 128 --Skv 1024 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v4_simple.smlapkg"
+SAN_TOOL=memcheck memcheck_case packages packages-memcheck-v4-pipelined "$PKG_DIR/v4_pipelined.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
 # The seesaw schedule's shared_validity option against the default seesaw
 # kernel (sm_90a packages only; skipped where they were not built).
 run_case packages packages-sv-vs-v32 "$PKG_DIR/v32_sv.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"

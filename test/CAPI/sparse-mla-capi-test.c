@@ -121,8 +121,8 @@ int main(void) {
   mlirPassManagerDestroy(pm);
   mlirModuleDestroy(module);
 
-  /* A broken op (Dv = 576 = Dqk, refused today): the verifier says why. */
-  MlirModule bad = buildModule(ctx, 576);
+  /* A broken op (Dv = 640 > Dqk = 576): the verifier says why. */
+  MlirModule bad = buildModule(ctx, 640);
   printf("verify broken: %s\n",
          mlirOperationVerify(mlirModuleGetOperation(bad)) ? "ok" : "failed");
   mlirModuleDestroy(bad);

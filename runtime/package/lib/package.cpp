@@ -317,9 +317,9 @@ static bool checkOp(const Op &op, std::string &err) {
     return fail(format("op: H %% G != 0 (H = %lld, G = %lld): query heads must "
                     "be a multiple of kv groups",
                     (long long)op.H, (long long)op.G));
-  if (op.Dqk <= op.Dv)
-    return fail(format("op: Dqk (%lld) must exceed Dv (%lld)", (long long)op.Dqk,
-                    (long long)op.Dv));
+  if (op.Dqk < op.Dv)
+    return fail(format("op: Dqk (%lld) must be at least Dv (%lld)",
+                    (long long)op.Dqk, (long long)op.Dv));
   if (op.kvStride < 1)
     return fail(format("op.kv_stride: expected >= 1, found %lld",
                     (long long)op.kvStride));

@@ -325,7 +325,7 @@ TEST(Manifest, MistypedAndInvalidFieldsRefused) {
        "the only i32 parameter is \"q_start\""},
       {"\"H\": 128", "\"H\": 0", "op.H: expected a positive integer, found 0"},
       {"\"G\": 1", "\"G\": 3", "op: H % G != 0 (H = 128, G = 3)"},
-      {"\"Dv\": 512", "\"Dv\": 576", "op: Dqk (576) must exceed Dv (576)"},
+      {"\"Dv\": 512", "\"Dv\": 640", "op: Dqk (576) must be at least Dv (640)"},
       {"\"kv_stride\": 1", "\"kv_stride\": 0",
        "op.kv_stride: expected >= 1, found 0"},
       {"\"sm_scale\": 0.041666668", "\"sm_scale\": -1",

@@ -65,8 +65,9 @@ const char *validateShape(const Shape &shape, const Attrs &attrs) {
     return "topk must be positive";
   if (shape.H % shape.G != 0)
     return "H % G != 0: query heads must be a multiple of kv groups";
-  if (shape.Dqk <= shape.Dv)
-    return "Dqk <= Dv: Dqk must exceed Dv";
+  if (shape.Dqk < shape.Dv)
+    return "Dqk < Dv: Dqk must be at least Dv (V is the first Dv columns of "
+           "a kv row)";
   if (attrs.kvStride < 1)
     return "kv_stride < 1: kv_stride must be at least 1";
   if (!std::isfinite(attrs.smScale) || attrs.smScale <= 0.0)

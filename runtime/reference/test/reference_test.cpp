@@ -361,6 +361,23 @@ TEST(ComputeRow, MatchesHandComputation) {
               (std::exp(1.0) * 2 + std::exp(1.5) * -2) / std::exp(lse), 1e-12);
 }
 
+/// Dqk == Dv: V is the whole row, the same as K. Dqk = Dv = 2, q = [1, 2],
+/// kv rows {1, 0}, {0, 1}, {1, 1}, sm_scale 1: logits 1, 2, 3.
+TEST(ComputeRow, DqkEqualsDvUsesTheWholeRowAsV) {
+  Problem p(Shape{1, 1, 3, 1, 1, 2, 2, 3}, Attrs{1.0, 1, false, 0});
+  p.setQ(0, 0, 0, {1, 2});
+  p.setKv(0, 0, 0, {1, 0});
+  p.setKv(0, 1, 0, {0, 1});
+  p.setKv(0, 2, 0, {1, 1});
+  p.setIdx(0, 0, 0, {0, 1, 2});
+  RowResult r = p.row(0, 0, 0);
+  EXPECT_EQ(r.numValid, 3);
+  expectMatches(r, handSoftmax({1, 2, 3}, {{1, 0}, {0, 1}, {1, 1}}));
+  const double z = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
+  EXPECT_NEAR(r.out[0], (std::exp(1.0) + std::exp(3.0)) / z, 1e-12);
+  EXPECT_NEAR(r.out[1], (std::exp(2.0) + std::exp(3.0)) / z, 1e-12);
+}
+
 TEST(ComputeRow, AbsWeightedVMatchesHandComputation) {
   Problem p = makeBase(4);
   p.setIdx(0, 0, 0, {0, 1, -1, 3}); // One invalid entry.
@@ -778,10 +795,13 @@ TEST(ValidateShape, AcceptsValidAndNamesEachProblem) {
   sh.G = 4;
   expectRejected(sh, okA, "H % G");
   sh = ok;
-  sh.Dv = 576;
+  sh.Dv = 577;
   expectRejected(sh, okA, "Dqk");
   sh.Dv = 600;
   expectRejected(sh, okA, "Dqk");
+  // Dqk == Dv (K = V, the whole row) is a valid shape.
+  sh.Dv = 576;
+  EXPECT_EQ(validateShape(sh, okA), nullptr);
   Attrs a = okA;
   a.kvStride = 0;
   expectRejected(ok, a, "kv_stride");

@@ -211,9 +211,9 @@ func.func @heads_not_multiple_of_groups(%q: memref<2x4x6x64xbf16>, %kv: memref<2
 
 // -----
 
-func.func @dqk_not_above_dv(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x64xbf16>, %lse: memref<2x4x8xf32>) {
-  // expected-error @+1 {{'sparse_mla.fwd' op Dqk = 64 (operand 'q') must be greater than Dv = 64 (operand 'out')}}
-  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x64xbf16>) lse(%lse : memref<2x4x8xf32>)
+func.func @dqk_below_dv(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %out: memref<2x4x8x80xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op Dqk = 64 (operand 'q') must be at least Dv = 80 (operand 'out')}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x80xbf16>) lse(%lse : memref<2x4x8xf32>)
   return
 }
 

@@ -215,9 +215,10 @@ LogicalResult FwdOp::verify() {
     return emitOpError() << "heads H = " << H << " (operand 'q') must be a "
                          << "multiple of kv groups G = " << G
                          << " (operand 'kv')";
-  if (Dqk <= Dv)
-    return emitOpError() << "Dqk = " << Dqk << " (operand 'q') must be "
-                         << "greater than Dv = " << Dv << " (operand 'out')";
+  // V is the first Dv columns of a kv row: all of it when Dqk == Dv.
+  if (Dqk < Dv)
+    return emitOpError() << "Dqk = " << Dqk << " (operand 'q') must be at "
+                         << "least Dv = " << Dv << " (operand 'out')";
   // Read as signed: the generated getter returns the value zero-extended.
   int64_t kvStride = getKvStrideAttr() ? getKvStrideAttr().getInt() : 1;
   if (kvStride < 1)

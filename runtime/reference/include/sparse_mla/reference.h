@@ -46,7 +46,7 @@ struct Shape {
   int64_t H;    ///< Query heads.
   int64_t G;    ///< Kv groups; H % G == 0.
   int64_t Dqk;  ///< Row width of q and kv (K is the whole kv row).
-  int64_t Dv;   ///< Width of V (the first Dv columns of a kv row); Dv < Dqk.
+  int64_t Dv;   ///< Width of V (the first Dv columns of a kv row); Dv <= Dqk.
   int64_t topk; ///< Index entries per (b, s, g).
 };
 
