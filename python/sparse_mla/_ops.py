@@ -68,9 +68,6 @@ def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
     key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, schedule)
     pkg = _packages.get(key + (scale,)) or _packages.get(key)
     if pkg is None:
-        if Dqk == Dv:
-            raise NotImplementedError("Dqk == Dv == %d (K = V, the whole row): "
-                                      "not implemented yet" % Dqk)
         chip, index = _chip(q.device)
         config = KernelConfig(H=H, G=G, Dqk=Dqk, Dv=Dv, topk=topk,
                               causal=causal, kv_stride=kv_stride,

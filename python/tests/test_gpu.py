@@ -65,6 +65,19 @@ def test_schedules(schedule):
     run_checked(q, kv, idx, q_start=1000, schedule=schedule)
 
 
+@pytest.mark.parametrize("schedule", ["simple", "pipelined"])
+def test_dqk_equals_dv(schedule):
+    """K = V, the whole 512-wide row (DeepSeek-V4-style)."""
+    kw = dict(H=64, G=1, Dqk=512, Dv=512, topk=512, causal=True, kv_stride=1,
+              sm_scale=1 / 24, chip=sparse_mla.device_chip(0),
+              schedule=schedule)
+    if not _have(kw):
+        pytest.skip("no Dqk = Dv = 512 %s package (SPARSE_MLA_KERNEL_PATH)"
+                    % schedule)
+    q, kv, idx = make_inputs(1, 64, 64, 3000, 512, Dqk=512, seed=9)
+    run_checked(q, kv, idx, q_start=1000, schedule=schedule)
+
+
 def test_kv_stride_and_groups():
     kw = dict(H=128, G=2, Dqk=576, Dv=512, topk=2048, causal=True, kv_stride=2,
               sm_scale=1 / 24, chip=sparse_mla.device_chip(0))
