@@ -35,7 +35,8 @@ MlirOperation sparseMlaFwdCreate(MlirLocation loc, MlirValue q, MlirValue kv,
   }
   auto op = mlir::sparse_mla::FwdOp::create(
       builder, location, results, unwrap(q), unwrap(kv), unwrap(indices),
-      unwrap(qStart), unwrap(out), unwrap(lse),
+      unwrap(qStart), /*attn_sink=*/mlir::Value(),
+      /*topk_length=*/mlir::Value(), unwrap(out), unwrap(lse),
       mlirValueIsNull(maxLogits) ? mlir::Value() : unwrap(maxLogits), scale,
       builder.getI64IntegerAttr(kvStride), builder.getBoolAttr(causal),
       /*schedule=*/nullptr);

@@ -100,13 +100,17 @@ CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
 
 void CtaView::init(FwdOp op, ValueRange args, Value blockX,
                    Value batchIndex) {
+  // The kernel's parameters in the order of kernelOperands.
   q = args[0];
   kv = args[1];
   indices = args[2];
   qStart = args[3];
-  out = args[4];
-  lse = args[5];
-  maxLogits = op.getMaxLogits() ? args[6] : Value();
+  unsigned next = 4;
+  attnSink = op.getAttnSink() ? args[next++] : Value();
+  topkLength = op.getTopkLength() ? args[next++] : Value();
+  out = args[next++];
+  lse = args[next++];
+  maxLogits = op.getMaxLogits() ? args[next++] : Value();
   scaleLog2 = kernelScaleLog2(b, op, args);
 
   batch = batchIndex;
@@ -190,9 +194,14 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
     return b.getDictionaryAttr(fields);
   };
   SmallVector<Attribute> params = {
-      b.getStringAttr("q"),       b.getStringAttr("kv"),
-      b.getStringAttr("indices"), b.getStringAttr("q_start"),
-      b.getStringAttr("out"),     b.getStringAttr("lse")};
+      b.getStringAttr("q"), b.getStringAttr("kv"), b.getStringAttr("indices"),
+      b.getStringAttr("q_start")};
+  if (op.getAttnSink())
+    params.push_back(b.getStringAttr("attn_sink"));
+  if (op.getTopkLength())
+    params.push_back(b.getStringAttr("topk_length"));
+  params.push_back(b.getStringAttr("out"));
+  params.push_back(b.getStringAttr("lse"));
   if (op.getMaxLogits())
     params.push_back(b.getStringAttr("max_logits"));
   if (!extra.compiledScale)
@@ -245,8 +254,14 @@ static DictionaryAttr buildKernelInfo(OpBuilder &b, FwdOp op,
 
 /// Kernel operands, in the order of the package's parameter ABI.
 static SmallVector<Value> kernelOperands(FwdOp op) {
-  SmallVector<Value> operands = {op.getQ(),      op.getKv(),  op.getIndices(),
-                                 op.getQStart(), op.getOut(), op.getLse()};
+  SmallVector<Value> operands = {op.getQ(), op.getKv(), op.getIndices(),
+                                 op.getQStart()};
+  if (op.getAttnSink())
+    operands.push_back(op.getAttnSink());
+  if (op.getTopkLength())
+    operands.push_back(op.getTopkLength());
+  operands.push_back(op.getOut());
+  operands.push_back(op.getLse());
   if (op.getMaxLogits())
     operands.push_back(op.getMaxLogits());
   return operands;
@@ -267,7 +282,7 @@ static Value opScaleLog2(ImplicitLocOpBuilder &b, FwdOp op) {
 
 Value mlir::sparse_mla::kernelScaleLog2(ImplicitLocOpBuilder &b, FwdOp op,
                                         ValueRange opArgs) {
-  const size_t numOperands = op.getMaxLogits() ? 7 : 6;
+  const size_t numOperands = kernelOperands(op).size();
   if (opArgs.size() > numOperands)
     return opArgs[numOperands];
   return opScaleLog2(b, op);

@@ -98,7 +98,7 @@ public:
   FwdOp::Problem p;
   bool causal;
   int64_t kvStride, hpc;
-  Value q, kv, indices, qStart, out, lse, maxLogits;
+  Value q, kv, indices, qStart, attnSink, topkLength, out, lse, maxLogits;
   /// f32: sm_scale x log2(e) (kernelScaleLog2); the softmax works in base
   /// 2.
   Value scaleLog2;

@@ -374,7 +374,7 @@ func.func @pipelined_dqk_not_multiple_of_8(%q: memref<2x4x8x60xbf16>, %kv: memre
 // The generic form can give q_start any type; the message names it.
 func.func @q_start_type(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i64, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
   // expected-error @+1 {{'sparse_mla.fwd' op operand #3 must be i32 (operand 'q_start', the position of query token 0), but got 'i64'}}
-  "sparse_mla.fwd"(%q, %kv, %idx, %qs, %out, %lse) : (memref<2x4x8x64xbf16>, memref<2x16x2x64xbf16>, memref<2x4x2x32xi32>, i64, memref<2x4x8x32xbf16>, memref<2x4x8xf32>) -> ()
+  "sparse_mla.fwd"(%q, %kv, %idx, %qs, %out, %lse) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}> : (memref<2x4x8x64xbf16>, memref<2x16x2x64xbf16>, memref<2x4x2x32xi32>, i64, memref<2x4x8x32xbf16>, memref<2x4x8xf32>) -> ()
   return
 }
 

@@ -7,7 +7,7 @@
 // CHECK-SAME: (%[[Q:.*]]: memref<?x?x128x576xbf16>, %[[KV:.*]]: memref<?x?x1x576xbf16>, %[[IDX:.*]]: memref<?x?x1x2048xi32>, %[[QS:.*]]: i32, %[[OUT:.*]]: memref<?x?x128x512xbf16>, %[[LSE:.*]]: memref<?x?x128xf32>, %[[ML:.*]]: memref<?x?x128xf32>)
 // CHECK: sparse_mla.fwd q(%[[Q]] : memref<?x?x128x576xbf16>) kv(%[[KV]] : memref<?x?x1x576xbf16>) indices(%[[IDX]] : memref<?x?x1x2048xi32>) q_start(%[[QS]]) out(%[[OUT]] : memref<?x?x128x512xbf16>) lse(%[[LSE]] : memref<?x?x128xf32>) max_logits(%[[ML]] : memref<?x?x128xf32>) {causal = false, sm_scale = 0.0416666679 : f32}
 // GENERIC-LABEL: sym_name = "prefill"
-// GENERIC: "sparse_mla.fwd"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{causal = false, kv_stride = 1 : i64, sm_scale = 0.0416666679 : f32}>
+// GENERIC: "sparse_mla.fwd"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{causal = false, kv_stride = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 1>, sm_scale = 0.0416666679 : f32}>
 func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                    %idx: memref<?x?x1x2048xi32>, %q_start: i32,
                    %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>,
@@ -27,7 +27,7 @@ func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
 // CHECK: sparse_mla.fwd q(%{{.*}} : memref<2x4x8x64xbf16, strided<[8192, 2048, 128, 1]>>) kv(%{{.*}} : memref<2x16x2x64xbf16>) indices(%{{.*}} : memref<2x4x2x32xi32>) q_start(%{{.*}}) out(%{{.*}} : memref<2x4x8x32xbf16>) lse(%{{.*}} : memref<2x4x8xf32>) {kv_stride = 2 : i64}
 // CHECK-NOT: max_logits
 // GENERIC-LABEL: sym_name = "grouped_strided"
-// GENERIC: "sparse_mla.fwd"({{.*}}) <{causal = true, kv_stride = 2 : i64}>
+// GENERIC: "sparse_mla.fwd"({{.*}}) <{causal = true, kv_stride = 2 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
 func.func @grouped_strided(%q: memref<2x4x8x64xbf16, strided<[8192, 2048, 128, 1]>>,
                            %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>,
                            %q_start: i32, %out: memref<2x4x8x32xbf16>,

@@ -99,7 +99,8 @@ static LogicalResult verifyFormOf(FwdOp op) {
   bool tensors = op.hasTensorSemantics();
   for (OpOperand &operand : op->getOpOperands()) {
     Type type = operand.get().getType();
-    if (type.isSignlessInteger(32) && operand.getOperandNumber() == 3)
+    if (type.isSignlessInteger(32) &&
+        operand.getOperandNumber() == op.getQStartMutable().getOperandNumber())
       continue; // q_start
     if (isa<TensorType>(type) != tensors)
       return op.emitOpError()
@@ -154,7 +155,14 @@ static LogicalResult verifyKnownAttributes(FwdOp op) {
     if (StringRef guess = closestAttributeName(name); !guess.empty())
       diag << "; did you mean '" << guess << "'?";
     diag << " (known: ";
-    llvm::interleaveComma(FwdOp::getAttributeNames(), diag);
+    // The operand segment sizes are the generic form's bookkeeping, not an
+    // attribute anyone writes.
+    llvm::interleaveComma(
+        llvm::make_filter_range(FwdOp::getAttributeNames(),
+                                [](StringRef n) {
+                                  return n != "operandSegmentSizes";
+                                }),
+        diag);
     return diag << ")";
   }
   return success();
@@ -172,6 +180,10 @@ LogicalResult FwdOp::verify() {
   };
   if (getMaxLogits())
     specs.push_back({"max_logits", getMaxLogits(), "f32", {"B", "S", "H"}});
+  if (getAttnSink())
+    specs.push_back({"attn_sink", getAttnSink(), "f32", {"H"}});
+  if (getTopkLength())
+    specs.push_back({"topk_length", getTopkLength(), "i32", {"B", "S"}});
 
   if (failed(verifyFormOf(*this)))
     return failure();
@@ -279,6 +291,8 @@ FwdOp::Problem FwdOp::getProblem() {
   p.Dqk = q[3];
   p.Dv = out[3];
   p.topk = idx[3];
+  p.attnSink = bool(getAttnSink());
+  p.topkLength = bool(getTopkLength());
   return p;
 }
 

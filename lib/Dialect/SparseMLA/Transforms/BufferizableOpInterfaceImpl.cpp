@@ -68,16 +68,23 @@ struct FwdOpInterface
       buffers.push_back(withUnitInnerStride(rewriter, op->getLoc(), *buffer));
     }
     rewriter.setInsertionPoint(op);
-    Value maxLogits = fwd.getMaxLogits() ? buffers[6] : Value();
+    // The buffers in operand order: q, kv, indices, q_start, [attn_sink],
+    // [topk_length], out, lse, [max_logits].
+    unsigned next = 4;
+    Value sink = fwd.getAttnSink() ? buffers[next++] : Value();
+    Value length = fwd.getTopkLength() ? buffers[next++] : Value();
+    const unsigned outIndex = next;
+    Value maxLogits = fwd.getMaxLogits() ? buffers[outIndex + 2] : Value();
     auto memrefOp = FwdOp::create(
         rewriter, op->getLoc(), TypeRange(), buffers[0], buffers[1],
-        buffers[2], buffers[3], buffers[4], buffers[5], maxLogits,
-        fwd.getSmScaleAttr(), fwd.getKvStrideAttr(), fwd.getCausalAttr(),
-        fwd.getScheduleAttr());
+        buffers[2], buffers[3], sink, length, buffers[outIndex],
+        buffers[outIndex + 1], maxLogits, fwd.getSmScaleAttr(),
+        fwd.getKvStrideAttr(), fwd.getCausalAttr(), fwd.getScheduleAttr());
     // Keep what other passes attached (dialect-prefixed annotations).
     for (NamedAttribute attr : op->getDiscardableAttrs())
       memrefOp->setAttr(attr.getName(), attr.getValue());
-    SmallVector<Value> results(buffers.begin() + 4, buffers.begin() + 6);
+    SmallVector<Value> results(buffers.begin() + outIndex,
+                               buffers.begin() + outIndex + 2);
     if (maxLogits)
       results.push_back(maxLogits);
     replaceOpWithBufferizedValues(rewriter, op, results);

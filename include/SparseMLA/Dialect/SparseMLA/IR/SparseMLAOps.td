@@ -20,7 +20,7 @@ def SparseMLA_Operand : AnyTypeOf<[AnyMemRef, AnyRankedTensor],
 
 def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-    DestinationStyleOpInterface]> {
+    DestinationStyleOpInterface, AttrSizedOperandSegments]> {
   let summary = "sparse multi-head latent attention, forward";
   let description = [{
     For every batch `b`, query token `s` and head `h`, attends to the `topk`
@@ -46,6 +46,8 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
     | `kv`         | `[B, Skv, G, Dqk]` | bf16    | read: K is the whole row, V its first `Dv` columns |
     | `indices`    | `[B, S, G, topk]`  | i32     | read |
     | `q_start`    | scalar             | i32     | global position of query token 0 |
+    | `attn_sink`  | `[H]`              | f32     | read, optional: a sink logit per head |
+    | `topk_length`| `[B, S]`           | i32     | read, optional: the leading entries of each index row that count |
     | `out`        | `[B, S, H, Dv]`    | bf16    | written |
     | `lse`        | `[B, S, H]`        | f32     | written |
     | `max_logits` | `[B, S, H]`        | f32     | written, optional |
@@ -58,11 +60,14 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
     `lse = ln(sum_j exp(sm_scale * s_j))`,
     `out = sum_j exp(sm_scale * s_j - lse) * kv[b, idx_j, g, 0:Dv]` and
     `max_logits = max_j sm_scale * s_j`, over the valid entries `j` only.
-    Entry `j` (value `idx`) is valid iff `0 <= idx < Skv` and, when
-    `causal`, `idx <= floor((q_start + s + 1 - kv_stride) / kv_stride)`.
+    Entry `j` (value `idx`) is valid iff `0 <= idx < Skv`, when `causal`
+    `idx <= floor((q_start + s + 1 - kv_stride) / kv_stride)` and, with
+    `topk_length`, `j < clamp(topk_length[b, s], 0, topk)`.
     Invalid entries contribute nothing and are never read; duplicated
     indices count once per occurrence. A row with no valid entry yields
-    `out = 0`, `lse = +inf` and `max_logits = -inf`.
+    `out = 0`, `lse = +inf` and `max_logits = -inf`. With `attn_sink`, `out`
+    is multiplied by `1 / (1 + exp(attn_sink[h] - lse))` (`lse` and
+    `max_logits` unchanged): `-inf` changes nothing, `+inf` gives 0.
 
     Attributes: `sm_scale` (f32, finite and > 0, and small enough that
     `sm_scale * log2(e)` is a finite f32; `1/sqrt(Dqk)` when absent),
@@ -92,6 +97,8 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
     SparseMLA_Operand:$kv,
     SparseMLA_Operand:$indices,
     SparseMLA_QStart:$q_start,
+    Optional<SparseMLA_Operand>:$attn_sink,
+    Optional<SparseMLA_Operand>:$topk_length,
     SparseMLA_Operand:$out,
     SparseMLA_Operand:$lse,
     Optional<SparseMLA_Operand>:$max_logits,
@@ -109,6 +116,8 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
     `kv` `(` $kv `:` type($kv) `)`
     `indices` `(` $indices `:` type($indices) `)`
     `q_start` `(` $q_start `)`
+    (`attn_sink` `(` $attn_sink^ `:` type($attn_sink) `)`)?
+    (`topk_length` `(` $topk_length^ `:` type($topk_length) `)`)?
     `out` `(` $out `:` type($out) `)`
     `lse` `(` $lse `:` type($lse) `)`
     (`max_logits` `(` $max_logits^ `:` type($max_logits) `)`)?
@@ -122,6 +131,8 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
     /// dynamic.
     struct Problem {
       int64_t B, S, Skv, H, G, Dqk, Dv, topk;
+      /// Whether the op has the optional attn_sink / topk_length operands.
+      bool attnSink = false, topkLength = false;
     };
     /// The op's sizes, read from the operand types. Only meaningful on a
     /// verified op.
@@ -132,8 +143,9 @@ def SparseMLA_FwdOp : SparseMLA_Op<"fwd", [
     bool hasTensorSemantics() { return isa<TensorType>(getQ().getType()); }
     /// DestinationStyleOpInterface: out, lse and max_logits are the inits.
     MutableOperandRange getDpsInitsMutable() {
-      return MutableOperandRange(*this, /*start=*/4,
-                                 /*length=*/getMaxLogits() ? 3 : 2);
+      return MutableOperandRange(
+          *this, /*start=*/getOutMutable().getOperandNumber(),
+          /*length=*/getMaxLogits() ? 3 : 2);
     }
   }];
 }
