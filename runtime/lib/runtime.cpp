@@ -115,9 +115,10 @@ bool sameRequest(const pkg::TensorMapRequest &a,
 constexpr size_t kEncodedMapCache = 8;
 
 /// The operands of smla_launch in order, and their names in messages.
-constexpr int kOperands = 6;
-const char *const kOperandNames[kOperands] = {"q",   "kv",  "indices",
-                                              "out", "lse", "max_logits"};
+constexpr int kOperands = 8;
+const char *const kOperandNames[kOperands] = {
+    "q", "kv", "indices", "out", "lse", "max_logits", "attn_sink",
+    "topk_length"};
 
 /// Everything a launch depends on except the data pointers and the stream
 /// (the split kernel's workspace, per stream, is looked up per launch): the
@@ -811,8 +812,9 @@ smla_status launchChecked(smla_package *p,
   // Host-side validation (no CUDA).
   pkg::TensorArg args[kOperands];
   pkg::LaunchArgs la;
-  const pkg::TensorArg **slots[kOperands] = {&la.q,   &la.kv,  &la.indices,
-                                             &la.out, &la.lse, &la.maxLogits};
+  const pkg::TensorArg **slots[kOperands] = {
+      &la.q,   &la.kv,        &la.indices,  &la.out,
+      &la.lse, &la.maxLogits, &la.attnSink, &la.topkLength};
   for (int i = 0; i < kOperands; ++i) {
     if (!given[i])
       continue;
@@ -889,15 +891,31 @@ smla_status launchChecked(smla_package *p,
   return SMLA_SUCCESS;
 }
 
-smla_status launchImpl(smla_package *p, const smla_tensor *q,
-                       const smla_tensor *kv, const smla_tensor *indices,
-                       int32_t qStart, const smla_tensor *out,
-                       const smla_tensor *lse, const smla_tensor *maxLogits,
+/// The operands of the launch functions without the optional ones.
+smla_launch_operands operandsOf(const smla_tensor *q, const smla_tensor *kv,
+                                const smla_tensor *indices, int32_t qStart,
+                                const smla_tensor *out, const smla_tensor *lse,
+                                const smla_tensor *maxLogits) {
+  smla_launch_operands o;
+  std::memset(&o, 0, sizeof(o));
+  o.q = q;
+  o.kv = kv;
+  o.indices = indices;
+  o.q_start = qStart;
+  o.out = out;
+  o.lse = lse;
+  o.max_logits = maxLogits;
+  return o;
+}
+
+smla_status launchImpl(smla_package *p, const smla_launch_operands &o,
                        CUstream stream, double smScale, uint32_t flags) {
   if (!p)
     return fail(SMLA_ERROR_INVALID_ARGUMENT, "package: null");
-  const smla_tensor *const given[kOperands] = {q,   kv,  indices,
-                                               out, lse, maxLogits};
+  const smla_tensor *const given[kOperands] = {
+      o.q,   o.kv,         o.indices,   o.out,
+      o.lse, o.max_logits, o.attn_sink, o.topk_length};
+  const int32_t qStart = o.q_start;
   // The fast path: a layout launched before in this context.
   CUcontext context = nullptr;
   if (cuCtxGetCurrent(&context) != CUDA_SUCCESS || !context)
@@ -1079,7 +1097,8 @@ smla_status smla_launch(smla_package *pkg, const smla_tensor *q,
                         const smla_tensor *lse, const smla_tensor *max_logits,
                         CUstream stream) {
   return guarded([&]() -> smla_status {
-    return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
+    return launchImpl(pkg, operandsOf(q, kv, indices, q_start, out, lse,
+                                      max_logits),
                       stream, 0.0, 0);
   });
 }
@@ -1090,6 +1109,14 @@ smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
                            const smla_tensor *lse,
                            const smla_tensor *max_logits, CUstream stream,
                            float sm_scale, uint32_t flags) {
+  smla_launch_operands o =
+      operandsOf(q, kv, indices, q_start, out, lse, max_logits);
+  return smla_launch_with(pkg, &o, stream, sm_scale, flags);
+}
+
+smla_status smla_launch_with(smla_package *pkg,
+                             const smla_launch_operands *operands,
+                             CUstream stream, float sm_scale, uint32_t flags) {
   return guarded([&]() -> smla_status {
     if (flags & ~uint32_t(SMLA_LAUNCH_TRUSTED_MEMORY))
       return fail(SMLA_ERROR_INVALID_ARGUMENT,
@@ -1097,9 +1124,19 @@ smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
                               "SMLA_LAUNCH_TRUSTED_MEMORY = 0x%x)",
                               flags & ~uint32_t(SMLA_LAUNCH_TRUSTED_MEMORY),
                               unsigned(SMLA_LAUNCH_TRUSTED_MEMORY)));
-    return launchImpl(pkg, q, kv, indices, q_start, out, lse, max_logits,
-                      stream, static_cast<double>(sm_scale), flags);
+    if (!operands)
+      return fail(SMLA_ERROR_INVALID_ARGUMENT, "operands: null");
+    return launchImpl(pkg, *operands, stream, static_cast<double>(sm_scale),
+                      flags);
   });
+}
+
+int smla_package_has_attn_sink(const smla_package *pkg) {
+  return pkg && pkg::hasParam(pkg->package.manifest, "attn_sink") ? 1 : 0;
+}
+
+int smla_package_has_topk_length(const smla_package *pkg) {
+  return pkg && pkg::hasParam(pkg->package.manifest, "topk_length") ? 1 : 0;
 }
 
 int smla_package_takes_scale(const smla_package *pkg) {

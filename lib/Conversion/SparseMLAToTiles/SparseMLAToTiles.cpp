@@ -79,6 +79,21 @@ Tiles allocateTiles(ImplicitLocOpBuilder &b, ScheduleAttr schedule,
   return t;
 }
 
+/// clamp(topk_length[batch, token], 0, topk) as an index, or null without
+/// topk_length.
+Value rowLength(ImplicitLocOpBuilder &b, const CtaView &cta) {
+  if (!cta.topkLength)
+    return Value();
+  Type i32 = b.getI32Type();
+  Value raw = memref::LoadOp::create(b, cta.topkLength,
+                                     ValueRange{cta.batch, cta.token});
+  Value zero = arith::ConstantIntOp::create(b, i32, 0);
+  Value topk = arith::ConstantIntOp::create(b, i32, cta.p.topk);
+  Value clamped = arith::MinSIOp::create(
+      b, arith::MaxSIOp::create(b, raw, zero), topk);
+  return arith::IndexCastOp::create(b, b.getIndexType(), clamped);
+}
+
 /// Writes the tile program of `op` into `func`'s body.
 void buildTileProgram(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule) {
   Block &entry = func.getBody().front();
@@ -96,11 +111,17 @@ void buildTileProgram(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule) {
   tile::FillOp::create(b, kb.negInf(), t.max);
   tile::FillOp::create(b, kb.f32(0.0), t.sum);
   auto rowsType = tile::RowsType::get(b.getContext(), blockK);
-  kb.loop(kb.idx(0), kb.idx(llvm::divideCeil(p.topk, blockK)), kb.idx(1),
+  // With topk_length, only the row's leading entries count: no block past
+  // them is visited.
+  Value length = rowLength(b, cta);
+  Value numBlocks =
+      length ? kb.div(kb.add(length, kb.idx(blockK - 1)), blockK)
+             : kb.idx(llvm::divideCeil(p.topk, blockK));
+  kb.loop(kb.idx(0), numBlocks, kb.idx(1),
           [&](Value blk) {
             Value rows = tile::BlockRowsOp::create(
                 b, rowsType, cta.indices, cta.batch, cta.token, cta.group, blk,
-                cta.skv, cta.causal ? cta.maxKv : Value());
+                cta.skv, cta.causal ? cta.maxKv : Value(), length);
             tile::GatherOp::create(b, cta.kv, cta.batch, cta.group, rows, t.kv,
                                    /*async=*/false);
             tile::MatmulOp::create(b, t.q, t.kv, t.scores, rows, cta.scaleLog2,
@@ -112,7 +133,8 @@ void buildTileProgram(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule) {
                                    /*transpose_b=*/false);
           });
   tile::FinishOp::create(b, t.acc, t.max, t.sum, cta.out, cta.lse,
-                         cta.maxLogits, cta.batch, cta.token, cta.head0);
+                         cta.maxLogits, cta.attnSink, cta.batch, cta.token,
+                         cta.head0);
   gpu::ReturnOp::create(b);
 }
 

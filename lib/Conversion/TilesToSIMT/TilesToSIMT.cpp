@@ -66,9 +66,11 @@ std::pair<Value, Value> entryOf(ImplicitLocOpBuilder &b, BlockRowsOp rows,
                                 Value e) {
   KernelBuilder kb{b};
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  // Entries at or past topk (or the row's length, at most topk) read no
+  // index.
   const int64_t topk = dim(rows.getIndices(), 3);
-  Value inRange =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, kb.idx(topk));
+  Value end = rows.getLength() ? rows.getLength() : kb.idx(topk);
+  Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, end);
   Value raw = kb.ifElse(
       inRange, i32,
       [&] {
@@ -88,6 +90,19 @@ std::pair<Value, Value> entryOf(ImplicitLocOpBuilder &b, BlockRowsOp rows,
         b, valid,
         arith::CmpIOp::create(b, arith::CmpIPredicate::sle, wide, last));
   return {valid, raw};
+}
+
+/// 1 / (1 + exp(sink - lse)) for a row of running max `max` and sum `sum`
+/// (base 2: lse / ln 2 = max + log2(sum)): exp2(sink log2(e) - max -
+/// log2(sum)). -inf gives 1, +inf gives 0.
+Value sinkFactor(ImplicitLocOpBuilder &b, Value sink, Value max, Value sum) {
+  KernelBuilder kb{b};
+  Value sinkLog2 = arith::MulFOp::create(b, sink, kb.f32(M_LOG2E));
+  Value lseLog2 = arith::AddFOp::create(b, max, math::Log2Op::create(b, sum));
+  Value ratio = math::Exp2Op::create(
+      b, arith::SubFOp::create(b, sinkLog2, lseLog2));
+  return arith::DivFOp::create(
+      b, kb.f32(1.0), arith::AddFOp::create(b, kb.f32(1.0), ratio));
 }
 
 class Lowering {
@@ -394,9 +409,14 @@ void Lowering::lowerFinish(FinishOp op, Group &g) {
     Value sum = kb.load(op.getSum(), {h});
     Value any =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, kb.f32(0.0));
-    Value o = arith::SelectOp::create(
-        b, any, arith::DivFOp::create(b, kb.load(op.getAcc(), {h, c}), sum),
-        kb.f32(0.0));
+    Value normalized =
+        arith::DivFOp::create(b, kb.load(op.getAcc(), {h, c}), sum);
+    if (Value sink = op.getSink())
+      normalized = arith::MulFOp::create(
+          b, normalized,
+          sinkFactor(b, kb.load(sink, {kb.add(op.getHead(), h)}),
+                     kb.load(op.getMax(), {h}), sum));
+    Value o = arith::SelectOp::create(b, any, normalized, kb.f32(0.0));
     Value head = kb.add(op.getHead(), h);
     if (outElt != o.getType())
       o = arith::TruncFOp::create(b, outElt, o);

@@ -206,6 +206,37 @@ SMLA_API smla_status smla_launch_ex(smla_package *pkg, const smla_tensor *q,
                                     CUstream stream, float sm_scale,
                                     uint32_t flags);
 
+/** The operands of one launch, for smla_launch_with. Zero-initialize it,
+ *  then set what the launch has: the optional attn_sink ([H] f32, a sink
+ *  logit per head) and topk_length ([B, S] i32, how many leading entries of
+ *  each index row count) must be given iff the package's kernel takes them
+ *  (smla_package_has_attn_sink / _has_topk_length), max_logits iff it
+ *  computes it. */
+typedef struct smla_launch_operands {
+  const smla_tensor *q;
+  const smla_tensor *kv;
+  const smla_tensor *indices;
+  int32_t q_start;
+  const smla_tensor *attn_sink;
+  const smla_tensor *topk_length;
+  const smla_tensor *out;
+  const smla_tensor *lse;
+  const smla_tensor *max_logits;
+} smla_launch_operands;
+
+/** smla_launch_ex with the operands in a struct, optional ones included;
+ *  the same checks, plans and diagnostics. smla_launch_ex(...) is
+ *  smla_launch_with with attn_sink and topk_length null. */
+SMLA_API smla_status smla_launch_with(smla_package *pkg,
+                                      const smla_launch_operands *operands,
+                                      CUstream stream, float sm_scale,
+                                      uint32_t flags);
+
+/** Whether the package's kernel takes attn_sink / topk_length (1) or not
+ *  (0; also for a null package). */
+SMLA_API int smla_package_has_attn_sink(const smla_package *pkg);
+SMLA_API int smla_package_has_topk_length(const smla_package *pkg);
+
 /** Whether the package's kernel takes its scale at launch (1) or has it
  *  compiled in (0; also for a null package). */
 SMLA_API int smla_package_takes_scale(const smla_package *pkg);

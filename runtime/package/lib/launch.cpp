@@ -8,6 +8,7 @@
 #include "sparse_mla/package.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cinttypes>
 #include <cmath>
 #include <cstdarg>
@@ -52,7 +53,18 @@ const TensorArg *operandByName(const LaunchArgs &args,
     return args.lse;
   if (name == "max_logits")
     return args.maxLogits;
+  if (name == "attn_sink")
+    return args.attnSink;
+  if (name == "topk_length")
+    return args.topkLength;
   return nullptr;
+}
+
+bool hasParam(const Manifest &m, const std::string &name) {
+  for (const Param &p : m.kernel.params)
+    if (p.name == name)
+      return true;
+  return false;
 }
 
 static std::string shapeString(const TensorArg &t) {
@@ -241,6 +253,25 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
           "max_logits (op.has_max_logits = false)";
     return false;
   }
+  const struct {
+    const char *name;
+    const TensorArg *t;
+  } optional[] = {{"attn_sink", args.attnSink},
+                  {"topk_length", args.topkLength}};
+  for (const auto &o : optional) {
+    const bool takes = hasParam(m, o.name);
+    if (takes && !o.t) {
+      err = format("%s: the package's kernel takes %s but no tensor was given",
+                   o.name, o.name);
+      return false;
+    }
+    if (!takes && o.t) {
+      err = format("%s: a tensor was given, but the package's kernel has no "
+                   "%s (compile the op with it)",
+                   o.name, o.name);
+      return false;
+    }
+  }
 
   using D = DimRule;
   const D dB{"B", D::DynB, 0}, dS{"S", D::DynS, 0}, dSkv{"Skv", D::DynSkv, 0};
@@ -255,12 +286,15 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
       {"out", args.out, kBF16, 4, {dB, dS, dH, dDv}},
       {"lse", args.lse, kF32, 3, {dB, dS, dH, none}},
       {"max_logits", args.maxLogits, kF32, 3, {dB, dS, dH, none}},
+      {"attn_sink", args.attnSink, kF32, 1, {dH, none, none, none}},
+      {"topk_length", args.topkLength, kI32, 2, {dB, dS, none, none}},
   };
-  const char *layouts[] = {"[B, S, H, Dqk]",   "[B, Skv, G, Dqk]",
-                           "[B, S, G, topk]",  "[B, S, H, Dv]",
-                           "[B, S, H]",        "[B, S, H]"};
+  const char *layouts[] = {"[B, S, H, Dqk]",  "[B, Skv, G, Dqk]",
+                           "[B, S, G, topk]", "[B, S, H, Dv]",
+                           "[B, S, H]",       "[B, S, H]",
+                           "[H]",             "[B, S]"};
 
-  for (size_t i = 0; i < 6; ++i) {
+  for (size_t i = 0; i < std::size(rules); ++i) {
     if (!rules[i].t)
       continue;
     if (!checkTensorBasics(rules[i], layouts[i], err))
@@ -316,7 +350,7 @@ bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
       return false;
     }
   }
-  for (size_t i = 0; i < 6; ++i) {
+  for (size_t i = 0; i < std::size(rules); ++i) {
     const OperandRule &r = rules[i];
     if (!r.t)
       continue;

@@ -137,8 +137,9 @@ struct OperandInfo {
 } // namespace
 
 static const OperandInfo kOperands[] = {
-    {"q", 4, kBF16},   {"kv", 4, kBF16}, {"indices", 4, kI32},
-    {"out", 4, kBF16}, {"lse", 3, kF32}, {"max_logits", 3, kF32},
+    {"q", 4, kBF16},      {"kv", 4, kBF16},         {"indices", 4, kI32},
+    {"out", 4, kBF16},    {"lse", 3, kF32},         {"max_logits", 3, kF32},
+    {"attn_sink", 1, kF32}, {"topk_length", 2, kI32},
 };
 
 static const OperandInfo *findOperand(const std::string &name) {
@@ -342,7 +343,7 @@ static bool checkOp(const Op &op, std::string &err) {
 /// operand of the op present.
 static bool checkParams(const Kernel &k, const Op &op, std::string &err) {
   auto fail = [&](const std::string &msg) { return manifestError(err, msg); };
-  bool seen[6] = {};
+  bool seen[8] = {};
   bool seenQStart = false;
   for (size_t i = 0; i < k.params.size(); ++i) {
     const Param &p = k.params[i];
@@ -371,7 +372,8 @@ static bool checkParams(const Kernel &k, const Op &op, std::string &err) {
     const OperandInfo *o = findOperand(p.name);
     if (!o)
       return fail(where + ": unknown memref operand (expected q, kv, "
-                          "indices, out, lse or max_logits)");
+                          "indices, attn_sink, topk_length, out, lse or "
+                          "max_logits)");
     if (p.rowAlignment < 0 || p.rowAlignment > 256 ||
         (p.rowAlignment & (p.rowAlignment - 1)) != 0)
       return fail(where + format(": row_alignment %lld, expected 0 or a "

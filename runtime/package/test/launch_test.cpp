@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <cmath>
 #include <functional>
@@ -64,6 +65,60 @@ std::string validateErr(const Manifest &m, const Args &a) {
   std::string err;
   EXPECT_FALSE(validateLaunchArgs(m, a.launch, shape, err));
   return err;
+}
+
+/// The example manifest with the optional attn_sink and topk_length
+/// parameters, after q_start as the compiler emits them.
+Manifest withOptionalOperands() {
+  Manifest m = exampleManifest();
+  auto &ps = m.kernel.params;
+  auto at = std::find_if(ps.begin(), ps.end(),
+                         [](const Param &p) { return p.name == "q_start"; });
+  Param sink, length;
+  sink.name = "attn_sink";
+  sink.rank = 1;
+  sink.element = kF32;
+  length.name = "topk_length";
+  length.rank = 2;
+  length.element = kI32;
+  ps.insert(ps.insert(at + 1, sink) + 1, length);
+  return m;
+}
+
+TEST(Launch, OptionalOperandsGivenIffTheKernelTakesThem) {
+  Manifest m = withOptionalOperands();
+  std::string err;
+  ASSERT_TRUE(checkManifest(m, err)) << err;
+  Args a(m, 2, 100, 3000);
+  TensorArg sink = contiguousTensor(fakePtr(0x700000), kF32, {m.op.H});
+  TensorArg length = contiguousTensor(fakePtr(0x800000), kI32, {2, 100});
+  // Missing: named.
+  EXPECT_HAS(validateErr(m, a), "attn_sink: the package's kernel takes "
+                                "attn_sink but no tensor was given");
+  a.launch.attnSink = &sink;
+  EXPECT_HAS(validateErr(m, a), "topk_length: the package's kernel takes "
+                                "topk_length but no tensor was given");
+  a.launch.topkLength = &length;
+  LaunchShape shape;
+  ASSERT_TRUE(validateLaunchArgs(m, a.launch, shape, err)) << err;
+  // Shapes and dtypes.
+  TensorArg badSink = contiguousTensor(fakePtr(0x700000), kF32, {m.op.H + 1});
+  a.launch.attnSink = &badSink;
+  EXPECT_HAS(validateErr(m, a), "attn_sink: dimension 0 (H)");
+  a.launch.attnSink = &sink;
+  TensorArg badLength = contiguousTensor(fakePtr(0x800000), kI32, {2, 99});
+  a.launch.topkLength = &badLength;
+  EXPECT_HAS(validateErr(m, a), "topk_length: dimension 1 (S) is 99, but q "
+                                "has S = 100");
+  TensorArg f32Length = contiguousTensor(fakePtr(0x800000), kF32, {2, 100});
+  a.launch.topkLength = &f32Length;
+  EXPECT_HAS(validateErr(m, a), "topk_length");
+  // Given to a kernel without them: refused, named.
+  Manifest plain = exampleManifest();
+  Args b(plain, 2, 100, 3000);
+  b.launch.attnSink = &sink;
+  EXPECT_HAS(validateErr(plain, b), "attn_sink: a tensor was given, but the "
+                                    "package's kernel has no attn_sink");
 }
 
 TEST(Launch, GoodArgsAccepted) {

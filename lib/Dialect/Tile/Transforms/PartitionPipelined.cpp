@@ -63,6 +63,24 @@ FailureOr<Program> analyze(gpu::GPUFuncOp func) {
   return p;
 }
 
+/// Whether `op` loads from an argument of the kernel that nothing in the
+/// kernel writes (an input such as topk_length): each role may load it.
+bool readsAnInput(Operation *op) {
+  auto load = dyn_cast<memref::LoadOp>(op);
+  auto arg = load ? dyn_cast<BlockArgument>(load.getMemRef()) : BlockArgument();
+  if (!arg || !isa<gpu::GPUFuncOp>(arg.getOwner()->getParentOp()))
+    return false;
+  return llvm::none_of(arg.getUsers(), [&](Operation *user) {
+    // The roles being built capture it; what they do with it is a clone of
+    // what the program does.
+    if (isa<ws::WarpSpecializeOp>(user))
+      return false;
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    return !effects ||
+           effects.getEffectOnValue<MemoryEffects::Write>(arg).has_value();
+  });
+}
+
 /// Builds one role: its body is cloned from the program, with every pure
 /// value it uses from the kernel's body recomputed at its start.
 class RoleBuilder {
@@ -88,10 +106,11 @@ public:
     for (Operation &op : kernel.without_terminator()) {
       if (!defs.contains(&op))
         continue;
-      if (!isMemoryEffectFree(&op))
+      if (!isMemoryEffectFree(&op) && !readsAnInput(&op))
         return op.emitOpError()
                << "is used by a role but has memory effects; only pure ops "
-                  "are recomputed in each role";
+                  "and loads of the kernel's read-only arguments are "
+                  "recomputed in each role";
       b.clone(op, map);
     }
     return success();

@@ -270,6 +270,9 @@ struct LaunchArgs {
   const TensorArg *out = nullptr;
   const TensorArg *lse = nullptr;
   const TensorArg *maxLogits = nullptr;
+  /// Optional operands, given iff the kernel has a parameter of that name.
+  const TensorArg *attnSink = nullptr;   ///< [H] f32
+  const TensorArg *topkLength = nullptr; ///< [B, S] i32
   /// The split plan's arguments (planSplit; the runtime's workspace).
   int32_t splitTiles = 0;
   int32_t splitParts = 0;
@@ -295,6 +298,9 @@ struct LaunchShape {
 /// given iff the package computes it. Fills \p shape.
 bool validateLaunchArgs(const Manifest &m, const LaunchArgs &args,
                         LaunchShape &shape, std::string &err);
+
+/// Whether the kernel has a parameter called \p name (e.g. "attn_sink").
+bool hasParam(const Manifest &m, const std::string &name);
 
 /// The tensor operand called \p name in \p args (nullptr if unknown/absent).
 const TensorArg *operandByName(const LaunchArgs &args, const std::string &name);

@@ -73,15 +73,17 @@ def Tile_FillOp : Tile_Op<"fill"> {
   let hasVerifier = 1;
 }
 
-def Tile_BlockRowsOp : Tile_Op<"block_rows"> {
+def Tile_BlockRowsOp : Tile_Op<"block_rows", [AttrSizedOperandSegments]> {
   let summary = "the kv rows of block `block` of one top-k list, and which are valid";
   let description = [{
     Entry `j` (of the result's `N`) is entry `e = block * N + j` of the list
     `indices[batch, token, group, :]`. It is valid if `e < topk` (the
-    indices' last dimension), its index `i` satisfies `0 <= i < num_rows`
-    and, with `last_visible`, `i <= last_visible` (the causal bound); then
-    its row is `i`, otherwise it is invalid and no kv row of it is ever
-    read. Entries at or past `topk` read no index.
+    indices' last dimension) and, with `length`, `e < length` (the row's
+    `topk_length`, clamped to [0, topk]), its index `i` satisfies
+    `0 <= i < num_rows` and, with `last_visible`, `i <= last_visible` (the
+    causal bound); then its row is `i`, otherwise it is invalid and no kv
+    row of it is ever read. Entries at or past `topk` (or `length`) read no
+    index.
 
     ```mlir
     %rows = sparse_mla_tile.block_rows %idx[%b, %s, %g] block %blk
@@ -91,11 +93,13 @@ def Tile_BlockRowsOp : Tile_Op<"block_rows"> {
   let arguments = (ins Arg<MemRefRankOf<[I32], [4]>, "indices",
                            [MemRead]>:$indices,
                        Index:$batch, Index:$token, Index:$group, Index:$block,
-                       I64:$num_rows, Optional<I64>:$last_visible);
+                       I64:$num_rows, Optional<I64>:$last_visible,
+                       Optional<Index>:$length);
   let results = (outs Tile_RowsType:$rows);
   let assemblyFormat = [{
     $indices `[` $batch `,` $token `,` $group `]` `block` $block
-    `below` $num_rows (`last_visible` $last_visible^)? attr-dict `:`
+    `below` $num_rows (`last_visible` $last_visible^)?
+    (`length` $length^)? attr-dict `:`
     type($indices) `->` qualified(type($rows))
   }];
 }
@@ -209,7 +213,7 @@ def Tile_SoftmaxStepOp : Tile_Op<"softmax_step"> {
   let hasVerifier = 1;
 }
 
-def Tile_FinishOp : Tile_Op<"finish"> {
+def Tile_FinishOp : Tile_Op<"finish", [AttrSizedOperandSegments]> {
   let summary = "normalize the accumulator and write out, lse and max_logits";
   let description = [{
     For each row `h` (head `head + h` of query token `token` of batch
@@ -217,11 +221,14 @@ def Tile_FinishOp : Tile_Op<"finish"> {
     `out[..., head + h, c] = any ? acc[h, c] / sum[h] : 0` (rounded to
     `out`'s element type), `lse[..., head + h] = any ?
     ln(2) * (max[h] + log2(sum[h])) : +inf` and, when given,
-    `max_logits[..., head + h] = any ? ln(2) * max[h] : -inf`.
+    `max_logits[..., head + h] = any ? ln(2) * max[h] : -inf`. With `sink`
+    (the attention sink logit of each head, natural-log units), `out` is
+    further multiplied by `1 / (1 + exp(sink[head + h] - lse))`: `-inf`
+    changes nothing, `+inf` gives 0.
 
     ```mlir
     sparse_mla_tile.finish %acc max(%m) sum(%l) out(%out) lse(%lse)
-        max_logits(%ml) at [%b, %s, %h0] : ...
+        max_logits(%ml : memref<?x?x128xf32>) at [%b, %s, %h0] : ...
     ```
   }];
   let arguments = (ins Arg<Tile_Memref<2, [F32]>, "accumulator",
@@ -235,13 +242,16 @@ def Tile_FinishOp : Tile_Op<"finish"> {
                        Arg<MemRefRankOf<[F32], [3]>, "lse", [MemWrite]>:$lse,
                        Arg<Optional<MemRefRankOf<[F32], [3]>>, "max_logits",
                            [MemWrite]>:$max_logits,
+                       Arg<Optional<MemRefRankOf<[F32], [1]>>, "sink",
+                           [MemRead]>:$sink,
                        Index:$batch, Index:$token, Index:$head);
   let assemblyFormat = [{
     $acc `max` `(` $max `)` `sum` `(` $sum `)` `out` `(` $out `)`
-    `lse` `(` $lse `)` (`max_logits` `(` $max_logits^ `)`)?
+    `lse` `(` $lse `)`
+    (`max_logits` `(` $max_logits^ `:` type($max_logits) `)`)?
+    (`sink` `(` $sink^ `:` type($sink) `)`)?
     `at` `[` $batch `,` $token `,` $head `]` attr-dict `:` type($acc) `,`
     type($max) `,` type($sum) `,` type($out) `,` type($lse)
-    (`,` type($max_logits)^)?
   }];
   let hasVerifier = 1;
 }
