@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <limits>
 
 namespace sparse_mla {
@@ -121,6 +122,23 @@ bool isValidEntry(const Shape &shape, const Attrs &attrs, int64_t s,
 // Computation
 //===----------------------------------------------------------------------===//
 
+int64_t rowLength(const Shape &shape, const Inputs &inputs, int64_t b,
+                  int64_t s) {
+  if (!inputs.topkLength)
+    return shape.topk;
+  const int64_t raw = inputs.topkLength[b * inputs.lengthStrides[0] +
+                                        s * inputs.lengthStrides[1]];
+  return std::min(std::max(raw, int64_t(0)), shape.topk);
+}
+
+double sinkFactor(double sink, double lse) {
+  if (sink == -std::numeric_limits<double>::infinity())
+    return 1.0;
+  if (sink == std::numeric_limits<double>::infinity())
+    return 0.0;
+  return 1.0 / (1.0 + std::exp(sink - lse));
+}
+
 RowResult computeRow(const Shape &shape, const Attrs &attrs,
                      const Inputs &inputs, int64_t b, int64_t s, int64_t h) {
   RowResult result;
@@ -140,7 +158,9 @@ RowResult computeRow(const Shape &shape, const Attrs &attrs,
   std::vector<int64_t> rows;
   logits.reserve(static_cast<size_t>(shape.topk));
   rows.reserve(static_cast<size_t>(shape.topk));
-  for (int64_t j = 0; j < shape.topk; ++j) {
+  // Entries past the row's length are never read.
+  const int64_t length = rowLength(shape, inputs, b, s);
+  for (int64_t j = 0; j < length; ++j) {
     int64_t idx = inputs.indices[offset4(inputs.idxStrides, b, s, g, j)];
     if (!isValidEntry(shape, attrs, s, idx))
       continue;
@@ -178,6 +198,15 @@ RowResult computeRow(const Shape &shape, const Attrs &attrs,
   for (double &v : result.absWeightedV)
     v /= sum;
   result.lse = result.maxLogit + std::log(sum);
+  if (inputs.attnSink) {
+    const double factor = sinkFactor(
+        static_cast<double>(inputs.attnSink[h * inputs.sinkStride]),
+        result.lse);
+    for (double &v : result.out)
+      v *= factor;
+    for (double &v : result.absWeightedV)
+      v *= factor;
+  }
   return result;
 }
 

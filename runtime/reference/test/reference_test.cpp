@@ -378,6 +378,77 @@ TEST(ComputeRow, DqkEqualsDvUsesTheWholeRowAsV) {
   EXPECT_NEAR(r.out[1], (std::exp(2.0) + std::exp(3.0)) / z, 1e-12);
 }
 
+TEST(ComputeRow, TopkLengthCountsLeadingEntries) {
+  Problem p = makeBase(4);
+  p.setIdx(0, 0, 0, {0, 1, 3, 2});
+  Inputs in = p.inputs();
+  int32_t length = 2;
+  in.topkLength = &length;
+  in.lengthStrides[0] = 1;
+  in.lengthStrides[1] = 1;
+  auto row = [&] { return computeRow(p.shape, p.attrs, in, 0, 0, 0); };
+  expectMatches(row(), handBase({0, 1}));
+  EXPECT_EQ(row().numValid, 2);
+  length = 4; // = topk: every entry
+  expectMatches(row(), handBase({0, 1, 3, 2}));
+  length = 100; // > topk: clamped to topk
+  expectMatches(row(), handBase({0, 1, 3, 2}));
+  for (int32_t empty : {0, -1, std::numeric_limits<int32_t>::min()}) {
+    length = empty; // <= 0: no entry counts, the row is empty
+    expectEmptyRow(row());
+  }
+}
+
+TEST(ComputeRow, TopkLengthEntriesPastItAreNeverRead) {
+  Problem p = makeBase(4, 6);
+  // Entries past the length point at poisoned rows 4 and 5: a read would
+  // turn out into NaN.
+  p.setIdx(0, 0, 0, {0, 3, 4, 5});
+  Inputs in = p.inputs();
+  int32_t length = 2;
+  in.topkLength = &length;
+  RowResult r = computeRow(p.shape, p.attrs, in, 0, 0, 0);
+  expectMatches(r, handBase({0, 3}));
+}
+
+TEST(ComputeRow, AttnSinkScalesOutOnly) {
+  Problem p = makeBase(3);
+  p.setIdx(0, 0, 0, {0, 1, 3});
+  const RowResult plain = p.row(0, 0, 0);
+  Inputs in = p.inputs();
+  float sink = 0.75f;
+  in.attnSink = &sink;
+  RowResult r = computeRow(p.shape, p.attrs, in, 0, 0, 0);
+  const double factor = 1.0 / (1.0 + std::exp(0.75 - plain.lse));
+  EXPECT_EQ(r.lse, plain.lse);
+  EXPECT_EQ(r.maxLogit, plain.maxLogit);
+  for (size_t d = 0; d < r.out.size(); ++d) {
+    EXPECT_NEAR(r.out[d], plain.out[d] * factor, 1e-15);
+    EXPECT_NEAR(r.absWeightedV[d], plain.absWeightedV[d] * factor, 1e-15);
+  }
+  // -inf changes nothing; +inf gives out = 0.
+  sink = -std::numeric_limits<float>::infinity();
+  r = computeRow(p.shape, p.attrs, in, 0, 0, 0);
+  for (size_t d = 0; d < r.out.size(); ++d)
+    EXPECT_EQ(r.out[d], plain.out[d]);
+  sink = std::numeric_limits<float>::infinity();
+  r = computeRow(p.shape, p.attrs, in, 0, 0, 0);
+  for (double v : r.out)
+    EXPECT_EQ(v, 0.0);
+  EXPECT_EQ(r.lse, plain.lse);
+}
+
+TEST(ComputeRow, AttnSinkKeepsAnEmptyRowEmpty) {
+  Problem p = makeBase(2);
+  p.setIdx(0, 0, 0, {-1, 7});
+  Inputs in = p.inputs();
+  for (float sink : {0.0f, -std::numeric_limits<float>::infinity(),
+                     std::numeric_limits<float>::infinity()}) {
+    in.attnSink = &sink;
+    expectEmptyRow(computeRow(p.shape, p.attrs, in, 0, 0, 0));
+  }
+}
+
 TEST(ComputeRow, AbsWeightedVMatchesHandComputation) {
   Problem p = makeBase(4);
   p.setIdx(0, 0, 0, {0, 1, -1, 3}); // One invalid entry.

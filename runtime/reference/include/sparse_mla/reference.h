@@ -105,6 +105,15 @@ struct Inputs {
   Strides4 kvStrides;
   const int32_t *indices;
   Strides4 idxStrides;
+  /// Optional attn_sink [H] f32 (element stride sinkStride): out is scaled
+  /// by 1 / (1 + exp(attn_sink[h] - lse)).
+  const float *attnSink = nullptr;
+  int64_t sinkStride = 1;
+  /// Optional topk_length [B, S] int32 (element strides lengthStrides):
+  /// entry j of row (b, s, g) counts only if j < clamp(topk_length[b, s],
+  /// 0, topk).
+  const int32_t *topkLength = nullptr;
+  int64_t lengthStrides[2] = {0, 1};
 };
 
 //===----------------------------------------------------------------------===//
@@ -137,6 +146,15 @@ struct RowResult {
   /// which checkRow reads as zero.
   std::vector<double> absWeightedV;
 };
+
+/// How many leading entries of row (b, s) count: clamp(topk_length[b, s], 0,
+/// topk), or topk without topk_length.
+int64_t rowLength(const Shape &shape, const Inputs &inputs, int64_t b,
+                  int64_t s);
+
+/// The factor attn_sink applies to out for a row with log-sum-exp \p lse:
+/// 1 / (1 + exp(sink - lse)); 1 for sink = -inf, 0 for sink = +inf.
+double sinkFactor(double sink, double lse);
 
 /// Computes row (b, s, h). Only kv rows of valid entries are read.
 RowResult computeRow(const Shape &shape, const Attrs &attrs,
