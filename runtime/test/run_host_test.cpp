@@ -15,6 +15,7 @@
 #include <array>
 #include <climits>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -319,6 +320,62 @@ TEST(Check, ReferenceOutputsPass) {
     if (g != Generator::Uniform) {
       EXPECT_GT(c.emptyRows, 0);
     }
+  }
+}
+
+TEST(Generators, OptionalInputs) {
+  Problem p = smallProblem(true, 1, 40);
+  HostInputs in;
+  generateOptionalInputs(p, SinkMode::Mixed, LengthMode::Uniform, 3, in);
+  EXPECT_TRUE(in.attnSink.empty()); // the problem takes neither
+  EXPECT_TRUE(in.topkLength.empty());
+  p.hasAttnSink = p.hasTopkLength = true;
+  generateOptionalInputs(p, SinkMode::Mixed, LengthMode::Uniform, 3, in);
+  ASSERT_EQ(in.attnSink.size(), size_t(p.shape.H));
+  ASSERT_EQ(in.topkLength.size(), size_t(p.shape.B * p.shape.S));
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int64_t h = 0; h < p.shape.H; ++h) {
+    const float v = in.attnSink[size_t(h)];
+    if (h % 4 == 0)
+      EXPECT_EQ(v, -inf);
+    else if (h % 4 == 1)
+      EXPECT_EQ(v, inf);
+    else
+      EXPECT_TRUE(v >= 0.0f && v <= 10.0f) << v;
+  }
+  EXPECT_EQ(in.topkLength[0], 0);
+  EXPECT_EQ(in.topkLength[1], p.shape.topk);
+  for (int32_t v : in.topkLength)
+    EXPECT_TRUE(v >= 0 && v <= p.shape.topk) << v;
+  generateOptionalInputs(p, SinkMode::Inf, LengthMode::Wild, 3, in);
+  for (float v : in.attnSink)
+    EXPECT_EQ(v, inf);
+  EXPECT_EQ(in.topkLength[0], -1);
+  EXPECT_EQ(in.topkLength[2], std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(in.topkLength[4], p.shape.topk + 1);
+  EXPECT_EQ(in.topkLength[6], std::numeric_limits<int32_t>::max());
+}
+
+TEST(Check, SinkAndLengthAreHonoured) {
+  Problem p = smallProblem(true, 1, 40);
+  p.hasAttnSink = p.hasTopkLength = true;
+  for (LengthMode lm : {LengthMode::Uniform, LengthMode::Wild}) {
+    HostInputs in;
+    generateInputs(p, Generator::Adversarial, 5, in);
+    generateOptionalInputs(p, SinkMode::Mixed, lm, 5, in);
+    HostOutputs o = referenceOutputs(p, in);
+    CheckResult c = checkOutputs(p, in, o, 1000, 5);
+    EXPECT_TRUE(c.passed) << (c.messages.empty() ? "" : c.messages[0]);
+    // Rows of length 0 are empty, and an empty row keeps out = 0.
+    EXPECT_GT(c.emptyRows, 0);
+    // A kernel that ignored the sink, or the lengths, fails the check.
+    HostInputs noSink = in, noLength = in;
+    noSink.attnSink.clear();
+    noLength.topkLength.clear();
+    EXPECT_FALSE(checkOutputs(p, in, referenceOutputs(p, noSink), 1000, 5)
+                     .passed);
+    EXPECT_FALSE(
+        checkOutputs(p, in, referenceOutputs(p, noLength), 1000, 5).passed);
   }
 }
 

@@ -301,6 +301,13 @@ ref::Inputs referenceInputs(const Problem &p, const HostInputs &in) {
   r.kvStrides = ref::contiguous4(sh.B, sh.Skv, sh.G, sh.Dqk);
   r.indices = in.indices.data();
   r.idxStrides = ref::contiguous4(sh.B, sh.S, sh.G, sh.topk);
+  if (!in.attnSink.empty())
+    r.attnSink = in.attnSink.data();
+  if (!in.topkLength.empty()) {
+    r.topkLength = in.topkLength.data();
+    r.lengthStrides[0] = sh.S;
+    r.lengthStrides[1] = 1;
+  }
   return r;
 }
 

@@ -76,6 +76,13 @@ std::string sameOpError(const OpDescription &first,
   if (first.kvStride != second.kvStride)
     return differs("kv_stride", fmtInt(second.kvStride),
                    fmtInt(first.kvStride));
+  auto has = [](bool b) { return b ? "yes" : "no"; };
+  if (first.hasAttnSink != second.hasAttnSink)
+    return differs("attn_sink", has(second.hasAttnSink),
+                   has(first.hasAttnSink));
+  if (first.hasTopkLength != second.hasTopkLength)
+    return differs("topk_length", has(second.hasTopkLength),
+                   has(first.hasTopkLength));
   const double a = first.smScale, b = second.smScale;
   if (!(std::fabs(a - b) <=
         static_cast<double>(FLT_EPSILON) * std::max(std::fabs(a), std::fabs(b))))

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <sys/stat.h>
 #include <thread>
 #include <unordered_map>
@@ -57,6 +58,54 @@ bool parseValues(const std::string &s, Values &v) {
   else
     return false;
   return true;
+}
+
+const char *sinkModeName(SinkMode m) {
+  switch (m) {
+  case SinkMode::Mixed:
+    return "mixed";
+  case SinkMode::Uniform:
+    return "uniform";
+  case SinkMode::Inf:
+    return "inf";
+  case SinkMode::NegInf:
+    return "-inf";
+  }
+  return "?";
+}
+
+bool parseSinkMode(const std::string &s, SinkMode &m) {
+  for (SinkMode c : {SinkMode::Mixed, SinkMode::Uniform, SinkMode::Inf,
+                     SinkMode::NegInf})
+    if (s == sinkModeName(c)) {
+      m = c;
+      return true;
+    }
+  return false;
+}
+
+const char *lengthModeName(LengthMode m) {
+  switch (m) {
+  case LengthMode::Uniform:
+    return "uniform";
+  case LengthMode::Full:
+    return "full";
+  case LengthMode::Zero:
+    return "zero";
+  case LengthMode::Wild:
+    return "wild";
+  }
+  return "?";
+}
+
+bool parseLengthMode(const std::string &s, LengthMode &m) {
+  for (LengthMode c : {LengthMode::Uniform, LengthMode::Full,
+                       LengthMode::Zero, LengthMode::Wild})
+    if (s == lengthModeName(c)) {
+      m = c;
+      return true;
+    }
+  return false;
 }
 
 void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)> &fn) {
@@ -362,6 +411,49 @@ PaddedInputs padInputs(const Problem &p, const HostInputs &in, int64_t pad) {
   return out;
 }
 
+void generateOptionalInputs(const Problem &p, SinkMode sink, LengthMode length,
+                            uint64_t seed, HostInputs &in) {
+  const auto &sh = p.shape;
+  auto unit = [&](uint64_t stream, uint64_t i) {
+    return static_cast<double>(hash3(seed, stream, i) >> 11) * 0x1.0p-53;
+  };
+  in.attnSink.clear();
+  if (p.hasAttnSink) {
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    for (int64_t h = 0; h < sh.H; ++h) {
+      float v = static_cast<float>(10.0 * unit(7, static_cast<uint64_t>(h)));
+      if (sink == SinkMode::Inf || (sink == SinkMode::Mixed && h % 4 == 1))
+        v = inf;
+      else if (sink == SinkMode::NegInf ||
+               (sink == SinkMode::Mixed && h % 4 == 0))
+        v = -inf;
+      in.attnSink.push_back(v);
+    }
+  }
+  in.topkLength.clear();
+  if (p.hasTopkLength) {
+    const int64_t n = sh.B * sh.S;
+    const int32_t topk = static_cast<int32_t>(sh.topk);
+    const int32_t wild[] = {-1, std::numeric_limits<int32_t>::min(), topk + 1,
+                            std::numeric_limits<int32_t>::max()};
+    for (int64_t i = 0; i < n; ++i) {
+      int32_t v = std::min(
+          static_cast<int32_t>(unit(8, static_cast<uint64_t>(i)) *
+                               static_cast<double>(sh.topk + 1)),
+          topk);
+      if (length == LengthMode::Full ||
+          (length == LengthMode::Uniform && i == 1))
+        v = topk;
+      else if (length == LengthMode::Zero ||
+               (length == LengthMode::Uniform && i == 0))
+        v = 0;
+      else if (length == LengthMode::Wild && i % 2 == 0)
+        v = wild[(i / 2) % 4];
+      in.topkLength.push_back(v);
+    }
+  }
+}
+
 std::vector<int32_t> validCounts(const Problem &p, const HostInputs &in) {
   const int64_t rows = p.shape.B * p.shape.S * p.shape.G;
   std::vector<int32_t> counts(static_cast<size_t>(rows), 0);
@@ -369,8 +461,15 @@ std::vector<int32_t> validCounts(const Problem &p, const HostInputs &in) {
     for (int64_t r = b; r < e; ++r) {
       int64_t s = (r / p.shape.G) % p.shape.S;
       const int32_t *idx = in.indices.data() + r * p.shape.topk;
+      // With topk_length only the row's leading entries count.
+      int64_t length = p.shape.topk;
+      if (!in.topkLength.empty())
+        length = std::min<int64_t>(
+            std::max<int32_t>(in.topkLength[static_cast<size_t>(r / p.shape.G)],
+                              0),
+            p.shape.topk);
       int32_t n = 0;
-      for (int64_t j = 0; j < p.shape.topk; ++j)
+      for (int64_t j = 0; j < length; ++j)
         n += ref::isValidEntry(p.shape, p.attrs, s, idx[j]) ? 1 : 0;
       counts[static_cast<size_t>(r)] = n;
     }

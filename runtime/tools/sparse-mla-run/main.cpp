@@ -60,6 +60,17 @@ const char *kUsage =
     "                          its K-only (RoPE) columns scaled by 2^3 to\n"
     "                          2^9, so logits jump far between blocks\n"
     "                          (default uniform)\n"
+    "  --attn-sink MODE        mixed | uniform | inf | -inf: the attn_sink\n"
+    "                          of a package that takes it: heads cycling\n"
+    "                          through -inf, +inf and two uniform in [0, 10];\n"
+    "                          all uniform; all +inf (out = 0); all -inf\n"
+    "                          (default mixed)\n"
+    "  --topk-length MODE      uniform | full | zero | wild: the topk_length\n"
+    "                          of a package that takes it: uniform in\n"
+    "                          [0, topk] (the first position 0, the second\n"
+    "                          topk); topk; 0; every other position outside\n"
+    "                          [0, topk] (default uniform). Both are\n"
+    "                          generated from --seed, also with --inputs\n"
     "  --index-order ORDER     random | sorted | aligned: with sorted, each\n"
     "                          top-k row (generated or from --inputs) is\n"
     "                          sorted ascending before the run; with\n"
@@ -114,6 +125,9 @@ struct Options {
   Generator generator = Generator::Uniform;
   Values values = Values::Uniform; ///< --values
   bool valuesGiven = false;
+  SinkMode sinkMode = SinkMode::Mixed;        ///< --attn-sink
+  LengthMode lengthMode = LengthMode::Uniform; ///< --topk-length
+  bool sinkGiven = false, lengthGiven = false;
   std::string indexOrder = "random"; ///< --index-order
   int64_t checkRows = 64;
   bool noCheck = false;
@@ -205,6 +219,20 @@ Options parseArgs(int argc, char **argv) {
         throw RunError(kExitUsage,
                        "--values: expected uniform or spiky, got '" + v + "'");
       o.valuesGiven = true;
+    } else if (flag == "--attn-sink") {
+      std::string v = take();
+      if (!parseSinkMode(v, o.sinkMode))
+        throw RunError(kExitUsage, "--attn-sink: expected mixed, uniform, inf "
+                                   "or -inf, got '" +
+                                       v + "'");
+      o.sinkGiven = true;
+    } else if (flag == "--topk-length") {
+      std::string v = take();
+      if (!parseLengthMode(v, o.lengthMode))
+        throw RunError(kExitUsage, "--topk-length: expected uniform, full, "
+                                   "zero or wild, got '" +
+                                       v + "'");
+      o.lengthGiven = true;
     } else if (flag == "--index-order") {
       std::string v = take();
       if (v != "random" && v != "sorted" && v != "aligned")
@@ -443,6 +471,8 @@ OpDescription describe(const smla_package *pk) {
   d.S = smla_package_S(pk);
   d.Skv = smla_package_Skv(pk);
   d.hasMaxLogits = smla_package_has_max_logits(pk) != 0;
+  d.hasAttnSink = smla_package_has_attn_sink(pk) != 0;
+  d.hasTopkLength = smla_package_has_topk_length(pk) != 0;
   return d;
 }
 
@@ -610,9 +640,9 @@ struct RunState {
   std::string generator; ///< The report's "generator".
   // Both packages read the same q / kv / indices; each writes its own
   // poisoned outputs.
-  DeviceBuffer dq, dkv, didx, flush;
+  DeviceBuffer dq, dkv, didx, dsink, dlength, flush;
   DeviceOutputs d1, d2;
-  smla_tensor tq{}, tkv{}, tidx{};
+  smla_tensor tq{}, tkv{}, tidx{}, tsink{}, tlength{};
   struct StreamGuard {
     CUstream s = nullptr;
     ~StreamGuard() {
@@ -747,6 +777,14 @@ void chooseProblem(RunState &s) {
   p.attrs.kvStride = op1.kvStride;
   p.attrs.causal = op1.causal;
   p.hasMaxLogits = op1.hasMaxLogits;
+  p.hasAttnSink = op1.hasAttnSink;
+  p.hasTopkLength = op1.hasTopkLength;
+  if (o.sinkGiven && !p.hasAttnSink)
+    throw RunError(kExitUsage, "--attn-sink: the package's kernel takes no "
+                               "attn_sink (compile the op with it)");
+  if (o.lengthGiven && !p.hasTopkLength)
+    throw RunError(kExitUsage, "--topk-length: the package's kernel takes no "
+                               "topk_length (compile the op with it)");
 
   // Sizes: flags, else the package's static value (the --compare package's
   // if only it has one), else the defaults.
@@ -852,6 +890,12 @@ double makeInputs(RunState &s) {
     if (o.values != Values::Uniform)
       s.generator += std::string("+") + valuesName(o.values);
   }
+  generateOptionalInputs(s.p, o.sinkMode, o.lengthMode, o.seed, s.in);
+  if (s.p.hasAttnSink)
+    s.generator += std::string("+attn_sink:") + sinkModeName(o.sinkMode);
+  if (s.p.hasTopkLength)
+    s.generator +=
+        std::string("+topk_length:") + lengthModeName(o.lengthMode);
   if (o.indexOrder == "sorted")
     sortIndexRows(s.p, s.in);
   else if (o.indexOrder == "aligned")
@@ -884,6 +928,8 @@ void reportProblem(RunState &s, double genSeconds) {
   attrs.set("causal", Value::boolean(p.attrs.causal));
   attrs.set("q_start", Value::integer(p.attrs.qStart));
   attrs.set("has_max_logits", Value::boolean(p.hasMaxLogits));
+  attrs.set("has_attn_sink", Value::boolean(p.hasAttnSink));
+  attrs.set("has_topk_length", Value::boolean(p.hasTopkLength));
   report.set("attrs", attrs);
   report.set("generator", Value::string(s.generator));
   report.set("seed", Value::integer(static_cast<int64_t>(o.seed)));
@@ -969,6 +1015,35 @@ void uploadInputs(RunState &s) {
                    padding ? &padded.kvStrides : nullptr);
   s.tidx = tensorOf(s.didx.ptr, SMLA_DTYPE_I32, {sh.B, sh.S, sh.G, sh.topk},
                     padding ? &padded.idxStrides : nullptr);
+  if (p.hasAttnSink) {
+    s.dsink.alloc("attn_sink", s.in.attnSink.size() * 4);
+    cuCheck(cuMemcpyHtoD(s.dsink.ptr, s.in.attnSink.data(), s.dsink.bytes),
+            "cuMemcpyHtoD(attn_sink)");
+    s.tsink = tensorOf(s.dsink.ptr, SMLA_DTYPE_F32, {sh.H});
+  }
+  if (p.hasTopkLength) {
+    s.dlength.alloc("topk_length", s.in.topkLength.size() * 4);
+    if (s.dlength.bytes)
+      cuCheck(cuMemcpyHtoD(s.dlength.ptr, s.in.topkLength.data(),
+                           s.dlength.bytes),
+              "cuMemcpyHtoD(topk_length)");
+    s.tlength = tensorOf(s.dlength.ptr, SMLA_DTYPE_I32, {sh.B, sh.S});
+  }
+}
+
+/// The launch operands of the run's tensors and \p d's outputs.
+smla_launch_operands launchOperands(const RunState &s, const DeviceOutputs &d) {
+  smla_launch_operands o{};
+  o.q = &s.tq;
+  o.kv = &s.tkv;
+  o.indices = &s.tidx;
+  o.q_start = s.p.attrs.qStart;
+  o.attn_sink = s.p.hasAttnSink ? &s.tsink : nullptr;
+  o.topk_length = s.p.hasTopkLength ? &s.tlength : nullptr;
+  o.out = &d.tout;
+  o.lse = &d.tlse;
+  o.max_logits = d.maxLogitsTensor();
+  return o;
 }
 
 void createStream(RunState &s) {
@@ -1027,17 +1102,17 @@ void prepareKernel(RunState &s) {
 
 /// One launch of PACKAGE on the run's tensors; \p what names it in errors.
 void launchMain(const RunState &s, const char *what) {
-  smlaCheck(smla_launch_ex(s.pkg.p, &s.tq, &s.tkv, &s.tidx, s.p.attrs.qStart,
-                           &s.d1.tout, &s.d1.tlse, s.d1.maxLogitsTensor(),
-                           s.stream.s, static_cast<float>(s.o.smScale), 0),
+  const smla_launch_operands ops = launchOperands(s, s.d1);
+  smlaCheck(smla_launch_with(s.pkg.p, &ops, s.stream.s,
+                             static_cast<float>(s.o.smScale), 0),
             what);
 }
 
 /// One launch of the --compare package: the same device inputs and q_start.
 void launchCompare(const RunState &s, const char *what) {
-  smlaCheck(smla_launch_ex(s.pkg2.p, &s.tq, &s.tkv, &s.tidx, s.p.attrs.qStart,
-                           &s.d2.tout, &s.d2.tlse, s.d2.maxLogitsTensor(),
-                           s.stream.s, static_cast<float>(s.o.smScale), 0),
+  const smla_launch_operands ops = launchOperands(s, s.d2);
+  smlaCheck(smla_launch_with(s.pkg2.p, &ops, s.stream.s,
+                             static_cast<float>(s.o.smScale), 0),
             std::string("--compare package: ") + what);
 }
 

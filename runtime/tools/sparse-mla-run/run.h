@@ -42,6 +42,8 @@ struct Problem {
   sparse_mla::ref::Shape shape{};
   sparse_mla::ref::Attrs attrs{};
   bool hasMaxLogits = false;
+  /// The package's kernel takes attn_sink [H] / topk_length [B, S].
+  bool hasAttnSink = false, hasTopkLength = false;
 
   int64_t qElems() const { return shape.B * shape.S * shape.H * shape.Dqk; }
   int64_t kvElems() const { return shape.B * shape.Skv * shape.G * shape.Dqk; }
@@ -53,6 +55,8 @@ struct Problem {
 struct HostInputs {
   std::vector<uint16_t> q, kv; // bf16 bits, contiguous
   std::vector<int32_t> indices;
+  std::vector<float> attnSink;     ///< [H]; empty without attn_sink
+  std::vector<int32_t> topkLength; ///< [B, S]; empty without topk_length
 };
 
 struct HostOutputs {
@@ -73,6 +77,28 @@ bool parseGenerator(const std::string &s, Generator &g);
 enum class Values { Uniform, Spiky };
 const char *valuesName(Values v);
 bool parseValues(const std::string &s, Values &v);
+
+/// How attn_sink is filled (--attn-sink). Uniform: each head's sink uniform
+/// in [0, 10] (around the lse of uniform inputs, so the factor
+/// 1 / (1 + exp(sink - lse)) spans most of (0, 1)). Mixed: heads cycle
+/// through -inf, +inf, then two uniform ones. Inf / NegInf: every head +inf
+/// (out = 0) / -inf (no effect).
+enum class SinkMode { Mixed, Uniform, Inf, NegInf };
+const char *sinkModeName(SinkMode m);
+bool parseSinkMode(const std::string &s, SinkMode &m);
+
+/// How topk_length is filled (--topk-length). Uniform: each (b, s) uniform
+/// in [0, topk], with the first position 0 and the second topk; Full:
+/// topk; Zero: 0 (every row empty); Wild: every other position outside
+/// [0, topk] (-1, INT32_MIN, topk + 1, INT32_MAX, which the op clamps), the
+/// rest uniform.
+enum class LengthMode { Uniform, Full, Zero, Wild };
+const char *lengthModeName(LengthMode m);
+bool parseLengthMode(const std::string &s, LengthMode &m);
+
+/// Fills in.attnSink / in.topkLength where \p p has them.
+void generateOptionalInputs(const Problem &p, SinkMode sink, LengthMode length,
+                            uint64_t seed, HostInputs &in);
 
 /// Runs fn(begin, end) over [0, n) split across hardware threads. The
 /// split never changes results: callers write disjoint outputs.
@@ -172,10 +198,12 @@ struct OpDescription {
   float smScale = 0.0f;
   int64_t B = -1, S = -1, Skv = -1; ///< Static sizes; -1 if dynamic.
   bool hasMaxLogits = false;
+  bool hasAttnSink = false, hasTopkLength = false; ///< Must agree.
 };
 
 /// Empty if \p second describes the same op as \p first: H, G, Dqk, Dv,
-/// topk, causal and kv_stride equal, sm_scale equal within f32 rounding
+/// topk, causal, kv_stride and the optional operands (attn_sink,
+/// topk_length) equal, sm_scale equal within f32 rounding
 /// (|a - b| <= FLT_EPSILON * max(|a|, |b|), i.e. about one ulp). Else a
 /// message naming the first differing field and both values. has_max_logits
 /// and the static sizes may differ (see staticSizesError).
