@@ -435,3 +435,51 @@ func.func @unknown_attribute_no_guess(%q: memref<2x4x8x64xbf16>, %kv: memref<2x1
   sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>) {window = 128 : i64}
   return
 }
+
+// -----
+
+func.func @attn_sink_heads(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %sink: memref<4xf32>, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'attn_sink' dimension 0 (H) must match operand 'q' dimension 2: expected 8, but got 4}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) attn_sink(%sink : memref<4xf32>) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @attn_sink_type(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %sink: memref<8xbf16>, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'attn_sink' must have element type f32}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) attn_sink(%sink : memref<8xbf16>) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @attn_sink_rank(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %sink: memref<2x8xf32>, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'attn_sink' must have rank 1 [H], but got rank 2}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) attn_sink(%sink : memref<2x8xf32>) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @topk_length_tokens(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %len: memref<2x5xi32>, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'topk_length' dimension 1 (S) must match operand 'q' dimension 1: expected 4, but got 5}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) topk_length(%len : memref<2x5xi32>) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @topk_length_type(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %len: memref<2x4xi64>, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'topk_length' must have element type i32}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) topk_length(%len : memref<2x4xi64>) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @topk_length_rank(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>, %idx: memref<2x4x2x32xi32>, %qs: i32, %len: memref<8xi32>, %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op operand 'topk_length' must have rank 2 [B, S], but got rank 1}}
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>) indices(%idx : memref<2x4x2x32xi32>) q_start(%qs) topk_length(%len : memref<8xi32>) out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}

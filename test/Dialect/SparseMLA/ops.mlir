@@ -172,3 +172,33 @@ func.func @split_plan() -> (i32, i32, !llvm.ptr<1>) {
   %t, %p, %ws = sparse_mla.split_plan "fwd_split" max_parts(16) workspace_bytes_per_cta(135200) : i32, i32, !llvm.ptr<1>
   return %t, %p, %ws : i32, i32, !llvm.ptr<1>
 }
+
+// FlashMLA's optional operands: a sink logit per head and a length per
+// query token, between q_start and out.
+// CHECK-LABEL: func.func @sink_and_length
+// CHECK: sparse_mla.fwd q(%{{.*}}) kv(%{{.*}}) indices(%{{.*}}) q_start(%{{.*}}) attn_sink(%{{.*}} : memref<8xf32>) topk_length(%{{.*}} : memref<?x?xi32>) out(%{{.*}}) lse(%{{.*}})
+// GENERIC-LABEL: sym_name = "sink_and_length"
+// GENERIC: "sparse_mla.fwd"({{.*}}) <{causal = true, kv_stride = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1, 0>}>
+// CHECK-LABEL: func.func @length_only
+// CHECK: q_start(%{{.*}}) topk_length(%{{.*}} : memref<2x4xi32>) out(
+// GENERIC-LABEL: sym_name = "length_only"
+// GENERIC: operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 1, 0>
+func.func @sink_and_length(%q: memref<?x?x8x64xbf16>, %kv: memref<?x?x2x64xbf16>,
+                           %idx: memref<?x?x2x32xi32>, %qs: i32,
+                           %sink: memref<8xf32>, %len: memref<?x?xi32>,
+                           %out: memref<?x?x8x32xbf16>, %lse: memref<?x?x8xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x8x64xbf16>) kv(%kv : memref<?x?x2x64xbf16>)
+                 indices(%idx : memref<?x?x2x32xi32>) q_start(%qs)
+                 attn_sink(%sink : memref<8xf32>) topk_length(%len : memref<?x?xi32>)
+                 out(%out : memref<?x?x8x32xbf16>) lse(%lse : memref<?x?x8xf32>)
+  return
+}
+func.func @length_only(%q: memref<2x4x8x64xbf16>, %kv: memref<2x16x2x64xbf16>,
+                       %idx: memref<2x4x2x32xi32>, %qs: i32, %len: memref<2x4xi32>,
+                       %out: memref<2x4x8x32xbf16>, %lse: memref<2x4x8xf32>) {
+  sparse_mla.fwd q(%q : memref<2x4x8x64xbf16>) kv(%kv : memref<2x16x2x64xbf16>)
+                 indices(%idx : memref<2x4x2x32xi32>) q_start(%qs)
+                 topk_length(%len : memref<2x4xi32>)
+                 out(%out : memref<2x4x8x32xbf16>) lse(%lse : memref<2x4x8xf32>)
+  return
+}

@@ -12,7 +12,9 @@
 // CHECK: sparse_mla_tile.matmul %{{.*}}, %{{.*}} transpose_b into %{{.*}} mask(%{{.*}} : !sparse_mla_tile.rows<32>) scale(%{{.*}}) :
 // CHECK: sparse_mla_tile.softmax_step %{{.*}} max(%{{.*}}) sum(%{{.*}}) rescale(%{{.*}}) :
 // CHECK: sparse_mla_tile.matmul %{{.*}}, %{{.*}} into %{{.*}} row_scale(%{{.*}} : memref<4xf32, 3>) :
-// CHECK: sparse_mla_tile.finish %{{.*}} max(%{{.*}}) sum(%{{.*}}) out(%{{.*}}) lse(%{{.*}}) max_logits(%{{.*}}) at[%{{.*}}, %{{.*}}, %{{.*}}] :
+// CHECK: sparse_mla_tile.finish %{{.*}} max(%{{.*}}) sum(%{{.*}}) out(%{{.*}}) lse(%{{.*}}) max_logits(%{{.*}} : memref<1x4x8xf32>) at[%{{.*}}, %{{.*}}, %{{.*}}] :
+// CHECK: sparse_mla_tile.block_rows {{.*}} last_visible %{{.*}} length %{{.*}} :
+// CHECK: sparse_mla_tile.finish {{.*}} sink(%{{.*}} : memref<8xf32>) at[
 gpu.module @m {
   gpu.func @program(%q: memref<1x4x8x64xbf16>, %kv: memref<1x100x1x64xbf16>,
                     %idx: memref<1x4x1x64xi32>, %out: memref<1x4x8x48xbf16>,
@@ -22,7 +24,7 @@ gpu.module @m {
                     %qt: memref<4x64xbf16, 3>, %kt: memref<32x64xbf16, 3>,
                     %st: memref<4x32xf32, 3>, %acc: memref<4x48xf32, 3>,
                     %mx: memref<4xf32, 3>, %sm: memref<4xf32, 3>,
-                    %al: memref<4xf32, 3>) {
+                    %al: memref<4xf32, 3>, %sink: memref<8xf32>) {
     sparse_mla_tile.load %q[%b, %s, %h] into %qt : memref<1x4x8x64xbf16>, memref<4x64xbf16, 3>
     sparse_mla_tile.fill %zero into %acc : f32, memref<4x48xf32, 3>
     %rows = sparse_mla_tile.block_rows %idx[%b, %s, %g] block %blk below %skv last_visible %last : memref<1x4x1x64xi32> -> !sparse_mla_tile.rows<32>
@@ -32,7 +34,10 @@ gpu.module @m {
     sparse_mla_tile.matmul %qt, %kt transpose_b into %st mask(%rows : !sparse_mla_tile.rows<32>) scale(%scale) : memref<4x64xbf16, 3>, memref<32x64xbf16, 3>, memref<4x32xf32, 3>
     sparse_mla_tile.softmax_step %st max(%mx) sum(%sm) rescale(%al) : memref<4x32xf32, 3>, memref<4xf32, 3>, memref<4xf32, 3>, memref<4xf32, 3>
     sparse_mla_tile.matmul %st, %kt into %acc row_scale(%al : memref<4xf32, 3>) : memref<4x32xf32, 3>, memref<32x64xbf16, 3>, memref<4x48xf32, 3>
-    sparse_mla_tile.finish %acc max(%mx) sum(%sm) out(%out) lse(%lse) max_logits(%ml) at[%b, %s, %h] : memref<4x48xf32, 3>, memref<4xf32, 3>, memref<4xf32, 3>, memref<1x4x8x48xbf16>, memref<1x4x8xf32>, memref<1x4x8xf32>
+    sparse_mla_tile.finish %acc max(%mx) sum(%sm) out(%out) lse(%lse) max_logits(%ml : memref<1x4x8xf32>) at[%b, %s, %h] : memref<4x48xf32, 3>, memref<4xf32, 3>, memref<4xf32, 3>, memref<1x4x8x48xbf16>, memref<1x4x8xf32>
+    %len = arith.constant 40 : index
+    %r3 = sparse_mla_tile.block_rows %idx[%b, %s, %g] block %blk below %skv last_visible %last length %len : memref<1x4x1x64xi32> -> !sparse_mla_tile.rows<32>
+    sparse_mla_tile.finish %acc max(%mx) sum(%sm) out(%out) lse(%lse) sink(%sink : memref<8xf32>) at[%b, %s, %h] : memref<4x48xf32, 3>, memref<4xf32, 3>, memref<4xf32, 3>, memref<1x4x8x48xbf16>, memref<1x4x8xf32>
     gpu.return
   }
 }
