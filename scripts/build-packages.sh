@@ -99,3 +99,33 @@ MLIR
   end=$(date +%s%N)
   printf '%-18s %8d bytes  %5d ms\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")" $(( (end - start) / 1000000 ))
 done
+
+# attn_sink + topk_length (FlashMLA's optional operands) on the simple and
+# pipelined schedules: H = 64, topk = 512, causal (the seesaw schedule does
+# not implement them yet).
+#   sl_simple, sl_pipelined
+for sched in "simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1" \
+             "pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"; do
+  kind=${sched%%,*}
+  [ "$kind" = pipelined ] && ! [[ "$CHIP" =~ ^sm_(9|1[0-9])[0-9] ]] && continue
+  name=sl_$kind
+  src="$OUT/$name.mlir"
+  cat >"$src" <<MLIR
+func.func @$name(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                 %idx: memref<?x?x1x512xi32>, %q_start: i32,
+                 %sink: memref<64xf32>, %len: memref<?x?xi32>,
+                 %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>,
+                 %ml: memref<?x?x64xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x512xi32>) q_start(%q_start)
+                 attn_sink(%sink : memref<64xf32>) topk_length(%len : memref<?x?xi32>)
+                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
+                 max_logits(%ml : memref<?x?x64xf32>)
+                 {causal = true, schedule = #sparse_mla.schedule<$sched>}
+  return
+}
+MLIR
+  "$BIN/sparse-mla-opt" "$src" --sparse-mla-to-nvvm="chip=$CHIP" -o "$OUT/$name.nvvm.mlir"
+  "$BIN/sparse-mla-translate" --package "$OUT/$name.nvvm.mlir" -o "$OUT/$name.smlapkg"
+  printf '%-18s %8d bytes\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")"
+done

@@ -230,6 +230,16 @@ run_case packages packages-v4-simple "$PKG_DIR/v4_simple.smlapkg" --B 1 --S 256 
 run_case packages packages-v4-simple-adversarial "$PKG_DIR/v4_simple.smlapkg" --B 2 --S 64 --Skv 1024 --indices adversarial --iters 0
 run_case packages packages-v4-pipelined-vs-simple "$PKG_DIR/v4_pipelined.smlapkg" --B 2 --S 128 --Skv 1024 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v4_simple.smlapkg"
 SAN_TOOL=memcheck memcheck_case packages packages-memcheck-v4-pipelined "$PKG_DIR/v4_pipelined.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
+# attn_sink and topk_length: against float64 with sinks of every kind
+# (-inf, +inf, finite) and lengths uniform in [0, topk] (0 and topk
+# included) or outside it (clamped); the pipelined kernel element for element
+# against the simple one; sanitized.
+run_case packages packages-sl-simple "$PKG_DIR/sl_simple.smlapkg" --B 1 --S 256 --Skv 4096 --q-start 1000 --indices causal --attn-sink mixed --topk-length uniform --iters 0
+run_case packages packages-sl-simple-wild "$PKG_DIR/sl_simple.smlapkg" --B 2 --S 64 --Skv 1024 --indices adversarial --attn-sink uniform --topk-length wild --iters 0
+run_case packages packages-sl-pipelined-vs-simple "$PKG_DIR/sl_pipelined.smlapkg" --B 2 --S 128 --Skv 1024 --q-start 7 --indices adversarial --attn-sink mixed --topk-length uniform --iters 0 --compare "$PKG_DIR/sl_simple.smlapkg"
+for tool in memcheck racecheck synccheck; do
+  SAN_TOOL=$tool memcheck_case packages "packages-$tool-sl-pipelined" "$PKG_DIR/sl_pipelined.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --attn-sink mixed --topk-length wild --iters 0 --warmup 0
+done
 # The seesaw schedule's shared_validity option against the default seesaw
 # kernel (sm_90a packages only; skipped where they were not built).
 run_case packages packages-sv-vs-v32 "$PKG_DIR/v32_sv.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"
