@@ -49,7 +49,8 @@ def op_source(config, name="sparse_mla_fwd"):
     """The MLIR function holding the op of ``config`` (dynamic B, S, Skv)."""
     if config.attn_sink or config.topk_length:
         raise NotImplementedError(
-            "attn_sink and topk_length are not implemented by the compiler yet")
+            "attn_sink and topk_length: not built by the Python package yet "
+            "(the compiler serves them on the simple and pipelined schedules)")
     H, G, Dqk, Dv, topk = config.H, config.G, config.Dqk, config.Dv, config.topk
     q = "memref<?x?x%dx%dxbf16>" % (H, Dqk)
     kv = "memref<?x?x%dx%dxbf16>" % (G, Dqk)

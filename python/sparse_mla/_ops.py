@@ -37,8 +37,9 @@ def _not_yet(attn_sink, topk_length):
     for name, v in (("attn_sink", attn_sink), ("topk_length", topk_length)):
         if v is not None:
             raise NotImplementedError(
-                "%s: not implemented yet (the kernel has no %s operand; "
-                "docs/semantics.md says what it will compute)" % (name, name))
+                "%s: not implemented by the Python package yet (the compiler "
+                "and the C runtime's smla_launch_with serve it on the simple "
+                "and pipelined schedules; docs/semantics.md)" % name)
 
 
 #: (device, H, Dqk, G, topk, Dv, causal, kv_stride, schedule[, sm_scale])
