@@ -347,6 +347,12 @@ TEST(Generators, OptionalInputs) {
   EXPECT_EQ(in.topkLength[1], p.shape.topk);
   for (int32_t v : in.topkLength)
     EXPECT_TRUE(v >= 0 && v <= p.shape.topk) << v;
+  // Arrays already there (read from a dump) are kept; fresh ones filled.
+  const std::vector<int32_t> kept = in.topkLength;
+  generateOptionalInputs(p, SinkMode::Inf, LengthMode::Full, 3, in);
+  EXPECT_EQ(in.topkLength, kept);
+  in.attnSink.clear();
+  in.topkLength.clear();
   generateOptionalInputs(p, SinkMode::Inf, LengthMode::Wild, 3, in);
   for (float v : in.attnSink)
     EXPECT_EQ(v, inf);
@@ -462,6 +468,46 @@ TEST(Check, ScanFindsUnwrittenNanAndWrongInfinities) {
     EXPECT_EQ(c.badLse, 1);
     EXPECT_HAS(c.messages[0], "not finite for a row with valid entries");
   }
+}
+
+TEST(Files, DumpAndLoadRoundTripWithSinkAndLength) {
+  char dir[] = "/tmp/smla_run_test_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  Problem p = smallProblem(true, 1, 17);
+  p.hasAttnSink = p.hasTopkLength = true;
+  HostInputs in;
+  generateInputs(p, Generator::Adversarial, 12, in);
+  generateOptionalInputs(p, SinkMode::Mixed, LengthMode::Wild, 12, in);
+  dumpFiles(dir, p, in, nullptr, "adversarial", 12);
+
+  Problem q = p;
+  q.shape.B = q.shape.S = q.shape.Skv = 0;
+  HostInputs back;
+  int32_t qStart = 0;
+  std::vector<std::string> notes;
+  loadInputs(dir, q, back, qStart, notes);
+  EXPECT_EQ(back.attnSink.size(), in.attnSink.size());
+  for (size_t h = 0; h < in.attnSink.size(); ++h) // -inf / +inf kept
+    EXPECT_EQ(back.attnSink[h], in.attnSink[h]);
+  EXPECT_EQ(back.topkLength, in.topkLength);
+  EXPECT_TRUE(notes.empty());
+  // Reading them back, nothing is regenerated.
+  HostInputs again = back;
+  generateOptionalInputs(q, SinkMode::Uniform, LengthMode::Full, 99, again);
+  EXPECT_EQ(again.topkLength, in.topkLength);
+
+  // A package that takes them, a dump without them: noted, then generated.
+  char plainDir[] = "/tmp/smla_run_test_XXXXXX";
+  ASSERT_NE(mkdtemp(plainDir), nullptr);
+  HostInputs plain;
+  generateInputs(p, Generator::Uniform, 3, plain);
+  dumpFiles(plainDir, p, plain, nullptr, "uniform", 3);
+  HostInputs back2;
+  std::vector<std::string> notes2;
+  loadInputs(plainDir, q, back2, qStart, notes2);
+  EXPECT_TRUE(back2.attnSink.empty());
+  ASSERT_EQ(notes2.size(), 2u);
+  EXPECT_HAS(notes2[0], "the dump has no attn_sink; it is generated");
 }
 
 TEST(Files, DumpAndLoadRoundTrip) {

@@ -417,8 +417,7 @@ void generateOptionalInputs(const Problem &p, SinkMode sink, LengthMode length,
   auto unit = [&](uint64_t stream, uint64_t i) {
     return static_cast<double>(hash3(seed, stream, i) >> 11) * 0x1.0p-53;
   };
-  in.attnSink.clear();
-  if (p.hasAttnSink) {
+  if (p.hasAttnSink && in.attnSink.empty()) {
     constexpr float inf = std::numeric_limits<float>::infinity();
     for (int64_t h = 0; h < sh.H; ++h) {
       float v = static_cast<float>(10.0 * unit(7, static_cast<uint64_t>(h)));
@@ -430,8 +429,7 @@ void generateOptionalInputs(const Problem &p, SinkMode sink, LengthMode length,
       in.attnSink.push_back(v);
     }
   }
-  in.topkLength.clear();
-  if (p.hasTopkLength) {
+  if (p.hasTopkLength && in.topkLength.empty()) {
     const int64_t n = sh.B * sh.S;
     const int32_t topk = static_cast<int32_t>(sh.topk);
     const int32_t wild[] = {-1, std::numeric_limits<int32_t>::min(), topk + 1,
@@ -523,6 +521,17 @@ void dumpFiles(const std::string &dir, const Problem &p, const HostInputs &in,
   arrays.set("kv", arrayEntry("kv.bin", "bf16", {sh.B, sh.Skv, sh.G, sh.Dqk}));
   arrays.set("indices",
              arrayEntry("indices.bin", "i32", {sh.B, sh.S, sh.G, sh.topk}));
+  if (!in.attnSink.empty()) {
+    writeRaw(dir + "/attn_sink.bin", in.attnSink.data(),
+             in.attnSink.size() * 4);
+    arrays.set("attn_sink", arrayEntry("attn_sink.bin", "f32", {sh.H}));
+  }
+  if (!in.topkLength.empty()) {
+    writeRaw(dir + "/topk_length.bin", in.topkLength.data(),
+             in.topkLength.size() * 4);
+    arrays.set("topk_length",
+               arrayEntry("topk_length.bin", "i32", {sh.B, sh.S}));
+  }
   if (outputs) {
     writeRaw(dir + "/out.bin", outputs->out.data(), outputs->out.size() * 2);
     writeRaw(dir + "/lse.bin", outputs->lse.data(), outputs->lse.size() * 4);
@@ -572,11 +581,18 @@ int64_t metaInt(const Value &obj, const char *key, const std::string &where) {
   return v->asInt64();
 }
 
-/// Reads array \p name: checks dtype, rank 4 and the file size; returns its
-/// shape.
+std::string shapeText(const std::vector<int64_t> &dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+/// Reads array \p name: checks dtype, rank \p rank and the file size;
+/// returns its shape.
 std::vector<int64_t> readArray(const std::string &dir, const Value &arrays,
                                const char *name, const char *dtype,
-                               std::vector<uint8_t> &bytes) {
+                               std::vector<uint8_t> &bytes, size_t rank = 4) {
   const std::string where = dir + "/meta.json: arrays." + name;
   const Value *a = arrays.find(name);
   if (!a || !a->isObject())
@@ -591,10 +607,11 @@ std::vector<int64_t> readArray(const std::string &dir, const Value &arrays,
   if (dt->asString() != dtype)
     throw RunError(kExitUsage, where + ": dtype is " + dt->asString() +
                                    ", expected " + dtype);
-  if (shape->items().size() != 4)
+  if (shape->items().size() != rank)
     throw RunError(kExitUsage, where + ": shape has " +
                                    std::to_string(shape->items().size()) +
-                                   " dimensions, expected 4");
+                                   " dimensions, expected " +
+                                   std::to_string(rank));
   // Sizes are checked before they are multiplied: a product that wraps
   // around would match a short (even empty) file and then index past it.
   // Each dimension is at most INT32_MAX (grid dimensions, token positions
@@ -616,11 +633,8 @@ std::vector<int64_t> readArray(const std::string &dir, const Value &arrays,
           bytesWanted, static_cast<uint64_t>(d.asInt64()), &bytesWanted);
   }
   if (overflow || bytesWanted > static_cast<uint64_t>(INT64_MAX))
-    throw RunError(kExitUsage, where + ": shape [" + std::to_string(dims[0]) +
-                                   ", " + std::to_string(dims[1]) + ", " +
-                                   std::to_string(dims[2]) + ", " +
-                                   std::to_string(dims[3]) +
-                                   "] is larger than 2^63 bytes");
+    throw RunError(kExitUsage, where + ": shape " + shapeText(dims) +
+                                   " is larger than 2^63 bytes");
   const uint64_t want = std::count(dims.begin(), dims.end(), 0) ? 0
                                                                 : bytesWanted;
   const std::string path = dir + "/" + file->asString();
@@ -631,11 +645,45 @@ std::vector<int64_t> readArray(const std::string &dir, const Value &arrays,
     throw RunError(kExitUsage,
                    path + ": " + std::to_string(bytes.size()) +
                        " bytes, expected " + std::to_string(want) +
-                       " for shape [" + std::to_string(dims[0]) + ", " +
-                       std::to_string(dims[1]) + ", " +
-                       std::to_string(dims[2]) + ", " +
-                       std::to_string(dims[3]) + "] of " + dtype);
+                       " for shape " + shapeText(dims) + " of " + dtype);
   return dims;
+}
+
+/// attn_sink [H] and topk_length [B, S] from the dump, where the package
+/// takes them and the dump has them (else they are generated, noted).
+void readOptionalArrays(const std::string &dir, const Value &arrays,
+                        const Problem &p, HostInputs &in,
+                        std::vector<std::string> &notes) {
+  const auto &sh = p.shape;
+  struct Optional {
+    const char *name;
+    bool taken;
+    std::vector<int64_t> shape;
+    const char *dtype;
+  } optionals[] = {{"attn_sink", p.hasAttnSink, {sh.H}, "f32"},
+                   {"topk_length", p.hasTopkLength, {sh.B, sh.S}, "i32"}};
+  for (const Optional &o : optionals) {
+    if (!o.taken || !arrays.find(o.name)) {
+      if (o.taken)
+        notes.push_back(std::string("the dump has no ") + o.name +
+                        "; it is generated from --seed");
+      continue;
+    }
+    std::vector<uint8_t> bytes;
+    std::vector<int64_t> dims =
+        readArray(dir, arrays, o.name, o.dtype, bytes, o.shape.size());
+    if (dims != o.shape)
+      throw RunError(kExitUsage, dir + "/meta.json: arrays." + o.name +
+                                     ": shape " + shapeText(dims) +
+                                     ", expected " + shapeText(o.shape));
+    if (std::string(o.name) == "attn_sink") {
+      in.attnSink.resize(bytes.size() / 4);
+      std::memcpy(in.attnSink.data(), bytes.data(), bytes.size());
+    } else {
+      in.topkLength.resize(bytes.size() / 4);
+      std::memcpy(in.topkLength.data(), bytes.data(), bytes.size());
+    }
+  }
 }
 
 } // namespace
@@ -712,6 +760,7 @@ void loadInputs(const std::string &dir, Problem &p, HostInputs &in,
   std::memcpy(in.kv.data(), kvb.data(), kvb.size());
   in.indices.resize(ib.size() / 4);
   std::memcpy(in.indices.data(), ib.data(), ib.size());
+  readOptionalArrays(dir, *arrays, p, in, notes);
 }
 
 } // namespace smla_run

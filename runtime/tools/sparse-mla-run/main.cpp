@@ -70,7 +70,8 @@ const char *kUsage =
     "                          [0, topk] (the first position 0, the second\n"
     "                          topk); topk; 0; every other position outside\n"
     "                          [0, topk] (default uniform). Both are\n"
-    "                          generated from --seed, also with --inputs\n"
+    "                          generated from --seed; --dump writes them,\n"
+    "                          --inputs reads them back\n"
     "  --index-order ORDER     random | sorted | aligned: with sorted, each\n"
     "                          top-k row (generated or from --inputs) is\n"
     "                          sorted ascending before the run; with\n"
@@ -890,10 +891,14 @@ double makeInputs(RunState &s) {
     if (o.values != Values::Uniform)
       s.generator += std::string("+") + valuesName(o.values);
   }
+  // attn_sink / topk_length: read from --inputs when the dump has them,
+  // else generated.
+  const bool makeSink = s.p.hasAttnSink && s.in.attnSink.empty();
+  const bool makeLength = s.p.hasTopkLength && s.in.topkLength.empty();
   generateOptionalInputs(s.p, o.sinkMode, o.lengthMode, o.seed, s.in);
-  if (s.p.hasAttnSink)
+  if (makeSink)
     s.generator += std::string("+attn_sink:") + sinkModeName(o.sinkMode);
-  if (s.p.hasTopkLength)
+  if (makeLength)
     s.generator +=
         std::string("+topk_length:") + lengthModeName(o.lengthMode);
   if (o.indexOrder == "sorted")

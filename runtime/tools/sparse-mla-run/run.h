@@ -96,7 +96,8 @@ enum class LengthMode { Uniform, Full, Zero, Wild };
 const char *lengthModeName(LengthMode m);
 bool parseLengthMode(const std::string &s, LengthMode &m);
 
-/// Fills in.attnSink / in.topkLength where \p p has them.
+/// Fills in.attnSink / in.topkLength where \p p has them and they are still
+/// empty (not read from a dump).
 void generateOptionalInputs(const Problem &p, SinkMode sink, LengthMode length,
                             uint64_t seed, HostInputs &in);
 
