@@ -28,8 +28,6 @@ using namespace mlir::sparse_mla;
 
 namespace {
 
-constexpr StringLiteral kPipelineRegsAttr = "sparse_mla_tile.pipeline_regs";
-
 /// The tiles of one CTA, in workgroup memory. Allocated in the order of the
 /// schedule's layout (getSimpleSmemLayout), which ws-assign-shared-memory
 /// follows.
@@ -166,7 +164,7 @@ struct ConvertToTilesPass
       if (pipelined) {
         ArrayRef<int32_t> regs = schedule.getRegs();
         OpBuilder b(func);
-        func->setAttr(kPipelineRegsAttr,
+        func->setAttr(tile::kPipelineRegsAttrName,
                       b.getDenseI32ArrayAttr(
                           {regs.empty() ? 56 : regs[0],
                            regs.empty() ? 232 : regs[1]}));

@@ -143,8 +143,8 @@ FailureOr<Group> Lowering::groupOf(Operation *op) {
   if (auto roles = dyn_cast<ws::WarpSpecializeOp>(region->getParentOp())) {
     unsigned index = region->getRegionNumber();
     for (unsigned i = 0; i < index; ++i)
-      first += roles.getNumWarps()[i] * 32;
-    threads = roles.getNumWarps()[index] * 32;
+      first += roles.getNumWarps()[i] * hw::kWarpSize;
+    threads = roles.getNumWarps()[index] * hw::kWarpSize;
     entry = &region->front();
   } else if (std::optional<ArrayRef<int32_t>> block =
                  func.getKnownBlockSize()) {
@@ -211,11 +211,7 @@ void Lowering::lowerFills(MutableArrayRef<FillOp> fills, Group &g) {
 }
 
 void Lowering::lowerBlockRows(BlockRowsOp op, Group &g) {
-  bool sync = llvm::any_of(op->getUsers(), [](Operation *user) {
-    auto gather = dyn_cast<GatherOp>(user);
-    return !gather || !gather.getAsync();
-  });
-  if (!sync)
+  if (!op.isMaterialized())
     return; // each async piece evaluates its entry itself
   // The buffer goes with the group's other tiles, after them.
   Block *entry = g.entry;

@@ -33,9 +33,7 @@ LogicalResult ChannelType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "a channel's buffer must have a static shape and "
                           "the identity layout, but has type "
                        << buffer;
-  auto space =
-      dyn_cast_if_present<gpu::AddressSpaceAttr>(buffer.getMemorySpace());
-  if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
+  if (!gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(buffer))
     return emitError() << "a channel's buffer must be in workgroup (shared) "
                           "memory, but has type "
                        << buffer;

@@ -17,17 +17,12 @@ namespace {
 
 constexpr StringLiteral kBytesAttr = "ws.dynamic_shared_memory";
 
-bool isWorkgroup(MemRefType type) {
-  auto space = dyn_cast_if_present<gpu::AddressSpaceAttr>(type.getMemorySpace());
-  return space && space.getValue() == gpu::AddressSpace::Workgroup;
-}
-
 /// Replaces the workgroup allocations of `func` by views of its dynamic
 /// shared memory; returns the bytes they take.
 FailureOr<int64_t> assign(gpu::GPUFuncOp func, int64_t alignment) {
   SmallVector<memref::AllocOp> allocs;
   func.walk<WalkOrder::PreOrder>([&](memref::AllocOp alloc) {
-    if (isWorkgroup(alloc.getType()))
+    if (gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(alloc.getType()))
       allocs.push_back(alloc);
   });
   int64_t end = 0;

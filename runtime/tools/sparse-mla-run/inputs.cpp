@@ -158,10 +158,14 @@ struct Rng {
   }
 };
 
+/// The top 53 bits of a hash as a uniform double in [0, 1).
+double unitInterval(uint64_t h) {
+  return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);
+}
+
 /// Uniform value in [-1, 1], as bf16 bits.
 uint16_t uniformBf16(uint64_t h) {
-  double u = static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);
-  return ref::floatToBf16(static_cast<float>(2.0 * u - 1.0));
+  return ref::floatToBf16(static_cast<float>(2.0 * unitInterval(h) - 1.0));
 }
 
 /// Number of kv rows visible to query token s (all Skv if not causal).
@@ -415,7 +419,7 @@ void generateOptionalInputs(const Problem &p, SinkMode sink, LengthMode length,
                             uint64_t seed, HostInputs &in) {
   const auto &sh = p.shape;
   auto unit = [&](uint64_t stream, uint64_t i) {
-    return static_cast<double>(hash3(seed, stream, i) >> 11) * 0x1.0p-53;
+    return unitInterval(hash3(seed, stream, i));
   };
   if (p.hasAttnSink && in.attnSink.empty()) {
     constexpr float inf = std::numeric_limits<float>::infinity();
@@ -455,17 +459,14 @@ void generateOptionalInputs(const Problem &p, SinkMode sink, LengthMode length,
 std::vector<int32_t> validCounts(const Problem &p, const HostInputs &in) {
   const int64_t rows = p.shape.B * p.shape.S * p.shape.G;
   std::vector<int32_t> counts(static_cast<size_t>(rows), 0);
+  const ref::Inputs refIn = referenceInputs(p, in);
   parallelFor(rows, [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       int64_t s = (r / p.shape.G) % p.shape.S;
       const int32_t *idx = in.indices.data() + r * p.shape.topk;
       // With topk_length only the row's leading entries count.
-      int64_t length = p.shape.topk;
-      if (!in.topkLength.empty())
-        length = std::min<int64_t>(
-            std::max<int32_t>(in.topkLength[static_cast<size_t>(r / p.shape.G)],
-                              0),
-            p.shape.topk);
+      const int64_t length =
+          ref::rowLength(p.shape, refIn, r / p.shape.G / p.shape.S, s);
       int32_t n = 0;
       for (int64_t j = 0; j < length; ++j)
         n += ref::isValidEntry(p.shape, p.attrs, s, idx[j]) ? 1 : 0;

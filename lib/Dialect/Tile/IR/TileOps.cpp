@@ -61,6 +61,13 @@ LogicalResult FillOp::verify() {
   return expectElement(*this, "the tile", getDest(), getValue().getType());
 }
 
+bool BlockRowsOp::isMaterialized() {
+  return llvm::any_of(getRows().getUsers(), [](Operation *user) {
+    auto gather = dyn_cast<GatherOp>(user);
+    return !gather || !gather.getAsync();
+  });
+}
+
 LogicalResult GatherOp::verify() {
   return failure(
       failed(expectSize(*this, "the tile", dim(getDest(), 0),

@@ -34,15 +34,6 @@ struct Access {
   }
 };
 
-bool isWorkgroup(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref)
-    return false;
-  auto space =
-      dyn_cast_if_present<gpu::AddressSpaceAttr>(memref.getMemorySpace());
-  return space && space.getValue() == gpu::AddressSpace::Workgroup;
-}
-
 /// The buffer `v` views and the element range it covers (the whole buffer
 /// unless its layout's offset and strides are static).
 Access accessOf(Value v, bool write) {
@@ -72,20 +63,11 @@ Access accessOf(Value v, bool write) {
   return a;
 }
 
-/// Whether `rows` is kept in a buffer: some op other than an async gather
-/// reads it.
-bool isMaterialized(Value rows) {
-  return llvm::any_of(rows.getUsers(), [](Operation *user) {
-    auto gather = dyn_cast<GatherOp>(user);
-    return !gather || !gather.getAsync();
-  });
-}
-
 /// The workgroup tiles `op` (a tile op) reads and writes.
 SmallVector<Access> accessesOf(Operation *op) {
   SmallVector<Access> result;
   if (auto rows = dyn_cast<BlockRowsOp>(op)) {
-    if (isMaterialized(rows.getRows()))
+    if (rows.isMaterialized())
       result.push_back(Access{rows.getRows(), 0,
                               std::numeric_limits<int64_t>::max(), true});
     return result;
@@ -96,7 +78,8 @@ SmallVector<Access> accessesOf(Operation *op) {
   cast<MemoryEffectOpInterface>(op).getEffects(effects);
   for (const MemoryEffects::EffectInstance &e : effects) {
     Value v = e.getValue();
-    if (!v || !isWorkgroup(v.getType()))
+    auto type = v ? dyn_cast<MemRefType>(v.getType()) : MemRefType();
+    if (!type || !gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(type))
       continue;
     if (isa<MemoryEffects::Read>(e.getEffect()) ||
         isa<MemoryEffects::Write>(e.getEffect()))

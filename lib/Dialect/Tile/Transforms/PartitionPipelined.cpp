@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SparseMLA/Dialect/Tile/Transforms/Passes.h"
+#include "WarpSpec/IR/HopperLimits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -23,9 +24,9 @@ using namespace mlir::sparse_mla::tile;
 
 namespace {
 
-constexpr StringLiteral kPipelineRegsAttr = "sparse_mla_tile.pipeline_regs";
 /// Threads of each role: one warpgroup.
-constexpr int64_t kRoleWarps = 4, kRoleThreads = kRoleWarps * 32;
+constexpr int64_t kRoleWarps = ws::hw::kWarpsPerWarpgroup,
+                  kRoleThreads = ws::hw::kWarpgroupSize;
 
 /// What the partition needs to know about the tile program.
 struct Program {
@@ -245,11 +246,11 @@ LogicalResult PartitionPipelinedPass::buildConsumer(
 
 void PartitionPipelinedPass::runOnOperation() {
   gpu::GPUFuncOp func = getOperation();
-  auto regs = func->getAttrOfType<DenseI32ArrayAttr>(kPipelineRegsAttr);
+  auto regs = func->getAttrOfType<DenseI32ArrayAttr>(kPipelineRegsAttrName);
   if (!regs)
     return;
   if (regs.size() != 2) {
-    func.emitOpError() << kPipelineRegsAttr
+    func.emitOpError() << kPipelineRegsAttrName
                        << " must hold 2 register budgets (producer, "
                           "consumer), but holds "
                        << regs.size();
@@ -315,7 +316,7 @@ void PartitionPipelinedPass::runOnOperation() {
       dead.push_back(&op);
   for (Operation *op : llvm::reverse(dead))
     op->erase();
-  func->removeAttr(kPipelineRegsAttr);
+  func->removeAttr(kPipelineRegsAttrName);
 }
 
 } // namespace

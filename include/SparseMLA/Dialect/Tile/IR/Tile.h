@@ -19,6 +19,14 @@
 
 #include "SparseMLA/Dialect/Tile/IR/TileOpsDialect.h.inc"
 
+namespace mlir::sparse_mla::tile {
+/// On a kernel whose tile program is to be split into a producer and a
+/// consumer role (sparse-mla-tile-partition-pipelined): their register
+/// budgets, as a DenseI32ArrayAttr.
+constexpr llvm::StringLiteral kPipelineRegsAttrName =
+    "sparse_mla_tile.pipeline_regs";
+} // namespace mlir::sparse_mla::tile
+
 #define GET_TYPEDEF_CLASSES
 #include "SparseMLA/Dialect/Tile/IR/TileOpsTypes.h.inc"
 

@@ -102,6 +102,12 @@ def Tile_BlockRowsOp : Tile_Op<"block_rows", [AttrSizedOperandSegments]> {
     (`length` $length^)? attr-dict `:`
     type($indices) `->` qualified(type($rows))
   }];
+  let extraClassDeclaration = [{
+    /// Whether the rows are kept in a buffer: some op other than an async
+    /// gather reads them (every thread of a group reads them); rows only
+    /// async gathers read are evaluated per piece instead.
+    bool isMaterialized();
+  }];
 }
 
 def Tile_GatherOp : Tile_Op<"gather"> {
