@@ -224,12 +224,10 @@ LogicalResult ChannelCreateOp::verify() {
     return emitOpError() << "operand 'barriers' must hold 2 x depth = "
                          << 2 * depth << " barriers (full, then empty), but "
                          << "has " << type.getDimSize(0);
-  auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(type.getMemorySpace());
-  if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
+  if (!gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(type))
     return emitOpError() << "operand 'barriers' must be in workgroup (shared) "
                             "memory, but is in "
-                         << (type.getMemorySpace() ? type.getMemorySpace()
-                                                   : Attribute());
+                         << type.getMemorySpace();
   MemRefType buffer = getChannel().getType().getBuffer();
   if (bool(buffer) != bool(getBuffer()))
     return emitOpError() << (buffer ? "needs operand 'buffer' of type "
