@@ -140,3 +140,43 @@ func.func @finish_heads(%acc: memref<16x48xf32, 3>, %m: memref<16xf32, 3>, %out:
   sparse_mla_tile.finish %acc max(%m) sum(%m) out(%out) lse(%lse) at[%b, %b, %b] : memref<16x48xf32, 3>, memref<16xf32, 3>, memref<16xf32, 3>, memref<1x4x8x48xbf16>, memref<1x4x8xf32>
   return
 }
+
+// -----
+
+func.func @load_rank(%v: memref<64xbf16>, %t: memref<4x64xbf16, 3>) {
+  // expected-error @+1 {{needs a source of rank >= 2, but got rank 1}}
+  sparse_mla_tile.load %v[] into %t : memref<64xbf16>, memref<4x64xbf16, 3>
+  return
+}
+
+// -----
+
+func.func @gather_element(%kv: memref<1x100x1x64xbf16>, %b: index, %r: !sparse_mla_tile.rows<32>, %t: memref<32x64xf32, 3>) {
+  // expected-error @+1 {{the tile has elements of type 'f32', but 'bf16' was expected}}
+  sparse_mla_tile.gather %kv[%b, %b] rows(%r) into %t : memref<1x100x1x64xbf16>, !sparse_mla_tile.rows<32>, memref<32x64xf32, 3>
+  return
+}
+
+// -----
+
+func.func @logits_n(%a: memref<4x64xbf16, 3>, %k: memref<16x64xbf16, 3>, %s: memref<4x32xf32, 3>) {
+  // expected-error @+1 {{B has 16 rows, but 32 was expected}}
+  sparse_mla_tile.matmul %a, %k transpose_b into %s : memref<4x64xbf16, 3>, memref<16x64xbf16, 3>, memref<4x32xf32, 3>
+  return
+}
+
+// -----
+
+func.func @pv_row_scale(%p: memref<4x32xf32, 3>, %v: memref<32x64xbf16, 3>, %acc: memref<4x48xf32, 3>, %al: memref<8xf32, 3>) {
+  // expected-error @+1 {{row_scale has 8 entries, but 4 was expected}}
+  sparse_mla_tile.matmul %p, %v into %acc row_scale(%al : memref<8xf32, 3>) : memref<4x32xf32, 3>, memref<32x64xbf16, 3>, memref<4x48xf32, 3>
+  return
+}
+
+// -----
+
+func.func @finish_sum(%acc: memref<4x48xf32, 3>, %m: memref<4xf32, 3>, %l: memref<2xf32, 3>, %out: memref<1x4x8x48xbf16>, %lse: memref<1x4x8xf32>, %b: index) {
+  // expected-error @+1 {{sum has 2 entries, but 4 was expected}}
+  sparse_mla_tile.finish %acc max(%m) sum(%l) out(%out) lse(%lse) at[%b, %b, %b] : memref<4x48xf32, 3>, memref<4xf32, 3>, memref<2xf32, 3>, memref<1x4x8x48xbf16>, memref<1x4x8xf32>
+  return
+}

@@ -371,3 +371,11 @@ func.func @acquire_view_type(%ch: !ws.channel<2, memref<2x8xf32, #gpu.address_sp
   %s, %t, %v = ws.channel.acquire consumer %ch[%i] : !ws.channel<2, memref<2x8xf32, #gpu.address_space<workgroup>>> -> memref<8xf32, #gpu.address_space<workgroup>>
   return
 }
+
+// -----
+
+func.func @create_buffer_for_plain_channel(%bars: memref<4xi64, #gpu.address_space<workgroup>>, %ring: memref<2x8xf32, #gpu.address_space<workgroup>>) {
+  // expected-error @+1 {{takes no 'buffer': its channel type '!ws.channel<2>' owns no buffer}}
+  %ch = ws.channel.create %bars buffer(%ring : memref<2x8xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2>
+  return
+}
