@@ -8,12 +8,15 @@ include(CMakePackageConfigHelpers)
 
 # The ws dialect and its lowerings depend on MLIR only.
 set(SPARSE_MLA_WARPSPEC_LIBS MLIRWarpSpecToNVVM MLIRWarpSpecTransforms MLIRWarpSpec)
+# The hopper dialect (warpgroup matrix ops) and its lowering: MLIR and the
+# ws dialect's interfaces only.
+set(SPARSE_MLA_HOPPER_LIBS MLIRHopperToNVVM MLIRHopper)
 set(SPARSE_MLA_COMPILER_LIBS
   SparseMLAInitAll SparseMLAPackageWriter MLIRSparseMLAPipelines MLIRSparseMLAToGPU
   MLIRSparseMLAToTiles MLIRSparseMLATilesToSIMT MLIRSparseMLAKernelCommon
   MLIRSparseMLATileTransforms MLIRSparseMLATile
   MLIRSparseMLATransforms MLIRSparseMLA SparseMLATarget sparse_mla_package
-  ${SPARSE_MLA_WARPSPEC_LIBS})
+  ${SPARSE_MLA_HOPPER_LIBS} ${SPARSE_MLA_WARPSPEC_LIBS})
 
 # A target for users: our libraries, then libMLIR.so where MLIR is linked as
 # a dylib (so a consumer uses the same MLIR as the plugin and the tools).
@@ -30,6 +33,9 @@ endfunction()
 sparse_mla_user_target(SparseMLACompiler Compiler ${SPARSE_MLA_COMPILER_LIBS})
 # The ws dialect alone (headers under include/WarpSpec).
 sparse_mla_user_target(SparseMLAWarpSpec WarpSpec ${SPARSE_MLA_WARPSPEC_LIBS})
+# The hopper dialect with the ws dialect (headers under include/Hopper).
+sparse_mla_user_target(SparseMLAHopper Hopper ${SPARSE_MLA_HOPPER_LIBS}
+  ${SPARSE_MLA_WARPSPEC_LIBS})
 foreach(lib ${SPARSE_MLA_COMPILER_LIBS})
   target_include_directories(${lib} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
@@ -42,7 +48,8 @@ foreach(lib SparseMLACAPI WarpSpecCAPI)
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
 
-install(TARGETS SparseMLACompiler SparseMLAWarpSpec ${SPARSE_MLA_COMPILER_LIBS}
+install(TARGETS SparseMLACompiler SparseMLAWarpSpec SparseMLAHopper
+  ${SPARSE_MLA_COMPILER_LIBS}
   SparseMLACAPI WarpSpecCAPI
   EXPORT SparseMLATargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -61,10 +68,12 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/SparseMLA
   ${PROJECT_SOURCE_DIR}/include/SparseMLA-c
   ${PROJECT_SOURCE_DIR}/include/WarpSpec
   ${PROJECT_SOURCE_DIR}/include/WarpSpec-c
+  ${PROJECT_SOURCE_DIR}/include/Hopper
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/SparseMLA
   ${PROJECT_BINARY_DIR}/include/WarpSpec
+  ${PROJECT_BINARY_DIR}/include/Hopper
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "*.inc"
   PATTERN "CMakeFiles" EXCLUDE)

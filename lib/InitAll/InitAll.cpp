@@ -8,6 +8,8 @@
 #include "SparseMLA/Dialect/Tile/IR/Tile.h"
 #include "SparseMLA/Dialect/Tile/Transforms/Passes.h"
 #include "SparseMLA/Pipelines/Pipelines.h"
+#include "Hopper/Conversion/Passes.h"
+#include "Hopper/IR/Hopper.h"
 #include "WarpSpec/Conversion/Passes.h"
 #include "WarpSpec/IR/WarpSpec.h"
 #include "WarpSpec/Transforms/Passes.h"
@@ -27,7 +29,8 @@
 #include <mutex>
 
 void mlir::sparse_mla::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<SparseMLADialect, tile::TileDialect, ws::WarpSpecDialect, arith::ArithDialect,
+  registry.insert<SparseMLADialect, tile::TileDialect, ws::WarpSpecDialect, hopper::HopperDialect,
+                  arith::ArithDialect,
                   cf::ControlFlowDialect, func::FuncDialect, gpu::GPUDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
                   NVVM::NVVMDialect, scf::SCFDialect,
@@ -54,6 +57,7 @@ void mlir::sparse_mla::registerAllPasses() {
     tile::registerSparseMLATilePasses();
     ws::registerWarpSpecTransformsPasses();
     ws::registerWarpSpecConversionPasses();
+    hopper::registerHopperConversionPasses();
     registerSparseMLAPipelines();
   });
 }

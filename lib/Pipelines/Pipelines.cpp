@@ -6,6 +6,7 @@
 #include "SparseMLA/Dialect/SparseMLA/Transforms/Passes.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 #include "SparseMLA/Dialect/Tile/Transforms/Passes.h"
+#include "Hopper/Conversion/Passes.h"
 #include "WarpSpec/Conversion/Passes.h"
 #include "WarpSpec/Transforms/Passes.h"
 
@@ -84,6 +85,8 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   // arith ops that the GPU conversion must still see. memref.view of the
   // dynamic shared memory goes through expand-strided-metadata.
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  // Level 5: the warpgroup matrix ops (seesaw schedule) become NVVM wgmma.
+  device.addPass(hopper::createConvertHopperToNVVM());
   // Roles (pipelined and seesaw schedules) become branches with setmaxnreg first: that
   // produces scf.if.
   device.addPass(ws::createConvertWSWarpSpecializeToNVVM());

@@ -5,6 +5,7 @@
 
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Dialect/Tile/IR/Tile.h"
+#include "Hopper/IR/Hopper.h"
 #include "WarpSpec/IR/WarpSpec.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

@@ -108,22 +108,25 @@ def ConvertSparseMLASeesawToGPU
       nothing read, for invalid entries), both into 128-byte-swizzled
       64-column atoms, and releases each into the channel `kv` (depth 2);
     * `consumer0` / `consumer1` (warpgroups 1, 2): consumer `c` computes
-      `S = Q K^T` of block `2i + c` with `wgmma` (m64n64k16, both operands
-      from shared memory), masks invalid columns, exchanges its row max
+      `S = Q K^T` of block `2i + c` with `hopper.wgmma` (m64n64k16, both
+      operands from shared memory), masks invalid columns, exchanges its row max
       with the peer through the channel `max[c]`, rescales, writes its P
       tile (bf16) into the stage's dead RoPE slice and publishes it through
       the channel `p[c]` (each wgmma read of what another role wrote through
       the generic proxy follows its acquire and a uni-directional acquire
       proxy fence, `nvvm.fence.proxy.sync_restrict`); then accumulates
       `O_c += P_c V_c[:, half c] + P_p V_p[:, half c]` (m64n256k16, V read
-      MN-major from the same stage), releasing both stages; after the last
+      MN-major from the same stage; the own GEMM with P from registers,
+      `hopper.wgmma_rs`), releasing both stages; after the last
       round the row sums go through `max[c]` again and each consumer
       normalizes and writes its half of `out`; consumer 0 writes `lse` and
       `max_logits`.
 
     Every channel is a `!ws.channel`: who may touch which buffer when is
     visible in SSA, and `convert-ws-channels-to-nvvm` turns them into
-    mbarriers. Row statistics use `gpu.shuffle`; exponentials are
+    mbarriers; the wgmma operations are `hopper` ops, their accumulators
+    threaded through `hopper.wgmma_wait`, and `convert-hopper-to-nvvm`
+    turns them into NVVM. Row statistics use `gpu.shuffle`; exponentials are
     `ex2.approx.ftz`. Ops whose shape the seesaw kernel cannot serve are
     refused, naming the limit (`sparse-mla-select-schedule` already falls
     back to `simple` when the schedule was not asked for).
@@ -138,6 +141,7 @@ def ConvertSparseMLASeesawToGPU
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::hopper::HopperDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",

@@ -17,6 +17,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "WarpSpec/IR/WarpSpecEnums.h.inc"
+#include "WarpSpec/IR/WarpSpecInterfaces.h.inc"
 #include "WarpSpec/IR/WarpSpecOpsDialect.h.inc"
 
 #define GET_TYPEDEF_CLASSES

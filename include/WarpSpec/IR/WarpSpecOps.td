@@ -5,6 +5,7 @@
 
 include "WarpSpec/IR/WarpSpecDialect.td"
 include "WarpSpec/IR/WarpSpecTypes.td"
+include "WarpSpec/IR/WarpSpecInterfaces.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"

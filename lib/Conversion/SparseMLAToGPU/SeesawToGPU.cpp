@@ -15,6 +15,7 @@
 
 #include "../Common/KernelCommon.h"
 #include "../Common/PointerUtils.h"
+#include "Hopper/IR/Hopper.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Target/HardwareLimits.h"
@@ -581,17 +582,18 @@ public:
                                             SmallVector<Type>(n / 2, f32));
   }
 
-  Value mma(Value acc, Value descA, Value descB, int64_t n, bool bMnMajor,
+  /// Waits for every wgmma group in flight, whose result `acc` is: the
+  /// accumulator to read from here on.
+  Value waitFor(Value acc) {
+    return hopper::WgmmaWaitOp::create(b, acc.getType(), /*pending=*/0, acc)
+        .getResult(0);
+  }
+
+  /// One k16 step of `acc += A B`, both from shared memory.
+  Value mma(Value acc, Value descA, Value descB, bool bMnMajor,
             bool accumulate) {
-    MLIRContext *ctx = b.getContext();
-    return NVVM::WgmmaMmaAsyncOp::create(
-        b, acc.getType(), acc, descA, descB,
-        NVVM::MMAShapeAttr::get(ctx, hw::kWgmmaM, n, hw::kWgmmaKBf16),
-        NVVM::WGMMATypes::bf16, NVVM::WGMMATypes::bf16, NVVM::WGMMATypes::f32,
-        accumulate ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero,
-        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
-        bMnMajor ? NVVM::MMALayout::row : NVVM::MMALayout::col,
-        /*satfinite=*/nullptr);
+    return hopper::WgmmaOp::create(b, acc.getType(), acc, descA, descB,
+                                   bMnMajor, /*zero_init=*/!accumulate);
   }
 
   /// A side-effecting inline-asm statement with one result: LLVM keeps it
@@ -625,49 +627,6 @@ public:
                               /*is_align_stack=*/false,
                               LLVM::tailcallkind::TailCallKind::None,
                               LLVM::AsmDialectAttr(), ArrayAttr());
-  }
-
-  /// `values` (f32 or i32) all computed here: one empty asm, tying each
-  /// value to a result, that LLVM keeps in place relative to the other side
-  /// effects. Returns the values to use from here on.
-  SmallVector<Value> pinAll(ArrayRef<Value> values) {
-    SmallVector<Type> types;
-    std::string constraints;
-    for (Value v : values) {
-      types.push_back(v.getType());
-      constraints += v.getType() == f32 ? "=f," : "=r,";
-    }
-    for (size_t i = 0; i < values.size(); ++i)
-      constraints += std::to_string(i) + (i + 1 < values.size() ? "," : "");
-    auto type = LLVM::LLVMStructType::getLiteral(b.getContext(), types);
-    Value tied = inlineAsm(type, values, "", constraints);
-    SmallVector<Value> out;
-    for (size_t i = 0; i < values.size(); ++i)
-      out.push_back(LLVM::ExtractValueOp::create(b, tied, i));
-    return out;
-  }
-
-  SmallVector<Value> elementsOf(Value acc) {
-    auto type = cast<LLVM::LLVMStructType>(acc.getType());
-    SmallVector<Value> out;
-    for (int64_t i = 0, e = type.getBody().size(); i < e; ++i)
-      out.push_back(LLVM::ExtractValueOp::create(b, acc, i));
-    return out;
-  }
-
-  Value structOf(Type type, ArrayRef<Value> elements) {
-    Value result = LLVM::UndefOp::create(b, type);
-    for (auto [i, v] : llvm::enumerate(elements))
-      result = LLVM::InsertValueOp::create(b, result, v, i);
-    return result;
-  }
-
-  /// Pins every register of `acc` at this point of the program (one empty
-  /// asm tying them all): code after a `wgmma.wait_group` must not read the
-  /// accumulators before it, nor code before a `wgmma.fence` write them
-  /// after it.
-  Value pin(Value acc) {
-    return structOf(acc.getType(), pinAll(elementsOf(acc)));
   }
 
   /// `v` (i32) as a value LLVM cannot see through or move out of the loop
@@ -766,36 +725,6 @@ public:
     pair = LLVM::InsertElementOp::create(
         b, pair, arith::TruncFOp::create(b, b.getBF16Type(), hi), c32(1));
     return LLVM::BitcastOp::create(b, i32, pair);
-  }
-
-  /// `acc += A B` for one k16 step with A [64, 16] from registers (four
-  /// bf16x2 per thread, the m16n8k16 A-fragment layout per warp) and B from
-  /// the shared-memory descriptor `descB`, read MN-major. MLIR 22 has no op
-  /// for the register-A form of wgmma, so this is inline PTX with the
-  /// accumulators tied in and out.
-  Value mmaRegA(Value acc, ArrayRef<Value> a, Value descB) {
-    auto type = cast<LLVM::LLVMStructType>(acc.getType());
-    const int64_t n = type.getBody().size();
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-       << "wgmma.mma_async.sync.aligned.m64n" << 2 * n << "k16.f32.bf16.bf16 {";
-    for (int64_t i = 0; i < n; ++i)
-      os << (i ? ", " : "") << "$" << i;
-    os << "}, {$" << 2 * n << ", $" << 2 * n + 1 << ", $" << 2 * n + 2 << ", $"
-       << 2 * n + 3 << "}, $" << 2 * n + 4 << ", p, 1, 1, 1;\n}\n";
-    std::string constraints;
-    for (int64_t i = 0; i < n; ++i)
-      constraints += "=f,";
-    for (int64_t i = 0; i < n; ++i)
-      constraints += std::to_string(i) + ",";
-    constraints += "r,r,r,r,l";
-    SmallVector<Value> operands;
-    for (int64_t i = 0; i < n; ++i)
-      operands.push_back(extract(acc, i));
-    llvm::append_range(operands, a);
-    operands.push_back(descB);
-    return inlineAsm(type, operands, text, constraints);
   }
 
   /// The softmax pivot of a row after it has seen max `max`, from pivot
@@ -1243,20 +1172,19 @@ public:
       if (!rs.stage)
         rs.stage = opaque(tile(stageOf(c, acq.getSlot())));
       Value kDesc = descriptor(rs.stage, /*lbo=*/16, kSwizzleAtomBytes);
-      NVVM::WgmmaFenceAlignedOp::create(b);
+      hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});
       auto [cbBegin, cbEnd] = halfBlocks(h);
       for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
         for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
           int64_t kOff = k * hw::kWgmmaKBf16 * 2;
           s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
-                  advance(kDesc, cb * geo.kvBlockBytes + kOff), geo.blockK,
+                  advance(kDesc, cb * geo.kvBlockBytes + kOff),
                   /*bMnMajor=*/false, /*accumulate=*/!firstStep);
           firstStep = false;
         }
-      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      hopper::WgmmaCommitOp::create(b);
     }
-    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-    rs.s = pin(s);
+    rs.s = waitFor(s);
     // Persistent: after the tile's last QK^T this consumer is done with Q;
     // once both are, the producer loads the next tile's.
     ws::ChannelAcquireOp qHeld = ts.qHeld;
@@ -1430,22 +1358,23 @@ public:
   void ownGemm(const ConsumerSetup &cs, ConsumerRound &rs) {
     const int64_t nS = cs.nS;
     // Every register the GEMM reads is written before its fence.
-    SmallVector<Value> pinned;
+    SmallVector<Value> fenced;
     for (int64_t q = 0; q < nS / 2; ++q)
-      pinned.push_back(packBf16(rs.weight[2 * q], rs.weight[2 * q + 1]));
-    llvm::append_range(pinned, elementsOf(rs.scaled));
-    pinned = pinAll(pinned);
-    SmallVector<Value> aFrag(pinned.begin(), pinned.begin() + nS / 2);
-    Value acc = structOf(rs.scaled.getType(),
-                         ArrayRef<Value>(pinned).drop_front(nS / 2));
-    NVVM::WgmmaFenceAlignedOp::create(b);
+      fenced.push_back(packBf16(rs.weight[2 * q], rs.weight[2 * q + 1]));
+    fenced.push_back(rs.scaled);
+    auto fence = hopper::WgmmaFenceOp::create(b, ValueRange(fenced).getTypes(),
+                                              fenced);
+    ValueRange aFrag = fence.getResults().drop_back();
+    Value acc = fence.getResults().back();
     {
       Value bDesc = vDescriptor(cs.c, rs.stage);
       for (int64_t k = 0; k < pvSteps(); ++k)
-        acc = mmaRegA(acc, ArrayRef<Value>(aFrag).slice(4 * k, 4),
-                      advance(bDesc, k * kVStep));
+        acc = hopper::WgmmaRegAOp::create(
+            b, acc.getType(), acc, aFrag.slice(4 * k, 4),
+            advance(bDesc, k * kVStep), /*b_mn_major=*/true,
+            /*zero_init=*/false);
     }
-    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    hopper::WgmmaCommitOp::create(b);
     rs.acc = acc;
   }
 
@@ -1474,8 +1403,7 @@ public:
   /// order the GPU matrix has checked longest: no difference either
   /// way without it, bench/LOG.md step 51).
   void releaseOwnV(const ConsumerSetup &cs, ConsumerRound &rs) {
-    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-    rs.acc = pin(rs.acc);
+    rs.acc = waitFor(rs.acc);
     auto release = [&] {
       ws::ChannelReleaseOp::create(b, rs.ownV.getChannel(), rs.ownV.getSlot(),
                                    rs.ownV.getToken(),
@@ -1485,7 +1413,10 @@ public:
     if (rs.ownPivot)
       release();
     if (cs.c == 0)
-      rs.acc = pin(rescaled(rs.acc, rs.beta, rs.q, rs.roundPivot));
+      rs.acc = hopper::PinOp::create(
+                   b, rs.acc.getType(),
+                   rescaled(rs.acc, rs.beta, rs.q, rs.roundPivot))
+                   .getResult(0);
     if (!rs.ownPivot)
       release();
   }
@@ -1507,17 +1438,17 @@ public:
     acquireGenericWrites();
     // The waits above are branches: restate the register fence so the
     // chain needs no compiler-inserted one.
-    NVVM::WgmmaFenceAlignedOp::create(b);
+    hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});
     {
       Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
       Value aDesc = pDescriptor(pTileOf(p, peerStage));
       Value bDesc = vDescriptor(c, peerStage);
       for (int64_t k = 0; k < pvSteps(); ++k)
         rs.acc = mma(rs.acc, advance(aDesc, k * pStepBytes()),
-                     advance(bDesc, k * kVStep), cs.halfCols,
+                     advance(bDesc, k * kVStep),
                      /*bMnMajor=*/true, /*accumulate=*/true);
     }
-    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    hopper::WgmmaCommitOp::create(b);
     // The next round's validity, loaded while the cross GEMM runs (the
     // last round reloads its own: in bounds, unused; the range never ends
     // past the tile's last round).
@@ -1526,8 +1457,7 @@ public:
       rs.nextMask = validityMask(
           cs, arith::MinUIOp::create(b, kb.add(rs.i, kb.idx(1)), last));
     }
-    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-    rs.acc = pin(rs.acc);
+    rs.acc = waitFor(rs.acc);
 
     // 8. Both stages and the peer's P tile are free again.
     ws::ChannelReleaseOp::create(b, cs.pCh[p], getP.getSlot(), getP.getToken(),

@@ -6,6 +6,7 @@ using namespace mlir;
 using namespace mlir::ws;
 
 #include "WarpSpec/IR/WarpSpecEnums.cpp.inc"
+#include "WarpSpec/IR/WarpSpecInterfaces.cpp.inc"
 #include "WarpSpec/IR/WarpSpecOpsDialect.cpp.inc"
 
 void WarpSpecDialect::initialize() {

@@ -22,7 +22,7 @@
 // CHECK: arith.mulf
 // CHECK: } else {
 // CHECK-NEXT: scf.yield %{{.*}} : !llvm.struct
-// CHECK: wgmma.mma_async.sync.aligned.m64n256k16
+// CHECK: hopper.wgmma_rs
 // CHECK: %[[ANY1:.*]] = nvvm.vote.sync  any %{{.*}}, %{{.*}} -> i1
 // CHECK-NEXT: scf.if %[[ANY1]] -> (!llvm.struct
 // CHECK-NOT: nvvm.vote.sync
@@ -68,7 +68,7 @@ func.func @lazy(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
 // CHECK-COUNT-128: arith.mulf
 // CHECK-NOT: arith.mulf
-// CHECK: wgmma.mma_async.sync.aligned.m64n256k16
+// CHECK: hopper.wgmma_rs
 // CHECK-NOT: nvvm.vote.sync
 // CHECK: memref.store %{{.*}} : memref<?x?x64xf32
 // CHECK: memref.store %{{.*}} : memref<?x?x64xf32

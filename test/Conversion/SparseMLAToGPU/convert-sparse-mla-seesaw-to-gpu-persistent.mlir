@@ -58,7 +58,7 @@
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} step %{{.*}} iter_args
 // CHECK: arith.muli %{{.*}}, %c3_i32{{.*}} : i32
 // CHECK: ws.channel.acquire consumer %[[AL0]]
-// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: hopper.wgmma_wait 0,
 // CHECK: %[[LAST:.*]] = arith.cmpi eq, %[[J]], %c1{{.*}} : index
 // CHECK-NEXT: scf.if %[[LAST]] {
 // CHECK-NEXT: ws.channel.release consumer %[[AQ]][%[[QS]]], %[[QT]]

@@ -1,18 +1,28 @@
 // RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=PINS
+// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=TIES
+// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu --convert-hopper-to-nvvm | FileCheck %s --check-prefix=PINS
 
-// The accumulators are held in place around the wgmma waits and fences by
-// one empty asm per site that ties them all (no asm per register): S (32
-// f32 per thread) after its wait; the P fragment (16 i32) with O (128 f32)
-// before the register-A GEMM's fence; O after each wait.
+// The accumulators are threaded through SSA: S (32 f32 per thread) leaves
+// its wait, the P fragment (16 i32) and O (128 f32) go through the
+// register-A GEMM's fence, O leaves each wait; no NVVM wgmma op yet.
+// TIES-NOT: nvvm.wgmma
+// TIES: hopper.wgmma_wait 0, %{{.*}} : !llvm.struct<({{(f32, ){31}f32}})>
+// TIES: hopper.wgmma_fence({{(%[0-9]+, ){16}%[0-9]+}}) : {{(i32, ){16}!llvm}}.struct<({{(f32, ){127}f32}})>
+// TIES: hopper.wgmma_wait 0, %{{.*}} : !llvm.struct<({{(f32, ){127}f32}})>
+// TIES-NOT: nvvm.wgmma
+
+// Lowered, each is held in place around its wait or fence by one empty asm
+// that ties every register (no asm per register).
 // PINS-NOT: "=f,0"
 // PINS: nvvm.wgmma.wait.group.sync.aligned 0
+// PINS-NEXT: llvm.extractvalue
 // PINS: llvm.inline_asm has_side_effects "", "{{(=f,){31}=f}},0,1,{{.*}},31" {{.*}} -> !llvm.struct<({{(f32, ){31}f32}})>
 // PINS-NOT: "=f,0"
 // PINS: llvm.inline_asm has_side_effects "", "{{(=r,){16}(=f,){127}=f}},0,1,{{.*}},143" {{.*}} -> !llvm.struct<({{(i32, ){16}(f32, ){127}f32}})>
 // PINS-NEXT: llvm.extractvalue
 // PINS-NOT: "=f,0"
 // PINS: nvvm.wgmma.fence.aligned
+// PINS: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
 // PINS: nvvm.wgmma.wait.group.sync.aligned 0
 // PINS: llvm.inline_asm has_side_effects "", "{{(=f,){127}=f}},0,1,{{.*}},127"
 // PINS-NOT: "=f,0"
@@ -119,15 +129,15 @@
 // CHECK-NOT: nvvm.fence.proxy {
 // CHECK: ws.channel.acquire consumer %[[AL0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK: nvvm.wgmma.fence.aligned
-// CHECK-NEXT: nvvm.wgmma.mma_async %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
-// CHECK-COUNT-15: <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
-// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK: hopper.wgmma_fence
+// CHECK-NEXT: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} zero_init : !llvm.struct<({{(f32, ){31}f32}})>
+// CHECK-COUNT-15: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
+// CHECK: hopper.wgmma_commit
 // CHECK-NEXT: ws.channel.acquire consumer %[[AR0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK-COUNT-20: <m = 64, n = 64, k = 16>, D[<f32>, <one>]
-// CHECK: nvvm.wgmma.commit.group.sync.aligned
-// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-COUNT-20: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
+// CHECK: hopper.wgmma_commit
+// CHECK-NEXT: hopper.wgmma_wait 0,
 // 2. The row max is taken on S itself (no per-element multiply) and scaled
 // once per row after the reduction over the row's four lanes.
 // CHECK-NOT: arith.mulf
@@ -154,9 +164,9 @@
 // wgmma, V MN-major), issued before the peer's max is known. O_0 is not
 // rescaled first: no multiply between the weights and the GEMM.
 // CHECK-NOT: arith.mulf
-// CHECK: nvvm.wgmma.fence.aligned
-// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
-// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK: hopper.wgmma_fence
+// CHECK-COUNT-4: hopper.wgmma_rs {{.*}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
+// CHECK: hopper.wgmma_commit
 // 5. Then m' from consumer 1.
 // CHECK-NEXT: ws.channel.acquire consumer %[[AMAX1]][%[[I]]]
 // CHECK: ws.channel.release consumer %[[AMAX1]]
@@ -169,7 +179,7 @@
 // CHECK-NEXT: ws.channel.release producer %[[AP0]]
 // The own GEMM landed: L0 goes back to the producer, then O_0 is brought
 // to m' (one multiply per O register).
-// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-NEXT: hopper.wgmma_wait 0,
 // CHECK-NOT: arith.mulf
 // CHECK: ws.channel.release consumer %[[AL0]]
 // CHECK-COUNT-128: arith.mulf
@@ -179,13 +189,13 @@
 // CHECK: ws.channel.acquire consumer %[[AL1]][%[[I]]]
 // CHECK-NEXT: ws.channel.acquire consumer %[[AP1]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK-NEXT: nvvm.wgmma.fence.aligned
-// CHECK-COUNT-4: <m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
-// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: hopper.wgmma_fence
+// CHECK-COUNT-4: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
+// CHECK: hopper.wgmma_commit
 // The next round's validity is loaded while the cross GEMM runs.
 // CHECK-COUNT-16: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
-// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: hopper.wgmma_wait 0,
 // CHECK: ws.channel.release consumer %[[AP1]]
 // CHECK-NEXT: ws.channel.release consumer %[[AL1]]
 // Epilogue: row sums through the max channels at iteration 2 (the number of
@@ -213,25 +223,25 @@
 // CHECK: ws.channel.acquire consumer %[[BQ]]
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} iter_args
 // CHECK: ws.channel.acquire consumer %[[BR1]][%[[J]]]
-// CHECK-COUNT-20: <m = 64, n = 64, k = 16>
+// CHECK-COUNT-20: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}{{( zero_init)?}} :
 // CHECK: ws.channel.acquire consumer %[[BL1]][%[[J]]]
-// CHECK-COUNT-16: <m = 64, n = 64, k = 16>
-// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-COUNT-16: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
+// CHECK: hopper.wgmma_wait 0,
 // CHECK: ws.channel.acquire consumer %[[BMAX0]][%[[J]]]
 // CHECK: ws.channel.acquire producer %[[BMAX1]][%[[J]]]
-// CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
+// CHECK-NOT: hopper.wgmma_rs
 // CHECK: ws.channel.acquire producer %[[BP1]][%[[J]]]
-// CHECK-NOT: wgmma.mma_async.sync.aligned.m64n256k16
+// CHECK-NOT: hopper.wgmma_rs
 // CHECK-NOT: nvvm.fence
 // CHECK: gpu.barrier
 // CHECK-NEXT: ws.channel.release producer %[[BP1]]
-// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
-// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-COUNT-4: hopper.wgmma_rs {{.*}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
+// CHECK: hopper.wgmma_wait 0,
 // CHECK: ws.channel.release consumer %[[BR1]]
 // CHECK-NEXT: ws.channel.acquire consumer %[[BR0]][%[[J]]]
 // CHECK-NEXT: ws.channel.acquire consumer %[[BP0]][%[[J]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK-COUNT-4: <m = 64, n = 256, k = 16>
+// CHECK-COUNT-4: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major
 // CHECK: ws.channel.release consumer %[[BP0]]
 // CHECK-NEXT: ws.channel.release consumer %[[BR0]]
 // CHECK: ws.role_return
