@@ -112,9 +112,9 @@ def ConvertSparseMLASeesawToGPU
       operands from shared memory), masks invalid columns, exchanges its row max
       with the peer through the channel `max[c]`, rescales, writes its P
       tile (bf16) into the stage's dead RoPE slice and publishes it through
-      the channel `p[c]` (each wgmma read of what another role wrote through
-      the generic proxy follows its acquire and a uni-directional acquire
-      proxy fence, `nvvm.fence.proxy.sync_restrict`); then accumulates
+      the channel `p[c]` (no proxy fence: `ws-insert-proxy-fences` places
+      them where a wgmma reads what another role wrote through the generic
+      proxy); then accumulates
       `O_c += P_c V_c[:, half c] + P_p V_p[:, half c]` (m64n256k16, V read
       MN-major from the same stage; the own GEMM with P from registers,
       `hopper.wgmma_rs`), releasing both stages; after the last

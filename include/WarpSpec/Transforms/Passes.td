@@ -33,4 +33,37 @@ def WSAssignSharedMemory
   ];
 }
 
+def WSInsertProxyFences : Pass<"ws-insert-proxy-fences"> {
+  let summary = "Order each channel's writes before its reads across memory "
+                "proxies";
+  let description = [{
+    For every `ws.warp_specialize`, finds through which memory proxy each
+    channel's slots are written and read, and inserts the proxy fence the
+    pair needs after the reading side's `ws.channel.acquire`; no fence is
+    placed by hand.
+
+    The writers of a channel are the shared-memory writes a producer-side
+    holder makes while it holds a slot (from its acquire to the release of
+    its token, nested regions included), plus the async proxy where the
+    release counts TMA bytes (`tx(N)`). The readers are the shared-memory
+    reads a consumer-side holder makes while it holds the slot (to the
+    release, or the end of the block where the slot is kept). Proxies come
+    from `ws::SharedMemoryProxyOpInterface`, or for upstream operations from
+    a table: `cp.async` and `llvm.load` / `llvm.store` / `memref.load` /
+    `memref.store` of shared memory go through the generic proxy; TMA
+    (`cp.async.bulk*`) and `nvvm.wgmma.mma_async` through the async proxy.
+
+    The fence, by writer x reader (PTX ISA 8.x, "Memory Consistency Model",
+    "Proxies", and "membar / fence"):
+    | writer \ reader | generic | async |
+    |---|---|---|
+    | generic | none (the mbarrier orders them) | `fence.proxy.async::generic.acquire.sync_restrict::shared::cluster` after the acquire |
+    | async | none (a phase completes when the bytes have landed) | none |
+
+    Adjacent acquires that each need the fence share one, after the last of
+    them.
+  }];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
+}
+
 #endif // WARPSPEC_TRANSFORMS_PASSES_TD

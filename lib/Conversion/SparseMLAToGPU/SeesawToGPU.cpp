@@ -7,9 +7,10 @@
 // slices, and each accumulate one half of O from both blocks.
 //
 // Roles and channels are emitted as ws dialect ops (warp_specialize,
-// channel.*); the math is emitted directly as NVVM ops (wgmma, cp.async,
-// fence.proxy, ex2) on shared-memory addresses, so every Hopper instruction
-// of the kernel is visible in the IR this pass produces.
+// channel.*), the warpgroup matrix ops as hopper ops (wgmma, wgmma_rs and
+// the fence / commit / wait that thread their accumulators); the copies and
+// the softmax as NVVM and arith ops (cp.async, TMA, ex2) on shared-memory
+// addresses. The proxy fences come later, from ws-insert-proxy-fences.
 //
 //===----------------------------------------------------------------------===//
 
@@ -608,17 +609,6 @@ public:
         .getResult(0);
   }
 
-  /// After a channel acquire, before wgmma reads what the other side wrote
-  /// to shared memory through the generic proxy (cp.async, st.shared): the
-  /// uni-directional generic-to-async acquire proxy fence (PTX ISA 8.6,
-  /// "membar / fence"). It applies to shared memory only, so unlike
-  /// `fence.proxy.async.shared::cta`, which compiles to a CTA-wide MEMBAR,
-  /// it does not wait for the thread's outstanding global loads and stores
-  /// (ptxas emits no instruction for it on sm_90a; 1-1.6% faster off the
-  /// headline shape, bench/LOG.md step 57).
-  void acquireGenericWrites() {
-    NVVM::FenceProxySyncRestrictOp::create(b, NVVM::MemOrderKind::ACQUIRE);
-  }
   /// Side-effecting inline asm without results.
   void asmStatement(ValueRange operands, StringRef text,
                     StringRef constraints) {
@@ -1166,9 +1156,8 @@ public:
           h == 0 ? kvLeft : kvRight, rs.g, ws::ChannelSide::consumer);
       if (h == c)
         rs.ownV = acq;
-      // cp.async wrote the half through the generic proxy; wgmma reads it
-      // through the async proxy.
-      acquireGenericWrites();
+      // (cp.async wrote the half through the generic proxy, wgmma reads it
+      // through the async proxy: ws-insert-proxy-fences fences here.)
       if (!rs.stage)
         rs.stage = opaque(tile(stageOf(c, acq.getSlot())));
       Value kDesc = descriptor(rs.stage, /*lbo=*/16, kSwizzleAtomBytes);
@@ -1433,9 +1422,9 @@ public:
     auto getP = ws::ChannelAcquireOp::create(b, b.getIndexType(),
                                              ws::TokenType::get(ctx), cs.pCh[p],
                                              rs.g, ws::ChannelSide::consumer);
-    // The peer's P tile (st.shared) and the peer block's V half
-    // (cp.async) were written through the generic proxy.
-    acquireGenericWrites();
+    // (The peer's P tile (st.shared) and the peer block's V half
+    // (cp.async) were written through the generic proxy: one fence after
+    // both acquires, from ws-insert-proxy-fences.)
     // The waits above are branches: restate the register fence so the
     // chain needs no compiler-inserted one.
     hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});

@@ -1,15 +1,19 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu --ws-insert-proxy-fences | FileCheck %s
 // RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=TIES
 // RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu --convert-hopper-to-nvvm | FileCheck %s --check-prefix=PINS
 
 // The accumulators are threaded through SSA: S (32 f32 per thread) leaves
 // its wait, the P fragment (16 i32) and O (128 f32) go through the
 // register-A GEMM's fence, O leaves each wait; no NVVM wgmma op yet.
+// No proxy fence is placed by this pass (ws-insert-proxy-fences does, the
+// main checks below).
 // TIES-NOT: nvvm.wgmma
+// TIES-NOT: nvvm.fence
 // TIES: hopper.wgmma_wait 0, %{{.*}} : !llvm.struct<({{(f32, ){31}f32}})>
 // TIES: hopper.wgmma_fence({{(%[0-9]+, ){16}%[0-9]+}}) : {{(i32, ){16}!llvm}}.struct<({{(f32, ){127}f32}})>
 // TIES: hopper.wgmma_wait 0, %{{.*}} : !llvm.struct<({{(f32, ){127}f32}})>
 // TIES-NOT: nvvm.wgmma
+// TIES-NOT: nvvm.fence
 
 // Lowered, each is held in place around its wait or fence by one empty asm
 // that ties every register (no asm per register).
