@@ -129,3 +129,28 @@ MLIR
   "$BIN/sparse-mla-translate" --package "$OUT/$name.nvvm.mlir" -o "$OUT/$name.smlapkg"
   printf '%-18s %8d bytes\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")"
 done
+
+# attn_sink alone on the V3.2 op (H = 128, topk = 2048, causal): the chip's
+# default (seesaw on sm_90a) and the simple schedule, compared element for
+# element on the GPU.
+#   sink_default, sink_simple
+for kind in default simple; do
+  name=sink_$kind
+  src="$OUT/$name.mlir"
+  cat >"$src" <<MLIR
+func.func @$name(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                 %idx: memref<?x?x1x2048xi32>, %q_start: i32, %sink: memref<128xf32>,
+                 %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>,
+                 %ml: memref<?x?x128xf32>) {
+  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x2048xi32>) q_start(%q_start)
+                 attn_sink(%sink : memref<128xf32>)
+                 out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>)
+                 max_logits(%ml : memref<?x?x128xf32>) {causal = true}
+  return
+}
+MLIR
+  "$BIN/sparse-mla-opt" "$src" --sparse-mla-to-nvvm="chip=$CHIP schedule=$kind" -o "$OUT/$name.nvvm.mlir"
+  "$BIN/sparse-mla-translate" --package "$OUT/$name.nvvm.mlir" -o "$OUT/$name.smlapkg"
+  printf '%-18s %8d bytes\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")"
+done

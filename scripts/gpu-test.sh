@@ -240,6 +240,15 @@ run_case packages packages-sl-pipelined-vs-simple "$PKG_DIR/sl_pipelined.smlapkg
 for tool in memcheck racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-sl-pipelined" "$PKG_DIR/sl_pipelined.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --attn-sink mixed --topk-length wild --iters 0 --warmup 0
 done
+# attn_sink on the chip's default schedule (seesaw on sm_90a): against
+# float64 with sinks of every kind, element for element against the simple
+# kernel, sanitized.
+run_case packages packages-sink-default "$PKG_DIR/sink_default.smlapkg" --B 1 --S 256 --Skv 4096 --q-start 1000 --indices causal --attn-sink mixed --iters 0
+run_case packages packages-sink-default-inf "$PKG_DIR/sink_default.smlapkg" --B 1 --S 64 --Skv 2048 --q-start 3 --indices adversarial --attn-sink inf --iters 0
+run_case packages packages-sink-default-vs-simple "$PKG_DIR/sink_default.smlapkg" --B 2 --S 128 --Skv 4096 --q-start 7 --indices adversarial --attn-sink uniform --iters 0 --compare "$PKG_DIR/sink_simple.smlapkg"
+for tool in memcheck racecheck synccheck; do
+  SAN_TOOL=$tool memcheck_case packages "packages-$tool-sink-default" "$PKG_DIR/sink_default.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --attn-sink mixed --iters 0 --warmup 0
+done
 # The seesaw schedule's shared_validity option against the default seesaw
 # kernel (sm_90a packages only; skipped where they were not built).
 run_case packages packages-sv-vs-v32 "$PKG_DIR/v32_sv.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"

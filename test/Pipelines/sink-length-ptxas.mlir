@@ -1,8 +1,9 @@
 // attn_sink and topk_length: the simple and pipelined schedules compile
 // them for sm_90a with no spills (in the pipelined kernel both roles read
 // the row's length, so they agree on the number of blocks); the seesaw
-// schedule does not implement them yet and says so (the default falls back
-// to simple with a remark). The manifest lists the two parameters.
+// schedule does not implement topk_length yet and says so (the default falls
+// back to simple with a remark; seesaw-sink-ptxas.mlir has attn_sink alone
+// on the seesaw kernel). The manifest lists the two parameters.
 // REQUIRES: ptxas
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a schedule=simple" -o %t.simple.mlir
 // RUN: sparse-mla-translate --ptx --toolkit=%cuda_toolkit %t.simple.mlir -o %t.simple.ptx
@@ -16,8 +17,8 @@
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // MANIFEST: "name": "attn_sink"
 // MANIFEST: "name": "topk_length"
-// DEFAULT: remark: falling back to the simple schedule: seesaw schedule does not implement attn_sink yet (the simple and pipelined schedules do)
-// SEESAW: error: 'sparse_mla.fwd' op seesaw schedule does not implement attn_sink yet (the simple and pipelined schedules do)
+// DEFAULT: remark: falling back to the simple schedule: seesaw schedule does not implement topk_length yet (the simple and pipelined schedules do)
+// SEESAW: error: 'sparse_mla.fwd' op seesaw schedule does not implement topk_length yet (the simple and pipelined schedules do)
 
 func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                    %idx: memref<?x?x1x2048xi32>, %qs: i32, %sink: memref<128xf32>,

@@ -1531,7 +1531,10 @@ public:
       any[r] =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[r], zero);
       inv[r] = arith::SelectOp::create(
-          b, any[r], arith::DivFOp::create(b, kb.f32(1.0), total[r]), zero);
+          b, any[r],
+          arith::DivFOp::create(b, kb.f32(1.0),
+                                withSink(total[r], m[r], tileRows[r])),
+          zero);
     }
     // bf16 pairs of this thread: row `h`, columns 8j + 2(l%4) + {0, 1}.
     SmallVector<std::array<Value, 2>> pk(cs.nO / 4);
@@ -1541,6 +1544,20 @@ public:
                             fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
     storeOutHalf(cs, tileRows, o, inv, pk);
     storeRowStats(cs, tileRows, m, runningMax, total, any);
+  }
+
+  /// The normalizer of a row with sum `total` relative to pivot `m` (log2
+  /// units): `total` itself, or with attn_sink total + exp2(sink log2(e) -
+  /// m). Then out = O / (total + exp(sink - lse) total) = O / total x
+  /// 1 / (1 + exp(sink - lse)), since lse = (m + log2 total) ln 2; a sink
+  /// of -inf adds 0, one of +inf gives out = 0. lse is unchanged.
+  Value withSink(Value total, Value m, Value tileRow) {
+    if (!cta->attnSink)
+      return total;
+    Value head = kb.add(cta->head0, tileRow);
+    Value sink = memref::LoadOp::create(b, cta->attnSink, ValueRange{head});
+    Value sinkLog2 = fmul(sink, kb.f32(static_cast<float>(M_LOG2E)));
+    return fadd(total, ex2(fsub(sinkLog2, m)));
   }
 
   /// This consumer's half of out for the tile's rows `tileRows`: `o`

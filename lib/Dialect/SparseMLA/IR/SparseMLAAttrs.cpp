@@ -441,10 +441,9 @@ mlir::sparse_mla::whySeesawKernelCannotServe(ScheduleAttr schedule,
                                              const FwdOp::Problem &p) {
   std::string reason;
   llvm::raw_string_ostream os(reason);
-  if (p.attnSink || p.topkLength) {
-    os << "seesaw schedule does not implement "
-       << (p.attnSink ? "attn_sink" : "topk_length")
-       << " yet (the simple and pipelined schedules do)";
+  if (p.topkLength) {
+    os << "seesaw schedule does not implement topk_length yet (the simple "
+          "and pipelined schedules do)";
   } else if (p.Dqk != kSeesawDqk) {
     os << "seesaw schedule needs Dqk = " << kSeesawDqk << ", but got "
        << p.Dqk;
