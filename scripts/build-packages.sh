@@ -66,91 +66,74 @@ VARIANTS=(
   "v4_simple 64 1 512 true 1 512 simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1"
   "v4_pipelined 64 1 512 true 1 512 pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]")
 
-for v in "${VARIANTS[@]}"; do
-  read -r name H G topk causal stride dqk schedule <<<"$v"
-  sched_attr=""
-  kind=$SCHEDULE
+# build NAME H G TOPK CAUSAL KV_STRIDE DQK OPERANDS KIND [SCHEDULE]
+# OPERANDS: "-", "sink", "len" or "sink,len" (attn_sink [H] / topk_length
+# [B, S]); KIND: the pipeline's schedule= option; SCHEDULE: a hand-written
+# #sparse_mla.schedule (kept as written: KIND is then default).
+build() {
+  local name=$1 H=$2 G=$3 topk=$4 causal=$5 stride=$6 dqk=$7 ops=$8 kind=$9
+  local schedule=${10:-} sched_attr="" args="" uses=""
   if [ -n "$schedule" ]; then
-    # A hand-written schedule is kept as written (schedule=default).
     sched_attr=", schedule = #sparse_mla.schedule<$schedule>"
     kind=default
     case "$schedule" in
-      pipelined*) [[ "$CHIP" =~ ^sm_(9|1[0-9])[0-9] ]] || continue;;
-      seesaw*) [ "$CHIP" = sm_90a ] || continue;;
+      pipelined*) [[ "$CHIP" =~ ^sm_(9|1[0-9])[0-9] ]] || return 0;;
+      seesaw*) [ "$CHIP" = sm_90a ] || return 0;;
     esac
   fi
-  src="$OUT/$name.mlir"
+  case ",$ops," in *,sink,*)
+    args+=" %sink: memref<${H}xf32>,"; uses+=" attn_sink(%sink : memref<${H}xf32>)";; esac
+  case ",$ops," in *,len,*)
+    args+=" %len: memref<?x?xi32>,"; uses+=" topk_length(%len : memref<?x?xi32>)";; esac
+  local src="$OUT/$name.mlir"
   cat >"$src" <<MLIR
 func.func @$name(%q: memref<?x?x${H}x${dqk}xbf16>, %kv: memref<?x?x${G}x${dqk}xbf16>,
-                 %idx: memref<?x?x${G}x${topk}xi32>, %q_start: i32,
+                 %idx: memref<?x?x${G}x${topk}xi32>, %q_start: i32,${args}
                  %out: memref<?x?x${H}x512xbf16>, %lse: memref<?x?x${H}xf32>,
                  %ml: memref<?x?x${H}xf32>) {
   sparse_mla.fwd q(%q : memref<?x?x${H}x${dqk}xbf16>) kv(%kv : memref<?x?x${G}x${dqk}xbf16>)
-                 indices(%idx : memref<?x?x${G}x${topk}xi32>) q_start(%q_start)
+                 indices(%idx : memref<?x?x${G}x${topk}xi32>) q_start(%q_start)${uses}
                  out(%out : memref<?x?x${H}x512xbf16>) lse(%lse : memref<?x?x${H}xf32>)
                  max_logits(%ml : memref<?x?x${H}xf32>)
                  {causal = $causal, kv_stride = $stride : i64$sched_attr}
   return
 }
 MLIR
+  local start end
   start=$(date +%s%N)
   "$BIN/sparse-mla-opt" "$src" --sparse-mla-to-nvvm="chip=$CHIP schedule=$kind" -o "$OUT/$name.nvvm.mlir"
   "$BIN/sparse-mla-translate" --package "$OUT/$name.nvvm.mlir" -o "$OUT/$name.smlapkg"
   end=$(date +%s%N)
-  printf '%-18s %8d bytes  %5d ms\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")" $(( (end - start) / 1000000 ))
+  printf '%-22s %8d bytes  %5d ms\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")" $(( (end - start) / 1000000 ))
+}
+
+for v in "${VARIANTS[@]}"; do
+  read -r name H G topk causal stride dqk schedule <<<"$v"
+  build "$name" "$H" "$G" "$topk" "$causal" "$stride" "$dqk" - "$SCHEDULE" "$schedule"
 done
 
 # attn_sink + topk_length (FlashMLA's optional operands) on the simple and
-# pipelined schedules: H = 64, topk = 512, causal (the seesaw schedule does
-# not implement them yet).
+# pipelined schedules: H = 64, topk = 512, causal.
 #   sl_simple, sl_pipelined
-for sched in "simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1" \
-             "pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"; do
-  kind=${sched%%,*}
-  [ "$kind" = pipelined ] && ! [[ "$CHIP" =~ ^sm_(9|1[0-9])[0-9] ]] && continue
-  name=sl_$kind
-  src="$OUT/$name.mlir"
-  cat >"$src" <<MLIR
-func.func @$name(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
-                 %idx: memref<?x?x1x512xi32>, %q_start: i32,
-                 %sink: memref<64xf32>, %len: memref<?x?xi32>,
-                 %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>,
-                 %ml: memref<?x?x64xf32>) {
-  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
-                 indices(%idx : memref<?x?x1x512xi32>) q_start(%q_start)
-                 attn_sink(%sink : memref<64xf32>) topk_length(%len : memref<?x?xi32>)
-                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
-                 max_logits(%ml : memref<?x?x64xf32>)
-                 {causal = true, schedule = #sparse_mla.schedule<$sched>}
-  return
-}
-MLIR
-  "$BIN/sparse-mla-opt" "$src" --sparse-mla-to-nvvm="chip=$CHIP" -o "$OUT/$name.nvvm.mlir"
-  "$BIN/sparse-mla-translate" --package "$OUT/$name.nvvm.mlir" -o "$OUT/$name.smlapkg"
-  printf '%-18s %8d bytes\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")"
-done
+build sl_simple 64 1 512 true 1 576 sink,len default \
+  "simple, heads_per_cta = 16, block_k = 32, stages = 1, warpgroups = 1"
+build sl_pipelined 64 1 512 true 1 576 sink,len default \
+  "pipelined, heads_per_cta = 16, block_k = 32, stages = 2, warpgroups = 2, regs = [56, 232]"
 
 # attn_sink alone on the V3.2 op (H = 128, topk = 2048, causal): the chip's
 # default (seesaw on sm_90a) and the simple schedule, compared element for
 # element on the GPU.
 #   sink_default, sink_simple
-for kind in default simple; do
-  name=sink_$kind
-  src="$OUT/$name.mlir"
-  cat >"$src" <<MLIR
-func.func @$name(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
-                 %idx: memref<?x?x1x2048xi32>, %q_start: i32, %sink: memref<128xf32>,
-                 %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>,
-                 %ml: memref<?x?x128xf32>) {
-  sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
-                 indices(%idx : memref<?x?x1x2048xi32>) q_start(%q_start)
-                 attn_sink(%sink : memref<128xf32>)
-                 out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>)
-                 max_logits(%ml : memref<?x?x128xf32>) {causal = true}
-  return
-}
-MLIR
-  "$BIN/sparse-mla-opt" "$src" --sparse-mla-to-nvvm="chip=$CHIP schedule=$kind" -o "$OUT/$name.nvvm.mlir"
-  "$BIN/sparse-mla-translate" --package "$OUT/$name.nvvm.mlir" -o "$OUT/$name.smlapkg"
-  printf '%-18s %8d bytes\n' "$name.smlapkg" "$(stat -c %s "$OUT/$name.smlapkg")"
-done
+build sink_default 128 1 2048 true 1 576 sink default
+build sink_simple 128 1 2048 true 1 576 sink simple
+
+# The shapes of the side-by-side suite with FlashMLA (bench/peer-suite.tsv)
+# that the variants above do not cover, each with SCHEDULE:
+#   v32_sink      v32 with attn_sink
+#   v32_len       v32 with topk_length
+#   v4_h64        Dqk = Dv = 512 (K = V), H = 64, topk = 512, not causal
+#   v4_h128       Dqk = Dv = 512, H = 128, topk = 1024, not causal
+build v32_sink 128 1 2048 false 1 576 sink "$SCHEDULE"
+build v32_len 128 1 2048 false 1 576 len "$SCHEDULE"
+build v4_h64 64 1 512 false 1 512 - "$SCHEDULE"
+build v4_h128 128 1 1024 false 1 512 - "$SCHEDULE"
