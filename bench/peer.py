@@ -32,7 +32,7 @@ Implementations (`--impl`):
   It has no batch dimension and no causal flag: the batch is flattened and
   each valid index offset by b x Skv; entries that are invalid under
   docs/semantics.md (out of range, or past max_kv(s) when causal) become -1, the
-  peer's invalid marker. It needs G = 1, H in {64, 128}, Dqk = 576,
+  peer's invalid marker. It needs G = 1, H in {64, 128}, Dqk in {512, 576},
   Dv = 512, topk a multiple of 128 (its API's limits).
 - `torch-ref`: the same calling convention computed with torch (fp32 gather,
   chunks of queries). It exists to check this harness on a machine without
@@ -78,9 +78,14 @@ def load(dump):
     return meta["op"], arrays
 
 
-def valid_mask(op, idx):
-    """docs/semantics.md, "Which entries are valid", for idx [B, S, G, topk]."""
+def valid_mask(op, idx, lengths=None):
+    """docs/semantics.md, "Valid entries", for idx [B, S, G, topk];
+    lengths: topk_length [B, S] or None."""
     ok = (idx >= 0) & (idx < op["Skv"])
+    if lengths is not None:
+        n = lengths.to(torch.int64).clamp(0, op["topk"])
+        j = torch.arange(op["topk"], device=idx.device, dtype=torch.int64)
+        ok &= j.view(1, 1, 1, -1) < n.view(n.shape[0], n.shape[1], 1, 1)
     if op["causal"]:
         s = torch.arange(op["S"], device=idx.device, dtype=torch.int64)
         q_pos = op["q_start"] + s
@@ -91,7 +96,9 @@ def valid_mask(op, idx):
 
 def peer_inputs(op, q, kv, idx):
     """The peer's convention: q [B S, H, Dqk], kv [B Skv, 1, Dqk], indices
-    [B S, 1, topk] with offsets b x Skv and -1 for every invalid entry."""
+    [B S, 1, topk] with offsets b x Skv and -1 for every invalid entry (with
+    topk_length, the entries past a row's length stay as they are: the peer
+    is given the lengths too, and must not read them)."""
     B, S, Skv = op["B"], op["S"], op["Skv"]
     offset = (torch.arange(B, device=idx.device, dtype=torch.int64) * Skv).view(B, 1, 1, 1)
     flat = torch.where(valid_mask(op, idx), idx.to(torch.int64) + offset, torch.full_like(offset, -1))
@@ -101,7 +108,7 @@ def peer_inputs(op, q, kv, idx):
             flat.to(torch.int32).reshape(B * S, 1, op["topk"]))
 
 
-def torch_ref(q, kv, indices, sm_scale, d_v, chunk=64):
+def torch_ref(q, kv, indices, sm_scale, d_v, attn_sink=None, topk_length=None, chunk=64):
     """flash_mla_sparse_fwd's semantics in torch (fp32), for the harness."""
     sq, h, _ = q.shape
     out = torch.empty(sq, h, d_v, dtype=torch.bfloat16, device=q.device)
@@ -112,6 +119,9 @@ def torch_ref(q, kv, indices, sm_scale, d_v, chunk=64):
         b = min(sq, a + chunk)
         idx = indices[a:b, 0, :].to(torch.int64)
         valid = idx >= 0
+        if topk_length is not None:
+            n = topk_length[a:b].to(torch.int64).clamp(0, idx.shape[1])
+            valid &= torch.arange(idx.shape[1], device=idx.device)[None, :] < n[:, None]
         rows = kv2[idx.clamp(min=0)].float()                       # [c, topk, Dqk]
         rows = rows.masked_fill(~valid[..., None], 0)                 # nothing from invalid entries
         s = torch.einsum("chd,ckd->chk", q[a:b].float(), rows) * sm_scale
@@ -120,6 +130,8 @@ def torch_ref(q, kv, indices, sm_scale, d_v, chunk=64):
         l = torch.logsumexp(s, dim=-1)                                # -inf where empty
         p = torch.exp(s - torch.where(torch.isfinite(l), l, torch.zeros_like(l))[..., None])
         o = torch.einsum("chk,ckd->chd", p, rows[..., :d_v])
+        if attn_sink is not None:
+            o = o / (1 + torch.exp(attn_sink.float()[None, :] - l))[..., None]
         empty = ~torch.isfinite(l)
         out[a:b] = o.masked_fill(empty[..., None], 0).to(torch.bfloat16)
         lse[a:b] = torch.where(empty, torch.full_like(l, math.inf), l)
@@ -136,7 +148,8 @@ def implementation(name):
         except ImportError as e:
             raise Unsupported("cannot import flash_mla (%s): install FlashMLA on this machine, "
                               "or use --impl torch-ref to check the harness" % e)
-        return lambda q, kv, idx, scale, d_v: flash_mla.flash_mla_sparse_fwd(q, kv, idx, scale, d_v=d_v)
+        return lambda q, kv, idx, scale, d_v, sink=None, lengths=None: flash_mla.flash_mla_sparse_fwd(
+            q, kv, idx, scale, d_v=d_v, attn_sink=sink, topk_length=lengths)
     raise Unsupported("unknown --impl '%s' (flash_mla, torch-ref)" % name)
 
 
@@ -146,7 +159,7 @@ def check_support(op, impl):
     if impl != "flash_mla":
         return
     limits = [("H", op["H"] in (64, 128), "64 or 128"),
-              ("Dqk", op["Dqk"] == 576, "576"), ("Dv", op["Dv"] == 512, "512"),
+              ("Dqk", op["Dqk"] in (512, 576), "512 or 576"), ("Dv", op["Dv"] == 512, "512"),
               ("topk", op["topk"] % 128 == 0, "a multiple of 128")]
     for field, ok, want in limits:
         if not ok:
@@ -178,11 +191,13 @@ def out_mismatches(a, ref, tol):
     return int(bad.sum()), int((cos < MIN_COSINE).sum()), float(torch.nan_to_num(err, nan=math.inf).max()), float(cos.min())
 
 
-def float64_rows(op, q, kv, idx, rows):
+def float64_rows(op, q, kv, idx, rows, sink=None, lengths=None):
     """Reference out/lse/max_logits (float64) for the (b, s) pairs in rows, and
-    sum_j p_j |v_j| per out element (the weight of the P rounding term)."""
+    sum_j p_j |v_j| per out element (the weight of the P rounding term);
+    sink: attn_sink [H] or None (out and the weights scaled by
+    1 / (1 + exp(sink - lse))); lengths: topk_length [B, S] or None."""
     outs, lses, mxs, ws = [], [], [], []
-    valid = valid_mask(op, idx)
+    valid = valid_mask(op, idx, lengths)
     for b, s in rows:
         k = idx[b, s, 0][valid[b, s, 0]].to(torch.int64)
         keys = kv[b, k, 0].double()                               # [n, Dqk]
@@ -195,6 +210,8 @@ def float64_rows(op, q, kv, idx, rows):
             continue
         l = torch.logsumexp(sc, dim=-1)
         p = torch.exp(sc - l[:, None])                             # [H, n]
+        if sink is not None:  # exp(sink - l) may overflow to inf: the factor is then 0
+            p = p / (1 + torch.exp(sink.double() - l))[:, None]
         outs.append(p @ keys[:, :op["Dv"]])
         ws.append(p @ keys[:, :op["Dv"]].abs())
         lses.append(l)
@@ -202,7 +219,7 @@ def float64_rows(op, q, kv, idx, rows):
     return torch.stack(outs), torch.stack(lses), torch.stack(mxs), torch.stack(ws)
 
 
-def compare_tolerance(op, q, kv, idx, a, b):
+def compare_tolerance(op, q, kv, idx, a, b, sink=None, lengths=None):
     """The elementwise out bound of the comparison of a (the peer) with b
     (sparse_mla), [B, S, H, Dv]: 2e-3 + 2e-2 |b| + 2 x 2^-8 sum_j p_j |v_j|.
     The float64 sum is computed only for the (b, s) rows with an element it
@@ -220,7 +237,7 @@ def compare_tolerance(op, q, kv, idx, a, b):
     pairs = [tuple(x) for x in undecided.nonzero().tolist()]
     for i in range(0, len(pairs), 256):
         chunk = pairs[i:i + 256]
-        w = float64_rows(op, q, kv, idx, chunk)[3].float()         # [n, H, Dv]
+        w = float64_rows(op, q, kv, idx, chunk, sink, lengths)[3].float()         # [n, H, Dv]
         sel_b = torch.tensor([p[0] for p in chunk], device=a.device)
         sel_s = torch.tensor([p[1] for p in chunk], device=a.device)
         tol[sel_b, sel_s] = base[sel_b, sel_s] + 2 * OUT_P_ROUND * w

@@ -15,15 +15,16 @@
 # SUITE=FILE runs another suite file of the same format instead.
 # Exit status 1 if any check failed; 3 on a machine without a GPU.
 #
-# PEER=flash_mla (or torch-ref, which checks the harness itself) adds a
-# side-by-side run of a peer implementation: for each case in PEER_CASES
-# (names; unset: every case but decode, whose 19 GB of KV is too large to dump),
-# the first label's package runs once more with --dump, and bench/peer.py
-# runs the peer on exactly those inputs (float64 check of sampled rows,
-# every element compared with the package's outputs, then timed the same
-# way); its rows appear under the label peer-$PEER. Where the peer cannot be
-# imported its rows are marked skipped. PEER_FLAGS passes more options to
-# bench/peer.py (e.g. "--stats-base 2" for a FlashMLA release before 2026-01).
+# PEER=flash_mla (or torch-ref, which checks the harness itself) adds the
+# side-by-side suite: for each line of PEER_SUITE (default
+# bench/peer-suite.tsv; only the names in PEER_CASES when set),
+# bench/side_by_side.py runs the first label's package and the peer in one
+# process on the same generated inputs: both checked against float64 on
+# sampled rows, compared element by element, then timed interleaved (BURST
+# iterations, default 10, then SUSTAINED, default 60). Writes
+# RESULTS_DIR/side-by-side/NAME.json and RESULTS_DIR/side-by-side.md. Where
+# the peer cannot be imported the suite is skipped, and says so. SUITE=/dev/null
+# runs the side-by-side suite alone.
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 RESULTS_DIR LABEL=PACKAGE_DIR..." >&2; exit 2; }
 RES=$1; shift
@@ -33,6 +34,7 @@ require_gpu
 BUILD=${BUILD_DIR:-/tmp/build-runtime}
 ITERS=${ITERS:-5}
 SUITE=${SUITE:-$ROOT/bench/suite.tsv}
+PEER_SUITE=${PEER_SUITE:-$ROOT/bench/peer-suite.tsv}
 [ -r "$SUITE" ] || { echo "no suite file $SUITE" >&2; exit 2; }
 mkdir -p "$RES/runs"
 
@@ -68,42 +70,32 @@ for spec in "$@"; do
 done
 
 if [ -n "${PEER:-}" ]; then
-  first=${1%%=*}; firstdir=${1#*=}
+  firstdir=${1#*=}
   plabel="peer-$PEER"
-  peer_ok=1
+  mkdir -p "$RES/side-by-side"
+  export SPARSE_MLA_RUNTIME_LIB=${SPARSE_MLA_RUNTIME_LIB:-$BUILD/libsparse_mla_runtime.so}
   if [ "$PEER" = flash_mla ] && ! python3 -c "import torch, flash_mla" 2> "$RES/runs/peer-import.log"; then
-    peer_ok=0
     echo "-- $plabel: SKIPPED (cannot import flash_mla: $(tail -1 "$RES/runs/peer-import.log"))"
-  fi
-  while IFS=$'\t' read -r name pkg flags; do
-    case "$name" in ''|\#*) continue;; esac
-    if [ -n "${PEER_CASES:-}" ]; then
-      case " $PEER_CASES " in *" $name "*) ;; *) continue;; esac
-    elif [ "$name" = decode ]; then
-      continue
-    fi
-    cmd="python3 bench/peer.py DUMP --impl $PEER ${PEER_FLAGS:+$PEER_FLAGS }--check-rows 32 --warmup 2 --iters $ITERS (DUMP: sparse-mla-run $pkg.smlapkg $flags --iters 0 --dump DUMP, schedule $first)"
-    if [ $peer_ok = 0 ] || [ ! -f "$firstdir/$pkg.smlapkg" ]; then
-      printf '%s\t%s\t%s\t%s\n' "$plabel" "$name" "skipped" "$cmd" >> "$RES/runs/index.tsv"
-      continue
-    fi
-    echo "-- $plabel $name: $cmd"
-    dump="$RES/runs/dump-$name"
-    rm -rf "$dump" "$RES/runs/$plabel-$name.json" "$RES/runs/$plabel-$name.json.log"
-    # shellcheck disable=SC2086
-    if "$BUILD/sparse-mla-run" "$firstdir/$pkg.smlapkg" $flags --check-rows 32 --iters 0 --dump "$dump" > "$dump.log" 2>&1; then
+  else
+    while IFS=$'\t' read -r name pkg flags; do
+      case "$name" in ''|\#*) continue;; esac
+      if [ -n "${PEER_CASES:-}" ]; then
+        case " $PEER_CASES " in *" $name "*) ;; *) continue;; esac
+      fi
+      out="$RES/side-by-side/$name.json"
+      if [ ! -f "$firstdir/$pkg.smlapkg" ]; then
+        echo "-- $plabel $name: SKIPPED (no $firstdir/$pkg.smlapkg)"
+        continue
+      fi
+      echo "-- $plabel $name: bench/side_by_side.py $pkg.smlapkg $flags --impl $PEER"
       # shellcheck disable=SC2086
-      python3 "$ROOT/bench/peer.py" "$dump" --impl "$PEER" --check-rows 32 --warmup 2 --iters "$ITERS" ${PEER_FLAGS:-} \
-        > "$RES/runs/$plabel-$name.json" 2> "$RES/runs/$plabel-$name.json.log"
-      status=$?
-      tail -1 "$RES/runs/$plabel-$name.json.log"
-    else
-      status=dump-failed
-      tail -3 "$dump.log"
-    fi
-    rm -rf "$dump"
-    printf '%s\t%s\t%s\t%s\n' "$plabel" "$name" "$status" "$cmd" >> "$RES/runs/index.tsv"
-  done < "$SUITE"
+      python3 "$ROOT/bench/side_by_side.py" "$firstdir/$pkg.smlapkg" $flags --impl "$PEER" \
+        --burst "${BURST:-10}" --sustained "${SUSTAINED:-60}" > "$out" 2> "$out.log"
+      echo "   status $?: $(tail -1 "$out.log")"
+    done < "$PEER_SUITE"
+    python3 "$ROOT/bench/side_by_side.py" --summarize "$RES/side-by-side" > "$RES/side-by-side.md"
+    cat "$RES/side-by-side.md"
+  fi
 fi
 
 echo "== bf16 matmul rate (after the suite)"
