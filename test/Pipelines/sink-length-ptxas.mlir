@@ -1,9 +1,9 @@
 // attn_sink and topk_length: the simple and pipelined schedules compile
 // them for sm_90a with no spills (in the pipelined kernel both roles read
-// the row's length, so they agree on the number of blocks); the seesaw
-// schedule does not implement topk_length yet and says so (the default falls
-// back to simple with a remark; seesaw-sink-ptxas.mlir has attn_sink alone
-// on the seesaw kernel). The manifest lists the two parameters.
+// the row's length, so they agree on the number of blocks); on sm_90a the
+// default is the seesaw kernel, with both (seesaw-sink-ptxas.mlir and
+// seesaw-length-ptxas.mlir check each alone there), also with no spills.
+// The manifest lists the two parameters.
 // REQUIRES: ptxas
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a schedule=simple" -o %t.simple.mlir
 // RUN: sparse-mla-translate --ptx --toolkit=%cuda_toolkit %t.simple.mlir -o %t.simple.ptx
@@ -11,14 +11,16 @@
 // RUN: sparse-mla-translate --manifest %t.simple.mlir | FileCheck %s --check-prefix=MANIFEST
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a schedule=pipelined" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit -o %t.pipelined.ptx
 // RUN: %ptxas -v -arch=sm_90a %t.pipelined.ptx -o %t.pipelined.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508
-// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" -o /dev/null 2>&1 | FileCheck %s --check-prefix=DEFAULT
-// RUN: not sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a schedule=seesaw" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SEESAW
+// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" -o %t.default.mlir 2>&1 | FileCheck %s --check-prefix=DEFAULT --allow-empty
+// RUN: FileCheck %s --check-prefix=SEESAW < %t.default.mlir
+// RUN: sparse-mla-translate --ptx --toolkit=%cuda_toolkit %t.default.mlir -o %t.default.ptx
+// RUN: %ptxas -v -arch=sm_90a %t.default.ptx -o %t.default.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // MANIFEST: "name": "attn_sink"
 // MANIFEST: "name": "topk_length"
-// DEFAULT: remark: falling back to the simple schedule: seesaw schedule does not implement topk_length yet (the simple and pipelined schedules do)
-// SEESAW: error: 'sparse_mla.fwd' op seesaw schedule does not implement topk_length yet (the simple and pipelined schedules do)
+// DEFAULT-NOT: falling back
+// SEESAW: llvm.func @sparse_mla_fwd_seesaw(
 
 func.func @prefill(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                    %idx: memref<?x?x1x2048xi32>, %qs: i32, %sink: memref<128xf32>,

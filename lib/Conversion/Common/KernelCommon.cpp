@@ -157,6 +157,14 @@ void CtaView::prepareRowEntries() {
   end = arith::MinSIOp::create(
       b, end, c64(int64_t(std::numeric_limits<int32_t>::max()) + 1));
   validEnd = arith::TruncIOp::create(b, b.getI32Type(), end);
+  if (!topkLength)
+    return;
+  Value length = memref::LoadOp::create(b, topkLength, ValueRange{batch, token});
+  Type i32 = b.getI32Type();
+  length = arith::MaxSIOp::create(
+      b, length, arith::ConstantIntOp::create(b, i32, 0));
+  rowLength = arith::MinSIOp::create(
+      b, length, arith::ConstantIntOp::create(b, i32, p.topk));
 }
 
 std::pair<Value, Value> CtaView::rowEntry(Value e) {
@@ -166,8 +174,15 @@ std::pair<Value, Value> CtaView::rowEntry(Value e) {
       ValueRange{arith::IndexCastOp::create(b, b.getI64Type(), e)});
   Value raw = LLVM::LoadOp::create(b, i32, at, /*alignment=*/4);
   // 0 <= raw < end in one unsigned compare: a negative raw is above 2^31.
-  return {arith::CmpIOp::create(b, arith::CmpIPredicate::ult, raw, validEnd),
-          raw};
+  Value valid =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, raw, validEnd);
+  if (rowLength)
+    valid = arith::AndIOp::create(
+        b, valid,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
+                              arith::IndexCastOp::create(b, i32, e),
+                              rowLength));
+  return {valid, raw};
 }
 
 //===----------------------------------------------------------------------===//

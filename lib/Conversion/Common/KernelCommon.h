@@ -78,15 +78,17 @@ struct CtaView {
           ValueRange args, Value blockX, Value batch);
 
   /// Computes what rowEntry reads: the address of this CTA's index row
-  /// (`indexRow`) and the end of the valid kv rows as i32 (`validEnd`:
-  /// min(Skv, causal bound + 1), clamped to [0, 2^31], compared unsigned).
-  /// Two values instead of the coordinates they come from, for loops whose
-  /// registers are scarce.
+  /// (`indexRow`), the end of the valid kv rows as i32 (`validEnd`:
+  /// min(Skv, causal bound + 1), clamped to [0, 2^31], compared unsigned)
+  /// and, with topk_length, the row's length as i32 (`rowLength`:
+  /// clamp(topk_length[batch, token], 0, topk)). Values instead of the
+  /// coordinates they come from, for loops whose registers are scarce.
   void prepareRowEntries();
   /// Whether entry `e` (an index into the top-k list, `e < topk`: the
   /// caller guarantees it, so the index is loaded without a branch and
   /// independent loads overlap) is valid (in `[0, Skv)` and within the
-  /// causal bound), and its raw index, from prepareRowEntries' values.
+  /// causal bound, and with topk_length below the row's length), and its
+  /// raw index, from prepareRowEntries' values.
   std::pair<Value, Value> rowEntry(Value e);
 
 private:
@@ -105,6 +107,7 @@ public:
   Value batch, token, head0, group;
   Value skv, maxKv; ///< i64: Skv and (if causal) the last visible kv row
   Value indexRow, validEnd; ///< set by prepareRowEntries
+  Value rowLength;          ///< with topk_length; set by prepareRowEntries
 };
 
 /// The kernel module of `module` (created on first use).

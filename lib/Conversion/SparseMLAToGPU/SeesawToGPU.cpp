@@ -101,6 +101,14 @@ struct SeesawGeometry {
 // The kernel
 //===----------------------------------------------------------------------===//
 
+/// How often a channel is used per tile: its iterations of tile n follow
+/// those of the CTA's earlier tiles.
+enum class ChannelUse {
+  oncePerTile,        ///< the Q tile
+  perRound,           ///< KV halves, P tiles, validity
+  perRoundAndEpilogue ///< the row statistics: each round and the final sums
+};
+
 class SeesawEmitter {
 public:
   SeesawEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
@@ -166,31 +174,72 @@ public:
     if (!schedule.getPersistent()) {
       cta.emplace(b, op, schedule, args);
       cta->prepareRowEntries();
+      roundBase = c32(0);
+      tileRounds = roundsOfTile();
       body(Value());
       return;
     }
-    // Only the CTA's tile counter n stays live across a tile: the tile id
+    // Only the CTA's tile counter n stays live across a tile (and, with
+    // topk_length, the rounds of its earlier tiles): the tile id
     // t = ctaId + n x numCtas and the bounds are recomputed from special
     // registers and parameters each time (in i32: the runtime keeps the tile
     // count below 2^31). Kept in registers across the tile loop, they had
     // the consumers spill.
-    auto loop = scf::WhileOp::create(b, TypeRange{i32}, ValueRange{c32(0)});
+    SmallVector<Type> carried = {i32};
+    SmallVector<Value> inits = {c32(0)};
+    if (dynamicRounds()) {
+      carried.push_back(i32);
+      inits.push_back(c32(0));
+    }
+    auto loop = scf::WhileOp::create(b, carried, inits);
     OpBuilder::InsertionGuard guard(b);
+    SmallVector<Location> locs(carried.size(), b.getLoc());
     {
-      Block *before = b.createBlock(&loop.getBefore(), {}, {i32}, {b.getLoc()});
+      Block *before = b.createBlock(&loop.getBefore(), {}, carried, locs);
       Value n = before->getArgument(0);
       // Unsigned: ids and counts are below 2^31, so t + numCtas never wraps.
       Value more = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                          tileOf(n), numTiles());
-      scf::ConditionOp::create(b, more, ValueRange{n});
+      scf::ConditionOp::create(b, more, before->getArguments());
     }
-    Block *after = b.createBlock(&loop.getAfter(), {}, {i32}, {b.getLoc()});
+    Block *after = b.createBlock(&loop.getAfter(), {}, carried, locs);
     Value n = after->getArgument(0);
     tileCounter = n;
     viewTile();
     cta->prepareRowEntries();
+    roundBase = dynamicRounds() ? after->getArgument(1) : Value();
+    tileRounds = roundsOfTile();
     body(n);
-    scf::YieldOp::create(b, ValueRange{add(n, c32(1))});
+    SmallVector<Value> next = {add(n, c32(1))};
+    if (dynamicRounds())
+      next.push_back(add(roundBase, tileRounds));
+    scf::YieldOp::create(b, next);
+  }
+
+  /// The current tile's rounds and its last round (index).
+  Value tileRoundsIndex() {
+    return dynamicRounds() ? toIndex(tileRounds) : kb.idx(geo.rounds);
+  }
+  Value lastRoundIndex() {
+    return dynamicRounds() ? toIndex(arith::SubIOp::create(b, tileRounds, c32(1)))
+                           : kb.idx(geo.rounds - 1);
+  }
+
+  /// Whether a tile's round count depends on its row (topk_length): then
+  /// channel iterations count the rounds of the CTA's earlier tiles
+  /// (`roundBase`) instead of multiplying a fixed count.
+  bool dynamicRounds() { return static_cast<bool>(op.getTopkLength()); }
+  /// The current tile's rounds (i32): topk / (2 block_k), or with
+  /// topk_length ceil(length / (2 block_k)) and at least one (a row of
+  /// length 0 still runs one round, every entry masked and none read, so
+  /// the consumers' epilogue always follows a round).
+  Value roundsOfTile() {
+    if (!dynamicRounds())
+      return Value();
+    const int64_t perRound = 2 * geo.blockK;
+    Value r = arith::DivUIOp::create(
+        b, add(cta->rowLength, c32(perRound - 1)), c32(perRound));
+    return arith::MaxUIOp::create(b, r, c32(1));
   }
 
   /// A special register read where it is used (side-effecting asm: not
@@ -251,19 +300,19 @@ public:
   /// kernel.
   std::pair<Value, Value> roundRange() {
     if (!splitKernel)
-      return {kb.idx(0), kb.idx(geo.rounds)};
+      return {kb.idx(0), tileRoundsIndex()};
     Value part = splitPart();
     return {toIndex(partRound(part)), toIndex(partRound(add(part, c32(1))))};
   }
   Value toIndex(Value i32Value) {
     return arith::IndexCastOp::create(b, b.getIndexType(), i32Value);
   }
-  /// The channel iteration of round `i` (index): in the split kernel
-  /// counted from the part's first round (recomputed here rather than held
-  /// through the loop).
-  Value roundIteration(Value n, Value i, int64_t perTile) {
+  /// The channel iteration of round `i` (index) of a channel used `use`
+  /// times per tile: in the split kernel counted from the part's first
+  /// round (recomputed here rather than held through the loop).
+  Value roundIteration(Value n, Value i, ChannelUse use) {
     if (!splitKernel)
-      return iteration(n, i, perTile);
+      return iteration(n, i, use);
     return arith::SubIOp::create(b, i, toIndex(partRound(splitPart())));
   }
 
@@ -275,13 +324,27 @@ public:
   }
 
   /// The channel iteration of step `i` of tile `n` for a channel used
-  /// `perTile` times per tile (`i` itself when not persistent).
-  Value iteration(Value n, Value i, int64_t perTile) {
+  /// `use` times per tile (`i` itself when not persistent). With a fixed
+  /// round count R: n x {1, R, R + 1} + i; with topk_length the CTA's
+  /// earlier tiles' rounds sum to `roundBase`: n + i, roundBase + i,
+  /// roundBase + n + i.
+  Value iteration(Value n, Value i, ChannelUse use) {
     if (!n)
       return i;
     // In i32 (fewer registers for the hoisted n x perTile).
+    Value before;
+    if (!dynamicRounds())
+      before = mul(n, c32(use == ChannelUse::oncePerTile ? 1
+                          : use == ChannelUse::perRound  ? geo.rounds
+                                                         : geo.rounds + 1));
+    else if (use == ChannelUse::oncePerTile)
+      before = n;
+    else if (use == ChannelUse::perRound)
+      before = roundBase;
+    else
+      before = add(roundBase, n);
     return arith::IndexCastOp::create(b, b.getIndexType(),
-                                      add(mul(n, c32(perTile)), toI32(i)));
+                                      add(before, toI32(i)));
   }
 
   //===--------------------------------------------------------------------===//
@@ -392,7 +455,7 @@ public:
     // last QK^T of the previous tile.
     auto acquire = ws::ChannelAcquireOp::create(
         b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
-        iteration(n, kb.idx(0), 1), ws::ChannelSide::producer);
+        iteration(n, kb.idx(0), ChannelUse::oncePerTile), ws::ChannelSide::producer);
     ws::ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
                                  ws::ChannelSide::producer, /*async=*/false,
                                  b.getI64IntegerAttr(geo.layout.qTileBytes));
@@ -441,7 +504,7 @@ public:
     auto [roundBegin, roundEnd] = roundRange();
     kb.loop(roundBegin, roundEnd, kb.idx(1), [&](Value i) {
       // Channel iteration of this round (KV halves and validity).
-      Value g = roundIteration(n, i, geo.rounds);
+      Value g = roundIteration(n, i, ChannelUse::perRound);
       // Both blocks' indices at the start of the round, before the wait
       // for the first half: R1, freed while the producer is still copying
       // L0, then starts without an index load between its wait and its
@@ -1007,7 +1070,7 @@ public:
     // async proxy: no proxy fence).
     ts.qHeld = ws::ChannelAcquireOp::create(
         b, b.getIndexType(), ws::TokenType::get(ctx), cs.qCh,
-        iteration(n, kb.idx(0), 1), ws::ChannelSide::consumer);
+        iteration(n, kb.idx(0), ChannelUse::oncePerTile), ws::ChannelSide::consumer);
 
     Value negInf = kb.negInf(), zero = kb.f32(0.0);
     ts.negInf = negInf;
@@ -1081,8 +1144,8 @@ public:
                                                    opaque(toI32(cs.rows[h])));
     // Channel iterations: KV halves and P tiles once per round, the
     // statistics once per round and once more for the epilogue's sums.
-    rs.g = roundIteration(ts.n, rs.i, geo.rounds);
-    rs.gs = roundIteration(ts.n, rs.i, geo.rounds + 1);
+    rs.g = roundIteration(ts.n, rs.i, ChannelUse::perRound);
+    rs.gs = roundIteration(ts.n, rs.i, ChannelUse::perRoundAndEpilogue);
 
     // Validity of this thread's nS / 2 columns (validityMask).
     rs.mask = ts.carriedMask ? rs.carried[ts.maskIdx] : c32(0);
@@ -1179,7 +1242,7 @@ public:
     ws::ChannelAcquireOp qHeld = ts.qHeld;
     if (ts.n)
       kb.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, rs.i,
-                                    kb.idx(geo.rounds - 1)),
+                                    lastRoundIndex()),
               [&] {
                 ws::ChannelReleaseOp::create(b, cs.qCh, qHeld.getSlot(),
                                              qHeld.getToken(),
@@ -1496,7 +1559,8 @@ public:
     if (geo.headBlocks == 1 && (cs.lazy || c == 0))
       for (int h = 0; h < 2; ++h)
         tileRows[h] = perTile(cs.rows[h]);
-    Value sums = iteration(ts.n, kb.idx(geo.rounds), geo.rounds + 1);
+    Value sums = iteration(ts.n, tileRoundsIndex(),
+                           ChannelUse::perRoundAndEpilogue);
     if (splitKernel) {
       auto [first, end] = roundRange();
       sums = arith::SubIOp::create(b, end, first);
@@ -1696,6 +1760,9 @@ private:
   std::optional<CtaView> cta;
   /// Persistent: the CTA's tile counter (i32) in the current tile.
   Value tileCounter;
+  /// The current tile's rounds (i32, roundsOfTile) and, persistent with
+  /// topk_length, the rounds of the CTA's earlier tiles (i32).
+  Value tileRounds, roundBase;
   /// shared_validity: the channels of consumer 0's and 1's block validity.
   std::array<Value, 2> validCh;
   /// split_tail: the split plan's launch arguments (see setSplitPlan).

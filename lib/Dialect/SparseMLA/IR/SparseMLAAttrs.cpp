@@ -441,9 +441,11 @@ mlir::sparse_mla::whySeesawKernelCannotServe(ScheduleAttr schedule,
                                              const FwdOp::Problem &p) {
   std::string reason;
   llvm::raw_string_ostream os(reason);
-  if (p.topkLength) {
-    os << "seesaw schedule does not implement topk_length yet (the simple "
-          "and pipelined schedules do)";
+  if (p.topkLength && schedule.getSplitTail()) {
+    // The split kernel divides a tile's rounds, which topk_length makes a
+    // per-row count.
+    os << "seesaw schedule with split_tail does not implement topk_length "
+          "(a tile's rounds then depend on its row's length)";
   } else if (p.Dqk != kSeesawDqk) {
     os << "seesaw schedule needs Dqk = " << kSeesawDqk << ", but got "
        << p.Dqk;
