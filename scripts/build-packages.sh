@@ -138,6 +138,14 @@ build len_np 128 1 2048 true 1 576 len default \
 build len_simple 128 1 2048 true 1 576 len simple
 build sl_default 64 1 512 true 1 576 sink,len default
 
+# Dqk = Dv = 512 (K = V) on the chip's default (seesaw on sm_90a: consumer
+# 0's P tile in a buffer of its own), H = 64, topk = 512, causal: the op of
+# v4_simple / v4_pipelined; and with topk_length and attn_sink.
+#   v4_default, v4_sl_default, v4_sl_simple
+build v4_default 64 1 512 true 1 512 - default
+build v4_sl_default 64 1 512 true 1 512 sink,len default
+build v4_sl_simple 64 1 512 true 1 512 sink,len simple
+
 # The shapes of the side-by-side suite with FlashMLA (bench/peer-suite.tsv)
 # that the variants above do not cover, each with SCHEDULE:
 #   v32_sink      v32 with attn_sink

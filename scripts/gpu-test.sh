@@ -263,6 +263,17 @@ run_case packages packages-sl-default-vs-simple "$PKG_DIR/sl_default.smlapkg" --
 for tool in memcheck racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-len-default" "$PKG_DIR/len_default.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --topk-length uniform --iters 0 --warmup 0
 done
+# Dqk = Dv = 512 on the chip's default schedule (seesaw on sm_90a): against
+# float64 and element for element against the simple kernel, with
+# attn_sink and topk_length too, sanitized.
+run_case packages packages-v4-default "$PKG_DIR/v4_default.smlapkg" --B 1 --S 256 --Skv 4096 --q-start 1000 --indices causal --iters 0
+run_case packages packages-v4-default-vs-simple "$PKG_DIR/v4_default.smlapkg" --B 2 --S 300 --Skv 2048 --q-start 7 --indices adversarial --iters 0 --compare "$PKG_DIR/v4_simple.smlapkg"
+run_case packages packages-v4-default-spiky-vs-simple "$PKG_DIR/v4_default.smlapkg" --B 1 --S 256 --Skv 4096 --q-start 4000 --indices causal --values spiky --iters 0 --compare "$PKG_DIR/v4_simple.smlapkg"
+run_case packages packages-v4-sl-default-vs-simple "$PKG_DIR/v4_sl_default.smlapkg" --B 2 --S 200 --Skv 2048 --q-start 7 --indices adversarial --attn-sink mixed --topk-length wild --iters 0 --compare "$PKG_DIR/v4_sl_simple.smlapkg"
+for tool in memcheck racecheck synccheck; do
+  SAN_TOOL=$tool memcheck_case packages "packages-$tool-v4-default" "$PKG_DIR/v4_default.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --iters 0 --warmup 0
+  SAN_TOOL=$tool memcheck_case packages "packages-$tool-v4-sl-default" "$PKG_DIR/v4_sl_default.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --attn-sink mixed --topk-length uniform --iters 0 --warmup 0
+done
 # The seesaw schedule's shared_validity option against the default seesaw
 # kernel (sm_90a packages only; skipped where they were not built).
 run_case packages packages-sv-vs-v32 "$PKG_DIR/v32_sv.smlapkg" --B 2 --S 256 --Skv 4096 --indices adversarial --iters 2 --compare "$PKG_DIR/v32.smlapkg"

@@ -27,7 +27,8 @@
 
 // The producer: the tile loop carries the tile counter and the rounds so
 // far; the row's length, clamped, gives the tile's rounds, which bound the
-// round loop; the next tile starts after them.
+// round loop; the next tile starts after them (the length loaded again
+// there rather than held through the loop).
 // KERNEL: role "producer"
 // KERNEL: %{{.*}}:2 = scf.while (%[[N:.*]] = %{{.*}}, %[[BASE:.*]] = %{{.*}}) : (i32, i32) -> (i32, i32)
 // KERNEL: %[[LEN:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<?x?xi32, strided<[?, 1], offset: ?>>
@@ -39,7 +40,8 @@
 // KERNEL: %[[END:.*]] = arith.index_cast %[[ROUNDS]] : i32 to index
 // KERNEL: scf.for %{{.*}} = %{{.*}} to %[[END]] step %{{.*}} {
 // KERNEL: arith.cmpi slt, %{{.*}}, %[[CL]] : i32
-// KERNEL: %[[NEXT:.*]] = arith.addi %[[BASE]], %[[ROUNDS]] : i32
+// KERNEL: memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<?x?xi32, strided<[?, 1], offset: ?>>
+// KERNEL: %[[NEXT:.*]] = arith.addi %[[BASE]], %{{.*}} : i32
 // KERNEL: scf.yield %{{.*}}, %[[NEXT]] : i32, i32
 // KERNEL: role "consumer0"
 // KERNEL: scf.while (%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) : (i32, i32) -> (i32, i32)

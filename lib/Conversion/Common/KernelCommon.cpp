@@ -167,7 +167,7 @@ void CtaView::prepareRowEntries() {
       b, length, arith::ConstantIntOp::create(b, i32, p.topk));
 }
 
-std::pair<Value, Value> CtaView::rowEntry(Value e) {
+std::pair<Value, Value> CtaView::rowEntry(Value e, Value length) {
   Type i32 = b.getI32Type();
   Value at = LLVM::GEPOp::create(
       b, indexRow.getType(), i32, indexRow,
@@ -176,12 +176,13 @@ std::pair<Value, Value> CtaView::rowEntry(Value e) {
   // 0 <= raw < end in one unsigned compare: a negative raw is above 2^31.
   Value valid =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ult, raw, validEnd);
-  if (rowLength)
+  if (!length)
+    length = rowLength;
+  if (length)
     valid = arith::AndIOp::create(
         b, valid,
         arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
-                              arith::IndexCastOp::create(b, i32, e),
-                              rowLength));
+                              arith::IndexCastOp::create(b, i32, e), length));
   return {valid, raw};
 }
 

@@ -89,7 +89,9 @@ struct CtaView {
   /// independent loads overlap) is valid (in `[0, Skv)` and within the
   /// causal bound, and with topk_length below the row's length), and its
   /// raw index, from prepareRowEntries' values.
-  std::pair<Value, Value> rowEntry(Value e);
+  /// `length`: the row's length to compare with instead of `rowLength` (a
+  /// copy the caller loaded again where registers are scarce).
+  std::pair<Value, Value> rowEntry(Value e, Value length = {});
 
 private:
   void init(FwdOp op, ValueRange args, Value blockX, Value batchIndex);

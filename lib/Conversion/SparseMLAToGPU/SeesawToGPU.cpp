@@ -42,10 +42,11 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// Heads per CTA = WGMMA M = RoPE columns: the P tile [heads, block_k keys]
-/// must fit the RoPE slice [block_k keys, 64] of a stage.
+/// fits the RoPE slice [block_k keys, 64] of a stage (Dqk = 576) or a
+/// buffer of that size (Dqk = Dv).
 constexpr int64_t kRows = 64;
 /// bf16 columns in one 128-byte swizzle row; a [64, 576] tile is 9 column
-/// blocks ("atoms columns") of [64 rows, 64 columns].
+/// blocks ("atoms columns") of [64 rows, 64 columns], a [64, 512] one 8.
 constexpr int64_t kAtomCols = 64;
 constexpr int64_t kRowBytes = 128;
 constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192 (Q tile)
@@ -175,7 +176,7 @@ public:
       cta.emplace(b, op, schedule, args);
       cta->prepareRowEntries();
       roundBase = c32(0);
-      tileRounds = roundsOfTile();
+      rowLength = cta->rowLength;
       body(Value());
       return;
     }
@@ -208,21 +209,27 @@ public:
     viewTile();
     cta->prepareRowEntries();
     roundBase = dynamicRounds() ? after->getArgument(1) : Value();
-    tileRounds = roundsOfTile();
+    rowLength = cta->rowLength;
     body(n);
     SmallVector<Value> next = {add(n, c32(1))};
     if (dynamicRounds())
-      next.push_back(add(roundBase, tileRounds));
+      next.push_back(add(roundBase, roundsOfTile(tileRowLength())));
     scf::YieldOp::create(b, next);
   }
 
-  /// The current tile's rounds and its last round (index).
+  /// The current tile's rounds (index), after its round loop.
   Value tileRoundsIndex() {
-    return dynamicRounds() ? toIndex(tileRounds) : kb.idx(geo.rounds);
+    // From the row's length loaded again rather than kept live.
+    return dynamicRounds() ? toIndex(roundsOfTile(tileRowLength()))
+                           : kb.idx(geo.rounds);
   }
-  Value lastRoundIndex() {
-    return dynamicRounds() ? toIndex(arith::SubIOp::create(b, tileRounds, c32(1)))
-                           : kb.idx(geo.rounds - 1);
+  /// Whether round `i` (index) of a loop over [.., `end`) is the tile's
+  /// last (i1): with topk_length compared with the loop's bound, which is
+  /// live through the loop anyway.
+  Value isLastRound(Value i, Value end) {
+    Value last = dynamicRounds() ? arith::SubIOp::create(b, end, kb.idx(1)).getResult()
+                                 : kb.idx(geo.rounds - 1);
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i, last);
   }
 
   /// Whether a tile's round count depends on its row (topk_length): then
@@ -233,14 +240,32 @@ public:
   /// topk_length ceil(length / (2 block_k)) and at least one (a row of
   /// length 0 still runs one round, every entry masked and none read, so
   /// the consumers' epilogue always follows a round).
-  Value roundsOfTile() {
+  Value roundsOfTile(Value length) {
     if (!dynamicRounds())
       return Value();
     const int64_t perRound = 2 * geo.blockK;
     Value r = arith::DivUIOp::create(
-        b, add(cta->rowLength, c32(perRound - 1)), c32(perRound));
+        b, add(length, c32(perRound - 1)), c32(perRound));
     return arith::MaxUIOp::create(b, r, c32(1));
   }
+  /// The current tile's row length (i32, clamped): persistent, loaded again
+  /// from the tile counter where it is used (in a consumer's round loop,
+  /// one register fewer held through the loop than the value from the
+  /// tile's start; the load hits L1), else the value from the tile's start.
+  Value tileRowLength() {
+    if (!tileCounter)
+      return rowLength;
+    Value t = tileOf(tileCounter);
+    Value perBatch = tilesPerBatch();
+    Value token = arith::DivUIOp::create(
+        b, arith::RemUIOp::create(b, t, perBatch), c32(geo.headBlocks));
+    Value batch = arith::DivUIOp::create(b, t, perBatch);
+    Value length = memref::LoadOp::create(
+        b, cta->topkLength, ValueRange{toIndex(batch), toIndex(token)});
+    length = arith::MaxSIOp::create(b, length, c32(0));
+    return arith::MinSIOp::create(b, length, c32(op.getProblem().topk));
+  }
+
 
   /// A special register read where it is used (side-effecting asm: not
   /// hoisted out of loops into a live register).
@@ -300,7 +325,8 @@ public:
   /// kernel.
   std::pair<Value, Value> roundRange() {
     if (!splitKernel)
-      return {kb.idx(0), tileRoundsIndex()};
+      return {kb.idx(0), dynamicRounds() ? toIndex(roundsOfTile(rowLength))
+                                         : kb.idx(geo.rounds)};
     Value part = splitPart();
     return {toIndex(partRound(part)), toIndex(partRound(add(part, c32(1))))};
   }
@@ -368,12 +394,14 @@ public:
 
   /// Where consumer `c`'s P tile goes: consumer 0's into the RoPE slice of
   /// its stage (dead after its QK^T; the R half is freed by consumer 1 only
-  /// after reading it); consumer 1's into the P buffer, so that its R half
-  /// is free once its own GEMM is done.
+  /// after reading it), or with Dqk = Dv (no RoPE slice) into a buffer of
+  /// its own; consumer 1's into the P buffer, so that its R half is free
+  /// once its own GEMM is done. The p channels order each buffer's reuse.
   Value pTileOf(int c, Value stageAddr) {
-    if (c == 0)
+    if (c == 0 && geo.layout.pBuffer0 < 0)
       return add(stageAddr, c32((geo.colBlocks - 1) * geo.kvBlockBytes));
-    return opaque(add(tiles, c32(geo.layout.pBuffer - geo.layout.tiles)));
+    int64_t offset = c == 0 ? geo.layout.pBuffer0 : geo.layout.pBuffer;
+    return opaque(add(tiles, c32(offset - geo.layout.tiles)));
   }
 
   /// Shared address of KV stage `stage` (i32); the Q tile comes first.
@@ -416,7 +444,7 @@ public:
   }
 
   /// Column blocks of half `h` of a stage: L = V columns of consumer 0,
-  /// R = those of consumer 1 plus the RoPE slice.
+  /// R = those of consumer 1 plus the RoPE slice (if Dqk = 576).
   std::pair<int64_t, int64_t> halfBlocks(int h) const {
     if (h == 0)
       return {0, geo.vBlocksPerHalf};
@@ -1115,10 +1143,11 @@ public:
     Value first =
         kb.mul(kb.add(kb.mul(r, kb.idx(2)), kb.idx(cs.c)), kb.idx(geo.blockK));
     Value mask = c32(0);
+    Value length;
     for (int64_t q = 0; q < cs.nS; q += 4)
       for (int64_t e = 0; e < 2; ++e) {
         Value col = kb.add(kb.idx(8 * (q / 4) + e), cs.colPair);
-        Value v = cta->rowEntry(kb.add(first, col)).first;
+        Value v = cta->rowEntry(kb.add(first, col), length).first;
         Value bit = arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, v),
                                           c32(q / 2 + e));
         mask = arith::OrIOp::create(b, mask, bit);
@@ -1241,9 +1270,7 @@ public:
     // once both are, the producer loads the next tile's.
     ws::ChannelAcquireOp qHeld = ts.qHeld;
     if (ts.n)
-      kb.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, rs.i,
-                                    lastRoundIndex()),
-              [&] {
+      kb.when(isLastRound(rs.i, ts.roundEnd), [&] {
                 ws::ChannelReleaseOp::create(b, cs.qCh, qHeld.getSlot(),
                                              qHeld.getToken(),
                                              ws::ChannelSide::consumer,
@@ -1760,9 +1787,10 @@ private:
   std::optional<CtaView> cta;
   /// Persistent: the CTA's tile counter (i32) in the current tile.
   Value tileCounter;
-  /// The current tile's rounds (i32, roundsOfTile) and, persistent with
-  /// topk_length, the rounds of the CTA's earlier tiles (i32).
-  Value tileRounds, roundBase;
+  /// With topk_length: the rounds of the CTA's earlier tiles (i32, 0 when
+  /// not persistent) and the current tile's row length (CtaView::rowLength
+  /// at the tile's start; a view recomputed inside the tile has none).
+  Value roundBase, rowLength;
   /// shared_validity: the channels of consumer 0's and 1's block validity.
   std::array<Value, 2> validCh;
   /// split_tail: the split plan's launch arguments (see setSplitPlan).

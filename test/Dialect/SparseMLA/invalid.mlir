@@ -300,7 +300,7 @@ func.func @schedule_heads_per_cta_divides(%q: memref<2x4x8x64xbf16>, %kv: memref
 // -----
 
 func.func @seesaw_dqk(%q: memref<?x?x64x640xbf16>, %kv: memref<?x?x1x640xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
-  // expected-error @+1 {{'sparse_mla.fwd' op seesaw schedule needs Dqk = 576, but got 640}}
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw schedule needs Dqk = 576 (Dv + 64 RoPE columns) or Dqk = Dv = 512, but got 640}}
   sparse_mla.fwd q(%q : memref<?x?x64x640xbf16>) kv(%kv : memref<?x?x1x640xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216, 216]>}
   return
 }
@@ -339,8 +339,24 @@ func.func @seesaw_shared_memory(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x5
 
 // -----
 
+func.func @seesaw_shared_memory_dqk512(%q: memref<?x?x64x512xbf16>, %kv: memref<?x?x1x512xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw schedule needs 345856 bytes of shared memory for Dqk = 512, above the limit of 232448 bytes per block}}
+  sparse_mla.fwd q(%q : memref<?x?x64x512xbf16>) kv(%kv : memref<?x?x1x512xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 4, warpgroups = 3, regs = [72, 216, 216]>}
+  return
+}
+
+// -----
+
+func.func @seesaw_split_tail_length(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %len: memref<?x?xi32>, %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw schedule with split_tail does not implement topk_length (a tile's rounds then depend on its row's length)}}
+  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) topk_length(%len : memref<?x?xi32>) out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true>}
+  return
+}
+
+// -----
+
 func.func @seesaw_block_k(%q: memref<?x?x128x576xbf16>, %kv: memref<?x?x1x576xbf16>, %idx: memref<?x?x1x2048xi32>, %qs: i32, %out: memref<?x?x128x512xbf16>, %lse: memref<?x?x128xf32>) {
-  // expected-error @+1 {{'sparse_mla.fwd' op seesaw kernel needs heads_per_cta = Dqk - Dv = 64 (the P tile reuses the RoPE slice), but got 128}}
+  // expected-error @+1 {{'sparse_mla.fwd' op seesaw kernel needs heads_per_cta = 64 (one WGMMA M per consumer; the P tile fills a [block_k, 64] slice), but got 128}}
   sparse_mla.fwd q(%q : memref<?x?x128x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>) indices(%idx : memref<?x?x1x2048xi32>) q_start(%qs) out(%out : memref<?x?x128x512xbf16>) lse(%lse : memref<?x?x128xf32>) {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 128, block_k = 64, stages = 2, warpgroups = 3, regs = [72, 216, 216]>}
   return
 }

@@ -342,6 +342,10 @@ SimpleSmemLayout mlir::sparse_mla::getSimpleSmemLayout(ScheduleAttr schedule,
   return l;
 }
 
+/// The seesaw kernel's Dv: 512 latent columns, split in two 256-wide halves
+/// of O, one per consumer.
+static constexpr int64_t kSeesawDvColumns = 512;
+
 SeesawLayout mlir::sparse_mla::getSeesawLayout(ScheduleAttr schedule,
                                                int64_t dqk) {
   int64_t hpc = schedule.getHeadsPerCta(), blockK = schedule.getBlockK();
@@ -366,8 +370,14 @@ SeesawLayout mlir::sparse_mla::getSeesawLayout(ScheduleAttr schedule,
   // starts at most kSharedMemoryAlignment - 1 bytes after `tiles`.
   l.pBuffer = add(l.tiles, add(l.qTileBytes,
                                mul(schedule.getStages(), l.stageBytes)));
-  l.total = add(add(l.pBuffer, hw::kSharedMemoryAlignment - 1),
-                mul(mul(hpc, blockK), kBf16Bytes));
+  const int64_t pTileBytes = mul(mul(hpc, blockK), kBf16Bytes);
+  int64_t pEnd = add(l.pBuffer, pTileBytes);
+  if (dqk == kSeesawDvColumns) {
+    // K = V: every column of a stage is V, none is dead after QK^T.
+    l.pBuffer0 = pEnd;
+    pEnd = add(pEnd, pTileBytes);
+  }
+  l.total = add(pEnd, hw::kSharedMemoryAlignment - 1);
   l.total = region(l.total);
   return l;
 }
@@ -429,12 +439,14 @@ ScheduleAttr mlir::sparse_mla::getDefaultSchedule(MLIRContext *ctx,
   llvm_unreachable("covered switch");
 }
 
-/// The seesaw kernel's fixed head dimensions: 512 latent columns (split in
-/// two 256-wide halves of O, one per consumer) and 64 RoPE columns, whose
-/// shared-memory slice is reused for the P exchange after QK^T.
+/// The seesaw kernel's head dimensions: Dv = 512 latent columns (split in
+/// two 256-wide halves of O, one per consumer) and Dqk = 576 (64 RoPE
+/// columns more, whose shared-memory slice is reused for consumer 0's P
+/// tile after QK^T) or Dqk = Dv (K = V: that P tile gets its own buffer).
+/// Each consumer's tile is one WGMMA M of heads.
 static constexpr int64_t kSeesawDqk = 576;
-static constexpr int64_t kSeesawDv = 512;
-static constexpr int64_t kSeesawTile = kSeesawDqk - kSeesawDv;
+static constexpr int64_t kSeesawDv = kSeesawDvColumns;
+static constexpr int64_t kSeesawTile = 64;
 
 std::string
 mlir::sparse_mla::whySeesawKernelCannotServe(ScheduleAttr schedule,
@@ -446,16 +458,17 @@ mlir::sparse_mla::whySeesawKernelCannotServe(ScheduleAttr schedule,
     // per-row count.
     os << "seesaw schedule with split_tail does not implement topk_length "
           "(a tile's rounds then depend on its row's length)";
-  } else if (p.Dqk != kSeesawDqk) {
-    os << "seesaw schedule needs Dqk = " << kSeesawDqk << ", but got "
-       << p.Dqk;
   } else if (p.Dv != kSeesawDv) {
     os << "seesaw schedule needs Dv = " << kSeesawDv << ", but got " << p.Dv;
+  } else if (p.Dqk != kSeesawDqk && p.Dqk != kSeesawDv) {
+    os << "seesaw schedule needs Dqk = " << kSeesawDqk << " (Dv + 64 RoPE "
+       << "columns) or Dqk = Dv = " << kSeesawDv << ", but got " << p.Dqk;
   } else if (schedule.getHeadsPerCta() != kSeesawTile) {
     // The P tile [heads, keys] is exchanged through the RoPE slice
-    // [keys, Dqk - Dv] of a KV stage.
-    os << "seesaw kernel needs heads_per_cta = Dqk - Dv = " << kSeesawTile
-       << " (the P tile reuses the RoPE slice), but got "
+    // [keys, 64] of a KV stage (or a buffer of that size).
+    os << "seesaw kernel needs heads_per_cta = " << kSeesawTile
+       << " (one WGMMA M per consumer; the P tile fills a [block_k, 64] "
+          "slice), but got "
        << schedule.getHeadsPerCta();
   } else if (schedule.getBlockK() != 32 && schedule.getBlockK() != 64) {
     os << "seesaw kernel needs block_k = 32 or 64, but got "

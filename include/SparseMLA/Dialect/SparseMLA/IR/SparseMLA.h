@@ -68,6 +68,8 @@ struct SeesawLayout {
   int64_t stageBytes;  ///< one KV stage, [block_k, Dqk] bf16
   int64_t pBuffer;     ///< consumer 1's P tile [heads_per_cta, block_k] bf16
                        ///< (offset as if the tile region started at `tiles`)
+  int64_t pBuffer0 = -1; ///< Dqk = Dv (no RoPE slice to hold consumer 0's P
+                         ///< tile): its own buffer after pBuffer, else -1
   int64_t total;       ///< bytes to request, alignment slack included
 };
 SeesawLayout getSeesawLayout(ScheduleAttr schedule, int64_t dqk);
