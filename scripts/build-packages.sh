@@ -128,13 +128,13 @@ build sink_default 128 1 2048 true 1 576 sink default
 build sink_simple 128 1 2048 true 1 576 sink simple
 
 # topk_length on the V3.2 op (H = 128, topk = 2048, causal): the chip's
-# default (seesaw on sm_90a), the seesaw kernel with one CTA per tile, and
-# the simple schedule; with attn_sink too at H = 64, topk = 512 (the simple
-# kernel of that op is sl_simple).
-#   len_default, len_np, len_simple, sl_default
+# default (seesaw on sm_90a, one CTA per tile), the persistent seesaw
+# kernel, and the simple schedule; with attn_sink too at H = 64, topk = 512
+# (the simple kernel of that op is sl_simple).
+#   len_default, len_persistent, len_simple, sl_default
 build len_default 128 1 2048 true 1 576 len default
-build len_np 128 1 2048 true 1 576 len default \
-  "seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = false"
+build len_persistent 128 1 2048 true 1 576 len default \
+  "seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true"
 build len_simple 128 1 2048 true 1 576 len simple
 build sl_default 64 1 512 true 1 576 sink,len default
 

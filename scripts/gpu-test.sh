@@ -250,7 +250,8 @@ for tool in memcheck racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-sink-default" "$PKG_DIR/sink_default.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --attn-sink mixed --iters 0 --warmup 0
 done
 # topk_length on the chip's default schedule (seesaw on sm_90a: rounds per
-# tile from the row's length), persistent and not, with attn_sink too:
+# tile from the row's length, one CTA per tile) and on the persistent
+# seesaw kernel, with attn_sink too:
 # against float64 with lengths of every kind (0, topk, uniform, outside
 # [0, topk]), element for element against the simple kernel, sanitized.
 run_case packages packages-len-default "$PKG_DIR/len_default.smlapkg" --B 1 --S 256 --Skv 4096 --q-start 1000 --indices causal --topk-length uniform --iters 0
@@ -258,10 +259,11 @@ run_case packages packages-len-default-wild "$PKG_DIR/len_default.smlapkg" --B 2
 run_case packages packages-len-default-zero "$PKG_DIR/len_default.smlapkg" --B 1 --S 64 --Skv 2048 --indices uniform --topk-length zero --iters 0
 run_case packages packages-len-default-full "$PKG_DIR/len_default.smlapkg" --B 1 --S 128 --Skv 4096 --indices uniform --topk-length full --iters 0
 run_case packages packages-len-default-vs-simple "$PKG_DIR/len_default.smlapkg" --B 2 --S 300 --Skv 4096 --q-start 7 --indices adversarial --topk-length uniform --iters 0 --compare "$PKG_DIR/len_simple.smlapkg"
-run_case packages packages-len-np-vs-simple "$PKG_DIR/len_np.smlapkg" --B 2 --S 100 --Skv 4096 --q-start 7 --indices adversarial --topk-length uniform --iters 0 --compare "$PKG_DIR/len_simple.smlapkg"
+run_case packages packages-len-persistent-vs-simple "$PKG_DIR/len_persistent.smlapkg" --B 2 --S 100 --Skv 4096 --q-start 7 --indices adversarial --topk-length uniform --iters 0 --compare "$PKG_DIR/len_simple.smlapkg"
 run_case packages packages-sl-default-vs-simple "$PKG_DIR/sl_default.smlapkg" --B 2 --S 200 --Skv 2048 --q-start 7 --indices adversarial --attn-sink mixed --topk-length wild --iters 0 --compare "$PKG_DIR/sl_simple.smlapkg"
 for tool in memcheck racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-len-default" "$PKG_DIR/len_default.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --topk-length uniform --iters 0 --warmup 0
+  SAN_TOOL=$tool memcheck_case packages "packages-$tool-len-persistent" "$PKG_DIR/len_persistent.smlapkg" --S 70 --Skv 1024 --q-start 10 --indices adversarial --topk-length uniform --iters 0 --warmup 0
 done
 # Dqk = Dv = 512 on the chip's default schedule (seesaw on sm_90a): against
 # float64 and element for element against the simple kernel, with

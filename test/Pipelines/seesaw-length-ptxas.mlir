@@ -1,28 +1,32 @@
 // topk_length on the seesaw kernel (the default schedule on sm_90a, no
-// fallback): each role reads its tile's row length, clamped to [0, topk],
-// runs max(1, ceil(length / (2 x block_k))) rounds of that tile, and counts
-// its channel iterations from the rounds of its earlier tiles (carried
-// through the persistent tile loop beside the tile counter); an entry at
-// or past the length is invalid (no kv row read, weight 0). ptxas keeps the
-// register budgets with no spills; the manifest lists the parameter.
-// split_tail (which divides a fixed round count) is refused with it: the
-// pipeline's split-tail option says so in a remark and keeps the plain
-// kernel, a hand-written split_tail schedule is an error.
+// fallback; one CTA per tile, `persistent = false`, so that the hardware
+// balances tiles of different lengths): each role reads its tile's row
+// length, clamped to [0, topk], runs max(1, ceil(length / (2 x block_k)))
+// rounds of that tile; an entry at or past the length is invalid (no kv row
+// read, weight 0). With a persistent schedule (written by hand here) each
+// role counts its channel iterations from the rounds of its earlier tiles,
+// carried through the tile loop beside the tile counter. ptxas keeps the
+// register budgets with no spills either way; the manifest lists the
+// parameter. split_tail (which divides a fixed round count) is refused
+// with it by name.
 // REQUIRES: ptxas
 // RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a" -o %t.mlir 2>&1 | FileCheck %s --check-prefix=REMARK --allow-empty
 // RUN: FileCheck %s --check-prefix=IR < %t.mlir
 // RUN: sparse-mla-translate --ptx --toolkit=%cuda_toolkit %t.mlir -o %t.ptx
 // RUN: %ptxas -v -arch=sm_90a %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=C7519
 // RUN: sparse-mla-translate --manifest %t.mlir | FileCheck %s --check-prefix=MANIFEST
-// RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
-// RUN: sparse-mla-opt %s --sparse-mla-to-nvvm="chip=sm_90a split-tail=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPLIT
+// RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a})" | FileCheck %s --check-prefix=SCHEDULE
+// RUN: sed -e 's/{causal = true}/{causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true>}/' %s > %t.persistent.mlir
+// RUN: sparse-mla-opt %t.persistent.mlir --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
+// RUN: sparse-mla-opt %t.persistent.mlir --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit -o %t.persistent.ptx
+// RUN: %ptxas -v -arch=sm_90a %t.persistent.ptx -o %t.persistent.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=C7519
 // RUN: sed -e 's/{causal = true}/{causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true>}/' %s | not sparse-mla-opt --sparse-mla-to-nvvm="chip=sm_90a" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPLIT-ERR
 
 // REMARK-NOT: falling back
 // IR: llvm.func @sparse_mla_fwd_seesaw(
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // MANIFEST: "name": "topk_length"
-// SPLIT: remark: split-tail: not used for this op (seesaw schedule with split_tail does not implement topk_length (a tile's rounds then depend on its row's length))
+// SCHEDULE: schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232]>
 // SPLIT-ERR: error: 'sparse_mla.fwd' op seesaw schedule with split_tail does not implement topk_length (a tile's rounds then depend on its row's length)
 
 // The producer: the tile loop carries the tile counter and the rounds so

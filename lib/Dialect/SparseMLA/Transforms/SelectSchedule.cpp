@@ -69,6 +69,20 @@ struct SelectSchedulePass
       signalPassFailure();
   }
 
+  /// With topk_length the seesaw kernel runs one CTA per tile: tiles then
+  /// differ in rounds, and the hardware's CTA scheduler balances them where
+  /// the persistent kernel's fixed tile order (t = ctaId + n x numCtas)
+  /// leaves some CTAs with far more rounds than others (lengths uniform in
+  /// [0, topk], H 128, S 4096: 2.06 ms one CTA per tile against 2.26 ms
+  /// persistent on an H100, bench/LOG.md step 60).
+  static ScheduleAttr withoutPersistence(ScheduleAttr s) {
+    return ScheduleAttr::get(s.getContext(), s.getKind(), s.getHeadsPerCta(),
+                             s.getBlockK(), s.getStages(), s.getWarpgroups(),
+                             s.getRegs(), /*persistent=*/false,
+                             s.getSharedValidity(), s.getLazyRescale(),
+                             s.getSplitTail(), s.getCarriedPivot());
+  }
+
   LogicalResult selectFor(FwdOp op, const hw::Chip &chip,
                           std::optional<ScheduleKind> requested) {
     FwdOp::Problem problem = op.getProblem();
@@ -98,6 +112,8 @@ struct SelectSchedulePass
     }
     if (!requested && choice.getKind() == ScheduleKind::simple)
       remarkFasterTarget(op, chip, problem);
+    if (problem.topkLength && choice.getKind() == ScheduleKind::seesaw)
+      choice = withoutPersistence(choice);
     // `choice` with the seesaw options this pass was asked for.
     auto withOptions = [&](bool withSplitTail, bool withCarriedPivot) {
       return ScheduleAttr::get(
