@@ -74,7 +74,7 @@ struct SelectSchedulePass
   /// the persistent kernel's fixed tile order (t = ctaId + n x numCtas)
   /// leaves some CTAs with far more rounds than others (lengths uniform in
   /// [0, topk], H 128, S 4096: 2.06 ms one CTA per tile against 2.26 ms
-  /// persistent on an H100, bench/LOG.md step 60).
+  /// persistent on an H100, bench/LOG.md step 68).
   static ScheduleAttr withoutPersistence(ScheduleAttr s) {
     return ScheduleAttr::get(s.getContext(), s.getKind(), s.getHeadsPerCta(),
                              s.getBlockK(), s.getStages(), s.getWarpgroups(),
