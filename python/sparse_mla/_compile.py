@@ -47,18 +47,22 @@ def compiler_id(tools):
 
 def op_source(config, name="sparse_mla_fwd"):
     """The MLIR function holding the op of ``config`` (dynamic B, S, Skv)."""
-    if config.attn_sink or config.topk_length:
-        raise NotImplementedError(
-            "attn_sink and topk_length: not built by the Python package yet "
-            "(the compiler serves them on the simple and pipelined schedules)")
     H, G, Dqk, Dv, topk = config.H, config.G, config.Dqk, config.Dv, config.topk
     q = "memref<?x?x%dx%dxbf16>" % (H, Dqk)
     kv = "memref<?x?x%dx%dxbf16>" % (G, Dqk)
     idx = "memref<?x?x%dx%dxi32>" % (G, topk)
     out = "memref<?x?x%dx%dxbf16>" % (H, Dv)
     row = "memref<?x?x%dxf32>" % H
-    args = ["%%q: %s" % q, "%%kv: %s" % kv, "%%idx: %s" % idx, "%q_start: i32",
-            "%%out: %s" % out, "%%lse: %s" % row]
+    args = ["%%q: %s" % q, "%%kv: %s" % kv, "%%idx: %s" % idx, "%q_start: i32"]
+    optional = ""
+    if config.attn_sink:
+        sink = "memref<%dxf32>" % H
+        args.append("%%sink: %s" % sink)
+        optional += " attn_sink(%%sink : %s)" % sink
+    if config.topk_length:
+        args.append("%len: memref<?x?xi32>")
+        optional += " topk_length(%len : memref<?x?xi32>)"
+    args += ["%%out: %s" % out, "%%lse: %s" % row]
     ml = ""
     if config.max_logits:
         args.append("%%ml: %s" % row)
@@ -68,10 +72,10 @@ def op_source(config, name="sparse_mla_fwd"):
         f32_text(config.sm_scale))
     return ("func.func @%s(%s) {\n"
             "  sparse_mla.fwd q(%%q : %s) kv(%%kv : %s) indices(%%idx : %s)\n"
-            "    q_start(%%q_start) out(%%out : %s) lse(%%lse : %s)%s\n"
+            "    q_start(%%q_start)%s out(%%out : %s) lse(%%lse : %s)%s\n"
             "    {%s}\n"
-            "  return\n}\n") % (name, ", ".join(args), q, kv, idx, out, row, ml,
-                                attrs)
+            "  return\n}\n") % (name, ", ".join(args), q, kv, idx, optional, out,
+                                row, ml, attrs)
 
 
 def compile_package(config, dest, tools=None, toolkit=None):

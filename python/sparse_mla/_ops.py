@@ -9,8 +9,8 @@ import torch
 from . import _fastpath, _runtime
 from ._cache import registry
 from ._package import SCHEDULES, KernelConfig
-from ._validate import (check_inputs, check_outputs, check_pointers,
-                        check_scalars)
+from ._validate import (check_inputs, check_optional, check_outputs,
+                        check_pointers, check_scalars)
 
 DEFAULT_DV = 512
 
@@ -33,18 +33,10 @@ def _chip(device):
     return chip, index
 
 
-def _not_yet(attn_sink, topk_length):
-    for name, v in (("attn_sink", attn_sink), ("topk_length", topk_length)):
-        if v is not None:
-            raise NotImplementedError(
-                "%s: not implemented by the Python package yet (the compiler "
-                "and the C runtime's smla_launch_with serve it on the simple "
-                "and pipelined schedules; docs/semantics.md)" % name)
-
-
-#: (device, H, Dqk, G, topk, Dv, causal, kv_stride, schedule[, sm_scale])
-#: -> the loaded package: the launch path's lookup without building a config
-#: (with sm_scale only for a package whose scale is compiled in).
+#: (device, H, Dqk, G, topk, Dv, causal, kv_stride, schedule, attn_sink,
+#: topk_length[, sm_scale]) -> the loaded package: the launch path's lookup
+#: without building a config (with sm_scale only for a package whose scale
+#: is compiled in).
 _packages = {}
 
 _raw_stream = getattr(torch._C, "_cuda_getCurrentRawStream", None)
@@ -57,22 +49,25 @@ def _stream(index):
 
 
 def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
-             Dv, rank=4):
+             Dv, rank=4, attn_sink=False, topk_length=False):
     """Validates the inputs (rank 3: FlashMLA's layout, no batch); returns
-    (package, (B, S, H), device index, the effective sm_scale)."""
+    (package, (B, S, H), device index, the effective sm_scale). attn_sink /
+    topk_length: whether the package takes those operands."""
     B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices, rank)
     scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
                           SCHEDULES)
     index = q.device.index
     # A package with this scale compiled in (older packages), else one that
     # takes the scale at launch (what the compiler builds).
-    key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, schedule)
+    key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, schedule,
+           attn_sink, topk_length)
     pkg = _packages.get(key + (scale,)) or _packages.get(key)
     if pkg is None:
         chip, index = _chip(q.device)
         config = KernelConfig(H=H, G=G, Dqk=Dqk, Dv=Dv, topk=topk,
                               causal=causal, kv_stride=kv_stride,
-                              sm_scale=scale, chip=chip, schedule=schedule)
+                              sm_scale=scale, chip=chip, schedule=schedule,
+                              attn_sink=attn_sink, topk_length=topk_length)
         pkg = registry.package(config)
         _packages[key if pkg.takes_scale else key + (scale,)] = pkg
     return pkg, (B, S, H), index, scale
@@ -287,6 +282,52 @@ def _fwd_out_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
     _launch(plan, q, kv, indices, q_start, out, lse, max_logits)
 
 
+def _fwd_ext_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                  schedule, Dv, attn_sink, topk_length, rank=4, outs=None):
+    """A launch with attn_sink and/or topk_length (smla_launch_with): every
+    operand checked on each call (no plan, no C++ half). ``outs``: (out,
+    lse, max_logits) to write (rank 4), else new ones."""
+    # The operands first, then the package (which may need compiling).
+    B, S, H = check_inputs(q, kv, indices, rank)[:3]
+    check_optional(q, attn_sink, topk_length, B, S, H, rank)
+    pkg, _, index, scale = _prepare(
+        q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv,
+        rank, attn_sink is not None, topk_length is not None)
+    R, u = _runtime, rank == 3
+    if outs is None:
+        lead = (S, H) if u else (B, S, H)
+        out = q.new_empty(lead + (Dv,))
+        lse = q.new_empty(lead, dtype=_F32)
+        ml = q.new_empty(lead, dtype=_F32)
+    else:
+        check_outputs(q, *outs, B, S, H, Dv)
+        out, lse, ml = outs
+    def desc(t, dtype, unbatched):
+        return (t.data_ptr(), dtype) + _as_launched(tuple(t.shape),
+                                                     tuple(t.stride()),
+                                                     unbatched)
+    tensors = [desc(q, R.DTYPE_BF16, u), desc(kv, R.DTYPE_BF16, u),
+               desc(indices, R.DTYPE_I32, u),
+               None if attn_sink is None else desc(attn_sink, R.DTYPE_F32,
+                                                   False),
+               None if topk_length is None else desc(topk_length,
+                                                     R.DTYPE_I32, u),
+               desc(out, R.DTYPE_BF16, u), desc(lse, R.DTYPE_F32, u),
+               desc(ml, R.DTYPE_F32, u)]
+    drv = _runtime.driver()
+    restore = drv.make_current(index) if drv.current_device() != index \
+        else None
+    try:
+        st = pkg.launch_with(tensors, q_start, _stream(index), scale,
+                             _runtime.LAUNCH_TRUSTED_MEMORY)
+        if st:
+            raise _failed(st)
+    finally:
+        if restore is not None:
+            drv.restore(restore)
+    return out, lse, ml
+
+
 # --- torch.library ---------------------------------------------------------
 # Registered through torch.library.Library (a schema, a CUDA kernel and a
 # fake kernel) rather than the custom_op decorator: the dispatcher then calls
@@ -299,6 +340,10 @@ _LIB.define("fwd(Tensor q, Tensor kv, Tensor indices, int q_start, "
 _LIB.define("fwd_out(Tensor q, Tensor kv, Tensor indices, int q_start, "
             "float sm_scale, bool causal, int kv_stride, str schedule, "
             "Tensor(a!) out, Tensor(b!) lse, Tensor(c!) max_logits) -> ()")
+_LIB.define("fwd_ext(Tensor q, Tensor kv, Tensor indices, int q_start, "
+            "float sm_scale, bool causal, int kv_stride, str schedule, "
+            "int d_v, Tensor? attn_sink, Tensor? topk_length) "
+            "-> (Tensor, Tensor, Tensor)")
 
 
 def _op_fwd(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
@@ -313,12 +358,28 @@ def _op_fwd_out(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                   schedule, out, lse, max_logits)
 
 
+def _op_fwd_ext(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                schedule, d_v, attn_sink, topk_length):
+    return _fwd_ext_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                         schedule, d_v, attn_sink, topk_length)
+
+
 _LIB.impl("fwd", _op_fwd, "CUDA")
+_LIB.impl("fwd_ext", _op_fwd_ext, "CUDA")
 _LIB.impl("fwd_out", _op_fwd_out, "CUDA")
 
 
 @torch.library.register_fake("sparse_mla::fwd", lib=_LIB)
 def _(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, d_v):
+    B, S, H = q.shape[0], q.shape[1], q.shape[2]
+    return (q.new_empty((B, S, H, d_v)),
+            q.new_empty((B, S, H), dtype=torch.float32),
+            q.new_empty((B, S, H), dtype=torch.float32))
+
+
+@torch.library.register_fake("sparse_mla::fwd_ext", lib=_LIB)
+def _(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, d_v,
+      attn_sink, topk_length):
     B, S, H = q.shape[0], q.shape[1], q.shape[2]
     return (q.new_empty((B, S, H, d_v)),
             q.new_empty((B, S, H), dtype=torch.float32),
@@ -346,10 +407,17 @@ def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
     bf16, lse [B, S, H] f32, max_logits [B, S, H] f32)``, natural-log lse;
     a row with no valid entry gives out 0, lse +inf, max_logits -inf.
     ``out``/``lse``/``max_logits`` given: written in place (any strides) and
-    returned. Dv is 512, or ``out``'s last dimension. Runs on the current
-    stream of the operands' device; capturable in a CUDA graph.
+    returned. Dv is 512, or ``out``'s last dimension. ``attn_sink`` [H]
+    float32 (out scaled by 1 / (1 + exp(attn_sink[h] - lse))) and
+    ``topk_length`` [B, S] int32 (entry j of a row valid only if
+    j < clamp(topk_length[b, s], 0, topk)): FlashMLA's optional operands,
+    each needing a package that takes it. Runs on the current stream of the
+    operands' device; capturable in a CUDA graph.
     """
-    _not_yet(attn_sink, topk_length)
+    if attn_sink is not None or topk_length is not None:
+        return _fwd_with_optional(q, kv, indices, q_start, sm_scale, causal,
+                                  kv_stride, attn_sink, topk_length, out, lse,
+                                  max_logits, schedule)
     if out is None and lse is None and max_logits is None:
         if _compiling():
             return torch.ops.sparse_mla.fwd(q, kv, indices, q_start,
@@ -373,6 +441,33 @@ def fwd(q, kv, indices, q_start=0, *, sm_scale=None, causal=True,
     return out, lse, max_logits
 
 
+def _fwd_with_optional(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                       attn_sink, topk_length, out, lse, max_logits,
+                       schedule):
+    """fwd() with attn_sink and/or topk_length."""
+    given = (out, lse, max_logits)
+    Dv = out.shape[-1] if hasattr(out, "dim") and out.dim() == 4 else DEFAULT_DV
+    if _compiling():
+        res = torch.ops.sparse_mla.fwd_ext(q, kv, indices, q_start,
+                                           _scale_arg(sm_scale, q), causal,
+                                           kv_stride, schedule, Dv, attn_sink,
+                                           topk_length)
+        if all(t is None for t in given):
+            return res
+        # Outputs given: the new ones copied into them.
+        return tuple(r if t is None else t.copy_(r)
+                     for r, t in zip(res, given))
+    if all(t is None for t in given):
+        return _fwd_ext_impl(q, kv, indices, q_start, sm_scale, causal,
+                             kv_stride, schedule, Dv, attn_sink, topk_length)
+    if not hasattr(q, "shape") or len(q.shape) != 4:
+        check_inputs(q, kv, indices)  # Raises the error about q.
+    B, S, H = q.shape[0], q.shape[1], q.shape[2]
+    outs = _alloc(q, B, S, H, Dv, out, lse, max_logits)
+    return _fwd_ext_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
+                         schedule, Dv, attn_sink, topk_length, outs=outs)
+
+
 def _scale_arg(sm_scale, q):
     """The ops' sm_scale argument: the given scale, else 1/sqrt(Dqk)."""
     return 1.0 / math.sqrt(q.shape[-1]) if sm_scale is None else float(sm_scale)
@@ -384,8 +479,8 @@ def flash_mla_sparse_fwd(q, kv, indices, sm_scale, d_v=512, attn_sink=None,
     h_kv, d_qk], indices [s_q, h_kv, topk] int32 (``< 0`` or ``>= s_kv``:
     invalid); returns ``(out [s_q, h_q, d_v], max_logits [s_q, h_q],
     lse [s_q, h_q])``, natural-log lse. No causal rule: the indices alone
-    say which rows are attended."""
-    _not_yet(attn_sink, topk_length)
+    say which rows are attended. ``attn_sink`` [h_q] float32,
+    ``topk_length`` [s_q] int32: FlashMLA's optional operands."""
     for name, t in (("q", q), ("kv", kv), ("indices", indices)):
         if not hasattr(t, "dim"):
             raise TypeError("%s: expected a torch.Tensor, got %s"
@@ -395,6 +490,18 @@ def flash_mla_sparse_fwd(q, kv, indices, sm_scale, d_v=512, attn_sink=None,
                              "batch), got shape %s" % (name, list(t.shape)))
     if isinstance(d_v, bool) or not isinstance(d_v, int) or d_v < 1:
         raise ValueError("d_v: expected an int >= 1, got %r" % (d_v,))
+    if attn_sink is not None or topk_length is not None:
+        if _compiling():
+            length = None if topk_length is None else topk_length.unsqueeze(0)
+            out, lse, ml = torch.ops.sparse_mla.fwd_ext(
+                q.unsqueeze(0), kv.unsqueeze(0), indices.unsqueeze(0), 0,
+                _scale_arg(sm_scale, q), False, 1, "default", d_v, attn_sink,
+                length)
+            return out[0], ml[0], lse[0]
+        out, lse, ml = _fwd_ext_impl(q, kv, indices, 0, sm_scale, False, 1,
+                                     "default", d_v, attn_sink, topk_length,
+                                     rank=3)
+        return out, ml, lse
     if _compiling():
         out, lse, ml = torch.ops.sparse_mla.fwd(
             q.unsqueeze(0), kv.unsqueeze(0), indices.unsqueeze(0), 0,

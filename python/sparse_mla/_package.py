@@ -112,9 +112,11 @@ class KernelConfig:
             return False
         if bool(op.get("has_max_logits")) != self.max_logits:
             return False
-        if bool(op.get("has_attn_sink", False)) != self.attn_sink:
+        # The kernel takes attn_sink / topk_length iff it has the parameter
+        # (what the runtime reads).
+        if takes_param(manifest, "attn_sink") != self.attn_sink:
             return False
-        if bool(op.get("has_topk_length", False)) != self.topk_length:
+        if takes_param(manifest, "topk_length") != self.topk_length:
             return False
         # A kernel with a "scale_log2" parameter takes any scale at launch;
         # an older one has its scale compiled in.
@@ -131,6 +133,15 @@ class KernelConfig:
         if "split" in manifest.get("kernel", {}):
             return False
         return True
+
+
+def takes_param(manifest, name):
+    """Whether the package's kernel has the parameter ``name`` (attn_sink,
+    topk_length), or its op says so (``op.has_<name>``)."""
+    params = manifest.get("kernel", {}).get("params", [])
+    return any(isinstance(p, dict) and p.get("name") == name
+               for p in params) or \
+        bool(manifest.get("op", {}).get("has_" + name, False))
 
 
 def takes_scale(manifest):

@@ -99,6 +99,8 @@ def _bind(lib):
         "smla_launch_ex": (ctypes.c_int, [vp, vp, vp, vp, i32, vp, vp, vp, vp,
                                           ctypes.c_float, ctypes.c_uint32]),
         "smla_package_takes_scale": (ctypes.c_int, [vp]),
+        "smla_launch_with": (ctypes.c_int, [vp, vp, vp, ctypes.c_float,
+                                            ctypes.c_uint32]),
     }
     for name, (res, args) in sig.items():
         fn = getattr(lib, name)
@@ -182,6 +184,32 @@ class Package:
             data[3], data[4], data[5]
         return self._launch(self.handle, a[0], a[1], a[2], q_start, a[3],
                             a[4], a[5], stream, sm_scale, flags)
+
+
+    def launch_with(self, tensors, q_start, stream, sm_scale=0.0, flags=0):
+        """smla_launch_with: ``tensors``, eight ``(data, dtype, sizes,
+        strides)`` or None, in the order q, kv, indices, attn_sink,
+        topk_length, out, lse, max_logits; returns the status (0:
+        launched)."""
+        buf = ctypes.create_string_buffer(8 * TENSOR.size)
+        base = ctypes.addressof(buf)
+        ptrs = []
+        for i, t in enumerate(tensors):
+            if t is None:
+                ptrs.append(0)
+                continue
+            data, dtype, sizes, strides = t
+            pad = (0,) * (4 - len(sizes))
+            TENSOR.pack_into(buf, i * TENSOR.size, data, dtype, len(sizes),
+                             *sizes, *pad, *strides, *pad)
+            ptrs.append(base + i * TENSOR.size)
+        # struct smla_launch_operands: q, kv, indices (pointers), q_start
+        # (i32, padded to 8), attn_sink, topk_length, out, lse, max_logits.
+        ops = struct.pack("<QQQi4xQQQQQ", ptrs[0], ptrs[1], ptrs[2], q_start,
+                          ptrs[3], ptrs[4], ptrs[5], ptrs[6], ptrs[7])
+        ops_buf = ctypes.create_string_buffer(ops, len(ops))
+        return library().smla_launch_with(self.handle, ctypes.addressof(ops_buf),
+                                          stream, sm_scale, flags)
 
 
 _tls = threading.local()

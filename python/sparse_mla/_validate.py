@@ -164,3 +164,20 @@ def check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
         raise ValueError("sm_scale: %r is too large (sm_scale * log2(e) must "
                          "be a finite float32)" % scale)
     return scale
+
+
+def check_optional(q, attn_sink, topk_length, B, S, H, rank=4):
+    """FlashMLA's optional operands: attn_sink [H] float32 (a sink logit per
+    head), topk_length [B, S] int32 ([S] in FlashMLA's layout, rank 3), on
+    q's device; None when absent."""
+    for name, t, dtype, shape in (
+            ("attn_sink", attn_sink, "torch.float32", [("H", H)]),
+            ("topk_length", topk_length, "torch.int32",
+             [("S", S)] if rank == 3 else [("B", B), ("S", S)])):
+        if t is None:
+            continue
+        check_tensor(name, t, dtype, len(shape))
+        check_shape(name, t, shape)
+        if t.get_device() != q.get_device():
+            raise ValueError("%s: expected the device of q (%s), got %s"
+                             % (name, _where(q), _where(t)))

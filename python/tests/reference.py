@@ -8,9 +8,11 @@ INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 
 
 def reference(q, kv, indices, q_start=0, sm_scale=None, causal=True,
-              kv_stride=1, Dv=512, chunk=32):
+              kv_stride=1, Dv=512, chunk=32, attn_sink=None, topk_length=None):
     """(out, lse, max_logits, bound_term) in float64; bound_term is
-    sum_j p_j |v_j| per element (the bf16 rounding of P)."""
+    sum_j p_j |v_j| per element (the bf16 rounding of P). attn_sink [H]
+    scales out (and the term) by 1 / (1 + exp(attn_sink[h] - lse));
+    topk_length [B, S]: entry j valid only if j < clamp(length, 0, topk)."""
     B, S, H, Dqk = q.shape
     Skv, G = kv.shape[1], kv.shape[2]
     hpg = H // G
@@ -26,6 +28,10 @@ def reference(q, kv, indices, q_start=0, sm_scale=None, causal=True,
             s1 = min(S, s0 + chunk)
             idx = indices[b, s0:s1].long()                    # [s, G, topk]
             valid = (idx >= 0) & (idx < Skv)
+            if topk_length is not None:
+                n = topk_length[b, s0:s1].long().clamp(0, idx.shape[-1])
+                j = torch.arange(idx.shape[-1], device=dev)
+                valid &= j.view(1, 1, -1) < n.view(-1, 1, 1)
             if causal:
                 pos = q_start + torch.arange(s0, s1, device=dev)
                 max_kv = torch.div(pos + 1 - kv_stride, kv_stride,
@@ -41,6 +47,9 @@ def reference(q, kv, indices, q_start=0, sm_scale=None, causal=True,
             empty = ~valid.any(-1, keepdim=True).expand(-1, -1, hpg)
             p = torch.exp(logits - l.unsqueeze(-1))
             p = torch.nan_to_num(p, nan=0.0)
+            if attn_sink is not None:
+                sink = attn_sink.double().view(1, G, hpg)
+                p = p / (1 + torch.exp(sink - l)).unsqueeze(-1)
             v = rows[..., :Dv]
             o = torch.einsum("sght,sgtd->sghd", p, v)
             t = torch.einsum("sght,sgtd->sghd", p, v.abs())

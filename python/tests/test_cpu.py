@@ -139,7 +139,9 @@ class ConfigTest(unittest.TestCase):
                          dict(kv_stride=2), dict(sm_scale=0.05),
                          dict(has_max_logits=False), dict(S=128),
                          dict(chip="sm_80"), dict(has_attn_sink=True),
-                         dict(kernel={"entry": "k", "split": {}})):
+                         dict(kernel={"entry": "k", "split": {}}),
+                         dict(kernel={"entry": "k", "params": [
+                             {"name": "topk_length", "kind": "memref"}]})):
             self.assertFalse(c.matches(manifest_of(c, **override)), override)
         simple = KernelConfig(**dict(V32, schedule="simple"))
         self.assertFalse(simple.matches(manifest_of(c)))
@@ -310,8 +312,27 @@ class LookupTest(unittest.TestCase):
                       "sm_scale = 0.041666668 : f32", text)
         text = _compile.op_source(KernelConfig(**dict(V32, max_logits=False)))
         self.assertNotIn("max_logits", text)
-        with self.assertRaises(NotImplementedError):
-            _compile.op_source(KernelConfig(**dict(V32, attn_sink=True)))
+        text = _compile.op_source(KernelConfig(**dict(V32, attn_sink=True,
+                                                      topk_length=True)))
+        self.assertIn("%q_start: i32, %sink: memref<128xf32>, "
+                      "%len: memref<?x?xi32>, %out:", text)
+        self.assertIn("q_start(%q_start) attn_sink(%sink : memref<128xf32>) "
+                      "topk_length(%len : memref<?x?xi32>) out(", text)
+        text = _compile.op_source(KernelConfig(**dict(V32, topk_length=True)))
+        self.assertNotIn("attn_sink", text)
+        self.assertIn("q_start(%q_start) topk_length(", text)
+
+    @unittest.skipUnless(HAVE_COMPILER, "needs the compiler (build/bin)")
+    def test_compile_optional_operands(self):
+        c = KernelConfig(**dict(V32, causal=True, attn_sink=True,
+                                topk_length=True))
+        with env(SPARSE_MLA_BIN=BIN):
+            path = _compile.compile_package(c, os.path.join(self.tmp,
+                                                            "p.smlapkg"))
+        manifest = _package.read_manifest(path, verify_hash=True)
+        self.assertTrue(c.matches(manifest))
+        self.assertFalse(KernelConfig(**dict(V32, causal=True)).matches(
+            manifest))
 
 
 class _DType:
@@ -412,6 +433,39 @@ class ValidationTest(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, "max_logits: expected dtype torch.float32"):
             _validate.check_outputs(q, None, None, FakeTensor((2, 3, 128)),
                                     2, 3, 128, 512)
+
+    def test_optional_operands(self):
+        q = FakeTensor((2, 3, 128, 576))
+        sink = FakeTensor((128,), "torch.float32")
+        length = FakeTensor((2, 3), "torch.int32")
+        _validate.check_optional(q, sink, length, 2, 3, 128)
+        _validate.check_optional(q, None, None, 2, 3, 128)
+        _validate.check_optional(FakeTensor((3, 128, 576)), sink,
+                                 FakeTensor((3,), "torch.int32"), 1, 3, 128,
+                                 rank=3)
+        for args, exc, msg in (
+                ((FakeTensor((64,), "torch.float32"), None), ValueError,
+                 r"attn_sink: expected shape \[128\] \(H=128\), got \[64\]"),
+                ((FakeTensor((128,)), None), TypeError,
+                 "attn_sink: expected dtype torch.float32, got torch.bfloat16"),
+                ((None, FakeTensor((2, 3), "torch.int64")), TypeError,
+                 "topk_length: expected dtype torch.int32, got torch.int64"),
+                ((None, FakeTensor((2, 4), "torch.int32")), ValueError,
+                 r"topk_length: expected shape \[2, 3\] \(B=2, S=3\), got \[2, 4\]"),
+                ((None, FakeTensor((6,), "torch.int32")), ValueError,
+                 r"topk_length: expected rank 2, got shape \[6\]"),
+                ((FakeTensor((128,), "torch.float32", index=1), None),
+                 ValueError, "attn_sink: expected the device of q"),
+                ((FakeTensor((128,), "torch.float32", device="cpu",
+                             index=None), None),
+                 ValueError, "attn_sink: expected a CUDA tensor, got one on cpu")):
+            with self.assertRaisesRegex(exc, msg):
+                _validate.check_optional(q, *args, 2, 3, 128)
+        with self.assertRaisesRegex(ValueError, r"topk_length: expected shape "
+                                    r"\[3\] \(S=3\), got \[1\]"):
+            _validate.check_optional(FakeTensor((3, 128, 576)), None,
+                                     FakeTensor((1,), "torch.int32"), 1, 3,
+                                     128, rank=3)
 
     def test_scalars(self):
         sch = _package.SCHEDULES

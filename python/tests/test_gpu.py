@@ -22,7 +22,9 @@ def run_checked(q, kv, idx, **kw):
     torch.cuda.synchronize()
     ref = reference(q, kv, idx, q_start=kw.get("q_start", 0),
                     sm_scale=kw.get("sm_scale"), causal=kw.get("causal", True),
-                    kv_stride=kw.get("kv_stride", 1), Dv=out.shape[-1])
+                    kv_stride=kw.get("kv_stride", 1), Dv=out.shape[-1],
+                    attn_sink=kw.get("attn_sink"),
+                    topk_length=kw.get("topk_length"))
     check(out, lse, ml, ref)
     return out, lse, ml
 
@@ -65,7 +67,7 @@ def test_schedules(schedule):
     run_checked(q, kv, idx, q_start=1000, schedule=schedule)
 
 
-@pytest.mark.parametrize("schedule", ["simple", "pipelined"])
+@pytest.mark.parametrize("schedule", ["simple", "pipelined", "seesaw"])
 def test_dqk_equals_dv(schedule):
     """K = V, the whole 512-wide row (DeepSeek-V4-style)."""
     kw = dict(H=64, G=1, Dqk=512, Dv=512, topk=512, causal=True, kv_stride=1,
@@ -329,11 +331,6 @@ def test_validation_errors():
         sparse_mla.fwd(q, kv, idx, q_start=1 << 31)
     with pytest.raises(ValueError, match="schedule"):
         sparse_mla.fwd(q, kv, idx, schedule="fast")
-    with pytest.raises(NotImplementedError, match="attn_sink"):
-        sparse_mla.fwd(q, kv, idx, attn_sink=torch.zeros(128, device="cuda"))
-    with pytest.raises(NotImplementedError, match="topk_length"):
-        sparse_mla.flash_mla_sparse_fwd(q[0], kv[0], idx[0], 0.1,
-                                        topk_length=torch.zeros(8, device="cuda"))
     with pytest.raises(ValueError, match="out: expected shape"):
         sparse_mla.fwd(q, kv, idx, out=torch.empty(1, 8, 64, 512,
                                                    dtype=torch.bfloat16,
@@ -403,3 +400,84 @@ def test_pool_over_2_31_elements():
     torch.cuda.synchronize()
     ref = reference(q, kv, idx, causal=False, sm_scale=1 / 24, chunk=16)
     check(out[None], lse[None], ml[None], ref)
+
+
+def _sinks(H, g):
+    """A sink per head: -inf, +inf and finite ones (uniform in [0, 10])."""
+    sink = torch.rand(H, generator=g) * 10
+    sink[0::4] = -math.inf
+    sink[1::4] = math.inf
+    return sink.cuda()
+
+
+def _lengths(B, S, topk, g):
+    """Lengths uniform in [0, topk], with 0, topk, a negative one and one
+    past topk."""
+    n = torch.randint(0, topk + 1, (B, S), generator=g, dtype=torch.int32)
+    n.view(-1)[:4] = torch.tensor([0, topk, -5, topk + 7], dtype=torch.int32)
+    return n.cuda()
+
+
+@pytest.mark.parametrize("sink,length", [(True, False), (False, True),
+                                         (True, True)])
+@pytest.mark.parametrize("H,Dqk,topk", [(128, 576, 2048), (64, 512, 512)])
+def test_attn_sink_topk_length(sink, length, H, Dqk, topk):
+    """FlashMLA's optional operands through fwd() and flash_mla_sparse_fwd,
+    against the float64 reference (the chip's default schedule)."""
+    kw = dict(H=H, G=1, Dqk=Dqk, Dv=512, topk=topk, causal=True, kv_stride=1,
+              sm_scale=1 / 24, chip=sparse_mla.device_chip(0),
+              attn_sink=sink, topk_length=length)
+    if not _have(kw):
+        pytest.skip("no package with attn_sink=%s topk_length=%s "
+                    "(SPARSE_MLA_KERNEL_PATH)" % (sink, length))
+    g = torch.Generator(device="cpu").manual_seed(H + topk + 2 * sink + length)
+    q, kv, idx = make_inputs(2, 70, H, 3000, topk, Dqk=Dqk, seed=H + topk)
+    extra = dict(attn_sink=_sinks(H, g) if sink else None,
+                 topk_length=_lengths(2, 70, topk, g) if length else None)
+    run_checked(q, kv, idx, q_start=1000, **extra)
+    # Written in place into given outputs too.
+    out = torch.empty(2, 70, H, 512, dtype=torch.bfloat16, device="cuda")
+    o, l, m = sparse_mla.fwd(q, kv, idx, q_start=1000, out=out, **extra)
+    assert o is out
+    ref = reference(q, kv, idx, q_start=1000, **extra)
+    check(o, l, m, ref)
+
+
+@pytest.mark.parametrize("sink,length", [(True, False), (False, True),
+                                         (True, True)])
+def test_flash_mla_optional_operands(sink, length):
+    """flash_mla_sparse_fwd(..., attn_sink=[h_q], topk_length=[s_q])."""
+    kw = dict(H=128, G=1, Dqk=576, Dv=512, topk=2048, causal=False,
+              kv_stride=1, sm_scale=1 / 24, chip=sparse_mla.device_chip(0),
+              attn_sink=sink, topk_length=length)
+    if not _have(kw):
+        pytest.skip("no non-causal package with attn_sink=%s topk_length=%s"
+                    % (sink, length))
+    g = torch.Generator(device="cpu").manual_seed(11 + 2 * sink + length)
+    q, kv, idx = make_inputs(1, 90, 128, 5000, 2048, seed=5)
+    s_ = _sinks(128, g) if sink else None
+    n = _lengths(1, 90, 2048, g) if length else None
+    o, m, l = sparse_mla.flash_mla_sparse_fwd(
+        q[0], kv[0], idx[0], 1 / 24, attn_sink=s_,
+        topk_length=None if n is None else n[0])
+    torch.cuda.synchronize()
+    ref = reference(q, kv, idx, sm_scale=1 / 24, causal=False, attn_sink=s_,
+                    topk_length=n)
+    check(o.unsqueeze(0), l.unsqueeze(0), m.unsqueeze(0), ref)
+
+
+def test_optional_operand_errors():
+    q, kv, idx = make_inputs(1, 8, 128, 256, 2048, seed=1)
+    with pytest.raises(ValueError, match=r"attn_sink: expected shape \[128\]"):
+        sparse_mla.fwd(q, kv, idx, attn_sink=torch.zeros(64, device="cuda"))
+    with pytest.raises(TypeError, match="attn_sink: expected dtype torch.float32"):
+        sparse_mla.fwd(q, kv, idx, attn_sink=torch.zeros(128, device="cuda",
+                                                         dtype=torch.bfloat16))
+    with pytest.raises(ValueError, match=r"topk_length: expected shape \[1, 8\]"):
+        sparse_mla.fwd(q, kv, idx, topk_length=torch.zeros(
+            8, dtype=torch.int32, device="cuda"))
+    with pytest.raises(ValueError, match=r"topk_length: expected shape \[8\]"):
+        sparse_mla.flash_mla_sparse_fwd(q[0], kv[0], idx[0], 0.1,
+                                        topk_length=torch.zeros(
+                                            1, 8, dtype=torch.int32,
+                                            device="cuda"))
