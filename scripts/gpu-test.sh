@@ -36,7 +36,9 @@
 # Environment: BUILD_DIR, JOBS (default 16), RUN_TIMEOUT (seconds per run,
 # default 600), GTEST_SOURCE_DIR (GoogleTest sources if no GTest package is
 # installed), SKIP_SELF_TEST=1 (skip the self-test packages), COMPARE_DIR
-# (step 6).
+# (step 6), STAGES (default "packages,compare": steps 4-5 and step 6; e.g.
+# STAGES=packages in one call and STAGES=compare in another, each writing
+# its own RESULTS_DIR, when the whole matrix takes longer than one call may).
 set -uo pipefail
 
 if [ $# -ne 2 ]; then
@@ -201,6 +203,11 @@ matrix() {
   memcheck_case "$g" "$g-memcheck-causal-s2" "$c2" --S "$checkS" --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
 }
 
+# STAGES (default "packages,compare"): which of the run stages run, so that
+# the matrix can be split over calls of limited length.
+stage() { case ",${STAGES:-packages,compare}," in *",$1,"*) return 0;; esac; return 1; }
+
+if stage packages; then
 if [ "${SKIP_SELF_TEST:-0}" != 1 ]; then
   # The plain self-test kernel is slow under memcheck: fewer tokens there.
   matrix selftest "$NAIVE" naive_ 0 2
@@ -316,6 +323,8 @@ for tool in memcheck racecheck synccheck; do
   SAN_TOOL=$tool memcheck_case packages "packages-$tool-split" "$PKG_DIR/v32_causal_split.smlapkg" --S 4 --Skv 256 --q-start 3 --indices adversarial --iters 0 --warmup 0
 done
 
+fi  # stage packages
+
 #--- Differential stage (COMPARE_DIR) -----------------------------------------#
 # compare_case NAME PACKAGE COMPARE_PACKAGE [flags...]: a run with --compare;
 # skipped (and reported) when either package is missing.
@@ -337,7 +346,7 @@ compare_case() {
   run_case compare "$name" "$pkg" "$@" --compare "$other"
 }
 
-if [ -n "$COMPARE_DIR" ]; then
+if [ -n "$COMPARE_DIR" ] && stage compare; then
   echo "== compare: $PKG_DIR vs $COMPARE_DIR"
   if [ ! -d "$COMPARE_DIR" ]; then
     echo "COMPARE_DIR $COMPARE_DIR is not a directory" >&2
