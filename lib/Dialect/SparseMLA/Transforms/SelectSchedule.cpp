@@ -136,6 +136,11 @@ struct SelectSchedulePass
       else
         op.emitRemark() << "split-tail: not used for this op (" << reason
                         << ")";
+    } else if (splitTail && choice.getKind() == ScheduleKind::seesaw) {
+      // With topk_length the kernel runs one CTA per tile: no tail wave.
+      op.emitRemark() << "split-tail: not used for this op (the seesaw "
+                         "kernel runs one CTA per tile, so no tail of "
+                         "tiles is left to split)";
     }
     if (failed(checkFits(op, chip, choice, problem)))
       return failure();
