@@ -66,4 +66,19 @@ def WSInsertProxyFences : Pass<"ws-insert-proxy-fences"> {
   let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
 }
 
+def WSExpandValueTransfers : Pass<"ws-expand-value-transfers"> {
+  let summary = "Expand value-channel sends and receives into acquire, "
+                "access and release";
+  let description = [{
+    Rewrites each `ws.channel.send` into a producer-side `ws.channel.acquire`
+    of its transfer, a `memref.store` of the value into the acquired slot's
+    view and a `ws.channel.release`, and each `ws.channel.receive` into a
+    consumer-side acquire, a `memref.load` and a release. Runs before
+    `ws-insert-proxy-fences` (the store and the load then count as the
+    slot's generic-proxy writer and reader: no fence) and before
+    `convert-ws-channels-to-nvvm`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // WARPSPEC_TRANSFORMS_PASSES_TD

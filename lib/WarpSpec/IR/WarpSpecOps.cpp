@@ -282,3 +282,32 @@ LogicalResult ChannelReleaseOp::verify() {
   }
   return success();
 }
+
+/// The checks of a value transfer on `channel` of `value` at `indices`.
+static LogicalResult verifyValueTransfer(Operation *op, ChannelType channel,
+                                         Type value, size_t indices) {
+  MemRefType slot = channel.getSlotType();
+  if (!slot)
+    return op->emitOpError()
+           << "needs a channel that owns its buffer (a value channel), but "
+              "got "
+           << channel;
+  if (slot.getElementType() != value)
+    return op->emitOpError() << "value must have the buffer's element type "
+                             << slot.getElementType() << ", but has " << value;
+  if (static_cast<int64_t>(indices) != slot.getRank())
+    return op->emitOpError() << "needs " << slot.getRank()
+                             << " indices into its slot " << slot
+                             << ", but got " << indices;
+  return success();
+}
+
+LogicalResult ChannelSendOp::verify() {
+  return verifyValueTransfer(*this, getChannel().getType(),
+                             getValue().getType(), getIndices().size());
+}
+
+LogicalResult ChannelReceiveOp::verify() {
+  return verifyValueTransfer(*this, getChannel().getType(),
+                             getValue().getType(), getIndices().size());
+}

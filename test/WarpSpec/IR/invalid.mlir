@@ -379,3 +379,27 @@ func.func @create_buffer_for_plain_channel(%bars: memref<4xi64, #gpu.address_spa
   %ch = ws.channel.create %bars buffer(%ring : memref<2x8xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<4xi64, #gpu.address_space<workgroup>> -> !ws.channel<2>
   return
 }
+
+// -----
+
+func.func @send_without_buffer(%ch: !ws.channel<1>, %i: index, %m: f32) {
+  // expected-error @+1 {{'ws.channel.send' op needs a channel that owns its buffer (a value channel), but got '!ws.channel<1>'}}
+  ws.channel.send %m, %ch[%i] at [%i] : f32, !ws.channel<1>
+  return
+}
+
+// -----
+
+func.func @send_element_type(%ch: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %i: index, %m: f16) {
+  // expected-error @+1 {{'ws.channel.send' op value must have the buffer's element type 'f32', but has 'f16'}}
+  ws.channel.send %m, %ch[%i] at [%i] : f16, !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  return
+}
+
+// -----
+
+func.func @receive_indices(%ch: !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>, %i: index) -> f32 {
+  // expected-error @+1 {{'ws.channel.receive' op needs 2 indices into its slot 'memref<8x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>', but got 1}}
+  %v = ws.channel.receive %ch[%i] at [%i] : !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>> -> f32
+  return %v : f32
+}

@@ -66,3 +66,18 @@ func.func @owning_channel(%bars: memref<4xi64, #gpu.address_space<workgroup>>,
   ws.channel.release consumer %ch[%s], %t : !ws.channel<2, memref<2x8x16xf32, #gpu.address_space<workgroup>>>
   return
 }
+
+// A value channel: a send stores one value into the slot of its transfer,
+// a receive loads it; both name the channel, the transfer and the indices
+// into the slot.
+// CHECK-LABEL: func.func @value_channel
+// CHECK: ws.channel.send %{{.*}}, %{{.*}}[%{{.*}}] at [%{{.*}}] : f32, !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+// CHECK: %{{.*}} = ws.channel.receive %{{.*}}[%{{.*}}] at [%{{.*}}] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32
+func.func @value_channel(%bars: memref<2xi64, #gpu.address_space<workgroup>>,
+                         %ring: memref<1x64xf32, #gpu.address_space<workgroup>>,
+                         %i: index, %row: index, %m: f32) -> f32 {
+  %ch = ws.channel.create %bars buffer(%ring : memref<1x64xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<2xi64, #gpu.address_space<workgroup>> -> !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  ws.channel.send %m, %ch[%i] at [%row] : f32, !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  %v = ws.channel.receive %ch[%i] at [%row] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32
+  return %v : f32
+}
