@@ -157,17 +157,21 @@ void CtaView::prepareRowEntries() {
   end = arith::MinSIOp::create(
       b, end, c64(int64_t(std::numeric_limits<int32_t>::max()) + 1));
   validEnd = arith::TruncIOp::create(b, b.getI32Type(), end);
-  if (!topkLength)
-    return;
-  Value length = memref::LoadOp::create(b, topkLength, ValueRange{batch, token});
+  if (topkLength)
+    rowLength = loadRowLength(batch, token);
+}
+
+Value CtaView::loadRowLength(Value batchIndex, Value tokenIndex) {
   Type i32 = b.getI32Type();
+  Value length = memref::LoadOp::create(b, topkLength,
+                                        ValueRange{batchIndex, tokenIndex});
   length = arith::MaxSIOp::create(
       b, length, arith::ConstantIntOp::create(b, i32, 0));
-  rowLength = arith::MinSIOp::create(
+  return arith::MinSIOp::create(
       b, length, arith::ConstantIntOp::create(b, i32, p.topk));
 }
 
-std::pair<Value, Value> CtaView::rowEntry(Value e, Value length) {
+std::pair<Value, Value> CtaView::rowEntry(Value e) {
   Type i32 = b.getI32Type();
   Value at = LLVM::GEPOp::create(
       b, indexRow.getType(), i32, indexRow,
@@ -176,13 +180,12 @@ std::pair<Value, Value> CtaView::rowEntry(Value e, Value length) {
   // 0 <= raw < end in one unsigned compare: a negative raw is above 2^31.
   Value valid =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ult, raw, validEnd);
-  if (!length)
-    length = rowLength;
-  if (length)
+  if (rowLength)
     valid = arith::AndIOp::create(
         b, valid,
         arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
-                              arith::IndexCastOp::create(b, i32, e), length));
+                              arith::IndexCastOp::create(b, i32, e),
+                              rowLength));
   return {valid, raw};
 }
 

@@ -89,9 +89,11 @@ struct CtaView {
   /// independent loads overlap) is valid (in `[0, Skv)` and within the
   /// causal bound, and with topk_length below the row's length), and its
   /// raw index, from prepareRowEntries' values.
-  /// `length`: the row's length to compare with instead of `rowLength` (a
-  /// copy the caller loaded again where registers are scarce).
-  std::pair<Value, Value> rowEntry(Value e, Value length = {});
+  std::pair<Value, Value> rowEntry(Value e);
+  /// clamp(topk_length[batch, token], 0, topk) as i32 (index coordinates):
+  /// `rowLength` of prepareRowEntries, and for a kernel that loads it again
+  /// where registers are scarce.
+  Value loadRowLength(Value batchIndex, Value tokenIndex);
 
 private:
   void init(FwdOp op, ValueRange args, Value blockX, Value batchIndex);

@@ -260,12 +260,8 @@ public:
     Value token = arith::DivUIOp::create(
         b, arith::RemUIOp::create(b, t, perBatch), c32(geo.headBlocks));
     Value batch = arith::DivUIOp::create(b, t, perBatch);
-    Value length = memref::LoadOp::create(
-        b, cta->topkLength, ValueRange{toIndex(batch), toIndex(token)});
-    length = arith::MaxSIOp::create(b, length, c32(0));
-    return arith::MinSIOp::create(b, length, c32(op.getProblem().topk));
+    return cta->loadRowLength(toIndex(batch), toIndex(token));
   }
-
 
   /// A special register read where it is used (side-effecting asm: not
   /// hoisted out of loops into a live register).
@@ -1143,11 +1139,10 @@ public:
     Value first =
         kb.mul(kb.add(kb.mul(r, kb.idx(2)), kb.idx(cs.c)), kb.idx(geo.blockK));
     Value mask = c32(0);
-    Value length;
     for (int64_t q = 0; q < cs.nS; q += 4)
       for (int64_t e = 0; e < 2; ++e) {
         Value col = kb.add(kb.idx(8 * (q / 4) + e), cs.colPair);
-        Value v = cta->rowEntry(kb.add(first, col), length).first;
+        Value v = cta->rowEntry(kb.add(first, col)).first;
         Value bit = arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, v),
                                           c32(q / 2 + e));
         mask = arith::OrIOp::create(b, mask, bit);

@@ -21,39 +21,43 @@ using namespace mlir::ws;
 
 namespace {
 
-/// send: acquire the producer side, store into the slot, release it.
+/// Holds the slot of `op`'s transfer on `side` around `access` (given the
+/// slot's view): acquire, access, release.
+template <typename TransferOp, typename Access>
+void heldSlot(TransferOp op, ChannelSide side, PatternRewriter &rewriter,
+              Access access) {
+  Location loc = op.getLoc();
+  auto acquire = ChannelAcquireOp::create(rewriter, loc, op.getChannel(),
+                                          op.getIteration(), side);
+  access(acquire.getView());
+  ChannelReleaseOp::create(rewriter, loc, op.getChannel(), acquire.getSlot(),
+                           acquire.getToken(), side, /*async=*/false);
+}
+
+/// send: the value stored into the producer side's slot.
 struct ExpandSend : OpRewritePattern<ChannelSendOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ChannelSendOp op,
                                 PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto acquire = ChannelAcquireOp::create(rewriter, loc, op.getChannel(),
-                                            op.getIteration(),
-                                            ChannelSide::producer);
-    memref::StoreOp::create(rewriter, loc, op.getValue(), acquire.getView(),
-                            op.getIndices());
-    ChannelReleaseOp::create(rewriter, loc, op.getChannel(),
-                             acquire.getSlot(), acquire.getToken(),
-                             ChannelSide::producer, /*async=*/false);
+    heldSlot(op, ChannelSide::producer, rewriter, [&](Value view) {
+      memref::StoreOp::create(rewriter, op.getLoc(), op.getValue(), view,
+                              op.getIndices());
+    });
     rewriter.eraseOp(op);
     return success();
   }
 };
 
-/// receive: acquire the consumer side, load from the slot, release it.
+/// receive: the value loaded from the consumer side's slot.
 struct ExpandReceive : OpRewritePattern<ChannelReceiveOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ChannelReceiveOp op,
                                 PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto acquire = ChannelAcquireOp::create(rewriter, loc, op.getChannel(),
-                                            op.getIteration(),
-                                            ChannelSide::consumer);
-    Value value = memref::LoadOp::create(rewriter, loc, acquire.getView(),
-                                         op.getIndices());
-    ChannelReleaseOp::create(rewriter, loc, op.getChannel(),
-                             acquire.getSlot(), acquire.getToken(),
-                             ChannelSide::consumer, /*async=*/false);
+    Value value;
+    heldSlot(op, ChannelSide::consumer, rewriter, [&](Value view) {
+      value = memref::LoadOp::create(rewriter, op.getLoc(), view,
+                                     op.getIndices());
+    });
     rewriter.replaceOp(op, value);
     return success();
   }

@@ -69,18 +69,14 @@ struct SelectSchedulePass
       signalPassFailure();
   }
 
-  /// With topk_length the seesaw kernel runs one CTA per tile: tiles then
-  /// differ in rounds, and the hardware's CTA scheduler balances them where
-  /// the persistent kernel's fixed tile order (t = ctaId + n x numCtas)
-  /// leaves some CTAs with far more rounds than others (lengths uniform in
-  /// [0, topk], H 128, S 4096: 2.06 ms one CTA per tile against 2.26 ms
-  /// persistent on an H100, bench/LOG.md step 68).
-  static ScheduleAttr withoutPersistence(ScheduleAttr s) {
+  /// `s` with its seesaw options persistent, split_tail and carried_pivot
+  /// replaced.
+  static ScheduleAttr withOptions(ScheduleAttr s, bool persistent,
+                                  bool splitTail, bool carriedPivot) {
     return ScheduleAttr::get(s.getContext(), s.getKind(), s.getHeadsPerCta(),
                              s.getBlockK(), s.getStages(), s.getWarpgroups(),
-                             s.getRegs(), /*persistent=*/false,
-                             s.getSharedValidity(), s.getLazyRescale(),
-                             s.getSplitTail(), s.getCarriedPivot());
+                             s.getRegs(), persistent, s.getSharedValidity(),
+                             s.getLazyRescale(), splitTail, carriedPivot);
   }
 
   LogicalResult selectFor(FwdOp op, const hw::Chip &chip,
@@ -112,22 +108,24 @@ struct SelectSchedulePass
     }
     if (!requested && choice.getKind() == ScheduleKind::simple)
       remarkFasterTarget(op, chip, problem);
+    // With topk_length the seesaw kernel runs one CTA per tile: tiles then
+    // differ in rounds, and the hardware's CTA scheduler balances them where
+    // the persistent kernel's fixed tile order (t = ctaId + n x numCtas)
+    // leaves some CTAs with far more rounds than others (lengths uniform in
+    // [0, topk], H 128, S 4096: 2.06 ms one CTA per tile against 2.26 ms
+    // persistent on an H100, bench/LOG.md step 68).
     if (problem.topkLength && choice.getKind() == ScheduleKind::seesaw)
-      choice = withoutPersistence(choice);
+      choice = withOptions(choice, /*persistent=*/false,
+                           choice.getSplitTail(), choice.getCarriedPivot());
     // `choice` with the seesaw options this pass was asked for.
-    auto withOptions = [&](bool withSplitTail, bool withCarriedPivot) {
-      return ScheduleAttr::get(
-          op.getContext(), choice.getKind(), choice.getHeadsPerCta(),
-          choice.getBlockK(), choice.getStages(), choice.getWarpgroups(),
-          choice.getRegs(), choice.getPersistent(), choice.getSharedValidity(),
-          choice.getLazyRescale(), withSplitTail, withCarriedPivot);
-    };
     if (carriedPivot && choice.getKind() == ScheduleKind::seesaw)
-      choice = withOptions(choice.getSplitTail(), /*carried_pivot=*/true);
+      choice = withOptions(choice, choice.getPersistent(),
+                           choice.getSplitTail(), /*carried_pivot=*/true);
     if (splitTail && choice.getKind() == ScheduleKind::seesaw &&
         choice.getPersistent()) {
       ScheduleAttr split =
-          withOptions(/*split_tail=*/true, choice.getCarriedPivot());
+          withOptions(choice, choice.getPersistent(), /*split_tail=*/true,
+                      choice.getCarriedPivot());
       // One round per tile leaves nothing to split: keep the plain kernel.
       std::string reason =
           whyScheduleCannotServe(split, problem, chip.maxSharedMemoryPerBlock);
