@@ -220,8 +220,8 @@ def WarpSpec_ChannelSendOp : WarpSpec_Op<"channel.send"> {
   let arguments = (ins AnyType:$value, WarpSpec_ChannelType:$channel,
                        Index:$iteration, Variadic<Index>:$indices);
   let assemblyFormat = [{
-    $value `,` $channel `[` $iteration `]` `at` ` ` `[` $indices `]` attr-dict `:`
-    type($value) `,` qualified(type($channel))
+    $value `,` $channel `[` $iteration `]` `at` ` ` `[` $indices `]`
+    attr-dict `:` type($value) `,` qualified(type($channel))
   }];
   let hasVerifier = 1;
 }

@@ -227,8 +227,9 @@ public:
   /// last (i1): with topk_length compared with the loop's bound, which is
   /// live through the loop anyway.
   Value isLastRound(Value i, Value end) {
-    Value last = dynamicRounds() ? arith::SubIOp::create(b, end, kb.idx(1)).getResult()
-                                 : kb.idx(geo.rounds - 1);
+    Value last = dynamicRounds()
+                     ? arith::SubIOp::create(b, end, kb.idx(1)).getResult()
+                     : kb.idx(geo.rounds - 1);
     return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i, last);
   }
 
@@ -479,7 +480,8 @@ public:
     // last QK^T of the previous tile.
     auto acquire = ws::ChannelAcquireOp::create(
         b, b.getIndexType(), ws::TokenType::get(ctx), qCh,
-        iteration(n, kb.idx(0), ChannelUse::oncePerTile), ws::ChannelSide::producer);
+        iteration(n, kb.idx(0), ChannelUse::oncePerTile),
+        ws::ChannelSide::producer);
     ws::ChannelReleaseOp::create(b, qCh, acquire.getSlot(), acquire.getToken(),
                                  ws::ChannelSide::producer, /*async=*/false,
                                  b.getI64IntegerAttr(geo.layout.qTileBytes));
@@ -1094,7 +1096,8 @@ public:
     // async proxy: no proxy fence).
     ts.qHeld = ws::ChannelAcquireOp::create(
         b, b.getIndexType(), ws::TokenType::get(ctx), cs.qCh,
-        iteration(n, kb.idx(0), ChannelUse::oncePerTile), ws::ChannelSide::consumer);
+        iteration(n, kb.idx(0), ChannelUse::oncePerTile),
+        ws::ChannelSide::consumer);
 
     Value negInf = kb.negInf(), zero = kb.f32(0.0);
     ts.negInf = negInf;
@@ -1266,11 +1269,11 @@ public:
     ws::ChannelAcquireOp qHeld = ts.qHeld;
     if (ts.n)
       kb.when(isLastRound(rs.i, ts.roundEnd), [&] {
-                ws::ChannelReleaseOp::create(b, cs.qCh, qHeld.getSlot(),
-                                             qHeld.getToken(),
-                                             ws::ChannelSide::consumer,
-                                             /*async=*/false);
-              });
+        ws::ChannelReleaseOp::create(b, cs.qCh, qHeld.getSlot(),
+                                     qHeld.getToken(),
+                                     ws::ChannelSide::consumer,
+                                     /*async=*/false);
+      });
   }
 
   /// 2. Invalid columns -inf; row max of this block. The max is taken on
