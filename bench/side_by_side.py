@@ -58,23 +58,9 @@ DTYPE = {torch.bfloat16: _runtime.DTYPE_BF16, torch.float32: _runtime.DTYPE_F32,
          torch.int32: _runtime.DTYPE_I32}
 
 
-class SmlaTensor(ctypes.Structure):
-    _fields_ = [("data", ctypes.c_void_p), ("dtype", ctypes.c_int32), ("rank", ctypes.c_int32),
-                ("sizes", ctypes.c_int64 * 4), ("strides", ctypes.c_int64 * 4)]
-
-
-class LaunchOperands(ctypes.Structure):
-    P = ctypes.POINTER(SmlaTensor)
-    _fields_ = [("q", P), ("kv", P), ("indices", P), ("q_start", ctypes.c_int32),
-                ("attn_sink", P), ("topk_length", P), ("out", P), ("lse", P), ("max_logits", P)]
-
-
 def describe(t):
-    d = SmlaTensor()
-    d.data, d.dtype, d.rank = t.data_ptr(), DTYPE[t.dtype], t.dim()
-    for i in range(t.dim()):
-        d.sizes[i], d.strides[i] = t.shape[i], t.stride(i)
-    return d
+    """(data, dtype, sizes, strides) of a tensor, as _runtime.Package.launch_with takes it."""
+    return (t.data_ptr(), DTYPE[t.dtype], tuple(t.shape), tuple(t.stride()))
 
 
 class Package:
@@ -93,9 +79,8 @@ class Package:
                           ("smla_package_schedule", ctypes.c_char_p)):
             fn = getattr(lib, name)
             fn.restype, fn.argtypes = res, [vp]
-        lib.smla_launch_with.restype = ctypes.c_int
-        lib.smla_launch_with.argtypes = [vp, ctypes.POINTER(LaunchOperands), vp, ctypes.c_float, ctypes.c_uint32]
-        self.lib, self.handle = lib, _runtime.Package(path).handle
+        self.pkg = _runtime.Package(path)
+        self.lib, self.handle = lib, self.pkg.handle
         get = lambda n: getattr(lib, "smla_package_" + n)(self.handle)  # noqa: E731
         self.op = {k: int(get(k)) for k in ("H", "G", "Dqk", "Dv", "topk", "kv_stride")}
         self.op.update(causal=bool(get("causal")), sm_scale=float(get("sm_scale")))
@@ -104,17 +89,13 @@ class Package:
 
     def bind(self, q, kv, idx, q_start, sink, lengths, out, lse, mx, scale):
         """A launcher of this package on these tensors (descriptors built once)."""
-        keep = [describe(t) if t is not None else None for t in (q, kv, idx, sink, lengths, out, lse, mx)]
-        ref = lambda d: ctypes.pointer(d) if d is not None else None  # noqa: E731
-        ops = LaunchOperands(ref(keep[0]), ref(keep[1]), ref(keep[2]), q_start, ref(keep[3]), ref(keep[4]),
-                             ref(keep[5]), ref(keep[6]), ref(keep[7]))
-        lib, handle, pops = self.lib, self.handle, ctypes.pointer(ops)
+        tensors = [describe(t) if t is not None else None for t in (q, kv, idx, sink, lengths, out, lse, mx)]
+        pkg = self.pkg
 
         def launch():
-            st = lib.smla_launch_with(handle, pops, torch.cuda.current_stream().cuda_stream, scale, 0)
+            st = pkg.launch_with(tensors, q_start, torch.cuda.current_stream().cuda_stream, scale)
             if st != _runtime.SUCCESS:
                 raise RuntimeError("smla_launch_with: " + _runtime.last_error(st))
-        launch.keep = (keep, ops)
         return launch
 
 

@@ -49,25 +49,28 @@ def _stream(index):
 
 
 def _prepare(q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule,
-             Dv, rank=4, attn_sink=False, topk_length=False):
-    """Validates the inputs (rank 3: FlashMLA's layout, no batch); returns
-    (package, (B, S, H), device index, the effective sm_scale). attn_sink /
-    topk_length: whether the package takes those operands."""
+             Dv, rank=4, attn_sink=None, topk_length=None):
+    """Validates the inputs (rank 3: FlashMLA's layout, no batch), the
+    optional operands included, before the package lookup (which may
+    compile); returns (package, (B, S, H), device index, the effective
+    sm_scale). The package takes attn_sink / topk_length iff given."""
     B, S, H, Dqk, Skv, G, topk = check_inputs(q, kv, indices, rank)
+    check_optional(q, attn_sink, topk_length, B, S, H, rank)
     scale = check_scalars(Dqk, q_start, sm_scale, causal, kv_stride, schedule,
                           SCHEDULES)
     index = q.device.index
+    sink, length = attn_sink is not None, topk_length is not None
     # A package with this scale compiled in (older packages), else one that
     # takes the scale at launch (what the compiler builds).
-    key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, schedule,
-           attn_sink, topk_length)
+    key = (index, H, Dqk, G, topk, Dv, causal, kv_stride, schedule, sink,
+           length)
     pkg = _packages.get(key + (scale,)) or _packages.get(key)
     if pkg is None:
         chip, index = _chip(q.device)
         config = KernelConfig(H=H, G=G, Dqk=Dqk, Dv=Dv, topk=topk,
                               causal=causal, kv_stride=kv_stride,
                               sm_scale=scale, chip=chip, schedule=schedule,
-                              attn_sink=attn_sink, topk_length=topk_length)
+                              attn_sink=sink, topk_length=length)
         pkg = registry.package(config)
         _packages[key if pkg.takes_scale else key + (scale,)] = pkg
     return pkg, (B, S, H), index, scale
@@ -226,14 +229,19 @@ def _launch(plan, q, kv, indices, q_start, out, lse, max_logits):
     if (ptrs[0] | ptrs[1] | ptrs[2] | ptrs[3] | ptrs[4] | ptrs[5]) & 15:
         check_pointers(ptrs)  # A layout seen before, a pointer it cannot take.
     index = plan.index
+    _on_device(index, plan.pkg.launch_packed, plan.packed, ptrs, q_start,
+               _stream(index), plan.scale, _runtime.LAUNCH_TRUSTED_MEMORY)
+
+
+def _on_device(index, launch, *args):
+    """Runs ``launch(*args)`` (a runtime call returning its status) with
+    device ``index`` current, as a DeviceGuard would, and puts the previous
+    one back; raises on a failed status."""
     drv = _runtime.driver()
-    # The operands' device, as a DeviceGuard would; put back afterwards.
     restore = drv.make_current(index) if drv.current_device() != index \
         else None
     try:
-        st = plan.pkg.launch_packed(plan.packed, ptrs, q_start,
-                                    _stream(index), plan.scale,
-                                    _runtime.LAUNCH_TRUSTED_MEMORY)
+        st = launch(*args)
         if st:
             raise _failed(st)
     finally:
@@ -287,12 +295,9 @@ def _fwd_ext_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
     """A launch with attn_sink and/or topk_length (smla_launch_with): every
     operand checked on each call (no plan, no C++ half). ``outs``: (out,
     lse, max_logits) to write (rank 4), else new ones."""
-    # The operands first, then the package (which may need compiling).
-    B, S, H = check_inputs(q, kv, indices, rank)[:3]
-    check_optional(q, attn_sink, topk_length, B, S, H, rank)
-    pkg, _, index, scale = _prepare(
+    pkg, (B, S, H), index, scale = _prepare(
         q, kv, indices, q_start, sm_scale, causal, kv_stride, schedule, Dv,
-        rank, attn_sink is not None, topk_length is not None)
+        rank, attn_sink, topk_length)
     R, u = _runtime, rank == 3
     if outs is None:
         lead = (S, H) if u else (B, S, H)
@@ -303,9 +308,7 @@ def _fwd_ext_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
         check_outputs(q, *outs, B, S, H, Dv)
         out, lse, ml = outs
     def desc(t, dtype, unbatched):
-        return (t.data_ptr(), dtype) + _as_launched(tuple(t.shape),
-                                                     tuple(t.stride()),
-                                                     unbatched)
+        return (t.data_ptr(),) + _layout(t, dtype, unbatched)
     tensors = [desc(q, R.DTYPE_BF16, u), desc(kv, R.DTYPE_BF16, u),
                desc(indices, R.DTYPE_I32, u),
                None if attn_sink is None else desc(attn_sink, R.DTYPE_F32,
@@ -314,17 +317,8 @@ def _fwd_ext_impl(q, kv, indices, q_start, sm_scale, causal, kv_stride,
                                                      R.DTYPE_I32, u),
                desc(out, R.DTYPE_BF16, u), desc(lse, R.DTYPE_F32, u),
                desc(ml, R.DTYPE_F32, u)]
-    drv = _runtime.driver()
-    restore = drv.make_current(index) if drv.current_device() != index \
-        else None
-    try:
-        st = pkg.launch_with(tensors, q_start, _stream(index), scale,
-                             _runtime.LAUNCH_TRUSTED_MEMORY)
-        if st:
-            raise _failed(st)
-    finally:
-        if restore is not None:
-            drv.restore(restore)
+    _on_device(index, pkg.launch_with, tensors, q_start, _stream(index),
+               scale, _runtime.LAUNCH_TRUSTED_MEMORY)
     return out, lse, ml
 
 

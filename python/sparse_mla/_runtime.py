@@ -154,17 +154,7 @@ class Package:
         launch's (0: the package's); ``flags``: LAUNCH_TRUSTED_MEMORY or 0."""
         buf, addrs = _launch_words()
         _tls.layout = None  # Its contents are this call's, not a plan's.
-        ptrs = []
-        for i, t in enumerate(tensors):
-            if t is None:
-                ptrs.append(None)
-                continue
-            data, dtype, sizes, strides = t
-            rank = len(sizes)
-            pad = (0,) * (4 - rank)
-            TENSOR.pack_into(buf, i * TENSOR.size, data, dtype, rank,
-                             *sizes, *pad, *strides, *pad)
-            ptrs.append(addrs[i])
+        ptrs = _pack_tensors(buf, addrs, tensors)
         st = self._launch(self.handle, ptrs[0], ptrs[1], ptrs[2], q_start,
                           ptrs[3], ptrs[4], ptrs[5], stream, sm_scale, flags)
         if st != SUCCESS:
@@ -185,7 +175,6 @@ class Package:
         return self._launch(self.handle, a[0], a[1], a[2], q_start, a[3],
                             a[4], a[5], stream, sm_scale, flags)
 
-
     def launch_with(self, tensors, q_start, stream, sm_scale=0.0, flags=0):
         """smla_launch_with: ``tensors``, eight ``(data, dtype, sizes,
         strides)`` or None, in the order q, kv, indices, attn_sink,
@@ -193,16 +182,8 @@ class Package:
         launched)."""
         buf = ctypes.create_string_buffer(8 * TENSOR.size)
         base = ctypes.addressof(buf)
-        ptrs = []
-        for i, t in enumerate(tensors):
-            if t is None:
-                ptrs.append(0)
-                continue
-            data, dtype, sizes, strides = t
-            pad = (0,) * (4 - len(sizes))
-            TENSOR.pack_into(buf, i * TENSOR.size, data, dtype, len(sizes),
-                             *sizes, *pad, *strides, *pad)
-            ptrs.append(base + i * TENSOR.size)
+        ptrs = [p or 0 for p in _pack_tensors(
+            buf, [base + i * TENSOR.size for i in range(8)], tensors)]
         # struct smla_launch_operands: q, kv, indices (pointers), q_start
         # (i32, padded to 8), attn_sink, topk_length, out, lse, max_logits.
         ops = struct.pack("<QQQi4xQQQQQ", ptrs[0], ptrs[1], ptrs[2], q_start,
@@ -210,6 +191,23 @@ class Package:
         ops_buf = ctypes.create_string_buffer(ops, len(ops))
         return library().smla_launch_with(self.handle, ctypes.addressof(ops_buf),
                                           stream, sm_scale, flags)
+
+
+def _pack_tensors(buf, addrs, tensors):
+    """Packs each ``(data, dtype, sizes, strides)`` of ``tensors`` as an
+    smla_tensor at ``buf``'s slot of the same index; returns each slot's
+    address (``addrs[i]``), None for an absent tensor."""
+    ptrs = []
+    for i, t in enumerate(tensors):
+        if t is None:
+            ptrs.append(None)
+            continue
+        data, dtype, sizes, strides = t
+        pad = (0,) * (4 - len(sizes))
+        TENSOR.pack_into(buf, i * TENSOR.size, data, dtype, len(sizes),
+                         *sizes, *pad, *strides, *pad)
+        ptrs.append(addrs[i])
+    return ptrs
 
 
 _tls = threading.local()
