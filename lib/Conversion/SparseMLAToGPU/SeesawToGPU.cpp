@@ -48,6 +48,12 @@ constexpr int64_t kRows = 64;
 /// bf16 columns in one 128-byte swizzle row; a [64, 576] tile is 9 column
 /// blocks ("atoms columns") of [64 rows, 64 columns], a [64, 512] one 8.
 constexpr int64_t kAtomCols = 64;
+/// An scf.for's attributes go to its back edge (convert-scf-to-cf) and on
+/// to the llvm.br (convert-cf-to-llvm), where this one is the branch's own
+/// #llvm.loop_annotation: LLVM's !llvm.loop metadata.
+constexpr llvm::StringLiteral kLoopAnnotation = "loop_annotation";
+/// k16 wgmma steps per 64-column block.
+constexpr int64_t kStepsPerBlock = kAtomCols / hw::kWgmmaKBf16;
 constexpr int64_t kRowBytes = 128;
 constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192 (Q tile)
 /// Rows per 128-byte swizzle pattern: the WGMMA descriptor's stride between
@@ -667,6 +673,42 @@ public:
     return bytes == 0 ? desc : arith::AddIOp::create(b, desc, c64(bytes >> 4));
   }
 
+  /// `acc` after k16 steps `first` .. `last` - 1 of `acc += A B` from
+  /// shared memory, step j reading A and B at `descA` and `descB` advanced
+  /// by the byte offsets stepBytes(j) (of i64 j): one wgmma in an scf.for,
+  /// every step accumulating. The loop asks LLVM to unroll it fully: ptxas
+  /// gets the straight chain of wgmma it overlaps best, the IR one op.
+  Value mmaLoop(Value acc, int64_t first, int64_t last, Value descA,
+                Value descB, bool bMnMajor,
+                function_ref<std::pair<Value, Value>(Value)> stepBytes) {
+    if (first >= last)
+      return acc;
+    auto loop = scf::ForOp::create(b, kb.idx(first), kb.idx(last), kb.idx(1),
+                                   ValueRange{acc});
+    loop->setAttr(kLoopAnnotation, unrollFully());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value j = arith::IndexCastOp::create(b, i64, loop.getInductionVar());
+    auto at = [&](Value desc, Value bytes) {
+      return add(desc, arith::ShRUIOp::create(b, bytes, c64(4)));
+    };
+    auto [aBytes, bBytes] = stepBytes(j);
+    Value next = mma(loop.getRegionIterArgs()[0], at(descA, aBytes),
+                     at(descB, bBytes), bMnMajor, /*accumulate=*/true);
+    scf::YieldOp::create(b, next);
+    return loop.getResult(0);
+  }
+
+  /// The loop annotation asking LLVM for a full unroll.
+  LLVM::LoopAnnotationAttr unrollFully() {
+    MLIRContext *ctx = b.getContext();
+    auto unroll = LLVM::LoopUnrollAttr::get(
+        ctx, /*disable=*/{}, /*count=*/{}, /*runtimeDisable=*/{},
+        /*full=*/b.getBoolAttr(true), {}, {}, {});
+    return LLVM::LoopAnnotationAttr::get(ctx, {}, {}, {}, unroll, {}, {}, {},
+                                         {}, {}, {}, {}, {}, {}, {}, {});
+  }
+
   LLVM::LLVMStructType accType(int64_t n) {
     return LLVM::LLVMStructType::getLiteral(b.getContext(),
                                             SmallVector<Type>(n / 2, f32));
@@ -1252,15 +1294,24 @@ public:
         rs.stage = opaque(tile(stageOf(c, acq.getSlot())));
       Value kDesc = descriptor(rs.stage, /*lbo=*/16, kSwizzleAtomBytes);
       hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});
+      // Step j of the half: column block j / 4, k16 step j % 4 of it.
       auto [cbBegin, cbEnd] = halfBlocks(h);
-      for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
-        for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
-          int64_t kOff = k * hw::kWgmmaKBf16 * 2;
-          s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
-                  advance(kDesc, cb * geo.kvBlockBytes + kOff),
-                  /*bMnMajor=*/false, /*accumulate=*/!firstStep);
-          firstStep = false;
-        }
+      int64_t first = cbBegin * kStepsPerBlock, last = cbEnd * kStepsPerBlock;
+      if (firstStep) {
+        s = mma(s, advance(qDesc, cbBegin * kColBlockBytes),
+                advance(kDesc, cbBegin * geo.kvBlockBytes),
+                /*bMnMajor=*/false, /*accumulate=*/false);
+        firstStep = false;
+        ++first;
+      }
+      auto stepBytes = [&](Value j) {
+        Value cb = arith::DivUIOp::create(b, j, c64(kStepsPerBlock));
+        Value kOff = mul(arith::RemUIOp::create(b, j, c64(kStepsPerBlock)),
+                         c64(hw::kWgmmaKBf16 * 2));
+        return std::pair(add(mul(cb, c64(kColBlockBytes)), kOff),
+                         add(mul(cb, c64(geo.kvBlockBytes)), kOff));
+      };
+      s = mmaLoop(s, first, last, qDesc, kDesc, /*bMnMajor=*/false, stepBytes);
       hopper::WgmmaCommitOp::create(b);
     }
     rs.s = waitFor(s);
@@ -1520,10 +1571,12 @@ public:
       Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
       Value aDesc = pDescriptor(pTileOf(p, peerStage));
       Value bDesc = vDescriptor(c, peerStage);
-      for (int64_t k = 0; k < pvSteps(); ++k)
-        rs.acc = mma(rs.acc, advance(aDesc, k * pStepBytes()),
-                     advance(bDesc, k * kVStep),
-                     /*bMnMajor=*/true, /*accumulate=*/true);
+      int64_t pStep = pStepBytes();
+      rs.acc = mmaLoop(rs.acc, 0, pvSteps(), aDesc, bDesc, /*bMnMajor=*/true,
+                       [&](Value j) {
+                         return std::pair(mul(j, c64(pStep)),
+                                          mul(j, c64(kVStep)));
+                       });
     }
     hopper::WgmmaCommitOp::create(b);
     // The next round's validity, loaded while the cross GEMM runs (the

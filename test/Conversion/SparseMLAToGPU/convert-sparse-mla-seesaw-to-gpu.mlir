@@ -38,6 +38,9 @@
 
 // Host: Q's tensor map (64 columns x 64 heads per box, 128-byte swizzle) is
 // the kernel's last parameter; 384 threads, 231,040 bytes of shared memory.
+// The wgmma loops' annotation: a full unroll.
+// CHECK: #[[UNROLL_FULL:.*]] = #llvm.loop_unroll<full = true>
+// CHECK: #[[$UNROLL:.*]] = #llvm.loop_annotation<unroll = #[[UNROLL_FULL]]>
 // CHECK-LABEL: func.func @seesaw
 // CHECK: %[[MAP:.*]] = sparse_mla.tensor_map %arg0 box [64, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
 // CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_seesaw
@@ -133,14 +136,24 @@
 // CHECK-NOT: nvvm.fence.proxy {
 // CHECK: ws.channel.acquire consumer %[[AL0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
+// The first k-step zero-initializes S; the others are one wgmma in a loop
+// per half (steps 1-15, then 16-35), which LLVM is asked to unroll.
 // CHECK: hopper.wgmma_fence
 // CHECK-NEXT: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} zero_init : !llvm.struct<({{(f32, ){31}f32}})>
-// CHECK-COUNT-15: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
-// CHECK: hopper.wgmma_commit
+// CHECK: scf.for %{{.*}} = %c1{{(_[0-9]+)?}} to %c16{{(_[0-9]+)?}} step
+// CHECK-NOT: hopper.wgmma
+// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
+// CHECK-NEXT: scf.yield
+// CHECK-NEXT: } {loop_annotation = #[[$UNROLL]]}
+// CHECK-NEXT: hopper.wgmma_commit
 // CHECK-NEXT: ws.channel.acquire consumer %[[AR0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK-COUNT-20: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
-// CHECK: hopper.wgmma_commit
+// CHECK: scf.for %{{.*}} = %c16{{(_[0-9]+)?}} to %c36{{(_[0-9]+)?}} step
+// CHECK-NOT: hopper.wgmma
+// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
+// CHECK-NEXT: scf.yield
+// CHECK-NEXT: } {loop_annotation = #[[$UNROLL]]}
+// CHECK-NEXT: hopper.wgmma_commit
 // CHECK-NEXT: hopper.wgmma_wait 0,
 // 2. The row max is taken on S itself (no per-element multiply) and scaled
 // once per row after the reduction over the row's four lanes.
@@ -194,8 +207,11 @@
 // CHECK-NEXT: ws.channel.acquire consumer %[[AP1]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-NEXT: hopper.wgmma_fence
-// CHECK-COUNT-4: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
-// CHECK: hopper.wgmma_commit
+// CHECK: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c4{{(_[0-9]+)?}} step
+// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
+// CHECK-NEXT: scf.yield
+// CHECK-NEXT: } {loop_annotation = #[[$UNROLL]]}
+// CHECK-NEXT: hopper.wgmma_commit
 // The next round's validity is loaded while the cross GEMM runs.
 // CHECK-COUNT-16: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
@@ -227,9 +243,12 @@
 // CHECK: ws.channel.acquire consumer %[[BQ]]
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} iter_args
 // CHECK: ws.channel.acquire consumer %[[BR1]][%[[J]]]
-// CHECK-COUNT-20: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}{{( zero_init)?}} :
+// CHECK: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} zero_init :
+// CHECK: scf.for %{{.*}} = %c17{{(_[0-9]+)?}} to %c36{{(_[0-9]+)?}} step
+// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
 // CHECK: ws.channel.acquire consumer %[[BL1]][%[[J]]]
-// CHECK-COUNT-16: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
+// CHECK: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c16{{(_[0-9]+)?}} step
+// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
 // CHECK: hopper.wgmma_wait 0,
 // CHECK: ws.channel.acquire consumer %[[BMAX0]][%[[J]]]
 // CHECK: ws.channel.acquire producer %[[BMAX1]][%[[J]]]
@@ -245,7 +264,8 @@
 // CHECK-NEXT: ws.channel.acquire consumer %[[BR0]][%[[J]]]
 // CHECK-NEXT: ws.channel.acquire consumer %[[BP0]][%[[J]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK-COUNT-4: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major
+// CHECK: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c4{{(_[0-9]+)?}} step
+// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major
 // CHECK: ws.channel.release consumer %[[BP0]]
 // CHECK-NEXT: ws.channel.release consumer %[[BR0]]
 // CHECK: ws.role_return
