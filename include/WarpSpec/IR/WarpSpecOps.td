@@ -202,48 +202,58 @@ def WarpSpec_ChannelReleaseOp : WarpSpec_Op<"channel.release"> {
   let hasVerifier = 1;
 }
 
-def WarpSpec_ChannelSendOp : WarpSpec_Op<"channel.send"> {
-  let summary = "a small value handed to the consumer side through a slot";
+def WarpSpec_ChannelSendOp
+    : WarpSpec_Op<"channel.send", [AttrSizedOperandSegments]> {
+  let summary = "small values handed to the consumer side through a slot";
   let description = [{
-    A value channel's transfer, for small hand-offs (a row max, a row sum):
-    the calling thread waits until the slot of transfer `iteration` is empty,
-    stores `value` at `indices` of the slot's view and releases the slot
-    (producer side). The channel must own its buffer, whose element type is
-    the value's; each of the channel's `producers` threads sends once per
-    transfer (at its own indices). `ws-expand-value-transfers` turns it into
-    `ws.channel.acquire`, `memref.store` and `ws.channel.release`.
+    A value channel's transfer, for small hand-offs (row maxima, row sums):
+    the calling thread waits until the slot of transfer `iteration` is
+    empty, stores each of `values` at its own group of indices into the
+    slot's view (one group of slot-rank indices per value) and releases the
+    slot (producer side). The channel must own its buffer, whose element
+    type every value has. Each of the channel's `producers` threads takes
+    part in every transfer; with `if %p` a thread whose `%p` is false
+    stores nothing (lanes holding copies of one value leave the store to
+    one of them) but still acquires and releases. `ws-expand-value-transfers`
+    turns it into `ws.channel.acquire`, `memref.store` and
+    `ws.channel.release`.
 
     ```mlir
-    ws.channel.send %m, %ch[%i] at [%row] : f32, !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+    ws.channel.send %m to %ch[%i] at [%row] : f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+    ws.channel.send %m0, %m1 to %ch[%i] at [%r0], [%r1] if %leader : f32, f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
     ```
   }];
-  let arguments = (ins AnyType:$value, WarpSpec_ChannelType:$channel,
-                       Index:$iteration, Variadic<Index>:$indices);
+  let arguments = (ins Variadic<AnyType>:$values,
+                       WarpSpec_ChannelType:$channel, Index:$iteration,
+                       Variadic<Index>:$indices, Optional<I1>:$when);
   let assemblyFormat = [{
-    $value `,` $channel `[` $iteration `]` `at` ` ` `[` $indices `]`
-    attr-dict `:` type($value) `,` qualified(type($channel))
+    $values `to` $channel `[` $iteration `]` `at` ` `
+    custom<IndexGroups>($indices) (`if` $when^)? attr-dict `:`
+    type($values) `to` qualified(type($channel))
   }];
   let hasVerifier = 1;
 }
 
 def WarpSpec_ChannelReceiveOp : WarpSpec_Op<"channel.receive"> {
-  let summary = "a small value taken from a slot on the consumer side";
+  let summary = "small values taken from a slot on the consumer side";
   let description = [{
     The other end of `ws.channel.send`: waits until the slot of transfer
-    `iteration` is full, loads the value at `indices` of the slot's view and
-    releases the slot (consumer side: the producer may fill it again once
-    all `consumers` threads have). Expanded by `ws-expand-value-transfers`.
+    `iteration` is full, loads one value at each group of indices into the
+    slot's view and releases the slot (consumer side: the producer may fill
+    it again once all `consumers` threads have). Expanded by
+    `ws-expand-value-transfers`.
 
     ```mlir
     %m = ws.channel.receive %ch[%i] at [%row] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32
+    %m0, %m1 = ws.channel.receive %ch[%i] at [%r0], [%r1] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32, f32
     ```
   }];
   let arguments = (ins WarpSpec_ChannelType:$channel, Index:$iteration,
                        Variadic<Index>:$indices);
-  let results = (outs AnyType:$value);
+  let results = (outs Variadic<AnyType>:$values);
   let assemblyFormat = [{
-    $channel `[` $iteration `]` `at` ` ` `[` $indices `]` attr-dict `:`
-    qualified(type($channel)) `->` type($value)
+    $channel `[` $iteration `]` `at` ` ` custom<IndexGroups>($indices)
+    attr-dict `:` qualified(type($channel)) `->` type($values)
   }];
   let hasVerifier = 1;
 }

@@ -72,13 +72,16 @@ def WSExpandValueTransfers : Pass<"ws-expand-value-transfers"> {
   let description = [{
     Rewrites each `ws.channel.send` into a producer-side `ws.channel.acquire`
     of its transfer, a `memref.store` of the value into the acquired slot's
-    view and a `ws.channel.release`, and each `ws.channel.receive` into a
-    consumer-side acquire, a `memref.load` and a release. Runs before
+    view per value (inside an `scf.if` of the send's `if` operand, if it
+    has one) and a `ws.channel.release`, and each `ws.channel.receive` into
+    a consumer-side acquire, a `memref.load` per value and a release. Runs
+    before
     `ws-insert-proxy-fences` (the store and the load then count as the
     slot's generic-proxy writer and reader: no fence) and before
     `convert-ws-channels-to-nvvm`.
   }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // WARPSPEC_TRANSFORMS_PASSES_TD

@@ -14,8 +14,55 @@
 using namespace mlir;
 using namespace mlir::ws;
 
+//===----------------------------------------------------------------------===//
+// Index groups of value transfers: `[%i, %j], [%k, %l]`, one group per value
+//===----------------------------------------------------------------------===//
+
+/// The number of values `op` (a ws.channel.send or ws.channel.receive)
+/// transfers.
+static size_t transferCount(Operation *op);
+
+static ParseResult
+parseIndexGroups(OpAsmParser &parser,
+                 SmallVectorImpl<OpAsmParser::UnresolvedOperand> &indices) {
+  std::optional<size_t> groupSize;
+  auto group = [&]() -> ParseResult {
+    SMLoc loc = parser.getCurrentLocation();
+    SmallVector<OpAsmParser::UnresolvedOperand> one;
+    if (parser.parseOperandList(one, OpAsmParser::Delimiter::Square))
+      return failure();
+    if (groupSize && *groupSize != one.size())
+      return parser.emitError(loc)
+             << "every index group needs " << *groupSize
+             << " indices (as the first), but this one has " << one.size();
+    groupSize = one.size();
+    indices.append(one.begin(), one.end());
+    return success();
+  };
+  return parser.parseCommaSeparatedList(group);
+}
+
+static void printIndexGroups(OpAsmPrinter &p, Operation *op,
+                             OperandRange indices) {
+  size_t count = std::max<size_t>(transferCount(op), 1);
+  size_t size = indices.size() / count;
+  for (size_t k = 0; k < count; ++k) {
+    if (k)
+      p << ", ";
+    p << "[";
+    p.printOperands(indices.slice(k * size, size));
+    p << "]";
+  }
+}
+
 #define GET_OP_CLASSES
 #include "WarpSpec/IR/WarpSpecOps.cpp.inc"
+
+static size_t transferCount(Operation *op) {
+  if (auto send = dyn_cast<ChannelSendOp>(op))
+    return send.getValues().size();
+  return op->getNumResults();
+}
 
 //===----------------------------------------------------------------------===//
 // WarpSpecializeOp
@@ -283,31 +330,38 @@ LogicalResult ChannelReleaseOp::verify() {
   return success();
 }
 
-/// The checks of a value transfer on `channel` of `value` at `indices`.
+/// The checks of a value transfer on `channel` of `values` at `indices`
+/// (one group of slot-rank indices per value).
 static LogicalResult verifyValueTransfer(Operation *op, ChannelType channel,
-                                         Type value, size_t indices) {
+                                         TypeRange values, size_t indices) {
   MemRefType slot = channel.getSlotType();
   if (!slot)
     return op->emitOpError()
            << "needs a channel that owns its buffer (a value channel), but "
               "got "
            << channel;
-  if (slot.getElementType() != value)
-    return op->emitOpError() << "value must have the buffer's element type "
-                             << slot.getElementType() << ", but has " << value;
-  if (static_cast<int64_t>(indices) != slot.getRank())
-    return op->emitOpError() << "needs " << slot.getRank()
-                             << " indices into its slot " << slot
-                             << ", but got " << indices;
+  if (values.empty())
+    return op->emitOpError() << "needs at least one value, but got none";
+  for (Type value : values)
+    if (value != slot.getElementType())
+      return op->emitOpError()
+             << "value must have the buffer's element type "
+             << slot.getElementType() << ", but has " << value;
+  size_t expected = values.size() * slot.getRank();
+  if (indices != expected)
+    return op->emitOpError()
+           << "needs " << slot.getRank() << " indices into its slot " << slot
+           << " per value (" << expected << " for " << values.size()
+           << "), but got " << indices;
   return success();
 }
 
 LogicalResult ChannelSendOp::verify() {
   return verifyValueTransfer(*this, getChannel().getType(),
-                             getValue().getType(), getIndices().size());
+                             getValues().getTypes(), getIndices().size());
 }
 
 LogicalResult ChannelReceiveOp::verify() {
   return verifyValueTransfer(*this, getChannel().getType(),
-                             getValue().getType(), getIndices().size());
+                             getValues().getTypes(), getIndices().size());
 }

@@ -1,13 +1,14 @@
 //===- ExpandValueTransfers.cpp - value-channel sends / receives ----------===//
 //
 // ws.channel.send / ws.channel.receive -> acquire, memref.store / load on
-// the acquired slot's view, release.
+// the acquired slot's view (a send's stores under its `if`), release.
 //
 //===----------------------------------------------------------------------===//
 
 #include "WarpSpec/IR/WarpSpec.h"
 #include "WarpSpec/Transforms/Passes.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -34,31 +35,52 @@ void heldSlot(TransferOp op, ChannelSide side, PatternRewriter &rewriter,
                            acquire.getToken(), side, /*async=*/false);
 }
 
-/// send: the value stored into the producer side's slot.
+/// Index group `k` of a transfer of `count` values at `indices`.
+ValueRange indexGroup(OperandRange indices, size_t count, size_t k) {
+  size_t size = indices.size() / count;
+  return indices.slice(k * size, size);
+}
+
+/// send: each value stored into the producer side's slot (under `when`, if
+/// the send has one).
 struct ExpandSend : OpRewritePattern<ChannelSendOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ChannelSendOp op,
                                 PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
     heldSlot(op, ChannelSide::producer, rewriter, [&](Value view) {
-      memref::StoreOp::create(rewriter, op.getLoc(), op.getValue(), view,
-                              op.getIndices());
+      auto stores = [&] {
+        size_t count = op.getValues().size();
+        for (auto [k, value] : llvm::enumerate(op.getValues()))
+          memref::StoreOp::create(rewriter, loc, value, view,
+                                  indexGroup(op.getIndices(), count, k));
+      };
+      if (!op.getWhen())
+        return stores();
+      auto guarded = scf::IfOp::create(rewriter, loc, op.getWhen());
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(guarded.thenBlock());
+      stores();
     });
     rewriter.eraseOp(op);
     return success();
   }
 };
 
-/// receive: the value loaded from the consumer side's slot.
+/// receive: each value loaded from the consumer side's slot.
 struct ExpandReceive : OpRewritePattern<ChannelReceiveOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ChannelReceiveOp op,
                                 PatternRewriter &rewriter) const override {
-    Value value;
+    SmallVector<Value> values;
     heldSlot(op, ChannelSide::consumer, rewriter, [&](Value view) {
-      value = memref::LoadOp::create(rewriter, op.getLoc(), view,
-                                     op.getIndices());
+      size_t count = op.getNumResults();
+      for (size_t k = 0; k < count; ++k)
+        values.push_back(memref::LoadOp::create(
+            rewriter, op.getLoc(), view,
+            indexGroup(op.getIndices(), count, k)));
     });
-    rewriter.replaceOp(op, value);
+    rewriter.replaceOp(op, values);
     return success();
   }
 };

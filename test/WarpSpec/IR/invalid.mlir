@@ -384,7 +384,7 @@ func.func @create_buffer_for_plain_channel(%bars: memref<4xi64, #gpu.address_spa
 
 func.func @send_without_buffer(%ch: !ws.channel<1>, %i: index, %m: f32) {
   // expected-error @+1 {{'ws.channel.send' op needs a channel that owns its buffer (a value channel), but got '!ws.channel<1>'}}
-  ws.channel.send %m, %ch[%i] at [%i] : f32, !ws.channel<1>
+  ws.channel.send %m to %ch[%i] at [%i] : f32 to !ws.channel<1>
   return
 }
 
@@ -392,14 +392,38 @@ func.func @send_without_buffer(%ch: !ws.channel<1>, %i: index, %m: f32) {
 
 func.func @send_element_type(%ch: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %i: index, %m: f16) {
   // expected-error @+1 {{'ws.channel.send' op value must have the buffer's element type 'f32', but has 'f16'}}
-  ws.channel.send %m, %ch[%i] at [%i] : f16, !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  ws.channel.send %m to %ch[%i] at [%i] : f16 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
   return
 }
 
 // -----
 
 func.func @receive_indices(%ch: !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>, %i: index) -> f32 {
-  // expected-error @+1 {{'ws.channel.receive' op needs 2 indices into its slot 'memref<8x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>', but got 1}}
+  // expected-error @+1 {{'ws.channel.receive' op needs 2 indices into its slot 'memref<8x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>' per value (2 for 1), but got 1}}
   %v = ws.channel.receive %ch[%i] at [%i] : !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>> -> f32
   return %v : f32
+}
+
+// -----
+
+func.func @send_indices_per_value(%ch: !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>, %i: index, %m: f32) {
+  // expected-error @+1 {{'ws.channel.send' op needs 2 indices into its slot 'memref<8x8xf32, strided<[8, 1], offset: ?>, #gpu.address_space<workgroup>>' per value (4 for 2), but got 2}}
+  "ws.channel.send"(%m, %m, %ch, %i, %i, %i) <{operandSegmentSizes = array<i32: 2, 1, 1, 2, 0>}> : (f32, f32, !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>, index, index, index) -> ()
+  return
+}
+
+// -----
+
+func.func @receive_nothing(%ch: !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>, %i: index) {
+  // expected-error @+1 {{'ws.channel.receive' op needs at least one value, but got none}}
+  "ws.channel.receive"(%ch, %i, %i, %i) : (!ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>, index, index, index) -> ()
+  return
+}
+
+// -----
+
+func.func @index_groups(%ch: !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>, %i: index, %m: f32) {
+  // expected-error @+1 {{every index group needs 2 indices (as the first), but this one has 1}}
+  ws.channel.send %m, %m to %ch[%i] at [%i, %i], [%i] : f32, f32 to !ws.channel<1, memref<1x8x8xf32, #gpu.address_space<workgroup>>>
+  return
 }

@@ -67,17 +67,22 @@ func.func @owning_channel(%bars: memref<4xi64, #gpu.address_space<workgroup>>,
   return
 }
 
-// A value channel: a send stores one value into the slot of its transfer,
-// a receive loads it; both name the channel, the transfer and the indices
+// A value channel: a send stores its values into the slot of its transfer
+// (one index group each; with `if`, only where the predicate holds), a
+// receive loads them; both name the channel, the transfer and the indices
 // into the slot.
 // CHECK-LABEL: func.func @value_channel
-// CHECK: ws.channel.send %{{.*}}, %{{.*}}[%{{.*}}] at [%{{.*}}] : f32, !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+// CHECK: ws.channel.send %{{.*}} to %{{.*}}[%{{.*}}] at [%{{.*}}] : f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
 // CHECK: %{{.*}} = ws.channel.receive %{{.*}}[%{{.*}}] at [%{{.*}}] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32
+// CHECK: ws.channel.send %{{.*}}, %{{.*}} to %{{.*}}[%{{.*}}] at [%{{.*}}], [%{{.*}}] if %{{.*}} : f32, f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+// CHECK: %{{.*}}:2 = ws.channel.receive %{{.*}}[%{{.*}}] at [%{{.*}}], [%{{.*}}] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32, f32
 func.func @value_channel(%bars: memref<2xi64, #gpu.address_space<workgroup>>,
                          %ring: memref<1x64xf32, #gpu.address_space<workgroup>>,
-                         %i: index, %row: index, %m: f32) -> f32 {
+                         %i: index, %row: index, %m: f32, %leader: i1) -> f32 {
   %ch = ws.channel.create %bars buffer(%ring : memref<1x64xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<2xi64, #gpu.address_space<workgroup>> -> !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
-  ws.channel.send %m, %ch[%i] at [%row] : f32, !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  ws.channel.send %m to %ch[%i] at [%row] : f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
   %v = ws.channel.receive %ch[%i] at [%row] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32
+  ws.channel.send %m, %v to %ch[%i] at [%row], [%i] if %leader : f32, f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  %a, %b = ws.channel.receive %ch[%i] at [%row], [%i] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32, f32
   return %v : f32
 }

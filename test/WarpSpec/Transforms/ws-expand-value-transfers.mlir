@@ -65,7 +65,7 @@ gpu.module @value_kernels {
             %mx = arith.maximumf %acc, %v : f32
             scf.yield %mx : f32
           }
-          ws.channel.send %m, %c[%t] at [%lane] : f32, !ws.channel<2, memref<2x128xf32, #gpu.address_space<workgroup>>>
+          ws.channel.send %m to %c[%t] at [%lane] : f32 to !ws.channel<2, memref<2x128xf32, #gpu.address_space<workgroup>>>
         }
         ws.role_return
       }
@@ -87,4 +87,30 @@ gpu.module @value_kernels {
       }
     gpu.return
   }
+}
+
+// Two values per transfer, stored only by the lanes where %leader holds
+// (every thread still acquires and releases: the arrival count is the
+// role's threads), loaded by every thread.
+// CHECK-LABEL: func.func @pair_handoff
+// CHECK: %[[PS:.*]], %[[PT:.*]], %[[PV:.*]] = ws.channel.acquire producer %[[CH:.*]][%[[I:.*]]] :
+// CHECK-NEXT: scf.if %[[LEADER:.*]] {
+// CHECK-NEXT: memref.store %[[A:.*]], %[[PV]][%[[R0:.*]]] :
+// CHECK-NEXT: memref.store %[[B:.*]], %[[PV]][%[[R1:.*]]] :
+// CHECK-NEXT: }
+// CHECK-NEXT: ws.channel.release producer %[[CH]][%[[PS]]], %[[PT]] :
+// CHECK-NEXT: %[[CS:.*]], %[[CT:.*]], %[[CV:.*]] = ws.channel.acquire consumer %[[CH]][%[[I]]] :
+// CHECK-NEXT: %[[X:.*]] = memref.load %[[CV]][%[[R0]]] :
+// CHECK-NEXT: %[[Y:.*]] = memref.load %[[CV]][%[[R1]]] :
+// CHECK-NEXT: ws.channel.release consumer %[[CH]][%[[CS]]], %[[CT]] :
+// CHECK-NEXT: arith.addf %[[X]], %[[Y]] : f32
+func.func @pair_handoff(%bars: memref<2xi64, #gpu.address_space<workgroup>>,
+                        %ring: memref<1x64xf32, #gpu.address_space<workgroup>>,
+                        %i: index, %r0: index, %r1: index, %a: f32, %b: f32,
+                        %leader: i1) -> f32 {
+  %ch = ws.channel.create %bars buffer(%ring : memref<1x64xf32, #gpu.address_space<workgroup>>) producers(128) consumers(128) : memref<2xi64, #gpu.address_space<workgroup>> -> !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  ws.channel.send %a, %b to %ch[%i] at [%r0], [%r1] if %leader : f32, f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+  %x, %y = ws.channel.receive %ch[%i] at [%r0], [%r1] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32, f32
+  %s = arith.addf %x, %y : f32
+  return %s : f32
 }
