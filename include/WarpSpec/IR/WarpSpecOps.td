@@ -227,7 +227,7 @@ def WarpSpec_ChannelSendOp
                        WarpSpec_ChannelType:$channel, Index:$iteration,
                        Variadic<Index>:$indices, Optional<I1>:$when);
   let assemblyFormat = [{
-    $values `to` $channel `[` $iteration `]` `at` ` `
+    $values `to` $channel `[` $iteration `]` `at`
     custom<IndexGroups>($indices) (`if` $when^)? attr-dict `:`
     type($values) `to` qualified(type($channel))
   }];
@@ -252,7 +252,7 @@ def WarpSpec_ChannelReceiveOp : WarpSpec_Op<"channel.receive"> {
                        Variadic<Index>:$indices);
   let results = (outs Variadic<AnyType>:$values);
   let assemblyFormat = [{
-    $channel `[` $iteration `]` `at` ` ` custom<IndexGroups>($indices)
+    $channel `[` $iteration `]` `at` custom<IndexGroups>($indices)
     attr-dict `:` qualified(type($channel)) `->` type($values)
   }];
   let hasVerifier = 1;

@@ -799,42 +799,23 @@ public:
     return v;
   }
 
-  /// Shared address of row `row`'s statistic in the exchange slot of
-  /// consumer `owner`.
-  Value statAddr(int owner, Value row) {
-    return ptr3(add(add(smemBase, c32(geo.layout.stats + owner * kRows * 4)),
-                    mul(toI32(row), c32(4))));
-  }
-  /// Publishes `values` (one per accumulator row this thread holds) in
-  /// consumer `owner`'s slot, through channel `ch` at `iteration`.
+  /// Sends `values` (one per accumulator row this thread holds, the same
+  /// in the row's four lanes: the first stores) through value channel `ch`
+  /// at `iteration`, into its slot at `rows`.
   void publish(std::array<Value, 2> values, Value ch, Value iteration,
-               int owner, Value lane, std::array<Value, 2> rows) {
-    MLIRContext *ctx = b.getContext();
-    auto put = ws::ChannelAcquireOp::create(
-        b, b.getIndexType(), ws::TokenType::get(ctx), ch, iteration,
-        ws::ChannelSide::producer);
+               Value lane, std::array<Value, 2> rows) {
     Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                          kb.rem(lane, 4), kb.idx(0));
-    kb.when(leader, [&] {
-      for (int r = 0; r < 2; ++r)
-        LLVM::StoreOp::create(b, values[r], statAddr(owner, rows[r]));
-    });
-    ws::ChannelReleaseOp::create(b, ch, put.getSlot(), put.getToken(),
-                                 ws::ChannelSide::producer, /*async=*/false);
+    ws::ChannelSendOp::create(b, ValueRange{values[0], values[1]}, ch,
+                              iteration, ValueRange{rows[0], rows[1]},
+                              leader);
   }
-  /// Receives the values consumer `owner` published through `ch`.
-  std::array<Value, 2> receive(Value ch, Value iteration, int owner,
+  /// Receives the values published through `ch` at `iteration` for `rows`.
+  std::array<Value, 2> receive(Value ch, Value iteration,
                                std::array<Value, 2> rows) {
-    MLIRContext *ctx = b.getContext();
-    auto get = ws::ChannelAcquireOp::create(
-        b, b.getIndexType(), ws::TokenType::get(ctx), ch, iteration,
-        ws::ChannelSide::consumer);
-    std::array<Value, 2> values;
-    for (int r = 0; r < 2; ++r)
-      values[r] = LLVM::LoadOp::create(b, f32, statAddr(owner, rows[r]));
-    ws::ChannelReleaseOp::create(b, ch, get.getSlot(), get.getToken(),
-                                 ws::ChannelSide::consumer, /*async=*/false);
-    return values;
+    auto get = ws::ChannelReceiveOp::create(
+        b, TypeRange{f32, f32}, ch, iteration, ValueRange{rows[0], rows[1]});
+    return {get.getResult(0), get.getResult(1)};
   }
 
   /// Two f32 as packed bf16x2 (i32), `lo` in the low half.
@@ -1366,15 +1347,15 @@ public:
     for (int r = 0; r < 2; ++r)
       rs.mine[r] = fmax(rs.m[r], rs.blockMax[r]);
     if (cs.c == 0) {
-      publish(rs.mine, cs.maxCh[0], rs.gs, /*owner=*/0, cs.lane, rs.roundRows);
+      publish(rs.mine, cs.maxCh[0], rs.gs, cs.lane, rs.roundRows);
       for (int r = 0; r < 2; ++r)
         rs.q[r] = movePivot(rs.m[r], rs.mine[r]);
     } else {
       std::array<Value, 2> first =
-          receive(cs.maxCh[0], rs.gs, /*owner=*/0, rs.roundRows);
+          receive(cs.maxCh[0], rs.gs, rs.roundRows);
       for (int r = 0; r < 2; ++r)
         rs.mine[r] = fmax(first[r], rs.blockMax[r]);
-      publish(rs.mine, cs.maxCh[1], rs.gs, /*owner=*/1, cs.lane, rs.roundRows);
+      publish(rs.mine, cs.maxCh[1], rs.gs, cs.lane, rs.roundRows);
       for (int r = 0; r < 2; ++r)
         rs.q[r] = movePivot(movePivot(rs.m[r], first[r]), rs.mine[r]);
     }
@@ -1515,7 +1496,7 @@ public:
     if (cs.c != 0)
       return;
     std::array<Value, 2> roundMax =
-        receive(cs.maxCh[1], rs.gs, /*owner=*/1, rs.roundRows);
+        receive(cs.maxCh[1], rs.gs, rs.roundRows);
     for (int r = 0; r < 2; ++r) {
       rs.roundPivot[r] = movePivot(rs.q[r], roundMax[r]);
       rs.beta[r] = ex2(fsub(rs.q[r], pivotOf(ts, rs.roundPivot[r])));
@@ -1643,8 +1624,8 @@ public:
       auto [first, end] = roundRange();
       sums = arith::SubIOp::create(b, end, first);
     }
-    publish(l, cs.maxCh[c], sums, c, cs.lane, tileRows);
-    std::array<Value, 2> peerL = receive(cs.maxCh[p], sums, p, tileRows);
+    publish(l, cs.maxCh[c], sums, cs.lane, tileRows);
+    std::array<Value, 2> peerL = receive(cs.maxCh[p], sums, tileRows);
     auto writeOut = [&](Value o, std::array<Value, 2> m,
                         std::array<Value, 2> runningMax,
                         function_ref<Value(int)> totalOf) {
@@ -1896,8 +1877,24 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   Value qBars = lastBars; // the TMA copies complete on its full barrier
   // Row max (per round) and row sum (after the last) of consumer c, and its
   // P tile, each read by the other consumer.
-  Value max0 = channel(1, wgThreads, wgThreads);
-  Value max1 = channel(1, wgThreads, wgThreads);
+  // The row statistics go through value channels owning one 64-row f32
+  // slot each.
+  auto statChannel = [&](int owner) {
+    auto slot = MemRefType::get({1, kRows}, b.getF32Type(), nullptr, wg);
+    Value buffer = memref::ViewOp::create(
+        b, slot, smem, kb.idx(geo.layout.stats + owner * kRows * 4),
+        ValueRange{});
+    Value bars = memref::ViewOp::create(
+        b, MemRefType::get({2}, b.getI64Type(), nullptr, wg), smem,
+        kb.idx(nextBarrier), ValueRange{});
+    nextBarrier += 2 * hw::kMBarrierBytes;
+    return ws::ChannelCreateOp::create(
+               b, ws::ChannelType::get(ctx, 1, slot), bars, buffer,
+               b.getI64IntegerAttr(wgThreads), b.getI64IntegerAttr(wgThreads))
+        .getResult();
+  };
+  Value max0 = statChannel(0);
+  Value max1 = statChannel(1);
   Value p0 = channel(1, wgThreads, wgThreads);
   Value p1 = channel(1, wgThreads, wgThreads);
   // shared_validity: the validity of consumer c's blocks (one byte per key),

@@ -82,7 +82,7 @@
 
 // Producer (warpgroup 0, 40 registers): Q by TMA, one thread, 9 boxes on the
 // Q channel's full barrier, whose release announces 64 x 576 x 2 bytes.
-// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %[[Q:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
+// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %[[Q:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
 // CHECK: %[[QS:.*]], %[[QT:.*]] = ws.channel.acquire producer %[[Q]]
 // CHECK-NEXT: ws.channel.release producer %[[Q]][%[[QS]]], %[[QT]] tx(73728)
 // Q is read once: an L2 evict-first policy on its copies.
@@ -119,7 +119,7 @@
 // CHECK-NEXT: ws.role_return
 
 // Consumer 0 (blocks 2i, columns 0..255 of O).
-// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %[[AR0:[a-z0-9_]+]]: !ws.channel<1>, %[[AL1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %[[AQ:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX1:[a-z0-9_]+]]: !ws.channel<1>, %[[AP0:[a-z0-9_]+]]: !ws.channel<1>, %[[AP1:[a-z0-9_]+]]: !ws.channel<1>
+// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %[[AR0:[a-z0-9_]+]]: !ws.channel<1>, %[[AL1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %[[AQ:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[AMAX1:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[AP0:[a-z0-9_]+]]: !ws.channel<1>, %[[AP1:[a-z0-9_]+]]: !ws.channel<1>
 // CHECK: ws.channel.acquire consumer %[[AQ]]
 // The first round's validity (16 index loads per thread) before the loop;
 // each round's mask is carried in, so none is loaded before its KV waits
@@ -163,9 +163,10 @@
 // CHECK: gpu.shuffle  xor
 // CHECK-NEXT: arith.maximumf
 // CHECK-NEXT: arith.mulf
-// 3. Consumer 0 publishes its max m0 first.
-// CHECK: ws.channel.acquire producer %[[AMAX0]][%[[I]]]
-// CHECK: ws.channel.release producer %[[AMAX0]]
+// 3. Consumer 0 publishes its max m0 first: one value-channel send of the
+// thread's two rows, stored by the first of each row's four lanes.
+// CHECK: %[[LEAD:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK-NEXT: ws.channel.send %{{.*}}, %{{.*}} to %[[AMAX0]][%[[I]]] at [%{{.*}}], [%{{.*}}] if %[[LEAD]] : f32, f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
 // Its pivot for its own block is the one it carried in (the loop's first
 // iter_arg, a row's other pivot likewise), unless that is -inf (a row's
 // first valid max: m0 itself) or m0 exceeds it by more than 32 (m0 - 32).
@@ -185,8 +186,7 @@
 // CHECK-COUNT-4: hopper.wgmma_rs {{.*}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
 // CHECK: hopper.wgmma_commit
 // 5. Then m' from consumer 1.
-// CHECK-NEXT: ws.channel.acquire consumer %[[AMAX1]][%[[I]]]
-// CHECK: ws.channel.release consumer %[[AMAX1]]
+// CHECK-NEXT: %{{.*}}:2 = ws.channel.receive %[[AMAX1]][%[[I]]] at [%{{.*}}], [%{{.*}}] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32, f32
 // 6. P_0 (rescaled) into the RoPE slice: the warpgroup's barrier, then the
 // release (no writer-side proxy fence: the reader fences).
 // CHECK: ws.channel.acquire producer %[[AP0]][%[[I]]]
@@ -220,8 +220,8 @@
 // CHECK-NEXT: ws.channel.release consumer %[[AL1]]
 // Epilogue: row sums through the max channels at iteration 2 (the number of
 // rounds); consumer 0 writes lse.
-// CHECK: ws.channel.acquire producer %[[AMAX0]][%c2
-// CHECK: ws.channel.acquire consumer %[[AMAX1]][%c2
+// CHECK: ws.channel.send %{{.*}}, %{{.*}} to %[[AMAX0]][%c2
+// CHECK: ws.channel.receive %[[AMAX1]][%c2
 // out: where its rows are 16-byte aligned, the four lanes of a row trade
 // bf16 pairs (three xor shuffles per piece) and each stores 16 bytes;
 // otherwise 2-byte stores.
@@ -239,7 +239,7 @@
 // publishes m', writes P_1 to its own buffer before issuing its own GEMM
 // (the P tile is final: consumer 0's cross GEMM need not wait for that
 // GEMM), frees R1 after its own GEMM and R0 after the cross one.
-// CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !ws.channel<1>, %[[BR0:[a-z0-9_]+]]: !ws.channel<1>, %[[BL1:[a-z0-9_]+]]: !ws.channel<1>, %[[BR1:[a-z0-9_]+]]: !ws.channel<1>, %[[BQ:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX1:[a-z0-9_]+]]: !ws.channel<1>, %[[BP0:[a-z0-9_]+]]: !ws.channel<1>, %[[BP1:[a-z0-9_]+]]: !ws.channel<1>
+// CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !ws.channel<1>, %[[BR0:[a-z0-9_]+]]: !ws.channel<1>, %[[BL1:[a-z0-9_]+]]: !ws.channel<1>, %[[BR1:[a-z0-9_]+]]: !ws.channel<1>, %[[BQ:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[BMAX1:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[BP0:[a-z0-9_]+]]: !ws.channel<1>, %[[BP1:[a-z0-9_]+]]: !ws.channel<1>
 // CHECK: ws.channel.acquire consumer %[[BQ]]
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} iter_args
 // CHECK: ws.channel.acquire consumer %[[BR1]][%[[J]]]
@@ -250,8 +250,8 @@
 // CHECK: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c16{{(_[0-9]+)?}} step
 // CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
 // CHECK: hopper.wgmma_wait 0,
-// CHECK: ws.channel.acquire consumer %[[BMAX0]][%[[J]]]
-// CHECK: ws.channel.acquire producer %[[BMAX1]][%[[J]]]
+// CHECK: ws.channel.receive %[[BMAX0]][%[[J]]]
+// CHECK: ws.channel.send %{{.*}}, %{{.*}} to %[[BMAX1]][%[[J]]]
 // CHECK-NOT: hopper.wgmma_rs
 // CHECK: ws.channel.acquire producer %[[BP1]][%[[J]]]
 // CHECK-NOT: hopper.wgmma_rs
