@@ -22,9 +22,9 @@ stage "level 1 + schedule for $CHIP (the chip's default): out/02-scheduled.mlir"
 stage "levels 2-5 (kernel + host launch: on sm_90a the seesaw roles, channels, TMA, hopper wgmma ops; elsewhere the tile program): out/03-kernel.mlir" \
   "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-to-tiles \
     --convert-sparse-mla-seesaw-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
-stage "levels 4-5 (value transfers, proxy fences, hopper ops -> NVVM wgmma, roles -> setmaxnreg branches, channels -> mbarriers): out/04-roles-lowered.mlir" \
+stage "levels 4-5 (proxy fences, hopper ops -> NVVM wgmma, roles -> setmaxnreg branches, channels -> mbarriers): out/04-roles-lowered.mlir" \
   "$OPT" "$OUT/03-kernel.mlir" \
-    --pass-pipeline="builtin.module(gpu.module(ws-expand-value-transfers,ws-insert-proxy-fences,convert-hopper-to-nvvm,convert-ws-warp-specialize-to-nvvm,convert-ws-channels-to-nvvm,canonicalize,cse))" \
+    --pass-pipeline="builtin.module(gpu.module(ws-insert-proxy-fences,convert-hopper-to-nvvm,convert-ws-warp-specialize-to-nvvm,convert-ws-channels-to-nvvm,canonicalize,cse))" \
     -o "$OUT/04-roles-lowered.mlir"
 # The simple and pipelined schedules level by level: the tile program
 # (level 2), the pipelined roles (level 3), then barriers, SIMT loops and

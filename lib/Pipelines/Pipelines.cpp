@@ -85,12 +85,9 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   // arith ops that the GPU conversion must still see. memref.view of the
   // dynamic shared memory goes through expand-strided-metadata.
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
-  // Level 4: value-channel transfers (the seesaw kernel's row statistics)
-  // become acquire, access and release; then the proxy fences each
-  // channel's writer and reader proxies need
+  // Level 4: the proxy fences each channel's writer and reader proxies need
   // (seesaw schedule: cp.async and st.shared read by wgmma), while the roles
   // are structured.
-  device.addPass(ws::createWSExpandValueTransfers());
   device.addPass(ws::createWSInsertProxyFences());
   // Level 5: the warpgroup matrix ops (seesaw schedule) become NVVM wgmma.
   device.addPass(hopper::createConvertHopperToNVVM());

@@ -17,7 +17,7 @@
 // NVVM: gpu.module @sparse_mla_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx86">]
 // NVVM: wgmma.mma_async
 // WS: nvvm.setmaxregister decrease 40
-// WS: nvvm.mbarrier.try_wait 
+// WS: nvvm.mbarrier.try_wait.parity
 // WS-NOT: ws.
 // BAD: error: sparse-mla-to-nvvm: PTX feature '+ptx91' is not one LLVM's NVPTX backend knows
 

@@ -49,9 +49,6 @@ def ConvertWSChannelsToNVVM : Pass<"convert-ws-channels-to-nvvm"> {
       as released: the ring starts empty).
     * `ws.channel.acquire consumer %ch[%i]`: waits `full[s]` with parity
       `(i / depth) & 1`.
-    * Each wait is a loop of `nvvm.mbarrier.try_wait` probes (an LLVM
-      intrinsic: no inline PTX), each suspending the thread for at most a
-      bounded time before it retries.
     * `ws.channel.release producer ... async`:
       `cp.async.mbarrier.arrive.noinc` on `full[s]`: the arrival lands when
       the thread's copies have (the barrier's count already includes it);

@@ -48,12 +48,6 @@ constexpr int64_t kRows = 64;
 /// bf16 columns in one 128-byte swizzle row; a [64, 576] tile is 9 column
 /// blocks ("atoms columns") of [64 rows, 64 columns], a [64, 512] one 8.
 constexpr int64_t kAtomCols = 64;
-/// An scf.for's attributes go to its back edge (convert-scf-to-cf) and on
-/// to the llvm.br (convert-cf-to-llvm), where this one is the branch's own
-/// #llvm.loop_annotation: LLVM's !llvm.loop metadata.
-constexpr llvm::StringLiteral kLoopAnnotation = "loop_annotation";
-/// k16 wgmma steps per 64-column block.
-constexpr int64_t kStepsPerBlock = kAtomCols / hw::kWgmmaKBf16;
 constexpr int64_t kRowBytes = 128;
 constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192 (Q tile)
 /// Rows per 128-byte swizzle pattern: the WGMMA descriptor's stride between
@@ -673,42 +667,6 @@ public:
     return bytes == 0 ? desc : arith::AddIOp::create(b, desc, c64(bytes >> 4));
   }
 
-  /// `acc` after k16 steps `first` .. `last` - 1 of `acc += A B` from
-  /// shared memory, step j reading A and B at `descA` and `descB` advanced
-  /// by the byte offsets stepBytes(j) (of i64 j): one wgmma in an scf.for,
-  /// every step accumulating. The loop asks LLVM to unroll it fully: ptxas
-  /// gets the straight chain of wgmma it overlaps best, the IR one op.
-  Value mmaLoop(Value acc, int64_t first, int64_t last, Value descA,
-                Value descB, bool bMnMajor,
-                function_ref<std::pair<Value, Value>(Value)> stepBytes) {
-    if (first >= last)
-      return acc;
-    auto loop = scf::ForOp::create(b, kb.idx(first), kb.idx(last), kb.idx(1),
-                                   ValueRange{acc});
-    loop->setAttr(kLoopAnnotation, unrollFully());
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value j = arith::IndexCastOp::create(b, i64, loop.getInductionVar());
-    auto at = [&](Value desc, Value bytes) {
-      return add(desc, arith::ShRUIOp::create(b, bytes, c64(4)));
-    };
-    auto [aBytes, bBytes] = stepBytes(j);
-    Value next = mma(loop.getRegionIterArgs()[0], at(descA, aBytes),
-                     at(descB, bBytes), bMnMajor, /*accumulate=*/true);
-    scf::YieldOp::create(b, next);
-    return loop.getResult(0);
-  }
-
-  /// The loop annotation asking LLVM for a full unroll.
-  LLVM::LoopAnnotationAttr unrollFully() {
-    MLIRContext *ctx = b.getContext();
-    auto unroll = LLVM::LoopUnrollAttr::get(
-        ctx, /*disable=*/{}, /*count=*/{}, /*runtimeDisable=*/{},
-        /*full=*/b.getBoolAttr(true), {}, {}, {});
-    return LLVM::LoopAnnotationAttr::get(ctx, {}, {}, {}, unroll, {}, {}, {},
-                                         {}, {}, {}, {}, {}, {}, {}, {});
-  }
-
   LLVM::LLVMStructType accType(int64_t n) {
     return LLVM::LLVMStructType::getLiteral(b.getContext(),
                                             SmallVector<Type>(n / 2, f32));
@@ -799,23 +757,42 @@ public:
     return v;
   }
 
-  /// Sends `values` (one per accumulator row this thread holds, the same
-  /// in the row's four lanes: the first stores) through value channel `ch`
-  /// at `iteration`, into its slot at `rows`.
+  /// Shared address of row `row`'s statistic in the exchange slot of
+  /// consumer `owner`.
+  Value statAddr(int owner, Value row) {
+    return ptr3(add(add(smemBase, c32(geo.layout.stats + owner * kRows * 4)),
+                    mul(toI32(row), c32(4))));
+  }
+  /// Publishes `values` (one per accumulator row this thread holds) in
+  /// consumer `owner`'s slot, through channel `ch` at `iteration`.
   void publish(std::array<Value, 2> values, Value ch, Value iteration,
-               Value lane, std::array<Value, 2> rows) {
+               int owner, Value lane, std::array<Value, 2> rows) {
+    MLIRContext *ctx = b.getContext();
+    auto put = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), ch, iteration,
+        ws::ChannelSide::producer);
     Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                          kb.rem(lane, 4), kb.idx(0));
-    ws::ChannelSendOp::create(b, ValueRange{values[0], values[1]}, ch,
-                              iteration, ValueRange{rows[0], rows[1]},
-                              leader);
+    kb.when(leader, [&] {
+      for (int r = 0; r < 2; ++r)
+        LLVM::StoreOp::create(b, values[r], statAddr(owner, rows[r]));
+    });
+    ws::ChannelReleaseOp::create(b, ch, put.getSlot(), put.getToken(),
+                                 ws::ChannelSide::producer, /*async=*/false);
   }
-  /// Receives the values published through `ch` at `iteration` for `rows`.
-  std::array<Value, 2> receive(Value ch, Value iteration,
+  /// Receives the values consumer `owner` published through `ch`.
+  std::array<Value, 2> receive(Value ch, Value iteration, int owner,
                                std::array<Value, 2> rows) {
-    auto get = ws::ChannelReceiveOp::create(
-        b, TypeRange{f32, f32}, ch, iteration, ValueRange{rows[0], rows[1]});
-    return {get.getResult(0), get.getResult(1)};
+    MLIRContext *ctx = b.getContext();
+    auto get = ws::ChannelAcquireOp::create(
+        b, b.getIndexType(), ws::TokenType::get(ctx), ch, iteration,
+        ws::ChannelSide::consumer);
+    std::array<Value, 2> values;
+    for (int r = 0; r < 2; ++r)
+      values[r] = LLVM::LoadOp::create(b, f32, statAddr(owner, rows[r]));
+    ws::ChannelReleaseOp::create(b, ch, get.getSlot(), get.getToken(),
+                                 ws::ChannelSide::consumer, /*async=*/false);
+    return values;
   }
 
   /// Two f32 as packed bf16x2 (i32), `lo` in the low half.
@@ -1275,24 +1252,15 @@ public:
         rs.stage = opaque(tile(stageOf(c, acq.getSlot())));
       Value kDesc = descriptor(rs.stage, /*lbo=*/16, kSwizzleAtomBytes);
       hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});
-      // Step j of the half: column block j / 4, k16 step j % 4 of it.
       auto [cbBegin, cbEnd] = halfBlocks(h);
-      int64_t first = cbBegin * kStepsPerBlock, last = cbEnd * kStepsPerBlock;
-      if (firstStep) {
-        s = mma(s, advance(qDesc, cbBegin * kColBlockBytes),
-                advance(kDesc, cbBegin * geo.kvBlockBytes),
-                /*bMnMajor=*/false, /*accumulate=*/false);
-        firstStep = false;
-        ++first;
-      }
-      auto stepBytes = [&](Value j) {
-        Value cb = arith::DivUIOp::create(b, j, c64(kStepsPerBlock));
-        Value kOff = mul(arith::RemUIOp::create(b, j, c64(kStepsPerBlock)),
-                         c64(hw::kWgmmaKBf16 * 2));
-        return std::pair(add(mul(cb, c64(kColBlockBytes)), kOff),
-                         add(mul(cb, c64(geo.kvBlockBytes)), kOff));
-      };
-      s = mmaLoop(s, first, last, qDesc, kDesc, /*bMnMajor=*/false, stepBytes);
+      for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
+        for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
+          int64_t kOff = k * hw::kWgmmaKBf16 * 2;
+          s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
+                  advance(kDesc, cb * geo.kvBlockBytes + kOff),
+                  /*bMnMajor=*/false, /*accumulate=*/!firstStep);
+          firstStep = false;
+        }
       hopper::WgmmaCommitOp::create(b);
     }
     rs.s = waitFor(s);
@@ -1347,15 +1315,15 @@ public:
     for (int r = 0; r < 2; ++r)
       rs.mine[r] = fmax(rs.m[r], rs.blockMax[r]);
     if (cs.c == 0) {
-      publish(rs.mine, cs.maxCh[0], rs.gs, cs.lane, rs.roundRows);
+      publish(rs.mine, cs.maxCh[0], rs.gs, /*owner=*/0, cs.lane, rs.roundRows);
       for (int r = 0; r < 2; ++r)
         rs.q[r] = movePivot(rs.m[r], rs.mine[r]);
     } else {
       std::array<Value, 2> first =
-          receive(cs.maxCh[0], rs.gs, rs.roundRows);
+          receive(cs.maxCh[0], rs.gs, /*owner=*/0, rs.roundRows);
       for (int r = 0; r < 2; ++r)
         rs.mine[r] = fmax(first[r], rs.blockMax[r]);
-      publish(rs.mine, cs.maxCh[1], rs.gs, cs.lane, rs.roundRows);
+      publish(rs.mine, cs.maxCh[1], rs.gs, /*owner=*/1, cs.lane, rs.roundRows);
       for (int r = 0; r < 2; ++r)
         rs.q[r] = movePivot(movePivot(rs.m[r], first[r]), rs.mine[r]);
     }
@@ -1496,7 +1464,7 @@ public:
     if (cs.c != 0)
       return;
     std::array<Value, 2> roundMax =
-        receive(cs.maxCh[1], rs.gs, rs.roundRows);
+        receive(cs.maxCh[1], rs.gs, /*owner=*/1, rs.roundRows);
     for (int r = 0; r < 2; ++r) {
       rs.roundPivot[r] = movePivot(rs.q[r], roundMax[r]);
       rs.beta[r] = ex2(fsub(rs.q[r], pivotOf(ts, rs.roundPivot[r])));
@@ -1552,12 +1520,10 @@ public:
       Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
       Value aDesc = pDescriptor(pTileOf(p, peerStage));
       Value bDesc = vDescriptor(c, peerStage);
-      int64_t pStep = pStepBytes();
-      rs.acc = mmaLoop(rs.acc, 0, pvSteps(), aDesc, bDesc, /*bMnMajor=*/true,
-                       [&](Value j) {
-                         return std::pair(mul(j, c64(pStep)),
-                                          mul(j, c64(kVStep)));
-                       });
+      for (int64_t k = 0; k < pvSteps(); ++k)
+        rs.acc = mma(rs.acc, advance(aDesc, k * pStepBytes()),
+                     advance(bDesc, k * kVStep),
+                     /*bMnMajor=*/true, /*accumulate=*/true);
     }
     hopper::WgmmaCommitOp::create(b);
     // The next round's validity, loaded while the cross GEMM runs (the
@@ -1624,8 +1590,8 @@ public:
       auto [first, end] = roundRange();
       sums = arith::SubIOp::create(b, end, first);
     }
-    publish(l, cs.maxCh[c], sums, cs.lane, tileRows);
-    std::array<Value, 2> peerL = receive(cs.maxCh[p], sums, tileRows);
+    publish(l, cs.maxCh[c], sums, c, cs.lane, tileRows);
+    std::array<Value, 2> peerL = receive(cs.maxCh[p], sums, p, tileRows);
     auto writeOut = [&](Value o, std::array<Value, 2> m,
                         std::array<Value, 2> runningMax,
                         function_ref<Value(int)> totalOf) {
@@ -1877,24 +1843,8 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   Value qBars = lastBars; // the TMA copies complete on its full barrier
   // Row max (per round) and row sum (after the last) of consumer c, and its
   // P tile, each read by the other consumer.
-  // The row statistics go through value channels owning one 64-row f32
-  // slot each.
-  auto statChannel = [&](int owner) {
-    auto slot = MemRefType::get({1, kRows}, b.getF32Type(), nullptr, wg);
-    Value buffer = memref::ViewOp::create(
-        b, slot, smem, kb.idx(geo.layout.stats + owner * kRows * 4),
-        ValueRange{});
-    Value bars = memref::ViewOp::create(
-        b, MemRefType::get({2}, b.getI64Type(), nullptr, wg), smem,
-        kb.idx(nextBarrier), ValueRange{});
-    nextBarrier += 2 * hw::kMBarrierBytes;
-    return ws::ChannelCreateOp::create(
-               b, ws::ChannelType::get(ctx, 1, slot), bars, buffer,
-               b.getI64IntegerAttr(wgThreads), b.getI64IntegerAttr(wgThreads))
-        .getResult();
-  };
-  Value max0 = statChannel(0);
-  Value max1 = statChannel(1);
+  Value max0 = channel(1, wgThreads, wgThreads);
+  Value max1 = channel(1, wgThreads, wgThreads);
   Value p0 = channel(1, wgThreads, wgThreads);
   Value p1 = channel(1, wgThreads, wgThreads);
   // shared_validity: the validity of consumer c's blocks (one byte per key),

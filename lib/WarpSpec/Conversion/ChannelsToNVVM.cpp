@@ -86,23 +86,6 @@ LogicalResult lowerRelease(ChannelReleaseOp op) {
   return success();
 }
 
-/// Probes `bar` until its phase of parity `phase` has completed: a loop
-/// around nvvm.mbarrier.try_wait (an LLVM intrinsic, so no inline PTX),
-/// each probe suspending the thread up to kTryWaitTicks.
-void waitForPhase(ImplicitLocOpBuilder &b, Value bar, Value phase) {
-  Value ticks = arith::ConstantIntOp::create(b, b.getI32Type(), kTryWaitTicks);
-  Value yes = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
-  auto loop = scf::WhileOp::create(b, TypeRange{}, ValueRange{});
-  b.createBlock(&loop.getBefore());
-  Value done = NVVM::MBarrierTryWaitOp::create(b, b.getI1Type(), bar, phase,
-                                               ticks);
-  scf::ConditionOp::create(b, arith::XOrIOp::create(b, done, yes),
-                           ValueRange{});
-  b.createBlock(&loop.getAfter());
-  scf::YieldOp::create(b);
-  b.setInsertionPointAfter(loop);
-}
-
 LogicalResult lowerAcquire(ChannelAcquireOp op) {
   FailureOr<ChannelCreateOp> create = creator(op, op.getChannel());
   if (failed(create))
@@ -125,7 +108,9 @@ LogicalResult lowerAcquire(ChannelAcquireOp op) {
   Value phase = arith::IndexCastOp::create(b, b.getI32Type(), parity);
   Value which =
       producer ? arith::AddIOp::create(b, slot, depthC).getResult() : slot;
-  waitForPhase(b, barrier(b, *create, which), phase);
+  Value ticks = arith::ConstantIntOp::create(b, b.getI32Type(), kTryWaitTicks);
+  NVVM::MBarrierTryWaitParityOp::create(b, barrier(b, *create, which), phase,
+                                        ticks);
   op.getSlot().replaceAllUsesWith(slot);
   if (Value view = op.getView()) {
     // The slot of the channel's buffer.

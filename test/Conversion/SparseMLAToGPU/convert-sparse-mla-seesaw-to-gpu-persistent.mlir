@@ -15,7 +15,7 @@
 // Producer: the tile loop's condition recomputes the tile id from the
 // special registers (side-effecting reads: nothing is hoisted into registers
 // held across the tile) and compares it unsigned with the tile count.
-// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %[[Q:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
+// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %[[Q:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
 // CHECK: scf.while (%[[N:.*]] = %c0_i32) : (i32) -> i32 {
 // CHECK: llvm.inline_asm has_side_effects "mov.u32 $0, %nctaid.x;"
 // CHECK: %[[NT:.*]] = arith.muli %[[N]], %{{.*}} : i32
@@ -49,7 +49,7 @@
 
 // Consumer 0: Q of tile n, then the rounds; after the last round's QK^T
 // (i = 1) it frees Q for the producer, inside the round loop.
-// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %[[AQ:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
+// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %[[AQ:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
 // CHECK: scf.while
 // CHECK: } do {
 // CHECK: %[[QS:[a-z0-9_]+]], %[[QT:[a-z0-9_]+]] = ws.channel.acquire consumer %[[AQ]]
@@ -63,7 +63,7 @@
 // CHECK-NEXT: scf.if %[[LAST]] {
 // CHECK-NEXT: ws.channel.release consumer %[[AQ]][%[[QS]]], %[[QT]]
 // CHECK-NEXT: }
-// CHECK: ws.channel.send %{{.*}}, %{{.*}} to %[[AMAX0]]
+// CHECK: ws.channel.acquire producer %[[AMAX0]]
 // The epilogue's row sums at iteration 3 n + 2, its stores at the tile's
 // coordinates, then the next tile. With one head block per token (H = 64)
 // the rows' addresses are the same for every tile; consumer 0 takes its two
@@ -75,7 +75,7 @@
 // CHECK-NEXT: arith.index_cast
 // CHECK-NEXT: llvm.inline_asm has_side_effects "mov.b64 $0, $1;", "=l,l"
 // CHECK: arith.muli %{{.*}}, %c3_i32{{.*}} : i32
-// CHECK: ws.channel.send %{{.*}}, %{{.*}} to %[[AMAX0]]
+// CHECK: ws.channel.acquire producer %[[AMAX0]]
 // CHECK: llvm.inline_asm has_side_effects "st.global.cs.v4.b32 [$0], {$1, $2, $3, $4};"
 // CHECK: math.log2
 // CHECK: scf.yield %{{.*}} : i32

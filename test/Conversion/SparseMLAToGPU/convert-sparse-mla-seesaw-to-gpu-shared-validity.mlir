@@ -17,7 +17,7 @@
 // Producer: with the first half of consumer c's block (L0, then R1) it
 // writes that block's 64 validity bytes (four rows per thread, the eight
 // threads of a row storing the same byte), then releases the channel.
-// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[V0:[a-z0-9_]+]]: !ws.channel<1>, %[[V1:[a-z0-9_]+]]: !ws.channel<1>)
+// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[V0:[a-z0-9_]+]]: !ws.channel<1>, %[[V1:[a-z0-9_]+]]: !ws.channel<1>)
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %c2{{.*}} step
 // CHECK: ws.channel.acquire producer %[[L0]][%[[I]]]
 // CHECK: ws.channel.acquire producer %[[V0]][%[[I]]]
@@ -39,7 +39,7 @@
 // Consumer 0: its block's validity as eight 16-bit shared loads (the
 // thread's column pairs), the channel released at once, then the QK^T; no
 // global index load anywhere in the role.
-// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[AV0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>)
+// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64, #gpu.address_space<workgroup>>, %[[AV0:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>)
 // CHECK-NOT: memref.load %{{.*}} : memref<?x?x1x256xi32
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} step
 // CHECK: ws.channel.acquire consumer %[[AV0]][%[[J]]]

@@ -38,9 +38,6 @@
 
 // Host: Q's tensor map (64 columns x 64 heads per box, 128-byte swizzle) is
 // the kernel's last parameter; 384 threads, 231,040 bytes of shared memory.
-// The wgmma loops' annotation: a full unroll.
-// CHECK: #[[UNROLL_FULL:.*]] = #llvm.loop_unroll<full = true>
-// CHECK: #[[$UNROLL:.*]] = #llvm.loop_annotation<unroll = #[[UNROLL_FULL]]>
 // CHECK-LABEL: func.func @seesaw
 // CHECK: %[[MAP:.*]] = sparse_mla.tensor_map %arg0 box [64, 64, 1, 1] swizzle(128) : memref<?x?x64x576xbf16> -> !llvm.ptr
 // CHECK: gpu.launch_func @sparse_mla_kernels::@sparse_mla_fwd_seesaw
@@ -82,7 +79,7 @@
 
 // Producer (warpgroup 0, 40 registers): Q by TMA, one thread, 9 boxes on the
 // Q channel's full barrier, whose release announces 64 x 576 x 2 bytes.
-// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %[[Q:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
+// CHECK: role "producer" warps(4) regs(40) ({{.*}}%[[L0:[a-z0-9_]+]]: !ws.channel<1>, %[[R0:[a-z0-9_]+]]: !ws.channel<1>, %[[L1:[a-z0-9_]+]]: !ws.channel<1>, %[[R1:[a-z0-9_]+]]: !ws.channel<1>, %[[Q:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %{{[a-z0-9_]+}}: memref<2xi64
 // CHECK: %[[QS:.*]], %[[QT:.*]] = ws.channel.acquire producer %[[Q]]
 // CHECK-NEXT: ws.channel.release producer %[[Q]][%[[QS]]], %[[QT]] tx(73728)
 // Q is read once: an L2 evict-first policy on its copies.
@@ -119,7 +116,7 @@
 // CHECK-NEXT: ws.role_return
 
 // Consumer 0 (blocks 2i, columns 0..255 of O).
-// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %[[AR0:[a-z0-9_]+]]: !ws.channel<1>, %[[AL1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %[[AQ:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[AMAX1:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[AP0:[a-z0-9_]+]]: !ws.channel<1>, %[[AP1:[a-z0-9_]+]]: !ws.channel<1>
+// CHECK: role "consumer0" warps(4) regs(232) ({{.*}}%[[AL0:[a-z0-9_]+]]: !ws.channel<1>, %[[AR0:[a-z0-9_]+]]: !ws.channel<1>, %[[AL1:[a-z0-9_]+]]: !ws.channel<1>, %{{[a-z0-9_]+}}: !ws.channel<1>, %[[AQ:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX0:[a-z0-9_]+]]: !ws.channel<1>, %[[AMAX1:[a-z0-9_]+]]: !ws.channel<1>, %[[AP0:[a-z0-9_]+]]: !ws.channel<1>, %[[AP1:[a-z0-9_]+]]: !ws.channel<1>
 // CHECK: ws.channel.acquire consumer %[[AQ]]
 // The first round's validity (16 index loads per thread) before the loop;
 // each round's mask is carried in, so none is loaded before its KV waits
@@ -136,24 +133,14 @@
 // CHECK-NOT: nvvm.fence.proxy {
 // CHECK: ws.channel.acquire consumer %[[AL0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// The first k-step zero-initializes S; the others are one wgmma in a loop
-// per half (steps 1-15, then 16-35), which LLVM is asked to unroll.
 // CHECK: hopper.wgmma_fence
 // CHECK-NEXT: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} zero_init : !llvm.struct<({{(f32, ){31}f32}})>
-// CHECK: scf.for %{{.*}} = %c1{{(_[0-9]+)?}} to %c16{{(_[0-9]+)?}} step
-// CHECK-NOT: hopper.wgmma
-// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
-// CHECK-NEXT: scf.yield
-// CHECK-NEXT: } {loop_annotation = #[[$UNROLL]]}
-// CHECK-NEXT: hopper.wgmma_commit
+// CHECK-COUNT-15: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
+// CHECK: hopper.wgmma_commit
 // CHECK-NEXT: ws.channel.acquire consumer %[[AR0]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK: scf.for %{{.*}} = %c16{{(_[0-9]+)?}} to %c36{{(_[0-9]+)?}} step
-// CHECK-NOT: hopper.wgmma
-// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
-// CHECK-NEXT: scf.yield
-// CHECK-NEXT: } {loop_annotation = #[[$UNROLL]]}
-// CHECK-NEXT: hopper.wgmma_commit
+// CHECK-COUNT-20: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} : !llvm.struct<({{(f32, ){31}f32}})>
+// CHECK: hopper.wgmma_commit
 // CHECK-NEXT: hopper.wgmma_wait 0,
 // 2. The row max is taken on S itself (no per-element multiply) and scaled
 // once per row after the reduction over the row's four lanes.
@@ -163,10 +150,9 @@
 // CHECK: gpu.shuffle  xor
 // CHECK-NEXT: arith.maximumf
 // CHECK-NEXT: arith.mulf
-// 3. Consumer 0 publishes its max m0 first: one value-channel send of the
-// thread's two rows, stored by the first of each row's four lanes.
-// CHECK: %[[LEAD:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
-// CHECK-NEXT: ws.channel.send %{{.*}}, %{{.*}} to %[[AMAX0]][%[[I]]] at [%{{.*}}], [%{{.*}}] if %[[LEAD]] : f32, f32 to !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>
+// 3. Consumer 0 publishes its max m0 first.
+// CHECK: ws.channel.acquire producer %[[AMAX0]][%[[I]]]
+// CHECK: ws.channel.release producer %[[AMAX0]]
 // Its pivot for its own block is the one it carried in (the loop's first
 // iter_arg, a row's other pivot likewise), unless that is -inf (a row's
 // first valid max: m0 itself) or m0 exceeds it by more than 32 (m0 - 32).
@@ -186,7 +172,8 @@
 // CHECK-COUNT-4: hopper.wgmma_rs {{.*}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
 // CHECK: hopper.wgmma_commit
 // 5. Then m' from consumer 1.
-// CHECK-NEXT: %{{.*}}:2 = ws.channel.receive %[[AMAX1]][%[[I]]] at [%{{.*}}], [%{{.*}}] : !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>> -> f32, f32
+// CHECK-NEXT: ws.channel.acquire consumer %[[AMAX1]][%[[I]]]
+// CHECK: ws.channel.release consumer %[[AMAX1]]
 // 6. P_0 (rescaled) into the RoPE slice: the warpgroup's barrier, then the
 // release (no writer-side proxy fence: the reader fences).
 // CHECK: ws.channel.acquire producer %[[AP0]][%[[I]]]
@@ -207,11 +194,8 @@
 // CHECK-NEXT: ws.channel.acquire consumer %[[AP1]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
 // CHECK-NEXT: hopper.wgmma_fence
-// CHECK: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c4{{(_[0-9]+)?}} step
-// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
-// CHECK-NEXT: scf.yield
-// CHECK-NEXT: } {loop_annotation = #[[$UNROLL]]}
-// CHECK-NEXT: hopper.wgmma_commit
+// CHECK-COUNT-4: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
+// CHECK: hopper.wgmma_commit
 // The next round's validity is loaded while the cross GEMM runs.
 // CHECK-COUNT-16: llvm.load {{.*}} : !llvm.ptr<1> -> i32
 // CHECK-NOT: llvm.load {{.*}} : !llvm.ptr<1> -> i32
@@ -220,8 +204,8 @@
 // CHECK-NEXT: ws.channel.release consumer %[[AL1]]
 // Epilogue: row sums through the max channels at iteration 2 (the number of
 // rounds); consumer 0 writes lse.
-// CHECK: ws.channel.send %{{.*}}, %{{.*}} to %[[AMAX0]][%c2
-// CHECK: ws.channel.receive %[[AMAX1]][%c2
+// CHECK: ws.channel.acquire producer %[[AMAX0]][%c2
+// CHECK: ws.channel.acquire consumer %[[AMAX1]][%c2
 // out: where its rows are 16-byte aligned, the four lanes of a row trade
 // bf16 pairs (three xor shuffles per piece) and each stores 16 bytes;
 // otherwise 2-byte stores.
@@ -239,19 +223,16 @@
 // publishes m', writes P_1 to its own buffer before issuing its own GEMM
 // (the P tile is final: consumer 0's cross GEMM need not wait for that
 // GEMM), frees R1 after its own GEMM and R0 after the cross one.
-// CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !ws.channel<1>, %[[BR0:[a-z0-9_]+]]: !ws.channel<1>, %[[BL1:[a-z0-9_]+]]: !ws.channel<1>, %[[BR1:[a-z0-9_]+]]: !ws.channel<1>, %[[BQ:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[BMAX1:[a-z0-9_]+]]: !ws.channel<1, memref<1x64xf32, #gpu.address_space<workgroup>>>, %[[BP0:[a-z0-9_]+]]: !ws.channel<1>, %[[BP1:[a-z0-9_]+]]: !ws.channel<1>
+// CHECK: role "consumer1" warps(4) regs(232) ({{.*}}%{{[a-z0-9_]+}}: !ws.channel<1>, %[[BR0:[a-z0-9_]+]]: !ws.channel<1>, %[[BL1:[a-z0-9_]+]]: !ws.channel<1>, %[[BR1:[a-z0-9_]+]]: !ws.channel<1>, %[[BQ:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX0:[a-z0-9_]+]]: !ws.channel<1>, %[[BMAX1:[a-z0-9_]+]]: !ws.channel<1>, %[[BP0:[a-z0-9_]+]]: !ws.channel<1>, %[[BP1:[a-z0-9_]+]]: !ws.channel<1>
 // CHECK: ws.channel.acquire consumer %[[BQ]]
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c2{{.*}} iter_args
 // CHECK: ws.channel.acquire consumer %[[BR1]][%[[J]]]
-// CHECK: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} zero_init :
-// CHECK: scf.for %{{.*}} = %c17{{(_[0-9]+)?}} to %c36{{(_[0-9]+)?}} step
-// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
+// CHECK-COUNT-20: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}{{( zero_init)?}} :
 // CHECK: ws.channel.acquire consumer %[[BL1]][%[[J]]]
-// CHECK: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c16{{(_[0-9]+)?}} step
-// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
+// CHECK-COUNT-16: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} :
 // CHECK: hopper.wgmma_wait 0,
-// CHECK: ws.channel.receive %[[BMAX0]][%[[J]]]
-// CHECK: ws.channel.send %{{.*}}, %{{.*}} to %[[BMAX1]][%[[J]]]
+// CHECK: ws.channel.acquire consumer %[[BMAX0]][%[[J]]]
+// CHECK: ws.channel.acquire producer %[[BMAX1]][%[[J]]]
 // CHECK-NOT: hopper.wgmma_rs
 // CHECK: ws.channel.acquire producer %[[BP1]][%[[J]]]
 // CHECK-NOT: hopper.wgmma_rs
@@ -264,8 +245,7 @@
 // CHECK-NEXT: ws.channel.acquire consumer %[[BR0]][%[[J]]]
 // CHECK-NEXT: ws.channel.acquire consumer %[[BP0]][%[[J]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c4{{(_[0-9]+)?}} step
-// CHECK: hopper.wgmma %{{[a-z0-9_]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major
+// CHECK-COUNT-4: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major
 // CHECK: ws.channel.release consumer %[[BP0]]
 // CHECK-NEXT: ws.channel.release consumer %[[BR0]]
 // CHECK: ws.role_return

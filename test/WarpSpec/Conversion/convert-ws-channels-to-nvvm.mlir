@@ -31,7 +31,7 @@
 // CHECK: %[[PHASE:.*]] = arith.index_cast %[[FLIP]] : index to i32
 // CHECK: %[[EMPTY:.*]] = arith.addi %[[SLOT]], %[[D]] : index
 // CHECK: %[[EIDX:.*]] = arith.muli %[[EMPTY]], %{{.*}} : index
-// CHECK: nvvm.mbarrier.try_wait %{{.*}}, %[[PHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32 -> i1
+// CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %[[PHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32
 // CHECK: "test.fill"(%[[SLOT]])
 // Async producer release: the arrival on full[slot] lands with the copies.
 // CHECK: %[[FIDX:.*]] = arith.muli %[[SLOT]], %{{.*}} : index
@@ -42,7 +42,7 @@
 // CHECK: %[[CPAR:.*]] = arith.andi %[[CROUND]], %{{.*}} : index
 // CHECK-NEXT: %[[CPHASE:.*]] = arith.index_cast %[[CPAR]] : index to i32
 // CHECK: %[[FULL:.*]] = arith.muli %[[CSLOT]], %{{.*}} : index
-// CHECK: nvvm.mbarrier.try_wait %{{.*}}, %[[CPHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32 -> i1
+// CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %[[CPHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32
 // CHECK: "test.drain"(%[[CSLOT]])
 // Consumer release: arrive on empty[slot].
 // CHECK: %[[REL:.*]] = arith.addi %[[CSLOT]], %{{.*}} : index
@@ -94,7 +94,7 @@ gpu.module @k {
     %ch = ws.channel.create %bars producers(128) consumers(256)
         : memref<2xi64, #gpu.address_space<workgroup>> -> !ws.channel<1>
     %c0 = arith.constant 0 : index
-    // CHECK: nvvm.mbarrier.try_wait 
+    // CHECK: nvvm.mbarrier.try_wait.parity
     // CHECK: %[[FULL:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr<3>
     // CHECK: %[[TID:.*]] = gpu.thread_id x
     // CHECK: %[[WG:.*]] = arith.constant 128 : index
@@ -109,7 +109,7 @@ gpu.module @k {
     %slot, %tok = ws.channel.acquire producer %ch[%c0] : !ws.channel<1>
     ws.channel.release producer %ch[%slot], %tok tx(73728) : !ws.channel<1>
     // Both consumer warpgroups wait for phase 0 of the full barrier.
-    // CHECK: nvvm.mbarrier.try_wait %{{.*}}, %{{.*}}, %{{.*}} : !llvm.ptr<3>, i32, i32 -> i1
+    // CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %{{.*}}, %{{.*}} : !llvm.ptr<3>, i32, i32
     %cslot, %ctok = ws.channel.acquire consumer %ch[%c0] : !ws.channel<1>
     gpu.return
   }
@@ -122,7 +122,7 @@ gpu.module @k {
 // CHECK-LABEL: gpu.func @owning
 // CHECK-SAME: (%[[BARS:.*]]: memref<4xi64, #gpu.address_space<workgroup>>, %[[RING:.*]]: memref<2x8x16xf32, #gpu.address_space<workgroup>>, %[[I:.*]]: index)
 // CHECK: %[[SLOT:.*]] = arith.remui %[[I]], %{{.*}} : index
-// CHECK: nvvm.mbarrier.try_wait 
+// CHECK: nvvm.mbarrier.try_wait.parity
 // CHECK: %[[VIEW:.*]] = memref.subview %[[RING]][%[[SLOT]], 0, 0] [1, 8, 16] [1, 1, 1] : memref<2x8x16xf32, #gpu.address_space<workgroup>> to memref<8x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>
 // CHECK: "use"(%[[VIEW]])
 gpu.module @k {

@@ -50,13 +50,7 @@
 // CHECK: %[[EMPTY:.*]] = arith.addi %[[SLOT]], %[[DEPTH]] : index
 // CHECK: arith.muli %[[EMPTY]], %{{.*}} : index
 // CHECK: memref.extract_aligned_pointer_as_index %[[BARS]]
-// CHECK: scf.while : () -> () {
-// CHECK-NEXT: %[[PHASEDONE:.*]] = nvvm.mbarrier.try_wait %{{.*}}, %[[PHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32 -> i1
-// CHECK-NEXT: %[[PHASEAGAIN:.*]] = arith.xori %[[PHASEDONE]], %{{.*}} : i1
-// CHECK-NEXT: scf.condition(%[[PHASEAGAIN]])
-// CHECK-NEXT: } do {
-// CHECK-NEXT: scf.yield
-// CHECK-NEXT: }
+// CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %[[PHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32
 // CHECK-NEXT: %[[V:.*]] = memref.load %{{.*}}[%[[T]], %{{.*}}] : memref<?x128xf32>
 // CHECK-NEXT: memref.store %[[V]], %[[SLOTS]][%[[SLOT]], %{{.*}}] : memref<2x128xf32, #gpu.address_space<workgroup>>
 // CHECK: arith.muli %[[SLOT]], %{{.*}} : index
@@ -80,13 +74,7 @@
 // CHECK-NEXT: %[[CPHASE:.*]] = arith.index_cast %[[CPAR]] : index to i32
 // CHECK: arith.muli %[[CSLOT]], %{{.*}} : index
 // CHECK: memref.extract_aligned_pointer_as_index %[[BARS]]
-// CHECK: scf.while : () -> () {
-// CHECK-NEXT: %[[CPHASEDONE:.*]] = nvvm.mbarrier.try_wait %{{.*}}, %[[CPHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32 -> i1
-// CHECK-NEXT: %[[CPHASEAGAIN:.*]] = arith.xori %[[CPHASEDONE]], %{{.*}} : i1
-// CHECK-NEXT: scf.condition(%[[CPHASEAGAIN]])
-// CHECK-NEXT: } do {
-// CHECK-NEXT: scf.yield
-// CHECK-NEXT: }
+// CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %[[CPHASE]], %{{.*}} : !llvm.ptr<3>, i32, i32
 // CHECK-NEXT: %[[W:.*]] = memref.load %[[SLOTS]][%[[CSLOT]], %{{.*}}] : memref<2x128xf32, #gpu.address_space<workgroup>>
 // CHECK-NEXT: memref.store %[[W]], %{{.*}}[%[[CT]], %{{.*}}] : memref<?x128xf32>
 // CHECK: %[[CEMPTY:.*]] = arith.addi %[[CSLOT]], %{{.*}} : index

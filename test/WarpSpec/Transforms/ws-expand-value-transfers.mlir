@@ -32,10 +32,10 @@
 // arrival, a load between the consumer's wait and its arrival, no proxy
 // fence (both sides are generic-proxy accesses), no ws op left.
 // LOWERED-LABEL: gpu.func @row_max
-// LOWERED: nvvm.mbarrier.try_wait 
+// LOWERED: nvvm.mbarrier.try_wait.parity
 // LOWERED: memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<128xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>
 // LOWERED: nvvm.mbarrier.arrive
-// LOWERED: nvvm.mbarrier.try_wait 
+// LOWERED: nvvm.mbarrier.try_wait.parity
 // LOWERED: memref.load %{{.*}}[%{{.*}}] : memref<128xf32, strided<[1], offset: ?>, #gpu.address_space<workgroup>>
 // LOWERED: nvvm.mbarrier.arrive
 // LOWERED-NOT: ws.
