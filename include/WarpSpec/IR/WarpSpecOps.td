@@ -231,6 +231,10 @@ def WarpSpec_ChannelSendOp
     custom<IndexGroups>($indices) (`if` $when^)? attr-dict `:`
     type($values) `to` qualified(type($channel))
   }];
+  let extraClassDeclaration = [{
+    /// The indices of value `k` into the slot (its group).
+    ::mlir::ValueRange getIndexGroup(size_t k);
+  }];
   let hasVerifier = 1;
 }
 
@@ -254,6 +258,10 @@ def WarpSpec_ChannelReceiveOp : WarpSpec_Op<"channel.receive"> {
   let assemblyFormat = [{
     $channel `[` $iteration `]` `at` custom<IndexGroups>($indices)
     attr-dict `:` qualified(type($channel)) `->` type($values)
+  }];
+  let extraClassDeclaration = [{
+    /// The indices of value `k` into the slot (its group).
+    ::mlir::ValueRange getIndexGroup(size_t k);
   }];
   let hasVerifier = 1;
 }

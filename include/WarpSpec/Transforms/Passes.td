@@ -75,9 +75,8 @@ def WSExpandValueTransfers : Pass<"ws-expand-value-transfers"> {
     view per value (inside an `scf.if` of the send's `if` operand, if it
     has one) and a `ws.channel.release`, and each `ws.channel.receive` into
     a consumer-side acquire, a `memref.load` per value and a release. Runs
-    before
-    `ws-insert-proxy-fences` (the store and the load then count as the
-    slot's generic-proxy writer and reader: no fence) and before
+    before `ws-insert-proxy-fences` (the stores and the loads then count as
+    the slot's generic-proxy writer and reader: no fence) and before
     `convert-ws-channels-to-nvvm`.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",

@@ -42,15 +42,20 @@ parseIndexGroups(OpAsmParser &parser,
   return parser.parseCommaSeparatedList(group);
 }
 
+/// Group `k` of `indices` split into `count` equal groups.
+static ValueRange indexGroup(OperandRange indices, size_t count, size_t k) {
+  size_t size = indices.size() / std::max<size_t>(count, 1);
+  return indices.slice(k * size, size);
+}
+
 static void printIndexGroups(OpAsmPrinter &p, Operation *op,
                              OperandRange indices) {
   size_t count = std::max<size_t>(transferCount(op), 1);
-  size_t size = indices.size() / count;
   for (size_t k = 0; k < count; ++k) {
     if (k)
       p << ", ";
     p << "[";
-    p.printOperands(indices.slice(k * size, size));
+    p.printOperands(indexGroup(indices, count, k));
     p << "]";
   }
 }
@@ -364,4 +369,12 @@ LogicalResult ChannelSendOp::verify() {
 LogicalResult ChannelReceiveOp::verify() {
   return verifyValueTransfer(*this, getChannel().getType(),
                              getValues().getTypes(), getIndices().size());
+}
+
+ValueRange ChannelSendOp::getIndexGroup(size_t k) {
+  return indexGroup(getIndices(), getValues().size(), k);
+}
+
+ValueRange ChannelReceiveOp::getIndexGroup(size_t k) {
+  return indexGroup(getIndices(), getNumResults(), k);
 }

@@ -35,12 +35,6 @@ void heldSlot(TransferOp op, ChannelSide side, PatternRewriter &rewriter,
                            acquire.getToken(), side, /*async=*/false);
 }
 
-/// Index group `k` of a transfer of `count` values at `indices`.
-ValueRange indexGroup(OperandRange indices, size_t count, size_t k) {
-  size_t size = indices.size() / count;
-  return indices.slice(k * size, size);
-}
-
 /// send: each value stored into the producer side's slot (under `when`, if
 /// the send has one).
 struct ExpandSend : OpRewritePattern<ChannelSendOp> {
@@ -50,10 +44,9 @@ struct ExpandSend : OpRewritePattern<ChannelSendOp> {
     Location loc = op.getLoc();
     heldSlot(op, ChannelSide::producer, rewriter, [&](Value view) {
       auto stores = [&] {
-        size_t count = op.getValues().size();
         for (auto [k, value] : llvm::enumerate(op.getValues()))
           memref::StoreOp::create(rewriter, loc, value, view,
-                                  indexGroup(op.getIndices(), count, k));
+                                  op.getIndexGroup(k));
       };
       if (!op.getWhen())
         return stores();
@@ -74,11 +67,9 @@ struct ExpandReceive : OpRewritePattern<ChannelReceiveOp> {
                                 PatternRewriter &rewriter) const override {
     SmallVector<Value> values;
     heldSlot(op, ChannelSide::consumer, rewriter, [&](Value view) {
-      size_t count = op.getNumResults();
-      for (size_t k = 0; k < count; ++k)
-        values.push_back(memref::LoadOp::create(
-            rewriter, op.getLoc(), view,
-            indexGroup(op.getIndices(), count, k)));
+      for (size_t k = 0, e = op.getNumResults(); k < e; ++k)
+        values.push_back(memref::LoadOp::create(rewriter, op.getLoc(), view,
+                                                op.getIndexGroup(k)));
     });
     rewriter.replaceOp(op, values);
     return success();

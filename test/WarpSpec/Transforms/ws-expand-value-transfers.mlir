@@ -93,10 +93,11 @@ gpu.module @value_kernels {
 // (every thread still acquires and releases: the arrival count is the
 // role's threads), loaded by every thread.
 // CHECK-LABEL: func.func @pair_handoff
-// CHECK: %[[PS:.*]], %[[PT:.*]], %[[PV:.*]] = ws.channel.acquire producer %[[CH:.*]][%[[I:.*]]] :
-// CHECK-NEXT: scf.if %[[LEADER:.*]] {
-// CHECK-NEXT: memref.store %[[A:.*]], %[[PV]][%[[R0:.*]]] :
-// CHECK-NEXT: memref.store %[[B:.*]], %[[PV]][%[[R1:.*]]] :
+// CHECK-SAME: (%{{[a-z0-9]+}}: {{.*}}, %{{[a-z0-9]+}}: {{.*}}, %[[I:[a-z0-9]+]]: index, %[[R0:[a-z0-9]+]]: index, %[[R1:[a-z0-9]+]]: index, %[[A:[a-z0-9]+]]: f32, %[[B:[a-z0-9]+]]: f32, %[[LEADER:[a-z0-9]+]]: i1)
+// CHECK: %[[PS:.*]], %[[PT:.*]], %[[PV:.*]] = ws.channel.acquire producer %[[CH:.*]][%[[I]]] :
+// CHECK-NEXT: scf.if %[[LEADER]] {
+// CHECK-NEXT: memref.store %[[A]], %[[PV]][%[[R0]]] :
+// CHECK-NEXT: memref.store %[[B]], %[[PV]][%[[R1]]] :
 // CHECK-NEXT: }
 // CHECK-NEXT: ws.channel.release producer %[[CH]][%[[PS]]], %[[PT]] :
 // CHECK-NEXT: %[[CS:.*]], %[[CT:.*]], %[[CV:.*]] = ws.channel.acquire consumer %[[CH]][%[[I]]] :
