@@ -19,9 +19,11 @@ stage "level 1 (problem): out/01-problem.mlir" \
   "$OPT" "$EXAMPLE" -o "$OUT/01-problem.mlir"
 stage "level 1 + schedule for $CHIP (the chip's default): out/02-scheduled.mlir" \
   "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP" -o "$OUT/02-scheduled.mlir"
-stage "levels 2-5 (kernel + host launch: on sm_90a the seesaw roles, channels, TMA, hopper wgmma ops; elsewhere the tile program): out/03-kernel.mlir" \
-  "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-to-tiles \
-    --convert-sparse-mla-seesaw-to-gpu --canonicalize --cse -o "$OUT/03-kernel.mlir"
+stage "level 2 (kernel holding the tile program + host launch, the chip's default schedule): out/03-tiles.mlir" \
+  "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-to-tiles -o "$OUT/03-tiles.mlir"
+stage "levels 3-5 (on sm_90a the seesaw roles, channels, TMA, hopper wgmma ops in place of the tile program; elsewhere the tile program): out/03-kernel.mlir" \
+  "$OPT" "$OUT/03-tiles.mlir" --convert-sparse-mla-seesaw-to-gpu --canonicalize --cse \
+    -o "$OUT/03-kernel.mlir"
 stage "levels 4-5 (proxy fences, hopper ops -> NVVM wgmma, roles -> setmaxnreg branches, channels -> mbarriers): out/04-roles-lowered.mlir" \
   "$OPT" "$OUT/03-kernel.mlir" \
     --pass-pipeline="builtin.module(gpu.module(ws-insert-proxy-fences,convert-hopper-to-nvvm,convert-ws-warp-specialize-to-nvvm,convert-ws-channels-to-nvvm,canonicalize,cse))" \

@@ -51,11 +51,14 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   select.carriedPivot = options.carriedPivot;
   pm.addPass(createSparseMLASelectSchedule(select));
 
-  // Level 1 -> 2: the simple and pipelined ops become kernels holding
-  // their tile program, plus host launches.
+  // Level 1 -> 2: every op becomes a kernel holding its tile program, plus
+  // the host launch.
   ConvertSparseMLAToTilesOptions tiles;
   tiles.compiledScale = options.compiledScale;
   pm.addPass(createConvertSparseMLAToTiles(tiles));
+  // Level 2 -> 5 in one pass for the seesaw kernels: their tile program
+  // becomes the warp-specialized body with its Hopper ops.
+  pm.addPass(createConvertSparseMLASeesawToGPU());
   // Level 2 -> 3: the pipelined kernel's producer and consumer roles; then
   // the barriers between tile ops, the ops as SIMT loops, and the tiles'
   // places in shared memory.
@@ -64,10 +67,6 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   kernels.addPass(tile::createSparseMLATileBarriers());
   kernels.addPass(createConvertSparseMLATilesToSIMT());
   pm.addPass(ws::createWSAssignSharedMemory());
-  // Level 1 -> 5 in one pass: the seesaw kernels, plus host launches.
-  ConvertSparseMLASeesawToGPUOptions seesaw;
-  seesaw.compiledScale = options.compiledScale;
-  pm.addPass(createConvertSparseMLASeesawToGPU(seesaw));
   // Nothing may be left for a lowering this pipeline does not have.
   pm.addPass(createSparseMLACheckLowered());
   pm.addPass(createCanonicalizerPass());

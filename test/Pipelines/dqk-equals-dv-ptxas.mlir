@@ -13,7 +13,7 @@
 // RUN: sparse-mla-translate --ptx --toolkit=%cuda_toolkit %t.default.mlir -o %t.default.ptx
 // RUN: %ptxas -v -arch=sm_90a %t.default.ptx -o %t.default.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=C7519
 // RUN: sparse-mla-translate --manifest %t.default.mlir | FileCheck %s --check-prefix=MANIFEST
-// RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
+// RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-to-tiles,convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // DEFAULT-NOT: falling back

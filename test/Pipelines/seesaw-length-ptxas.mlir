@@ -18,7 +18,7 @@
 // RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a})" | FileCheck %s --check-prefix=SCHEDULE
 // RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a split-tail=true})" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPLIT
 // RUN: sed -e 's/{causal = true}/{causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true>}/' %s > %t.persistent.mlir
-// RUN: sparse-mla-opt %t.persistent.mlir --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
+// RUN: sparse-mla-opt %t.persistent.mlir --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-to-tiles,convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
 // RUN: sparse-mla-opt %t.persistent.mlir --sparse-mla-to-nvvm="chip=sm_90a" | sparse-mla-translate --ptx --toolkit=%cuda_toolkit -o %t.persistent.ptx
 // RUN: %ptxas -v -arch=sm_90a %t.persistent.ptx -o %t.persistent.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=C7519
 // RUN: sed -e 's/{causal = true}/{causal = true, schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true>}/' %s | not sparse-mla-opt --sparse-mla-to-nvvm="chip=sm_90a" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPLIT-ERR

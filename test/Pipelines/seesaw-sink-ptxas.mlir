@@ -8,7 +8,7 @@
 // RUN: sparse-mla-translate --ptx --toolkit=%cuda_toolkit %t.mlir -o %t.ptx
 // RUN: %ptxas -v -arch=sm_90a %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=C7519
 // RUN: sparse-mla-translate --manifest %t.mlir | FileCheck %s --check-prefix=MANIFEST
-// RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
+// RUN: sparse-mla-opt %s --pass-pipeline="builtin.module(sparse-mla-select-schedule{chip=sm_90a},convert-sparse-mla-to-tiles,convert-sparse-mla-seesaw-to-gpu)" | FileCheck %s --check-prefix=KERNEL
 
 // REMARK-NOT: falling back
 // IR: llvm.func @sparse_mla_fwd_seesaw(

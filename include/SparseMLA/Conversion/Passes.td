@@ -7,11 +7,10 @@ include "mlir/Pass/PassBase.td"
 
 def ConvertSparseMLAToTiles
     : Pass<"convert-sparse-mla-to-tiles", "::mlir::ModuleOp"> {
-  let summary = "Lower sparse_mla.fwd ops with the simple or pipelined "
-                "schedule to a kernel holding a tile program, and its launch "
-                "(IR level 2)";
+  let summary = "Lower sparse_mla.fwd ops to a kernel holding a tile "
+                "program, and its launch (IR level 2)";
   let description = [{
-    Every `sparse_mla.fwd` op whose schedule is `simple` or `pipelined`
+    Every `sparse_mla.fwd` op with a schedule (simple, pipelined or seesaw)
     becomes
 
     * a `gpu.func` kernel in the `gpu.module @sparse_mla_kernels`, one CTA
@@ -31,13 +30,22 @@ def ConvertSparseMLAToTiles
 
     A pipelined kernel is marked `sparse_mla_tile.pipeline_regs` (producer,
     consumer register budgets) for `sparse-mla-tile-partition-pipelined`.
+    A seesaw kernel is marked `sparse_mla_tile.seesaw` (its schedule, the
+    kv stride, whether it is the split kernel) for
+    `convert-sparse-mla-seesaw-to-gpu`; its launch also passes Q's tensor
+    map and, with `split_tail`, the split plan naming the split kernel (a
+    second kernel with the same program), with the seesaw layout's shared
+    memory, and one CTA per SM when persistent. An op whose shape the
+    seesaw kernel cannot serve is refused, naming the limit
+    (`sparse-mla-select-schedule` already falls back to `simple` when the
+    schedule was not asked for).
 
     The launch carries a `sparse_mla.kernel_info` dictionary (entry, block,
     shared memory, grid formula, parameter names, the op's attributes) that
     `sparse-mla-translate --package` writes into the kernel package.
 
     Ops without a schedule are an error (run `sparse-mla-select-schedule`
-    first); ops with another schedule are left for their own lowering.
+    first).
   }];
   let options = [
     Option<"compiledScale", "compiled-scale", "bool", /*default=*/"false",
@@ -49,6 +57,7 @@ def ConvertSparseMLAToTiles
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::sparse_mla::SparseMLADialect",
@@ -94,14 +103,22 @@ def ConvertSparseMLATilesToSIMT
 
 def ConvertSparseMLASeesawToGPU
     : Pass<"convert-sparse-mla-seesaw-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Lower sparse_mla.fwd ops with the seesaw schedule to a "
-                "warp-specialized Hopper kernel and its launch";
+  let summary = "Turn the tile program of each seesaw kernel into the "
+                "warp-specialized Hopper kernel";
   let description = [{
-    Every `sparse_mla.fwd` op whose schedule is `seesaw` becomes a
-    `gpu.func` kernel (one CTA of 384 threads per query token, 64 heads of
-    one kv group, and batch) whose body is a `ws.warp_specialize`
-    with three roles, and a `gpu.launch_func` in place of the op
-    (docs/seesaw-lowering.md):
+    Every kernel that `convert-sparse-mla-to-tiles` made for a
+    `sparse_mla.fwd` op with the seesaw schedule (marked
+    `sparse_mla_tile.seesaw`, which names the schedule, the kv stride and
+    whether it is `split_tail`'s split kernel) has its tile program replaced
+    by a `ws.warp_specialize` with three roles (one CTA of 384 threads per
+    query token, 64 heads of one kv group, and batch; persistent CTAs loop
+    over such tiles). The problem is read from the program: the sizes from
+    the types of its global operands, `attn_sink`, `topk_length` and
+    `max_logits` from the block rows and the finish, the causal rule from the
+    block rows' `last_visible`, a compiled scale from the logits matmul; a
+    program of another form, or a parameter order other than the package's,
+    is refused by name. The launch (Q's tensor map, the split plan) is
+    already in place (docs/seesaw-lowering.md):
 
     * `producer` (warpgroup 0) copies the Q tile once, then gathers KV
       block `2i + s` into stage `s` with 16-byte `cp.async` (zero-filled,
@@ -127,17 +144,10 @@ def ConvertSparseMLASeesawToGPU
     mbarriers; the wgmma operations are `hopper` ops, their accumulators
     threaded through `hopper.wgmma_wait`, and `convert-hopper-to-nvvm`
     turns them into NVVM. Row statistics use `gpu.shuffle`; exponentials are
-    `ex2.approx.ftz`. Ops whose shape the seesaw kernel cannot serve are
-    refused, naming the limit (`sparse-mla-select-schedule` already falls
-    back to `simple` when the schedule was not asked for).
+    `ex2.approx.ftz`. The body reads its row statistics, P tiles and KV
+    stages as the seesaw layout places them: the program's workgroup tiles
+    go with it.
   }];
-  let options = [
-    Option<"compiledScale", "compiled-scale", "bool", /*default=*/"false",
-           "Compile the op's sm_scale into the kernel as a constant instead "
-           "of the `scale_log2` launch parameter (sm_scale x log2(e)) that "
-           "lets one package serve every scale; a runtime then launches it "
-           "with the op's scale only">,
-  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",

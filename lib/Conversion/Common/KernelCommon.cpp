@@ -82,23 +82,35 @@ MemRefType mlir::sparse_mla::getKernelMemRefType(MemRefType type) {
 // CtaView
 //===----------------------------------------------------------------------===//
 
-CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
-                 ValueRange args)
-    : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
-      kvStride(op.getKvStrideAttr().getInt()), hpc(schedule.getHeadsPerCta()) {
+FwdSpec FwdSpec::of(FwdOp op) {
+  FwdSpec spec;
+  spec.p = op.getProblem();
+  spec.causal = op.getCausal();
+  spec.kvStride = op.getKvStrideAttr().getInt();
+  spec.hasMaxLogits = static_cast<bool>(op.getMaxLogits());
+  spec.compiledScaleLog2 =
+      static_cast<float>(op.getEffectiveSmScale() * M_LOG2E);
+  return spec;
+}
+
+CtaView::CtaView(ImplicitLocOpBuilder &b, const FwdSpec &spec,
+                 ScheduleAttr schedule, ValueRange args)
+    : b(b), kb{b}, p(spec.p), causal(spec.causal), kvStride(spec.kvStride),
+      hpc(schedule.getHeadsPerCta()) {
   Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  init(op, args, blockX, batchIndex);
+  init(spec, args, blockX, batchIndex);
 }
 
-CtaView::CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
-                 ValueRange args, Value blockX, Value batchIndex)
-    : b(b), kb{b}, p(op.getProblem()), causal(op.getCausal()),
-      kvStride(op.getKvStrideAttr().getInt()), hpc(schedule.getHeadsPerCta()) {
-  init(op, args, blockX, batchIndex);
+CtaView::CtaView(ImplicitLocOpBuilder &b, const FwdSpec &spec,
+                 ScheduleAttr schedule, ValueRange args, Value blockX,
+                 Value batchIndex)
+    : b(b), kb{b}, p(spec.p), causal(spec.causal), kvStride(spec.kvStride),
+      hpc(schedule.getHeadsPerCta()) {
+  init(spec, args, blockX, batchIndex);
 }
 
-void CtaView::init(FwdOp op, ValueRange args, Value blockX,
+void CtaView::init(const FwdSpec &spec, ValueRange args, Value blockX,
                    Value batchIndex) {
   // The kernel's parameters in the order of kernelOperands.
   q = args[0];
@@ -106,12 +118,12 @@ void CtaView::init(FwdOp op, ValueRange args, Value blockX,
   indices = args[2];
   qStart = args[3];
   unsigned next = 4;
-  attnSink = op.getAttnSink() ? args[next++] : Value();
-  topkLength = op.getTopkLength() ? args[next++] : Value();
+  attnSink = p.attnSink ? args[next++] : Value();
+  topkLength = p.topkLength ? args[next++] : Value();
   out = args[next++];
   lse = args[next++];
-  maxLogits = op.getMaxLogits() ? args[next++] : Value();
-  scaleLog2 = kernelScaleLog2(b, op, args);
+  maxLogits = spec.hasMaxLogits ? args[next++] : Value();
+  scaleLog2 = kernelScaleLog2(b, spec, args);
 
   batch = batchIndex;
   const int64_t headBlocks = p.H / hpc;
@@ -293,18 +305,13 @@ static Type kernelArgType(Value v) {
 
 /// The op's sm_scale x log2(e) as an f32 constant: the kernel's constant
 /// (compiled-scale) or the value the host launch passes for `scale_log2`.
-static Value opScaleLog2(ImplicitLocOpBuilder &b, FwdOp op) {
-  return arith::ConstantOp::create(
-      b, b.getF32FloatAttr(
-             static_cast<float>(op.getEffectiveSmScale() * M_LOG2E)));
-}
-
-Value mlir::sparse_mla::kernelScaleLog2(ImplicitLocOpBuilder &b, FwdOp op,
+Value mlir::sparse_mla::kernelScaleLog2(ImplicitLocOpBuilder &b,
+                                        const FwdSpec &spec,
                                         ValueRange opArgs) {
-  const size_t numOperands = kernelOperands(op).size();
-  if (opArgs.size() > numOperands)
-    return opArgs[numOperands];
-  return opScaleLog2(b, op);
+  if (opArgs.size() > spec.numOperands())
+    return opArgs[spec.numOperands()];
+  return arith::ConstantOp::create(b,
+                                   b.getF32FloatAttr(spec.compiledScaleLog2));
 }
 
 gpu::GPUModuleOp mlir::sparse_mla::getOrCreateKernelModule(ModuleOp module) {
@@ -355,7 +362,8 @@ void mlir::sparse_mla::replaceWithLaunch(FwdOp op, ScheduleAttr schedule,
   // sm_scale x log2(e) as the kernel's `scale_log2` parameter: the op's
   // value here; a runtime may pass another scale (docs/kernel-package.md).
   if (!extra.compiledScale)
-    args.push_back(opScaleLog2(b, op));
+    args.push_back(arith::ConstantOp::create(
+        b, b.getF32FloatAttr(FwdSpec::of(op).compiledScaleLog2)));
   if (extra.build)
     llvm::append_range(args, extra.build(b));
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };

@@ -66,15 +66,33 @@ struct KernelBuilder {
 /// does not depend on the caller's layout.
 MemRefType getKernelMemRefType(MemRefType type);
 
+/// What a kernel lowering needs of a sparse_mla.fwd op beyond its operands'
+/// values: its sizes and optional operands, its causal rule, and the scale
+/// a kernel without a `scale_log2` parameter compiles in. Read from the op
+/// (`of`) or, by a pass that starts from a kernel, from what the op became.
+struct FwdSpec {
+  FwdOp::Problem p;
+  bool causal = false;
+  int64_t kvStride = 1;
+  bool hasMaxLogits = false;
+  /// sm_scale x log2(e) as the f32 a compiled-scale kernel uses.
+  float compiledScaleLog2 = 0;
+  static FwdSpec of(FwdOp op);
+  /// The op's operands among the kernel's parameters (kernelOperands).
+  size_t numOperands() const {
+    return 6 + p.attnSink + p.topkLength + hasMaxLogits;
+  }
+};
+
 /// Which (batch, query token, heads, kv group) a CTA computes, and which of
 /// its top-k entries are valid. Grid: x = query token * head blocks + head
 /// block, y = batch.
 struct CtaView {
-  CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+  CtaView(ImplicitLocOpBuilder &b, const FwdSpec &spec, ScheduleAttr schedule,
           ValueRange args);
   /// The view of tile (`blockX`, `batch`) (index values), for a kernel whose
   /// CTAs loop over tiles (persistent schedules).
-  CtaView(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
+  CtaView(ImplicitLocOpBuilder &b, const FwdSpec &spec, ScheduleAttr schedule,
           ValueRange args, Value blockX, Value batch);
 
   /// Computes what rowEntry reads: the address of this CTA's index row
@@ -96,7 +114,8 @@ struct CtaView {
   Value loadRowLength(Value batchIndex, Value tokenIndex);
 
 private:
-  void init(FwdOp op, ValueRange args, Value blockX, Value batchIndex);
+  void init(const FwdSpec &spec, ValueRange args, Value blockX,
+            Value batchIndex);
 
 public:
   ImplicitLocOpBuilder &b;
@@ -128,7 +147,8 @@ gpu::GPUFuncOp createKernelFunc(FwdOp op, ScheduleAttr schedule,
 /// sm_scale x log2(e) in a kernel whose leading arguments are `opArgs`: the
 /// `scale_log2` argument after the op's operands when the kernel has one,
 /// else the op's value as a constant (`compiled-scale`).
-Value kernelScaleLog2(ImplicitLocOpBuilder &b, FwdOp op, ValueRange opArgs);
+Value kernelScaleLog2(ImplicitLocOpBuilder &b, const FwdSpec &spec,
+                      ValueRange opArgs);
 
 /// Kernel parameters beyond the op's operands: their names in kernel_info
 /// and a builder of the host values the launch passes for them.

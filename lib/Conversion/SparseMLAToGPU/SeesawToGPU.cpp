@@ -15,10 +15,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Common/KernelCommon.h"
+#include "../Common/SeesawParams.h"
 #include "../Common/PointerUtils.h"
 #include "Hopper/IR/Hopper.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
+#include "SparseMLA/Dialect/Tile/IR/Tile.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 #include "WarpSpec/IR/WarpSpec.h"
 
@@ -85,11 +87,7 @@ constexpr double kLazyRescaleLog2 = 8.0;
 /// of 1 against a new weight of 2^32: a relative error of topk * 2^-32.
 constexpr double kCarriedPivotSpanLog2 = 32.0;
 
-/// split_tail: the ticket counters at the start of each split CTA's
-/// workspace block, one i32 per consumer warp.
-constexpr int64_t kSplitCounterBytes = 2 * 4 * 4;
-
-/// Everything about the seesaw kernel's shapes, derived from the op.
+/// Everything about the seesaw kernel's shapes, derived from the problem.
 struct SeesawGeometry {
   int64_t dv, colBlocks, vBlocksPerHalf, rounds;
   int64_t headBlocks;   ///< H / heads_per_cta: tiles per (batch, token)
@@ -112,10 +110,11 @@ enum class ChannelUse {
 
 class SeesawEmitter {
 public:
-  SeesawEmitter(ImplicitLocOpBuilder &b, FwdOp op, ScheduleAttr schedule,
-                ValueRange args, const SeesawGeometry &geo)
-      : b(b), kb{b}, op(op), schedule(schedule), args(args), geo(geo),
-        scaleLog2(kernelScaleLog2(b, op, args)) {
+  SeesawEmitter(ImplicitLocOpBuilder &b, const FwdSpec &spec,
+                ScheduleAttr schedule, ValueRange args,
+                const SeesawGeometry &geo)
+      : b(b), kb{b}, spec(spec), schedule(schedule), args(args), geo(geo),
+        scaleLog2(kernelScaleLog2(b, spec, args)) {
     i32 = b.getI32Type();
     i64 = b.getI64Type();
     f32 = b.getF32Type();
@@ -173,7 +172,7 @@ public:
       return;
     }
     if (!schedule.getPersistent()) {
-      cta.emplace(b, op, schedule, args);
+      cta.emplace(b, spec, schedule, args);
       cta->prepareRowEntries();
       roundBase = c32(0);
       rowLength = cta->rowLength;
@@ -236,7 +235,7 @@ public:
   /// Whether a tile's round count depends on its row (topk_length): then
   /// channel iterations count the rounds of the CTA's earlier tiles
   /// (`roundBase`) instead of multiplying a fixed count.
-  bool dynamicRounds() { return static_cast<bool>(op.getTopkLength()); }
+  bool dynamicRounds() { return spec.p.topkLength; }
   /// The current tile's rounds (i32): topk / (2 block_k), or with
   /// topk_length ceil(length / (2 block_k)) and at least one (a row of
   /// length 0 still runs one round, every entry masked and none read, so
@@ -299,7 +298,7 @@ public:
     auto index = [&](Value v) {
       return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
     };
-    cta.emplace(b, op, schedule, args,
+    cta.emplace(b, spec, schedule, args,
                 index(arith::RemUIOp::create(b, t, perBatch)),
                 index(arith::DivUIOp::create(b, t, perBatch)));
   }
@@ -851,18 +850,12 @@ public:
     return branch.getResult(0);
   }
 
-  /// Workspace bytes per CTA of the split kernel for `nO` O registers per
-  /// consumer thread.
-  static int64_t splitWorkspaceBytes(int64_t nO) {
-    return kSplitCounterBytes + 2 * hw::kWarpgroupSize * (nO + 4) * 4;
-  }
-
   /// The split kernel's epilogue of consumer `c` (thread `tid`, lane
   /// `lane`): this part's O half `o`, row pivots `m` and row sums `total`
   /// go to the workspace; each warp then takes a ticket for its 16 rows of
   /// its tile, and the warp with the last ticket merges every part's rows
   /// in part order and writes them (`writeOut`). Workspace: a block of
-  /// splitWorkspaceBytes(nO) per CTA of the split grid: 8 i32 ticket
+  /// seesawSplitWorkspaceBytes(nO) per CTA of the split grid: 8 i32 ticket
   /// counters (consumer x 4 + warp; those of a tile's first part count for
   /// the tile; zero before and after each launch, whatever the grid), then
   /// the part's values, value v of thread t of consumer c at f32 index
@@ -886,13 +879,13 @@ public:
     auto blockOf = [&](Value k) {
       return arith::AddIOp::create(
           b, workspace,
-          arith::MulIOp::create(b, zext(k), c64(splitWorkspaceBytes(nO))));
+          arith::MulIOp::create(b, zext(k), c64(seesawSplitWorkspaceBytes(nO))));
     };
     Value t = toI32(tid);
     Value warp = toI32(kb.div(tid, hw::kWarpSize));
     auto slot = [&](Value k, int64_t v) {
       return byteAddr(blockOf(k),
-                      add(c32(kSplitCounterBytes / 4 +
+                      add(c32(kSeesawSplitCounterBytes / 4 +
                               (c * perThread + v) * hw::kWarpgroupSize),
                           t));
     };
@@ -1778,7 +1771,7 @@ public:
 private:
   ImplicitLocOpBuilder &b;
   KernelBuilder kb;
-  FwdOp op;
+  FwdSpec spec;
   ScheduleAttr schedule;
   ValueRange args;
   /// The tile being computed (set by forEachTile).
@@ -1800,18 +1793,15 @@ private:
   Value smemBase, tiles;
 };
 
-/// Kernel arguments after the op's operands: Q's tensor map, then with
-/// split_tail the split plan (tiles, parts, workspace).
-constexpr int64_t kSplitPlanArgs = 3;
-
 /// Emits the seesaw kernel body into `func`: the channels, then the
 /// warp_specialize with the producer and the two consumers.
 
-void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
-                           const SeesawGeometry &geo, bool isSplitKernel) {
-  MLIRContext *ctx = op.getContext();
+void buildSeesawKernelBody(gpu::GPUFuncOp func, const FwdSpec &spec,
+                           ScheduleAttr schedule, const SeesawGeometry &geo,
+                           bool isSplitKernel) {
+  MLIRContext *ctx = func.getContext();
   Block &entry = func.getBody().front();
-  ImplicitLocOpBuilder b(op.getLoc(), ctx);
+  ImplicitLocOpBuilder b(func.getLoc(), ctx);
   b.setInsertionPointToStart(&entry);
   KernelBuilder kb{b};
   const int64_t wgThreads = hw::kWarpgroupSize;
@@ -1865,7 +1855,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   SmallVector<Value> captures(entry.getArguments());
   const size_t numArgs = captures.size();
   const size_t numOpArgs =
-      numArgs - 1 - (schedule.getSplitTail() ? kSplitPlanArgs : 0);
+      numArgs - 1 - (schedule.getSplitTail() ? kSeesawSplitPlanParams : 0);
   llvm::append_range(captures, kvCh);
   captures.append({qCh, max0, max1, p0, p1, qBars});
   llvm::append_range(captures, validCh);
@@ -1877,7 +1867,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
       b.getDenseI32ArrayAttr({regs[0], regs[1], regs[2]}),
       /*numRegions=*/3);
   SmallVector<Type> argTypes(ValueRange(captures).getTypes());
-  SmallVector<Location> argLocs(argTypes.size(), op.getLoc());
+  SmallVector<Location> argLocs(argTypes.size(), func.getLoc());
   for (int role = 0; role < 3; ++role) {
     Block *body =
         b.createBlock(&roles.getPartitions()[role], {}, argTypes, argLocs);
@@ -1886,7 +1876,7 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
     ValueRange args = body->getArguments();
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     Value roleTid = arith::SubIOp::create(b, tid, kb.idx(role * wgThreads));
-    SeesawEmitter k(b, op, schedule, args.take_front(numOpArgs), geo);
+    SeesawEmitter k(b, spec, schedule, args.take_front(numOpArgs), geo);
     Value qMap = args[numOpArgs];
     if (schedule.getSplitTail())
       k.setSplitPlan(args[numOpArgs + 1], args[numOpArgs + 2],
@@ -1905,105 +1895,152 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
   gpu::ReturnOp::create(b);
 }
 
+/// A static size of one dimension from any of `sizes` (kernel parameters
+/// carry the op's shapes), else dynamic.
+int64_t pickSize(std::initializer_list<int64_t> sizes) {
+  for (int64_t size : sizes)
+    if (!ShapedType::isDynamic(size))
+      return size;
+  return ShapedType::kDynamic;
+}
+
+/// What the seesaw body needs of the tile program in `func` (made by
+/// convert-sparse-mla-to-tiles for a seesaw schedule and marked with
+/// tile::kSeesawAttrName): the problem from its tiles' global operands,
+/// the optional operands and the causal rule from the block rows and the
+/// finish, the compiled scale from the logits matmul, the kv stride from
+/// the mark. Fails, naming what differs, on a program of another form.
+FailureOr<FwdSpec> readTileProgram(gpu::GPUFuncOp func, DictionaryAttr mark) {
+  FwdSpec spec;
+  auto kvStride = mark.getAs<IntegerAttr>("kv_stride");
+  if (!kvStride)
+    return func.emitOpError() << tile::kSeesawAttrName
+                              << " must hold `kv_stride` (integer), but is "
+                              << mark;
+  spec.kvStride = kvStride.getInt();
+  tile::LoadOp load;
+  tile::BlockRowsOp rows;
+  tile::GatherOp gather;
+  tile::MatmulOp logits;
+  tile::FinishOp finish;
+  int count = 0;
+  func.walk([&](Operation *op) {
+    if (auto o = dyn_cast<tile::LoadOp>(op))
+      load = o, ++count;
+    else if (auto o = dyn_cast<tile::BlockRowsOp>(op))
+      rows = o, ++count;
+    else if (auto o = dyn_cast<tile::GatherOp>(op))
+      gather = o, ++count;
+    else if (auto o = dyn_cast<tile::MatmulOp>(op); o && o.getTransposeB())
+      logits = o, ++count;
+    else if (auto o = dyn_cast<tile::FinishOp>(op))
+      finish = o, ++count;
+  });
+  if (count != 5 || !load || !rows || !gather || !logits || !finish)
+    return func.emitOpError()
+           << "is marked " << tile::kSeesawAttrName
+           << " but its body is not the tile program of one sparse_mla.fwd "
+              "(one load, block_rows, gather, logits matmul and finish), as "
+              "convert-sparse-mla-to-tiles makes it";
+  auto dims = [](Value v) { return cast<ShapedType>(v.getType()).getShape(); };
+  ArrayRef<int64_t> q = dims(load.getSource()), kv = dims(gather.getSource()),
+                    idx = dims(rows.getIndices()), out = dims(finish.getOut()),
+                    lse = dims(finish.getLse());
+  ArrayRef<int64_t> ml =
+      finish.getMaxLogits() ? dims(finish.getMaxLogits()) : lse;
+  FwdOp::Problem &p = spec.p;
+  p.B = pickSize({q[0], kv[0], idx[0], out[0], lse[0], ml[0]});
+  p.S = pickSize({q[1], idx[1], out[1], lse[1], ml[1]});
+  p.Skv = kv[1];
+  p.H = q[2];
+  p.G = kv[2];
+  p.Dqk = q[3];
+  p.Dv = out[3];
+  p.topk = idx[3];
+  p.attnSink = static_cast<bool>(finish.getSink());
+  p.topkLength = static_cast<bool>(rows.getLength());
+  spec.causal = static_cast<bool>(rows.getLastVisible());
+  spec.hasMaxLogits = static_cast<bool>(finish.getMaxLogits());
+  // The program's operands must be the kernel's parameters in the package's
+  // order (the body reads them by position).
+  ValueRange args = func.getArguments();
+  unsigned next = 4 + p.attnSink + p.topkLength;
+  if (args.size() < spec.numOperands() || load.getSource() != args[0] ||
+      gather.getSource() != args[1] || rows.getIndices() != args[2] ||
+      finish.getOut() != args[next] || finish.getLse() != args[next + 1] ||
+      (spec.hasMaxLogits && finish.getMaxLogits() != args[next + 2]) ||
+      (p.attnSink && finish.getSink() != args[4]))
+    return func.emitOpError()
+           << "tile program's global operands are not the kernel's "
+              "parameters in the package order (q, kv, indices, q_start, "
+              "[attn_sink], [topk_length], out, lse, [max_logits])";
+  // A compiled scale is the logits matmul's constant.
+  if (auto cst = logits.getScale().getDefiningOp<arith::ConstantOp>())
+    spec.compiledScaleLog2 =
+        static_cast<float>(cast<FloatAttr>(cst.getValue()).getValueAsDouble());
+  return spec;
+}
+
 struct ConvertSeesawToGPUPass
     : public sparse_mla::impl::ConvertSparseMLASeesawToGPUBase<
           ConvertSeesawToGPUPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<FwdOp> ops;
-    if (failed(
-            collectFwdOps(module, getArgument(), {ScheduleKind::seesaw}, ops)))
-      return signalPassFailure();
-    if (ops.empty())
-      return;
-    bool failed = false;
-    for (FwdOp op : ops) {
-      ScheduleAttr schedule = op.getScheduleAttr();
-      FwdOp::Problem p = op.getProblem();
-      std::string why = whySeesawKernelCannotServe(schedule, p);
-      if (!why.empty()) {
-        op.emitOpError() << why;
-        failed = true;
-      }
-    }
-    if (failed)
-      return signalPassFailure();
+    SmallVector<gpu::GPUFuncOp> funcs;
+    getOperation().walk([&](gpu::GPUFuncOp func) {
+      if (func->hasAttr(tile::kSeesawAttrName))
+        funcs.push_back(func);
+    });
+    for (gpu::GPUFuncOp func : funcs)
+      if (failed(lower(func)))
+        return signalPassFailure();
+  }
 
-    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
-    SymbolTable symbols(kernels);
-    for (FwdOp op : ops) {
-      ScheduleAttr schedule = op.getScheduleAttr();
-      FwdOp::Problem p = op.getProblem();
-      SeesawGeometry geo;
-      geo.dv = p.Dv;
-      geo.colBlocks = p.Dqk / kAtomCols;
-      geo.vBlocksPerHalf = p.Dv / 2 / kAtomCols;
-      geo.blockK = schedule.getBlockK();
-      geo.kvBlockBytes = geo.blockK * kRowBytes;
-      geo.rounds = p.topk / (2 * schedule.getBlockK());
-      geo.headBlocks = p.H / schedule.getHeadsPerCta();
-      geo.layout = getSeesawLayout(schedule, p.Dqk);
-      // Q's tensor map, passed by value (a __grid_constant__ CUtensorMap);
-      // with split_tail the split plan after it.
-      MLIRContext *ctx = op.getContext();
-      Type mapPtr = LLVM::LLVMPointerType::get(ctx);
-      Type i32 = IntegerType::get(ctx, 32);
-      Type wsPtr = LLVM::LLVMPointerType::get(ctx, 1);
-      SmallVector<Type> extraTypes = {mapPtr};
-      if (schedule.getSplitTail())
-        extraTypes.append({i32, i32, wsPtr});
-      auto makeKernel = [&](StringRef name, bool isSplitKernel) {
-        gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
-                                               name, extraTypes, compiledScale);
-        // The map's index among the lowered arguments (memrefs expand to
-        // their descriptors: 3 + 2 x rank values); sparse-mla-by-value-params
-        // passes it by value once the kernel is an llvm.func.
-        int64_t lowered = 0;
-        for (Type t : func.getArgumentTypes().drop_back(extraTypes.size()))
-          lowered +=
-              isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank() : 1;
-        func->setAttr("sparse_mla.by_value_params",
-                      DenseI64ArrayAttr::get(ctx, {lowered}));
-        buildSeesawKernelBody(func, op, schedule, geo, isSplitKernel);
-        return func;
-      };
-      gpu::GPUFuncOp func = makeKernel("sparse_mla_fwd_seesaw", false);
-      gpu::GPUFuncOp splitFunc;
-      if (schedule.getSplitTail())
-        splitFunc = makeKernel("sparse_mla_fwd_seesaw_split", true);
-      ExtraLaunchArgs extra;
-      extra.compiledScale = compiledScale;
-      extra.names = {"q_map"};
-      if (splitFunc)
-        extra.names.append({"split_tiles", "split_parts", "workspace"});
-      // KV rows are gathered in 16-byte cp.async pieces.
-      extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
-      // Persistent: one CTA per SM (the shared memory allows no more), each
-      // looping over tiles; the launch's grid is still one CTA per tile,
-      // which the kernel also computes correctly, and the runtime shrinks
-      // it to the device's SM count.
-      if (schedule.getPersistent())
-        extra.ctasPerSm = 1;
-      extra.build = [&](ImplicitLocOpBuilder &hb) -> SmallVector<Value> {
-        SmallVector<Value> values = {TensorMapOp::create(
-            hb, mapPtr, op.getQ(),
-            hb.getDenseI64ArrayAttr({kAtomCols, kRows, 1, 1}),
-            hb.getI64IntegerAttr(kRowBytes))};
-        if (splitFunc) {
-          // Per split CTA: its ticket counters (one i32 per consumer warp)
-          // and its part's values (O registers, 2 pivots and 2 row sums per
-          // consumer thread, f32).
-          const int64_t bytes = SeesawEmitter::splitWorkspaceBytes(geo.dv / 4);
-          auto plan = SplitPlanOp::create(
-              hb, i32, i32, wsPtr, splitFunc.getName(), geo.rounds, bytes);
-          values.append(plan->result_begin(), plan->result_end());
-        }
-        return values;
-      };
-      replaceWithLaunch(op, schedule, func, geo.layout.total, extra);
-    }
+  LogicalResult lower(gpu::GPUFuncOp func) {
+    auto mark = func->getAttrOfType<DictionaryAttr>(tile::kSeesawAttrName);
+    auto schedule = mark ? mark.getAs<ScheduleAttr>("schedule") : nullptr;
+    auto split = mark ? mark.getAs<BoolAttr>("split") : nullptr;
+    if (!schedule || schedule.getKind() != ScheduleKind::seesaw || !split)
+      return func.emitOpError()
+             << tile::kSeesawAttrName
+             << " must be a dictionary with a seesaw `schedule` and `split` "
+                "(bool), but is "
+             << func->getAttr(tile::kSeesawAttrName);
+    FailureOr<FwdSpec> spec = readTileProgram(func, mark);
+    if (failed(spec))
+      return failure();
+    const FwdOp::Problem &p = spec->p;
+    std::string why = whySeesawKernelCannotServe(schedule, p);
+    if (!why.empty())
+      return func.emitOpError() << why;
+    SeesawGeometry geo;
+    geo.dv = p.Dv;
+    geo.colBlocks = p.Dqk / kAtomCols;
+    geo.vBlocksPerHalf = p.Dv / 2 / kAtomCols;
+    geo.blockK = schedule.getBlockK();
+    geo.kvBlockBytes = geo.blockK * kRowBytes;
+    geo.rounds = p.topk / (2 * schedule.getBlockK());
+    geo.headBlocks = p.H / schedule.getHeadsPerCta();
+    geo.layout = getSeesawLayout(schedule, p.Dqk);
+
+    // The tile program gives way to the warp-specialized body.
+    Block &entry = func.getBody().front();
+    while (!entry.empty())
+      entry.back().erase();
+    func->removeAttr(tile::kSeesawAttrName);
+    // Q's tensor map is passed by value (a __grid_constant__ CUtensorMap):
+    // its index among the lowered arguments (memrefs expand to their
+    // descriptors: 3 + 2 x rank values), for sparse-mla-by-value-params
+    // once the kernel is an llvm.func.
+    const size_t extra = seesawExtraParamTypes(func.getContext(), schedule).size();
+    int64_t lowered = 0;
+    for (Type t : func.getArgumentTypes().drop_back(extra))
+      lowered += isa<MemRefType>(t) ? 3 + 2 * cast<MemRefType>(t).getRank() : 1;
+    func->setAttr("sparse_mla.by_value_params",
+                  DenseI64ArrayAttr::get(func.getContext(), {lowered}));
+    buildSeesawKernelBody(func, *spec, schedule, geo, split.getValue());
+    return success();
   }
 };
 

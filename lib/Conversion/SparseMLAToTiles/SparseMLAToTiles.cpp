@@ -9,11 +9,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Common/KernelCommon.h"
+#include "../Common/SeesawParams.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/SparseMLA/IR/SparseMLA.h"
 #include "SparseMLA/Dialect/Tile/IR/Tile.h"
 #include "SparseMLA/Target/HardwareLimits.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
@@ -92,13 +94,17 @@ Value rowLength(ImplicitLocOpBuilder &b, const CtaView &cta) {
   return arith::IndexCastOp::create(b, b.getIndexType(), clamped);
 }
 
-/// Writes the tile program of `op` into `func`'s body.
-void buildTileProgram(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule) {
+/// Writes the tile program of `op` into `func`'s body; the kernel's last
+/// `numExtraArgs` parameters are not the program's (a seesaw kernel's Q
+/// tensor map and split plan).
+void buildTileProgram(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
+                      size_t numExtraArgs = 0) {
   Block &entry = func.getBody().front();
   ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
   b.setInsertionPointToStart(&entry);
   KernelBuilder kb{b};
-  CtaView cta(b, op, schedule, entry.getArguments());
+  CtaView cta(b, FwdSpec::of(op), schedule,
+              entry.getArguments().drop_back(numExtraArgs));
   const FwdOp::Problem &p = cta.p;
   const int64_t blockK = schedule.getBlockK();
   Tiles t = allocateTiles(b, schedule, p);
@@ -136,6 +142,21 @@ void buildTileProgram(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule) {
   gpu::ReturnOp::create(b);
 }
 
+/// Marks a seesaw kernel for convert-sparse-mla-seesaw-to-gpu: the
+/// schedule, the kv stride (which the tile program holds only as the
+/// arithmetic of each block's causal bound) and `split`: whether this is
+/// split_tail's split kernel.
+void markSeesawKernel(gpu::GPUFuncOp func, FwdOp op, ScheduleAttr schedule,
+                      bool split) {
+  Builder b(func.getContext());
+  func->setAttr(
+      tile::kSeesawAttrName,
+      b.getDictionaryAttr(
+          {b.getNamedAttr("schedule", schedule),
+           b.getNamedAttr("kv_stride", op.getKvStrideAttr()),
+           b.getNamedAttr("split", b.getBoolAttr(split))}));
+}
+
 struct ConvertToTilesPass
     : public sparse_mla::impl::ConvertSparseMLAToTilesBase<ConvertToTilesPass> {
   using Base::Base;
@@ -144,38 +165,85 @@ struct ConvertToTilesPass
     ModuleOp module = getOperation();
     SmallVector<FwdOp> ops;
     if (failed(collectFwdOps(module, getArgument(),
-                             {ScheduleKind::simple, ScheduleKind::pipelined},
+                             {ScheduleKind::simple, ScheduleKind::pipelined,
+                              ScheduleKind::seesaw},
                              ops)))
       return signalPassFailure();
     if (ops.empty())
       return;
+    // The seesaw kernel's own limits, named on the op before any is
+    // lowered (sparse-mla-select-schedule falls back to simple where the
+    // schedule was not asked for).
+    bool refused = false;
+    for (FwdOp op : ops) {
+      ScheduleAttr schedule = op.getScheduleAttr();
+      if (schedule.getKind() != ScheduleKind::seesaw)
+        continue;
+      std::string why = whySeesawKernelCannotServe(schedule, op.getProblem());
+      if (!why.empty()) {
+        op.emitOpError() << why;
+        refused = true;
+      }
+    }
+    if (refused)
+      return signalPassFailure();
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     for (FwdOp op : ops) {
       ScheduleAttr schedule = op.getScheduleAttr();
-      bool pipelined = schedule.getKind() == ScheduleKind::pipelined;
-      gpu::GPUFuncOp func = createKernelFunc(
-          op, schedule, kernels, symbols,
-          pipelined ? "sparse_mla_fwd_pipelined" : "sparse_mla_fwd_simple",
-          /*extraArgs=*/{}, compiledScale);
-      buildTileProgram(func, op, schedule);
-      ExtraLaunchArgs extra;
-      extra.compiledScale = compiledScale;
-      if (pipelined) {
-        ArrayRef<int32_t> regs = schedule.getRegs();
-        OpBuilder b(func);
-        func->setAttr(tile::kPipelineRegsAttrName,
-                      b.getDenseI32ArrayAttr(
-                          {regs.empty() ? 56 : regs[0],
-                           regs.empty() ? 232 : regs[1]}));
-        // The producer gathers KV rows in 16-byte cp.async pieces.
-        extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
-      }
-      FwdOp::Problem p = op.getProblem();
-      replaceWithLaunch(op, schedule, func,
-                        getSimpleSmemLayout(schedule, p.Dqk, p.Dv).total,
-                        extra);
+      if (schedule.getKind() == ScheduleKind::seesaw)
+        lowerSeesaw(op, schedule, kernels, symbols);
+      else
+        lowerSimpleOrPipelined(op, schedule, kernels, symbols);
     }
+  }
+
+  void lowerSimpleOrPipelined(FwdOp op, ScheduleAttr schedule,
+                              gpu::GPUModuleOp kernels, SymbolTable &symbols) {
+    bool pipelined = schedule.getKind() == ScheduleKind::pipelined;
+    gpu::GPUFuncOp func = createKernelFunc(
+        op, schedule, kernels, symbols,
+        pipelined ? "sparse_mla_fwd_pipelined" : "sparse_mla_fwd_simple",
+        /*extraArgs=*/{}, compiledScale);
+    buildTileProgram(func, op, schedule);
+    ExtraLaunchArgs extra;
+    extra.compiledScale = compiledScale;
+    if (pipelined) {
+      ArrayRef<int32_t> regs = schedule.getRegs();
+      OpBuilder b(func);
+      func->setAttr(tile::kPipelineRegsAttrName,
+                    b.getDenseI32ArrayAttr({regs.empty() ? 56 : regs[0],
+                                            regs.empty() ? 232 : regs[1]}));
+      // The producer gathers KV rows in 16-byte cp.async pieces.
+      extra.rowAlignment = {{"kv", hw::kCpAsyncBytes}};
+    }
+    FwdOp::Problem p = op.getProblem();
+    replaceWithLaunch(op, schedule, func,
+                      getSimpleSmemLayout(schedule, p.Dqk, p.Dv).total, extra);
+  }
+
+  /// The seesaw kernel (and with split_tail its split kernel, the same
+  /// program over a share of a tile's blocks) holds the same tile program
+  /// as the simple one; its launch passes Q's tensor map (and the split
+  /// plan) for the body convert-sparse-mla-seesaw-to-gpu builds from it.
+  void lowerSeesaw(FwdOp op, ScheduleAttr schedule, gpu::GPUModuleOp kernels,
+                   SymbolTable &symbols) {
+    SmallVector<Type> extraTypes =
+        seesawExtraParamTypes(op.getContext(), schedule);
+    auto makeKernel = [&](StringRef name, bool split) {
+      gpu::GPUFuncOp func = createKernelFunc(op, schedule, kernels, symbols,
+                                             name, extraTypes, compiledScale);
+      buildTileProgram(func, op, schedule, extraTypes.size());
+      markSeesawKernel(func, op, schedule, split);
+      return func;
+    };
+    gpu::GPUFuncOp func = makeKernel(kSeesawKernelName, false);
+    StringRef splitName;
+    if (schedule.getSplitTail())
+      splitName = makeKernel(kSeesawSplitKernelName, true).getName();
+    replaceWithLaunch(op, schedule, func,
+                      getSeesawLayout(schedule, op.getProblem().Dqk).total,
+                      seesawLaunchArgs(op, schedule, splitName, compiledScale));
   }
 };
 

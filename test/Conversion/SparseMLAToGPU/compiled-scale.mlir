@@ -1,7 +1,7 @@
 // RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles | FileCheck %s --check-prefix=LAUNCH
 // RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles=compiled-scale=true | FileCheck %s --check-prefix=COMPILED
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=SEESAW-LAUNCH
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu=compiled-scale=true | FileCheck %s --check-prefix=SEESAW-COMPILED
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=SEESAW-LAUNCH
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles=compiled-scale=true --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=SEESAW-COMPILED
 
 // The softmax scale: by default a launch parameter (`scale_log2` = sm_scale
 // x log2(e), the op's value passed by the host launch, any value by a

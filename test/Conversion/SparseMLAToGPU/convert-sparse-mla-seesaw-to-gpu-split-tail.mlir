@@ -1,4 +1,4 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
 
 // The seesaw schedule's split_tail option: the persistent kernel computes
 // the first `tiles` tiles (a launch argument), and a second kernel, the

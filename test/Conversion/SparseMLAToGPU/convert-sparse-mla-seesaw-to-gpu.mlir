@@ -1,6 +1,6 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu --ws-insert-proxy-fences | FileCheck %s
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=TIES
-// RUN: sparse-mla-opt %s --convert-sparse-mla-seesaw-to-gpu --convert-hopper-to-nvvm | FileCheck %s --check-prefix=PINS
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --ws-insert-proxy-fences | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=TIES
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-hopper-to-nvvm | FileCheck %s --check-prefix=PINS
 
 // The accumulators are threaded through SSA: S (32 f32 per thread) leaves
 // its wait, the P fragment (16 i32) and O (128 f32) go through the

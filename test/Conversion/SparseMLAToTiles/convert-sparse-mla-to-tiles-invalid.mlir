@@ -26,3 +26,18 @@ module {
     }
   }
 }
+
+// -----
+
+// The seesaw kernel's own limits are named on the op: split_tail divides a
+// tile's rounds, and one round (topk = 2 x block_k) leaves nothing to divide.
+func.func @split_one_round(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
+                           %idx: memref<?x?x1x128xi32>, %qs: i32,
+                           %out: memref<?x?x64x512xbf16>, %lse: memref<?x?x64xf32>) {
+  // expected-error @+1 {{seesaw schedule with split_tail needs at least two rounds, topk >= 4 x block_k = 256, but got 128}}
+  sparse_mla.fwd q(%q : memref<?x?x64x576xbf16>) kv(%kv : memref<?x?x1x576xbf16>)
+                 indices(%idx : memref<?x?x1x128xi32>) q_start(%qs)
+                 out(%out : memref<?x?x64x512xbf16>) lse(%lse : memref<?x?x64xf32>)
+                 {schedule = #sparse_mla.schedule<seesaw, heads_per_cta = 64, block_k = 64, stages = 2, warpgroups = 3, regs = [40, 232, 232], persistent = true, split_tail = true>}
+  return
+}

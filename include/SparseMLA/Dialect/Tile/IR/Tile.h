@@ -25,6 +25,12 @@ namespace mlir::sparse_mla::tile {
 /// budgets, as a DenseI32ArrayAttr.
 constexpr llvm::StringLiteral kPipelineRegsAttrName =
     "sparse_mla_tile.pipeline_regs";
+/// On a kernel whose tile program becomes the seesaw kernel
+/// (convert-sparse-mla-seesaw-to-gpu): a DictionaryAttr with the `schedule`
+/// (#sparse_mla.schedule), `kv_stride` (which the program holds only as the
+/// arithmetic of each block's causal bound) and `split` (whether this is
+/// split_tail's split kernel).
+constexpr llvm::StringLiteral kSeesawAttrName = "sparse_mla_tile.seesaw";
 } // namespace mlir::sparse_mla::tile
 
 #define GET_TYPEDEF_CLASSES
