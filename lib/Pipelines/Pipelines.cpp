@@ -106,6 +106,8 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   device.addPass(createCanonicalizerPass());
   device.addPass(createCSEPass());
   device.addPass(createReconcileUnrealizedCastsPass());
+  // Each distinct inline PTX statement once, in a function LLVM inlines.
+  device.addPass(createSparseMLAOutlineInlineAsm());
 }
 
 std::string mlir::sparse_mla::checkToNVVMPipelineOptions(

@@ -184,4 +184,24 @@ def SparseMLAByValueParams
   ];
 }
 
+def SparseMLAOutlineInlineAsm
+    : Pass<"sparse-mla-outline-inline-asm", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Keep each distinct inline PTX statement once, in an "
+                "always-inline function that every use calls";
+  let description = [{
+    MLIR 22 lowers several NVVM ops (wgmma, the mbarrier parity wait) to an
+    `llvm.inline_asm` per use, and the kernels use inline PTX where NVVM has
+    no op (streaming stores, register ties). This pass, run on a
+    `gpu.module` once its functions are `llvm.func`s, gives every distinct
+    statement (the same PTX, constraints, flags, operand and result types)
+    one private function holding it, marked `always_inline`, and replaces
+    each `llvm.inline_asm` by a call to it. LLVM inlines the calls before any
+    other transformation, so the PTX is what the statements give in place;
+    the module then holds each kind of statement once.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+  ];
+}
+
 #endif // SPARSEMLA_CONVERSION_PASSES_TD
