@@ -16,8 +16,10 @@ def _where(t):
     return "%s:%s" % (d.type, d.index) if d.index is not None else d.type
 
 
-def check_tensor(name, t, dtype, rank, aligned_rows=False):
-    """(shape, strides) of ``t`` after the checks of one operand."""
+def check_tensor(name, t, dtype, rank, aligned_rows=False, expected=None):
+    """(shape, strides) of ``t`` after the checks of one operand; with
+    ``expected`` (sizes with names, as for check_shape) a rank that differs
+    names the whole expected shape."""
     try:
         shape, strides, dt, ptr = t.shape, t.stride(), t.dtype, t.data_ptr()
         is_cuda = t.device.type == "cuda"
@@ -30,6 +32,8 @@ def check_tensor(name, t, dtype, rank, aligned_rows=False):
         raise ValueError("%s: expected a CUDA tensor, got one on %s"
                          % (name, _where(t)))
     if len(shape) != rank:
+        if expected is not None:
+            check_shape(name, t, expected)
         raise ValueError("%s: expected rank %d, got shape %s (rank %d)"
                          % (name, rank, list(shape), len(shape)))
     if 0 in shape:
@@ -176,7 +180,7 @@ def check_optional(q, attn_sink, topk_length, B, S, H, rank=4):
              [("S", S)] if rank == 3 else [("B", B), ("S", S)])):
         if t is None:
             continue
-        check_tensor(name, t, dtype, len(shape))
+        check_tensor(name, t, dtype, len(shape), expected=shape)
         check_shape(name, t, shape)
         if t.get_device() != q.get_device():
             raise ValueError("%s: expected the device of q (%s), got %s"

@@ -453,7 +453,7 @@ class ValidationTest(unittest.TestCase):
                 ((None, FakeTensor((2, 4), "torch.int32")), ValueError,
                  r"topk_length: expected shape \[2, 3\] \(B=2, S=3\), got \[2, 4\]"),
                 ((None, FakeTensor((6,), "torch.int32")), ValueError,
-                 r"topk_length: expected rank 2, got shape \[6\]"),
+                 r"topk_length: expected shape \[2, 3\] \(B=2, S=3\), got \[6\]"),
                 ((FakeTensor((128,), "torch.float32", index=1), None),
                  ValueError, "attn_sink: expected the device of q"),
                 ((FakeTensor((128,), "torch.float32", device="cpu",

@@ -473,7 +473,8 @@ def test_optional_operand_errors():
     with pytest.raises(TypeError, match="attn_sink: expected dtype torch.float32"):
         sparse_mla.fwd(q, kv, idx, attn_sink=torch.zeros(128, device="cuda",
                                                          dtype=torch.bfloat16))
-    with pytest.raises(ValueError, match=r"topk_length: expected shape \[1, 8\]"):
+    with pytest.raises(ValueError,
+                       match=r"topk_length: expected shape \[1, 8\] \(B=1, S=8\), got \[8\]"):
         sparse_mla.fwd(q, kv, idx, topk_length=torch.zeros(
             8, dtype=torch.int32, device="cuda"))
     with pytest.raises(ValueError, match=r"topk_length: expected shape \[8\]"):
