@@ -1923,25 +1923,44 @@ FailureOr<FwdSpec> readTileProgram(gpu::GPUFuncOp func, DictionaryAttr mark) {
   tile::GatherOp gather;
   tile::MatmulOp logits;
   tile::FinishOp finish;
-  int count = 0;
+  // The program's tile ops, by name: exactly those of one op's program.
+  llvm::StringMap<int> counts;
   func.walk([&](Operation *op) {
+    if (!isa<tile::TileDialect>(op->getDialect()))
+      return;
+    ++counts[op->getName().getStringRef()];
     if (auto o = dyn_cast<tile::LoadOp>(op))
-      load = o, ++count;
+      load = o;
     else if (auto o = dyn_cast<tile::BlockRowsOp>(op))
-      rows = o, ++count;
+      rows = o;
     else if (auto o = dyn_cast<tile::GatherOp>(op))
-      gather = o, ++count;
+      gather = o;
     else if (auto o = dyn_cast<tile::MatmulOp>(op); o && o.getTransposeB())
-      logits = o, ++count;
+      logits = o;
     else if (auto o = dyn_cast<tile::FinishOp>(op))
-      finish = o, ++count;
+      finish = o;
   });
-  if (count != 5 || !load || !rows || !gather || !logits || !finish)
+  const llvm::StringMap<int> expected = {
+      {tile::LoadOp::getOperationName(), 1},
+      {tile::FillOp::getOperationName(), 3},
+      {tile::BlockRowsOp::getOperationName(), 1},
+      {tile::GatherOp::getOperationName(), 1},
+      {tile::MatmulOp::getOperationName(), 2},
+      {tile::SoftmaxStepOp::getOperationName(), 1},
+      {tile::FinishOp::getOperationName(), 1}};
+  bool same = counts.size() == expected.size() && logits;
+  for (const auto &[name, n] : expected)
+    same = same && counts.lookup(name) == n;
+  // The logits are masked by, and the gather reads, the block's rows.
+  if (!same || gather.getRows() != rows.getRows() ||
+      logits.getMask() != rows.getRows())
     return func.emitOpError()
            << "is marked " << tile::kSeesawAttrName
            << " but its body is not the tile program of one sparse_mla.fwd "
-              "(one load, block_rows, gather, logits matmul and finish), as "
-              "convert-sparse-mla-to-tiles makes it";
+              "(one load, three fills, then per block: block_rows, the gather "
+              "and the logits matmul masked by its rows, softmax_step, the "
+              "P V matmul; one finish), as convert-sparse-mla-to-tiles makes "
+              "it";
   auto dims = [](Value v) { return cast<ShapedType>(v.getType()).getShape(); };
   ArrayRef<int64_t> q = dims(load.getSource()), kv = dims(gather.getSource()),
                     idx = dims(rows.getIndices()), out = dims(finish.getOut()),
