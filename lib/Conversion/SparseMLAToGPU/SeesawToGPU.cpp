@@ -1895,15 +1895,6 @@ void buildSeesawKernelBody(gpu::GPUFuncOp func, const FwdSpec &spec,
   gpu::ReturnOp::create(b);
 }
 
-/// A static size of one dimension from any of `sizes` (kernel parameters
-/// carry the op's shapes), else dynamic.
-int64_t pickSize(std::initializer_list<int64_t> sizes) {
-  for (int64_t size : sizes)
-    if (!ShapedType::isDynamic(size))
-      return size;
-  return ShapedType::kDynamic;
-}
-
 /// What the seesaw body needs of the tile program in `func` (made by
 /// convert-sparse-mla-to-tiles for a seesaw schedule and marked with
 /// tile::kSeesawAttrName): the problem from its tiles' global operands,
@@ -1961,23 +1952,12 @@ FailureOr<FwdSpec> readTileProgram(gpu::GPUFuncOp func, DictionaryAttr mark) {
               "and the logits matmul masked by its rows, softmax_step, the "
               "P V matmul; one finish), as convert-sparse-mla-to-tiles makes "
               "it";
-  auto dims = [](Value v) { return cast<ShapedType>(v.getType()).getShape(); };
-  ArrayRef<int64_t> q = dims(load.getSource()), kv = dims(gather.getSource()),
-                    idx = dims(rows.getIndices()), out = dims(finish.getOut()),
-                    lse = dims(finish.getLse());
-  ArrayRef<int64_t> ml =
-      finish.getMaxLogits() ? dims(finish.getMaxLogits()) : lse;
-  FwdOp::Problem &p = spec.p;
-  p.B = pickSize({q[0], kv[0], idx[0], out[0], lse[0], ml[0]});
-  p.S = pickSize({q[1], idx[1], out[1], lse[1], ml[1]});
-  p.Skv = kv[1];
-  p.H = q[2];
-  p.G = kv[2];
-  p.Dqk = q[3];
-  p.Dv = out[3];
-  p.topk = idx[3];
-  p.attnSink = static_cast<bool>(finish.getSink());
-  p.topkLength = static_cast<bool>(rows.getLength());
+  spec.p = getFwdProblem(load.getSource(), gather.getSource(),
+                         rows.getIndices(), finish.getOut(), finish.getLse(),
+                         finish.getMaxLogits(),
+                         static_cast<bool>(finish.getSink()),
+                         static_cast<bool>(rows.getLength()));
+  const FwdOp::Problem &p = spec.p;
   spec.causal = static_cast<bool>(rows.getLastVisible());
   spec.hasMaxLogits = static_cast<bool>(finish.getMaxLogits());
   // The program's operands must be the kernel's parameters in the package's

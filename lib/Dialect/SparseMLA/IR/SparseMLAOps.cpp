@@ -267,7 +267,10 @@ LogicalResult FwdOp::verify() {
   return success();
 }
 
-FwdOp::Problem FwdOp::getProblem() {
+FwdOp::Problem mlir::sparse_mla::getFwdProblem(Value q, Value kv,
+                                              Value indices, Value out,
+                                              Value lse, Value maxLogits,
+                                              bool attnSink, bool topkLength) {
   auto dims = [](Value v) {
     return cast<ShapedType>(v.getType()).getShape();
   };
@@ -278,22 +281,27 @@ FwdOp::Problem FwdOp::getProblem() {
         return size;
     return ShapedType::kDynamic;
   };
-  ArrayRef<int64_t> q = dims(getQ()), kv = dims(getKv()),
-                    idx = dims(getIndices()), out = dims(getOut()),
-                    lse = dims(getLse());
-  ArrayRef<int64_t> ml = getMaxLogits() ? dims(getMaxLogits()) : lse;
-  Problem p;
-  p.B = pick({q[0], kv[0], idx[0], out[0], lse[0], ml[0]});
-  p.S = pick({q[1], idx[1], out[1], lse[1], ml[1]});
-  p.Skv = kv[1];
-  p.H = q[2];
-  p.G = kv[2];
-  p.Dqk = q[3];
-  p.Dv = out[3];
+  ArrayRef<int64_t> qd = dims(q), kvd = dims(kv), idx = dims(indices),
+                    outd = dims(out), lsed = dims(lse);
+  ArrayRef<int64_t> ml = maxLogits ? dims(maxLogits) : lsed;
+  FwdOp::Problem p;
+  p.B = pick({qd[0], kvd[0], idx[0], outd[0], lsed[0], ml[0]});
+  p.S = pick({qd[1], idx[1], outd[1], lsed[1], ml[1]});
+  p.Skv = kvd[1];
+  p.H = qd[2];
+  p.G = kvd[2];
+  p.Dqk = qd[3];
+  p.Dv = outd[3];
   p.topk = idx[3];
-  p.attnSink = bool(getAttnSink());
-  p.topkLength = bool(getTopkLength());
+  p.attnSink = attnSink;
+  p.topkLength = topkLength;
   return p;
+}
+
+FwdOp::Problem FwdOp::getProblem() {
+  return getFwdProblem(getQ(), getKv(), getIndices(), getOut(), getLse(),
+                       getMaxLogits(), bool(getAttnSink()),
+                       bool(getTopkLength()));
 }
 
 void FwdOp::getEffects(

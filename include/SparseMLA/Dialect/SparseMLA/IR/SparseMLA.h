@@ -23,6 +23,14 @@
 
 namespace mlir::sparse_mla {
 
+/// The sizes of an op whose operands (or, in a kernel, the values they
+/// became) are `q`, `kv`, `indices`, `out`, `lse` and `maxLogits` (null
+/// without it), each dimension read from any of them that has it static.
+/// FwdOp::getProblem is this on the op's own operands.
+FwdOp::Problem getFwdProblem(Value q, Value kv, Value indices, Value out,
+                             Value lse, Value maxLogits, bool attnSink,
+                             bool topkLength);
+
 /// The default schedule of `kind` for an op whose kv groups have
 /// `headsPerGroup` (= H/G) query heads each.
 ScheduleAttr getDefaultSchedule(MLIRContext *ctx, ScheduleKind kind,
