@@ -303,8 +303,8 @@ static Type kernelArgType(Value v) {
   return type ? Type(getKernelMemRefType(type)) : v.getType();
 }
 
-/// The op's sm_scale x log2(e) as an f32 constant: the kernel's constant
-/// (compiled-scale) or the value the host launch passes for `scale_log2`.
+/// The kernel's `scale_log2` parameter, or without one (compiled-scale) the
+/// op's sm_scale x log2(e) as an f32 constant.
 Value mlir::sparse_mla::kernelScaleLog2(ImplicitLocOpBuilder &b,
                                         const FwdSpec &spec,
                                         ValueRange opArgs) {
