@@ -13,7 +13,8 @@ set(SPARSE_MLA_WARPSPEC_LIBS MLIRWarpSpecToNVVM MLIRWarpSpecTransforms MLIRWarpS
 set(SPARSE_MLA_HOPPER_LIBS MLIRHopperToNVVM MLIRHopper)
 set(SPARSE_MLA_COMPILER_LIBS
   SparseMLAInitAll SparseMLAPackageWriter MLIRSparseMLAPipelines MLIRSparseMLAToGPU
-  MLIRSparseMLAToTiles MLIRSparseMLATilesToSIMT MLIRSparseMLAKernelCommon
+  MLIRSparseMLAToTiles MLIRSparseMLATilesToSIMT MLIRSparseMLATilesToHopper
+  MLIRSparseMLAKernelCommon
   MLIRSparseMLATileTransforms MLIRSparseMLATile
   MLIRSparseMLATransforms MLIRSparseMLA SparseMLATarget sparse_mla_package
   ${SPARSE_MLA_HOPPER_LIBS} ${SPARSE_MLA_WARPSPEC_LIBS})

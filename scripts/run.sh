@@ -21,11 +21,13 @@ stage "level 1 + schedule for $CHIP (the chip's default): out/02-scheduled.mlir"
   "$OPT" "$EXAMPLE" --sparse-mla-select-schedule="chip=$CHIP" -o "$OUT/02-scheduled.mlir"
 stage "level 2 (kernel holding the tile program + host launch, the chip's default schedule): out/03-tiles.mlir" \
   "$OPT" "$OUT/02-scheduled.mlir" --convert-sparse-mla-to-tiles -o "$OUT/03-tiles.mlir"
-stage "levels 3-5 (on sm_90a the seesaw roles, channels, TMA, hopper wgmma ops in place of the tile program; elsewhere the tile program): out/03-kernel.mlir" \
+stage "levels 3-4 (on sm_90a the seesaw roles, channels, TMA, and the warpgroup products as tile ops on shared-memory tiles in place of the tile program; elsewhere the tile program): out/03-kernel.mlir" \
   "$OPT" "$OUT/03-tiles.mlir" --convert-sparse-mla-seesaw-to-gpu --canonicalize --cse \
     -o "$OUT/03-kernel.mlir"
+stage "level 5 (the products as hopper wgmma ops, descriptors from the tiles' layouts): out/04-hopper.mlir" \
+  "$OPT" "$OUT/03-kernel.mlir" --convert-sparse-mla-tiles-to-hopper -o "$OUT/04-hopper.mlir"
 stage "levels 4-5 (proxy fences, hopper ops -> NVVM wgmma, roles -> setmaxnreg branches, channels -> mbarriers): out/04-roles-lowered.mlir" \
-  "$OPT" "$OUT/03-kernel.mlir" \
+  "$OPT" "$OUT/04-hopper.mlir" \
     --pass-pipeline="builtin.module(gpu.module(ws-insert-proxy-fences,convert-hopper-to-nvvm,convert-ws-warp-specialize-to-nvvm,convert-ws-channels-to-nvvm,canonicalize,cse))" \
     -o "$OUT/04-roles-lowered.mlir"
 # The simple and pipelined schedules level by level: the tile program

@@ -56,9 +56,11 @@ void mlir::sparse_mla::buildToNVVMPipeline(
   ConvertSparseMLAToTilesOptions tiles;
   tiles.compiledScale = options.compiledScale;
   pm.addPass(createConvertSparseMLAToTiles(tiles));
-  // Level 2 -> 5 in one pass for the seesaw kernels: their tile program
-  // becomes the warp-specialized body with its Hopper ops.
+  // Level 2 -> 4 for the seesaw kernels: their tile program becomes the
+  // warp-specialized body, whose matrix products are warpgroup tile ops on
+  // shared memory; level 5 turns those into Hopper ops.
   pm.addPass(createConvertSparseMLASeesawToGPU());
+  pm.addPass(createConvertSparseMLATilesToHopper());
   // Level 2 -> 3: the pipelined kernel's producer and consumer roles; then
   // the barriers between tile ops, the ops as SIMT loops, and the tiles'
   // places in shared memory.

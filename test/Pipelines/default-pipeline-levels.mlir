@@ -4,8 +4,10 @@
 
 // The default sm_90a pipeline, level by level (a small seesaw op: H 64, topk
 // 128, causal): the scheduled op; then a tile program with neither the op nor
-// any NVVM op nor roles; then the roles, whose matrix products are hopper ops;
-// NVVM's wgmma appears only once convert-hopper-to-nvvm has run.
+// any NVVM op nor roles; then the roles, whose matrix products are still
+// tile ops (warpgroup products on shared-memory tiles, no wgmma of any
+// dialect); hopper's wgmma appears only once convert-sparse-mla-tiles-to-hopper
+// has run, NVVM's once convert-hopper-to-nvvm has.
 
 // CHECK: IR Dump After SparseMLASelectSchedule
 // CHECK-NEXT: sparse_mla.fwd
@@ -23,7 +25,13 @@
 // CHECK-NEXT: sparse_mla_tile.finish
 // CHECK-NEXT: IR Dump After ConvertSparseMLASeesawToGPU
 // CHECK-NEXT: ws.warp_specialize
-// CHECK-NOT: sparse_mla_tile.
+// CHECK-NOT: wgmma
+// CHECK: sparse_mla_tile.mma_async
+// CHECK-NOT: wgmma
+// CHECK: sparse_mla_tile.mma_wait
+// CHECK-NOT: wgmma
+// CHECK: IR Dump After ConvertSparseMLATilesToHopper
+// CHECK-NOT: sparse_mla_tile.mma
 // CHECK-NOT: nvvm.wgmma
 // CHECK: hopper.wgmma
 // CHECK-NOT: nvvm.wgmma

@@ -101,6 +101,29 @@ def ConvertSparseMLATilesToSIMT
   ];
 }
 
+def ConvertSparseMLATilesToHopper
+    : Pass<"convert-sparse-mla-tiles-to-hopper"> {
+  let summary = "Lower warpgroup tile ops on shared memory to hopper ops "
+                "(IR level 5)";
+  let description = [{
+    Each `sparse_mla_tile.mma_async` becomes the warpgroup's `wgmma.fence`,
+    one `hopper.wgmma` (A from shared memory) or `hopper.wgmma_rs` (A from
+    registers, rounded to bf16 pairs, fenced with the accumulator) per k16
+    step of its K range, and one `hopper.wgmma_commit`. The operands' matrix
+    descriptors are derived from their `#sparse_mla_tile.shared` layouts:
+    the start address (>> 4), the leading and stride byte offsets and the
+    swizzle mode; each k16 step advances the start address by the bytes
+    from the operand's first element to the step's, and an MN-major B by
+    its `n_offset` columns. `sparse_mla_tile.mma_wait` becomes
+    `hopper.wgmma_wait 0`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::hopper::HopperDialect",
+    "::mlir::LLVM::LLVMDialect",
+  ];
+}
+
 def ConvertSparseMLASeesawToGPU
     : Pass<"convert-sparse-mla-seesaw-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Turn the tile program of each seesaw kernel into the "
@@ -125,25 +148,27 @@ def ConvertSparseMLASeesawToGPU
       nothing read, for invalid entries), both into 128-byte-swizzled
       64-column atoms, and releases each into the channel `kv` (depth 2);
     * `consumer0` / `consumer1` (warpgroups 1, 2): consumer `c` computes
-      `S = Q K^T` of block `2i + c` with `hopper.wgmma` (m64n64k16, both
-      operands from shared memory), masks invalid columns, exchanges its row max
+      `S = Q K^T` of block `2i + c` with `sparse_mla_tile.mma_async` (both
+      operands from shared memory, 128-byte swizzled), masks invalid columns, exchanges its row max
       with the peer through the channel `max[c]`, rescales, writes its P
       tile (bf16) into the stage's dead RoPE slice and publishes it through
       the channel `p[c]` (no proxy fence: `ws-insert-proxy-fences` places
       them where a wgmma reads what another role wrote through the generic
       proxy); then accumulates
-      `O_c += P_c V_c[:, half c] + P_p V_p[:, half c]` (m64n256k16, V read
-      MN-major from the same stage; the own GEMM with P from registers,
-      `hopper.wgmma_rs`), releasing both stages; after the last
+      `O_c += P_c V_c[:, half c] + P_p V_p[:, half c]` (V read MN-major
+      from the same stage; the own GEMM with P from registers), releasing
+      both stages; after the last
       round the row sums go through `max[c]` again and each consumer
       normalizes and writes its half of `out`; consumer 0 writes `lse` and
       `max_logits`.
 
     Every channel is a `!ws.channel`: who may touch which buffer when is
     visible in SSA, and `convert-ws-channels-to-nvvm` turns them into
-    mbarriers; the wgmma operations are `hopper` ops, their accumulators
-    threaded through `hopper.wgmma_wait`, and `convert-hopper-to-nvvm`
-    turns them into NVVM. Row statistics use `gpu.shuffle`; exponentials are
+    mbarriers; the matrix products are `sparse_mla_tile.mma_async` on
+    shared-memory tiles with `#sparse_mla_tile.shared` layouts, their
+    accumulators threaded through `sparse_mla_tile.mma_wait`, which
+    `convert-sparse-mla-tiles-to-hopper` turns into `hopper` ops (their
+    matrix descriptors derived from the layouts). Row statistics use `gpu.shuffle`; exponentials are
     `ex2.approx.ftz`. The body reads its row statistics, P tiles and KV
     stages as the seesaw layout places them: the program's workgroup tiles
     go with it.

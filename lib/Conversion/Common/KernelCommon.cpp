@@ -31,6 +31,15 @@ Value KernelBuilder::posInf() {
   return arith::ConstantFloatOp::create(
       b, b.getF32Type(), APFloat::getInf(APFloat::IEEEsingle(), false));
 }
+Value KernelBuilder::packBf16(Value lo, Value hi) {
+  Type bf16 = b.getBF16Type();
+  Value pair = LLVM::UndefOp::create(b, VectorType::get({2}, bf16));
+  pair = LLVM::InsertElementOp::create(
+      b, pair, arith::TruncFOp::create(b, bf16, lo), i32(0));
+  pair = LLVM::InsertElementOp::create(
+      b, pair, arith::TruncFOp::create(b, bf16, hi), i32(1));
+  return LLVM::BitcastOp::create(b, b.getI32Type(), pair);
+}
 
 void KernelBuilder::loop(Value lb, Value ub, Value step,
                          function_ref<void(Value)> body) {

@@ -35,6 +35,8 @@ struct KernelBuilder {
   Value f32(double v);
   Value negInf();
   Value posInf();
+  /// Two f32 as packed bf16x2 (i32), `lo` in the low half.
+  Value packBf16(Value lo, Value hi);
 
   /// for (iv = lb; iv < ub; iv += step) body(iv)
   void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body);

@@ -52,27 +52,18 @@ constexpr int64_t kRows = 64;
 constexpr int64_t kAtomCols = 64;
 constexpr int64_t kRowBytes = 128;
 constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192 (Q tile)
-/// Rows per 128-byte swizzle pattern: the WGMMA descriptor's stride between
-/// 8-row core-matrix groups. PTX ISA "Shared memory matrix layout", 128B
-/// swizzling mode.
+/// Rows per 128-byte swizzle pattern (PTX ISA "Shared memory matrix
+/// layout", 128B swizzling mode; #sparse_mla_tile.shared).
 constexpr int64_t kSwizzleRows = 8;
-constexpr int64_t kSwizzleAtomBytes = kSwizzleRows * kRowBytes; // 1024
 /// 16-byte pieces per 128-byte row.
 constexpr int64_t kSegments = kRowBytes / hw::kCpAsyncBytes; // 8
 /// Threads that copy one row together (one piece of each column block each).
 constexpr int64_t kThreadsPerRow = kSegments;
-/// WGMMA descriptor fields (PTX ISA "Matrix Descriptor Format"): start
-/// address, leading and stride byte offsets, all >> 4; bits 62-63 the
-/// swizzle mode, 1 = 128B.
-constexpr int64_t kDescSwizzle128B = int64_t(1) << 62;
-constexpr int64_t kDescNoSwizzle = 0;
 /// A P tile of 32 keys has 64-byte rows: stored without swizzle, as 8-row x
 /// 16-byte core matrices, kPCoreBytes apart along K and kPGroupBytes apart
 /// along M (PTX ISA "Shared memory matrix layout", no-swizzle K-major).
 constexpr int64_t kPCoreBytes = 128;
 constexpr int64_t kPGroupBytes = 512;
-constexpr int64_t kDescLboShift = 16;
-constexpr int64_t kDescSboShift = 32;
 /// lazy_rescale: how far (log2 units) a row's running max may exceed its
 /// softmax pivot before the pivot moves. Weights are then at most 2^8 = 256,
 /// far inside the range of bf16 P and f32 sums (the threshold FlashAttention
@@ -626,16 +617,19 @@ public:
   // WGMMA
   //===--------------------------------------------------------------------===//
 
-  /// A shared-memory matrix descriptor for a 128B-swizzled operand at `addr`
-  /// (i32), with leading / stride byte offsets `lbo` / `sbo`.
-  Value descriptor(Value addr, int64_t lbo, int64_t sbo,
-                   int64_t layout = kDescSwizzle128B) {
-    Value start =
-        arith::ExtUIOp::create(b, i64, arith::ShRUIOp::create(b, addr, c32(4)));
-    int64_t fixed =
-        layout | ((sbo >> 4) << kDescSboShift) | ((lbo >> 4) << kDescLboShift);
-    return arith::OrIOp::create(b, start, c64(fixed));
+  /// The layouts of the tiles the consumers' products read: the Q tile
+  /// [64 heads, Dqk] and a KV stage [block_k keys, Dqk], both in 128-byte
+  /// swizzled 64-column blocks, and a P tile (pLayout).
+  tile::SharedLayoutAttr qLayout() {
+    return tile::SharedLayoutAttr::get(b.getContext(), kRows,
+                                       geo.colBlocks * kAtomCols, kRowBytes);
   }
+  tile::SharedLayoutAttr stageLayout() {
+    return tile::SharedLayoutAttr::get(b.getContext(), geo.blockK,
+                                       geo.colBlocks * kAtomCols, kRowBytes);
+  }
+  /// The first V column of consumer `c`'s half of O.
+  int64_t vColumns(int c) const { return c * geo.dv / 2; }
 
   /// The P tile [64 heads, block_k keys] (bf16, K-major) in a stage's RoPE
   /// slice: 128B-swizzled rows for 64 keys (the layout of every other
@@ -650,20 +644,11 @@ public:
     return add(add(mul(group, c32(kPGroupBytes)), c32(chunk * kPCoreBytes)),
                mul(inGroup, c32(hw::kCpAsyncBytes)));
   }
-  Value pDescriptor(Value addr) {
-    return pSwizzled()
-               ? descriptor(addr, /*lbo=*/16, kSwizzleAtomBytes)
-               : descriptor(addr, kPCoreBytes, kPGroupBytes, kDescNoSwizzle);
-  }
-  /// Bytes between the P operands of consecutive k16 steps.
-  int64_t pStepBytes() const {
-    return pSwizzled() ? hw::kWgmmaKBf16 * 2
-                       : hw::kWgmmaKBf16 * 2 / hw::kCpAsyncBytes * kPCoreBytes;
-  }
-  /// `desc` advanced by `bytes` (the start address field cannot carry:
-  /// shared addresses are below 2^18).
-  Value advance(Value desc, int64_t bytes) {
-    return bytes == 0 ? desc : arith::AddIOp::create(b, desc, c64(bytes >> 4));
+  /// The P tile's layout: swizzled like the stages for 64 keys, core
+  /// matrices without swizzle for 32.
+  tile::SharedLayoutAttr pLayout() {
+    return tile::SharedLayoutAttr::get(b.getContext(), kRows, geo.blockK,
+                                       pSwizzled() ? kRowBytes : 0);
   }
 
   LLVM::LLVMStructType accType(int64_t n) {
@@ -674,15 +659,7 @@ public:
   /// Waits for every wgmma group in flight, whose result `acc` is: the
   /// accumulator to read from here on.
   Value waitFor(Value acc) {
-    return hopper::WgmmaWaitOp::create(b, acc.getType(), /*pending=*/0, acc)
-        .getResult(0);
-  }
-
-  /// One k16 step of `acc += A B`, both from shared memory.
-  Value mma(Value acc, Value descA, Value descB, bool bMnMajor,
-            bool accumulate) {
-    return hopper::WgmmaOp::create(b, acc.getType(), acc, descA, descB,
-                                   bMnMajor, /*zero_init=*/!accumulate);
+    return tile::MmaWaitOp::create(b, acc.getType(), acc).getResult(0);
   }
 
   /// A side-effecting inline-asm statement with one result: LLVM keeps it
@@ -794,16 +771,7 @@ public:
     return values;
   }
 
-  /// Two f32 as packed bf16x2 (i32), `lo` in the low half.
-  Value packBf16(Value lo, Value hi) {
-    Value pair =
-        LLVM::UndefOp::create(b, VectorType::get({2}, b.getBF16Type()));
-    pair = LLVM::InsertElementOp::create(
-        b, pair, arith::TruncFOp::create(b, b.getBF16Type(), lo), c32(0));
-    pair = LLVM::InsertElementOp::create(
-        b, pair, arith::TruncFOp::create(b, b.getBF16Type(), hi), c32(1));
-    return LLVM::BitcastOp::create(b, i32, pair);
-  }
+  Value packBf16(Value lo, Value hi) { return kb.packBf16(lo, hi); }
 
   /// The softmax pivot of a row after it has seen max `max`, from pivot
   /// `prev`: `max` itself, or with lazy_rescale `prev` while `max` exceeds
@@ -1230,7 +1198,7 @@ public:
     MLIRContext *ctx = b.getContext();
     const int c = cs.c;
     Value kvLeft = cs.kvCh[2 * c], kvRight = cs.kvCh[2 * c + 1];
-    Value qDesc = descriptor(opaque(qTile()), /*lbo=*/16, kSwizzleAtomBytes);
+    Value qAddr = opaque(qTile());
     Value s = LLVM::ZeroOp::create(b, ts.sType);
     bool firstStep = true;
     for (int h : {c, 1 - c}) {
@@ -1243,18 +1211,12 @@ public:
       // through the async proxy: ws-insert-proxy-fences fences here.)
       if (!rs.stage)
         rs.stage = opaque(tile(stageOf(c, acq.getSlot())));
-      Value kDesc = descriptor(rs.stage, /*lbo=*/16, kSwizzleAtomBytes);
-      hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});
       auto [cbBegin, cbEnd] = halfBlocks(h);
-      for (int64_t cb = cbBegin; cb < cbEnd; ++cb)
-        for (int64_t k = 0; k < kAtomCols / hw::kWgmmaKBf16; ++k) {
-          int64_t kOff = k * hw::kWgmmaKBf16 * 2;
-          s = mma(s, advance(qDesc, cb * kColBlockBytes + kOff),
-                  advance(kDesc, cb * geo.kvBlockBytes + kOff),
-                  /*bMnMajor=*/false, /*accumulate=*/!firstStep);
-          firstStep = false;
-        }
-      hopper::WgmmaCommitOp::create(b);
+      s = tile::MmaAsyncOp::create(
+          b, s.getType(), s, ValueRange{qAddr}, rs.stage, qLayout(),
+          stageLayout(), cbBegin * kAtomCols, (cbEnd - cbBegin) * kAtomCols,
+          /*n_offset=*/0, /*transpose_b=*/true, /*zero_init=*/firstStep);
+      firstStep = false;
     }
     rs.s = waitFor(s);
     // Persistent: after the tile's last QK^T this consumer is done with Q;
@@ -1409,43 +1371,14 @@ public:
                                  /*async=*/false);
   }
 
-  /// The k16 steps of a P . V GEMM (block_k keys), and the bytes between
-  /// the V operands of consecutive steps.
-  int64_t pvSteps() const { return geo.blockK / hw::kWgmmaKBf16; }
-  static constexpr int64_t kVStep = hw::kWgmmaKBf16 * kRowBytes;
-  /// V is read MN-major: 64-column atoms one column block apart (LBO),
-  /// 8-key groups kSwizzleAtomBytes apart (SBO). Consumer `c`'s half of
-  /// the V columns of the stage at `stageAddr`.
-  Value vDescriptor(int c, Value stageAddr) {
-    const int64_t vOffset = c * geo.vBlocksPerHalf * geo.kvBlockBytes;
-    return descriptor(add(stageAddr, c32(vOffset)), geo.kvBlockBytes,
-                      kSwizzleAtomBytes);
-  }
-
   /// 4. O_c += P_c V_c[:, half c] with P_c from registers: the S
   /// accumulator fragment of columns 16k .. 16k+15 is the A fragment of
   /// k-step k (rows g, g+8; columns 2t, 2t+8).
   void ownGemm(const ConsumerSetup &cs, ConsumerRound &rs) {
-    const int64_t nS = cs.nS;
-    // Every register the GEMM reads is written before its fence.
-    SmallVector<Value> fenced;
-    for (int64_t q = 0; q < nS / 2; ++q)
-      fenced.push_back(packBf16(rs.weight[2 * q], rs.weight[2 * q + 1]));
-    fenced.push_back(rs.scaled);
-    auto fence = hopper::WgmmaFenceOp::create(b, ValueRange(fenced).getTypes(),
-                                              fenced);
-    ValueRange aFrag = fence.getResults().drop_back();
-    Value acc = fence.getResults().back();
-    {
-      Value bDesc = vDescriptor(cs.c, rs.stage);
-      for (int64_t k = 0; k < pvSteps(); ++k)
-        acc = hopper::WgmmaRegAOp::create(
-            b, acc.getType(), acc, aFrag.slice(4 * k, 4),
-            advance(bDesc, k * kVStep), /*b_mn_major=*/true,
-            /*zero_init=*/false);
-    }
-    hopper::WgmmaCommitOp::create(b);
-    rs.acc = acc;
+    rs.acc = tile::MmaAsyncOp::create(
+        b, rs.scaled.getType(), rs.scaled, rs.weight, rs.stage,
+        /*a_layout=*/nullptr, stageLayout(), /*k_offset=*/0, geo.blockK,
+        vColumns(cs.c), /*transpose_b=*/false, /*zero_init=*/false);
   }
 
   /// 5. Consumer 0 learns m' and repairs: its P tile for the peer is
@@ -1506,19 +1439,13 @@ public:
     // (The peer's P tile (st.shared) and the peer block's V half
     // (cp.async) were written through the generic proxy: one fence after
     // both acquires, from ws-insert-proxy-fences.)
-    // The waits above are branches: restate the register fence so the
-    // chain needs no compiler-inserted one.
-    hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});
-    {
-      Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
-      Value aDesc = pDescriptor(pTileOf(p, peerStage));
-      Value bDesc = vDescriptor(c, peerStage);
-      for (int64_t k = 0; k < pvSteps(); ++k)
-        rs.acc = mma(rs.acc, advance(aDesc, k * pStepBytes()),
-                     advance(bDesc, k * kVStep),
-                     /*bMnMajor=*/true, /*accumulate=*/true);
-    }
-    hopper::WgmmaCommitOp::create(b);
+    // (The waits above are branches: the product's lowering restates the
+    // register fence, so the chain needs no compiler-inserted one.)
+    Value peerStage = opaque(tile(stageOf(p, peerKv.getSlot())));
+    rs.acc = tile::MmaAsyncOp::create(
+        b, rs.acc.getType(), rs.acc, ValueRange{pTileOf(p, peerStage)},
+        peerStage, pLayout(), stageLayout(), /*k_offset=*/0, geo.blockK,
+        vColumns(c), /*transpose_b=*/false, /*zero_init=*/false);
     // The next round's validity, loaded while the cross GEMM runs (the
     // last round reloads its own: in bounds, unused; the range never ends
     // past the tile's last round).

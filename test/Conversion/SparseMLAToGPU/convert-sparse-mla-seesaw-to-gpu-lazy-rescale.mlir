@@ -1,4 +1,4 @@
-// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s -split-input-file --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-sparse-mla-tiles-to-hopper | FileCheck %s
 
 // `lazy_rescale = true`: a row's softmax pivot moves only when the running
 // max exceeds it by more than 8 (log2 units), and the O accumulators are

@@ -1,4 +1,4 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-sparse-mla-tiles-to-hopper | FileCheck %s
 
 // The persistent seesaw kernel (schedule `persistent = true`): every role
 // loops over tiles t = ctaId + n x numCtas below B x S x (H / 64), the
@@ -80,7 +80,7 @@
 // CHECK: math.log2
 // CHECK: scf.yield %{{.*}} : i32
 // CHECK: ws.role_return
-// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-sparse-mla-tiles-to-hopper | FileCheck %s
 
 func.func @persistent(%q: memref<?x?x64x576xbf16>, %kv: memref<?x?x1x576xbf16>,
                       %idx: memref<?x?x1x256xi32>, %qs: i32,

@@ -1,6 +1,30 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --ws-insert-proxy-fences | FileCheck %s
-// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=TIES
-// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-hopper-to-nvvm | FileCheck %s --check-prefix=PINS
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s --check-prefix=LEVEL4
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-sparse-mla-tiles-to-hopper --ws-insert-proxy-fences | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-sparse-mla-tiles-to-hopper | FileCheck %s --check-prefix=TIES
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-sparse-mla-tiles-to-hopper --convert-hopper-to-nvvm | FileCheck %s --check-prefix=PINS
+
+// The pass's own output: the consumers' products are warpgroup tile ops on
+// the shared-memory tiles (no hopper or NVVM wgmma op yet), their layouts
+// named: Q [64, 576] and the stages [64 keys, 576], 128-byte swizzled.
+// S = Q K^T of consumer 0 is the L half (column blocks 0-3) then the R half
+// (4-8); its own P V reads P from registers (32 f32) and V columns
+// [0, 256); the cross P V reads the peer's P tile from shared memory and
+// V columns [0, 256) of the peer's stage.
+// LEVEL4-NOT: hopper.wgmma
+// LEVEL4: ws.warp_specialize
+// LEVEL4: role "consumer0"
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 256 : i64, transpose_b, zero_init} : !llvm.struct<({{(f32, ){31}f32}})>
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {{{.*}}k_offset = 256 : i64, k_size = 320 : i64, transpose_b}
+// LEVEL4: sparse_mla_tile.mma_wait %{{.*}} : !llvm.struct<({{(f32, ){31}f32}})>
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a({{(%[0-9]+, ){31}%[0-9]+}} : {{(f32, ){31}f32}}), b(%{{.*}}) {b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 64 : i64} : !llvm.struct<({{(f32, ){127}f32}})>
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>, b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 64 : i64} : !llvm.struct<({{(f32, ){127}f32}})>
+// Consumer 1: the R half first, O columns [256, 512).
+// LEVEL4: role "consumer1"
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {{{.*}}k_offset = 256 : i64, k_size = 320 : i64, transpose_b, zero_init}
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {{{.*}}k_offset = 0 : i64, k_size = 256 : i64, transpose_b}
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a({{(%[0-9]+, ){31}%[0-9]+}} : {{(f32, ){31}f32}}), b(%{{.*}}) {{{.*}}n_offset = 256 : i64}
+// LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {{{.*}}n_offset = 256 : i64}
+// LEVEL4-NOT: hopper.wgmma
 
 // The accumulators are threaded through SSA: S (32 f32 per thread) leaves
 // its wait, the P fragment (16 i32) and O (128 f32) go through the
@@ -193,7 +217,7 @@
 // CHECK: ws.channel.acquire consumer %[[AL1]][%[[I]]]
 // CHECK-NEXT: ws.channel.acquire consumer %[[AP1]][%[[I]]]
 // CHECK-NEXT: nvvm.fence.proxy.sync_restrict {order = #nvvm.mem_order<acquire>}
-// CHECK-NEXT: hopper.wgmma_fence
+// CHECK: hopper.wgmma_fence
 // CHECK-COUNT-4: hopper.wgmma %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} b_mn_major : !llvm.struct<({{(f32, ){127}f32}})>
 // CHECK: hopper.wgmma_commit
 // The next round's validity is loaded while the cross GEMM runs.

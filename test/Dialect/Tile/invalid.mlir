@@ -180,3 +180,134 @@ func.func @finish_sum(%acc: memref<4x48xf32, 3>, %m: memref<4xf32, 3>, %l: memre
   sparse_mla_tile.finish %acc max(%m) sum(%l) out(%out) lse(%lse) at[%b, %b, %b] : memref<4x48xf32, 3>, memref<4xf32, 3>, memref<2xf32, 3>, memref<1x4x8x48xbf16>, memref<1x4x8xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a shared tile's swizzle must be 0 or 128 (bytes), but got 64}}
+func.func @shared_swizzle() attributes {l = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 64>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a shared tile's rows must be a positive multiple of 8, but got 12}}
+func.func @shared_rows() attributes {l = #sparse_mla_tile.shared<rows = 12, cols = 64, swizzle = 128>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a shared tile with swizzle = 128 must have a positive multiple of 64 columns, but got 32}}
+func.func @shared_cols() attributes {l = #sparse_mla_tile.shared<rows = 64, cols = 32, swizzle = 128>} {
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_acc(%acc: !llvm.struct<(f32, i32)>, %q: i32) {
+  // expected-error @+1 {{needs an accumulator of N / 2 f32 (an !llvm.struct) with N a multiple of 8 up to 256, but got '!llvm.struct<(f32, i32)>'}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64, transpose_b} : !llvm.struct<(f32, i32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_k(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{needs k_offset and k_size multiples of 16, but got 8 and 16}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 8 : i64, k_size = 16 : i64, transpose_b} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_a_address(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{with a_layout needs A as one i32 shared address, but got 2 values}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q, %q : i32, i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64, transpose_b} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+#a = #sparse_mla_tile.shared<rows = 32, cols = 576, swizzle = 128>
+func.func @mma_a_rows(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{needs an A tile of 64 rows, but a_layout has 32}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #a, b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64, transpose_b} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_a_columns(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{reads columns [576, 592) of the A tile, but it has 576}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 576 : i64, k_size = 16 : i64, transpose_b} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_a_registers(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32, %w: f32) {
+  // expected-error @+1 {{without a_layout needs A as k_size / 2 = 8 f32 values, but got 2 values}}
+  %s = sparse_mla_tile.mma_async %acc, a(%w, %w : f32, f32), b(%q) {b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_b_row_group(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{needs n_offset a multiple of 8 (a row group of B), but got 4}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64, n_offset = 4 : i64, transpose_b} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_b_rows(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{reads rows [64, 72) of the B tile, but it has 64}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64, n_offset = 64 : i64, transpose_b} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+#p = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 0>
+func.func @mma_b_swizzle(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{reads B with its rows as K, which needs swizzle = 128, but b_layout has swizzle = 0}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #p, k_offset = 0 : i64, k_size = 16 : i64} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_b_column_block(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{needs n_offset a multiple of 64 (a column block of B), but got 8}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64, n_offset = 8 : i64} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_b_columns(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{reads columns [576, 584) of the B tile, but it has 576}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 0 : i64, k_size = 16 : i64, n_offset = 576 : i64} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}
+
+// -----
+
+#t = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+func.func @mma_b_k_rows(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
+  // expected-error @+1 {{reads rows [64, 80) of the B tile, but it has 64}}
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 64 : i64, k_size = 16 : i64} : !llvm.struct<(f32, f32, f32, f32)>
+  return
+}

@@ -41,3 +41,17 @@ gpu.module @m {
     gpu.return
   }
 }
+
+// The warpgroup products on shared-memory tiles, both forms of A.
+// CHECK-LABEL: func.func @warpgroup_products
+// CHECK: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 256 : i64, transpose_b, zero_init} : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : f32, f32, f32, f32, f32, f32, f32, f32), b(%{{.*}}) {b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 16 : i64, n_offset = 256 : i64}
+// CHECK: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 32, swizzle = 0>
+// CHECK: sparse_mla_tile.mma_wait %{{.*}} : !llvm.struct<(f32, f32, f32, f32)>
+func.func @warpgroup_products(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32, %k: i32, %w: f32) -> !llvm.struct<(f32, f32, f32, f32)> {
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%k) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 256 : i64, transpose_b, zero_init} : !llvm.struct<(f32, f32, f32, f32)>
+  %o = sparse_mla_tile.mma_async %s, a(%w, %w, %w, %w, %w, %w, %w, %w : f32, f32, f32, f32, f32, f32, f32, f32), b(%k) {b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 16 : i64, n_offset = 256 : i64} : !llvm.struct<(f32, f32, f32, f32)>
+  %p = sparse_mla_tile.mma_async %o, a(%q : i32), b(%k) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 32, swizzle = 0>, b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 32 : i64} : !llvm.struct<(f32, f32, f32, f32)>
+  %r = sparse_mla_tile.mma_wait %p : !llvm.struct<(f32, f32, f32, f32)>
+  return %r : !llvm.struct<(f32, f32, f32, f32)>
+}

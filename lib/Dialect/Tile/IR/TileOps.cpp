@@ -2,6 +2,8 @@
 
 #include "SparseMLA/Dialect/Tile/IR/Tile.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
+
 using namespace mlir;
 using namespace mlir::sparse_mla::tile;
 
@@ -135,4 +137,97 @@ LogicalResult FinishOp::verify() {
     return emitOpError() << "writes " << rows << " heads of an out with "
                          << heads;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Warpgroup tile ops
+//===----------------------------------------------------------------------===//
+
+/// The rows of a warpgroup matrix product's A and accumulator (PTX ISA 8.x,
+/// "wgmma .m64nNk16"), its K step, and the range of N.
+static constexpr int64_t kMmaRows = 64;
+static constexpr int64_t kMmaK = 16;
+static constexpr int64_t kMmaMaxN = 256;
+static constexpr int64_t kMmaNMultiple = 8;
+
+int64_t MmaAsyncOp::getN() {
+  auto type = dyn_cast<LLVM::LLVMStructType>(getAcc().getType());
+  return type ? 2 * static_cast<int64_t>(type.getBody().size()) : 0;
+}
+
+/// Fails unless columns [begin, begin + size) lie within `extent` of the
+/// tile `what` (its `dimName`).
+static LogicalResult expectWithin(Operation *op, StringRef what,
+                                  StringRef dimName, int64_t begin,
+                                  int64_t size, int64_t extent) {
+  if (begin + size <= extent)
+    return success();
+  return op->emitOpError() << "reads " << dimName << " [" << begin << ", "
+                           << begin + size << ") of " << what << ", but it has "
+                           << extent;
+}
+
+LogicalResult MmaAsyncOp::verify() {
+  auto acc = dyn_cast<LLVM::LLVMStructType>(getAcc().getType());
+  bool allF32 = acc && !acc.getBody().empty() &&
+                llvm::all_of(acc.getBody(), [](Type t) { return t.isF32(); });
+  int64_t n = getN();
+  if (!allF32 || n % kMmaNMultiple != 0 || n > kMmaMaxN)
+    return emitOpError() << "needs an accumulator of N / 2 f32 (an "
+                            "!llvm.struct) with N a multiple of "
+                         << kMmaNMultiple << " up to " << kMmaMaxN
+                         << ", but got " << getAcc().getType();
+  int64_t k0 = getKOffset(), k = getKSize();
+  if (k % kMmaK != 0 || k0 % kMmaK != 0)
+    return emitOpError() << "needs k_offset and k_size multiples of " << kMmaK
+                         << ", but got " << k0 << " and " << k;
+  if (auto a = getALayoutAttr()) {
+    if (getA().size() != 1 || !getA()[0].getType().isInteger(32))
+      return emitOpError() << "with a_layout needs A as one i32 shared "
+                              "address, but got "
+                           << getA().size() << " values";
+    if (a.getRows() != kMmaRows)
+      return emitOpError() << "needs an A tile of " << kMmaRows
+                           << " rows, but a_layout has " << a.getRows();
+    if (failed(expectWithin(*this, "the A tile", "columns", k0, k,
+                            a.getCols())))
+      return failure();
+  } else {
+    if (static_cast<int64_t>(getA().size()) != k / 2 ||
+        !llvm::all_of(getA().getTypes(), [](Type t) { return t.isF32(); }))
+      return emitOpError() << "without a_layout needs A as k_size / 2 = "
+                           << k / 2 << " f32 values, but got "
+                           << getA().size() << " values";
+  }
+  SharedLayoutAttr b = getBLayout();
+  if (getTransposeB() && getNOffset() % 8 != 0)
+    return emitOpError() << "needs n_offset a multiple of 8 (a row group of "
+                            "B), but got "
+                         << getNOffset();
+  if (getTransposeB())
+    return failure(
+        failed(expectWithin(*this, "the B tile", "rows", getNOffset(), n,
+                            b.getRows())) ||
+        failed(expectWithin(*this, "the B tile", "columns", k0, k,
+                            b.getCols())));
+  if (b.getSwizzle() == 0)
+    return emitOpError() << "reads B with its rows as K, which needs "
+                            "swizzle = 128, but b_layout has swizzle = 0";
+  if (getNOffset() % 64 != 0)
+    return emitOpError() << "needs n_offset a multiple of 64 (a column "
+                            "block of B), but got "
+                         << getNOffset();
+  return failure(
+      failed(expectWithin(*this, "the B tile", "rows", k0, k, b.getRows())) ||
+      failed(expectWithin(*this, "the B tile", "columns", getNOffset(), n,
+                          b.getCols())));
+}
+
+// The products read their tiles through the async proxy, as wgmma does (PTX
+// ISA 8.x, "Asynchronous Warpgroup Level Matrix Multiply-Accumulate").
+std::optional<ws::MemoryProxy> MmaAsyncOp::getSharedMemoryReadProxy() {
+  return ws::MemoryProxy::async;
+}
+std::optional<ws::MemoryProxy> MmaAsyncOp::getSharedMemoryWriteProxy() {
+  return std::nullopt;
 }

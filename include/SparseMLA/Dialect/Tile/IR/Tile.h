@@ -8,6 +8,8 @@
 #ifndef SPARSEMLA_DIALECT_TILE_IR_TILE_H
 #define SPARSEMLA_DIALECT_TILE_IR_TILE_H
 
+#include "WarpSpec/IR/WarpSpec.h"
+
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -35,6 +37,9 @@ constexpr llvm::StringLiteral kSeesawAttrName = "sparse_mla_tile.seesaw";
 
 #define GET_TYPEDEF_CLASSES
 #include "SparseMLA/Dialect/Tile/IR/TileOpsTypes.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "SparseMLA/Dialect/Tile/IR/TileAttrs.h.inc"
 
 #define GET_OP_CLASSES
 #include "SparseMLA/Dialect/Tile/IR/TileOps.h.inc"

@@ -25,11 +25,18 @@ def Tile_Dialect : Dialect {
 
     Logits and softmax statistics are in base 2: the matmul's `scale` is
     `sm_scale x log2(e)`.
+
+    Inside the roles of a warp-specialized kernel (IR level 4) the matrix
+    products of a warpgroup are `mma_async` / `mma_wait` on shared-memory
+    tiles given by address and `#sparse_mla_tile.shared` layout, which
+    `convert-sparse-mla-tiles-to-hopper` turns into `hopper` ops.
   }];
   let cppNamespace = "::mlir::sparse_mla::tile";
   let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     void registerTypes();
+    void registerAttributes();
   }];
 }
 

@@ -4,6 +4,8 @@
 #define SPARSEMLA_TILE_OPS_TD
 
 include "SparseMLA/Dialect/Tile/IR/TileDialect.td"
+include "SparseMLA/Dialect/Tile/IR/TileAttrs.td"
+include "WarpSpec/IR/WarpSpecInterfaces.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -260,6 +262,82 @@ def Tile_FinishOp : Tile_Op<"finish", [AttrSizedOperandSegments]> {
     type($max) `,` type($sum) `,` type($out) `,` type($lse)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Warpgroup tile ops on shared memory (inside roles, IR level 4)
+//===----------------------------------------------------------------------===//
+
+def Tile_MmaAsyncOp : Tile_Op<"mma_async", [
+    AllTypesMatch<["acc", "result"]>,
+    DeclareOpInterfaceMethods<WarpSpec_SharedMemoryProxyOpInterface>]> {
+  let summary = "acc += A B by one warpgroup, bf16 tiles from shared memory "
+                "(A also from registers), completing asynchronously";
+  let description = [{
+    The executing warpgroup's `[64, N]` f32 accumulator `acc` (`N / 2` f32
+    per thread, in the accumulator fragment layout of the warpgroup matrix
+    instructions; PTX ISA 8.x, "Register Fragments") plus `A B` over the
+    `k_size` columns of K from `k_offset`:
+
+    * `A` (`[64, K]`): with `a_layout`, one i32, the shared address of a
+      tile of that layout whose rows are A's and whose columns are K;
+      without it, this thread's `k_size / 2` f32 of a `[64, k_size]` tile
+      in the accumulator fragment layout (the weights just computed),
+      rounded to bf16.
+    * `B` (`[K, N]`): `b`, the shared address of a tile of layout
+      `b_layout`: with `transpose_b` stored `[N, K]` (its rows are N, its
+      columns K), otherwise stored `[K, N]` (its rows are K, its columns
+      `n_offset .. n_offset + N` are N).
+
+    With `zero_init` the accumulator's input is ignored (`acc = A B`). The
+    products complete asynchronously: the result may be read only through
+    a later `sparse_mla_tile.mma_wait`. The lowering
+    (`convert-sparse-mla-tiles-to-hopper`) derives the operands' matrix
+    descriptors from their layouts. The tiles are read through the async
+    proxy, as the instructions it becomes read them.
+
+    ```mlir
+    %s1 = sparse_mla_tile.mma_async %s0, a(%q : i32), b(%k)
+        {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>,
+         b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>,
+         k_offset = 0, k_size = 256, transpose_b, zero_init}
+        : !llvm.struct<(f32, ...)>
+    ```
+  }];
+  let arguments = (ins AnyType:$acc, Variadic<AnyType>:$a, I32:$b,
+                       OptionalAttr<Tile_SharedLayoutAttr>:$a_layout,
+                       Tile_SharedLayoutAttr:$b_layout,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$k_offset,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$k_size,
+                       DefaultValuedAttr<I64Attr, "0">:$n_offset,
+                       UnitAttr:$transpose_b, UnitAttr:$zero_init);
+  let results = (outs AnyType:$result);
+  let assemblyFormat = [{
+    $acc `,` `a` `(` $a `:` type($a) `)` `,` `b` `(` $b `)` attr-dict `:`
+    type($acc)
+  }];
+  let extraClassDeclaration = [{
+    /// N: the accumulator's columns.
+    int64_t getN();
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_MmaWaitOp : Tile_Op<"mma_wait", [
+    AllTypesMatch<["values", "results"]>]> {
+  let summary = "waits for the warpgroup's mma_async products; returns "
+                "their accumulators";
+  let description = [{
+    Every `sparse_mla_tile.mma_async` the warpgroup issued before has
+    completed. The accumulators given are returned: reading the results
+    (never the operands) orders every read after the wait.
+    ```mlir
+    %s = sparse_mla_tile.mma_wait %s1 : !llvm.struct<(f32, f32)>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let results = (outs Variadic<AnyType>:$results);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
 #endif // SPARSEMLA_TILE_OPS_TD

@@ -1,0 +1,186 @@
+//===- TilesToHopper.cpp - warpgroup tile ops -> hopper ops ---------------===//
+//
+// IR level 5 for the matrix products of a warpgroup: an
+// sparse_mla_tile.mma_async on shared-memory tiles becomes the wgmma
+// fence / steps / commit of its K range, with matrix descriptors derived
+// from the tiles' #sparse_mla_tile.shared layouts; mma_wait becomes the
+// wgmma wait that returns the accumulators.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../Common/KernelCommon.h"
+#include "Hopper/IR/Hopper.h"
+#include "SparseMLA/Conversion/Passes.h"
+#include "SparseMLA/Dialect/Tile/IR/Tile.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::sparse_mla {
+#define GEN_PASS_DEF_CONVERTSPARSEMLATILESTOHOPPER
+#include "SparseMLA/Conversion/Passes.h.inc"
+} // namespace mlir::sparse_mla
+
+using namespace mlir;
+using namespace mlir::sparse_mla;
+using namespace mlir::sparse_mla::tile;
+
+namespace {
+
+/// The K of one warpgroup matrix instruction on bf16 (PTX ISA 8.x,
+/// "wgmma .m64nNk16").
+constexpr int64_t kStepK = 16;
+/// Matrix descriptor fields (PTX ISA 8.x, "Matrix Descriptor Format"): the
+/// start address and the leading / stride byte offsets are stored >> 4;
+/// the byte offsets at bits 16 and 32, the swizzle mode at bits 62-63
+/// (1 = 128-byte swizzle, 0 = none).
+constexpr int64_t kDescAddressShift = 4;
+constexpr int64_t kDescLboShift = 16;
+constexpr int64_t kDescSboShift = 32;
+constexpr int64_t kDescSwizzle128B = int64_t(1) << 62;
+/// The register A fragment of one k16 step: four i32, two bf16 each.
+constexpr int64_t kRegsPerStep = 4;
+
+/// The matrix descriptor of the operand at shared address `addr` (i32) in
+/// a tile of `layout`, read K-major or (for B) MN-major.
+Value descriptor(ImplicitLocOpBuilder &b, Value addr, SharedLayoutAttr layout,
+                 bool kMajor) {
+  Type i64 = b.getI64Type();
+  Value start = arith::ExtUIOp::create(
+      b, i64,
+      arith::ShRUIOp::create(
+          b, addr,
+          arith::ConstantIntOp::create(b, b.getI32Type(), kDescAddressShift)));
+  int64_t fixed =
+      (layout.getSwizzle() ? kDescSwizzle128B : 0) |
+      ((layout.strideByteOffset() >> kDescAddressShift) << kDescSboShift) |
+      ((layout.leadingByteOffset(kMajor) >> kDescAddressShift)
+       << kDescLboShift);
+  return arith::OrIOp::create(b, start,
+                              arith::ConstantIntOp::create(b, i64, fixed));
+}
+
+/// `desc` with its start address advanced by `bytes` (the field cannot
+/// carry: shared addresses are below 2^18).
+Value advance(ImplicitLocOpBuilder &b, Value desc, int64_t bytes) {
+  if (bytes == 0)
+    return desc;
+  return arith::AddIOp::create(
+      b, desc,
+      arith::ConstantIntOp::create(b, b.getI64Type(),
+                                   bytes >> kDescAddressShift));
+}
+
+/// The operands of one mma_async, and where each k16 step reads them.
+struct MmaOperands {
+  SharedLayoutAttr a, b;
+  bool bKMajor;
+  int64_t kOffset, kSize, nOffset;
+
+  explicit MmaOperands(MmaAsyncOp op)
+      : a(op.getALayoutAttr()), b(op.getBLayout()), bKMajor(op.getTransposeB()),
+        kOffset(op.getKOffset()), kSize(op.getKSize()),
+        nOffset(op.getNOffset()) {}
+
+  /// Bytes from the A tile's address to step `s`'s first element.
+  int64_t aStep(int64_t s) const { return a.byteOffset(0, kOffset + s * kStepK); }
+  /// Bytes from B's first element (column n_offset of an MN-major B, row
+  /// n_offset of a K-major one) to step `s`'s.
+  int64_t bStep(int64_t s) const {
+    int64_t k = kOffset + s * kStepK;
+    return bKMajor ? b.byteOffset(nOffset, k) - b.byteOffset(nOffset, 0)
+                   : b.byteOffset(k, nOffset) - b.byteOffset(0, nOffset);
+  }
+  /// Bytes from the B tile's address to B's first element.
+  int64_t bBase() const {
+    return bKMajor ? b.byteOffset(nOffset, 0) : b.byteOffset(0, nOffset);
+  }
+  int64_t steps() const { return kSize / kStepK; }
+};
+
+struct LowerMmaAsync : OpRewritePattern<MmaAsyncOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MmaAsyncOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    MmaOperands m(op);
+    Value acc = op.getAcc();
+    // B's first element: its address, then its descriptor.
+    auto descB = [&] {
+      Value addr = op.getB();
+      if (int64_t base = m.bBase())
+        addr = arith::AddIOp::create(
+            b, addr, arith::ConstantIntOp::create(b, b.getI32Type(), base));
+      return descriptor(b, addr, m.b, m.bKMajor);
+    };
+    if (!m.a) {
+      // A from registers: bf16 pairs in the order of the fragment, written
+      // (with the accumulator) before the fence.
+      SmallVector<Value> fenced;
+      ValueRange weights = op.getA();
+      KernelBuilder kb{b};
+      for (size_t q = 0; q + 1 < weights.size(); q += 2)
+        fenced.push_back(kb.packBf16(weights[q], weights[q + 1]));
+      fenced.push_back(acc);
+      auto fence = hopper::WgmmaFenceOp::create(
+          b, ValueRange(fenced).getTypes(), fenced);
+      ValueRange aFrag = fence.getResults().drop_back();
+      acc = fence.getResults().back();
+      Value bDesc = descB();
+      for (int64_t s = 0; s < m.steps(); ++s)
+        acc = hopper::WgmmaRegAOp::create(
+            b, acc.getType(), acc, aFrag.slice(kRegsPerStep * s, kRegsPerStep),
+            advance(b, bDesc, m.bStep(s)), /*b_mn_major=*/!m.bKMajor,
+            /*zero_init=*/op.getZeroInit() && s == 0);
+    } else {
+      Value aDesc = descriptor(b, op.getA()[0], m.a, /*kMajor=*/true);
+      Value bDesc = descB();
+      hopper::WgmmaFenceOp::create(b, TypeRange{}, ValueRange{});
+      for (int64_t s = 0; s < m.steps(); ++s) {
+        Value aStep = advance(b, aDesc, m.aStep(s));
+        Value bStep = advance(b, bDesc, m.bStep(s));
+        acc = hopper::WgmmaOp::create(b, acc.getType(), acc, aStep, bStep,
+                                      /*b_mn_major=*/!m.bKMajor,
+                                      /*zero_init=*/op.getZeroInit() && s == 0);
+      }
+    }
+    hopper::WgmmaCommitOp::create(b);
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+struct LowerMmaWait : OpRewritePattern<MmaWaitOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MmaWaitOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<hopper::WgmmaWaitOp>(
+        op, op.getValues().getTypes(), /*pending=*/0, op.getValues());
+    return success();
+  }
+};
+
+struct ConvertTilesToHopperPass
+    : public sparse_mla::impl::ConvertSparseMLATilesToHopperBase<
+          ConvertTilesToHopperPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LowerMmaAsync, LowerMmaWait>(&getContext());
+    // Only these ops change: no folding or region simplification of the
+    // code around them.
+    GreedyRewriteConfig config;
+    config.enableFolding(false).enableConstantCSE(false);
+    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

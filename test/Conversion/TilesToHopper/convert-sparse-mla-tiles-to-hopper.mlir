@@ -1,0 +1,110 @@
+// RUN: sparse-mla-opt %s --convert-sparse-mla-tiles-to-hopper | FileCheck %s
+
+!acc = !llvm.struct<(f32, f32, f32, f32)>
+#swz_q = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>
+#swz_kv = #sparse_mla_tile.shared<rows = 32, cols = 576, swizzle = 128>
+#p32 = #sparse_mla_tile.shared<rows = 64, cols = 32, swizzle = 0>
+
+// Both operands K-major, 128-byte swizzled: the descriptors' fixed bits are
+// swizzle mode 1 (bit 62), SBO 1024 >> 4 = 64 (bit 32), LBO 16 >> 4 = 1
+// (bit 16): 4611686293305360384. K columns [256, 288) start in column
+// block 4: A (rows 64) at 4 x 8192 bytes, B (rows 32) at 4 x 4096, then 32
+// bytes per k16 step; all >> 4.
+// CHECK-LABEL: func.func @qk
+// CHECK-SAME: (%[[ACC:.*]]: !llvm.struct<{{.*}}>, %[[Q:.*]]: i32, %[[K:.*]]: i32)
+// CHECK: %[[C4:.*]] = arith.constant 4 : i32
+// CHECK: %[[QS:.*]] = arith.shrui %[[Q]], %[[C4]] : i32
+// CHECK: %[[QW:.*]] = arith.extui %[[QS]] : i32 to i64
+// CHECK: %[[FIXED:.*]] = arith.constant 4611686293305360384 : i64
+// CHECK: %[[QD:.*]] = arith.ori %[[QW]], %[[FIXED]] : i64
+// CHECK: %[[KS:.*]] = arith.shrui %[[K]], %{{.*}} : i32
+// CHECK: %[[KW:.*]] = arith.extui %[[KS]] : i32 to i64
+// CHECK: %[[KD:.*]] = arith.ori %[[KW]], %{{.*}} : i64
+// CHECK: hopper.wgmma_fence
+// CHECK: %[[A0OFF:.*]] = arith.constant 2048 : i64
+// CHECK: %[[A0:.*]] = arith.addi %[[QD]], %[[A0OFF]] : i64
+// CHECK: %[[B0OFF:.*]] = arith.constant 1024 : i64
+// CHECK: %[[B0:.*]] = arith.addi %[[KD]], %[[B0OFF]] : i64
+// CHECK: %[[S0:.*]] = hopper.wgmma %[[ACC]], %[[A0]], %[[B0]] : !llvm.struct
+// CHECK: arith.constant 2050 : i64
+// CHECK: arith.constant 1026 : i64
+// CHECK: %[[S1:.*]] = hopper.wgmma %[[S0]], %{{.*}}, %{{.*}} : !llvm.struct
+// CHECK-NOT: hopper.wgmma %
+// CHECK: hopper.wgmma_commit
+// CHECK: %[[W:.*]] = hopper.wgmma_wait 0, %[[S1]]
+// CHECK: return %[[W]]
+func.func @qk(%acc: !acc, %q: i32, %k: i32) -> !acc {
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%k)
+      {a_layout = #swz_q, b_layout = #swz_kv, k_offset = 256 : i64,
+       k_size = 32 : i64, transpose_b} : !acc
+  %w = sparse_mla_tile.mma_wait %s : !acc
+  return %w : !acc
+}
+
+// The first step of a zero_init product ignores the accumulator; the rest
+// add to it.
+// CHECK-LABEL: func.func @zero_init
+// CHECK: hopper.wgmma %{{.*}}, %{{.*}}, %{{.*}} zero_init
+// CHECK-NOT: zero_init
+// CHECK: hopper.wgmma %{{.*}}, %{{.*}}, %{{.*}} :
+// CHECK-NOT: zero_init
+func.func @zero_init(%acc: !acc, %q: i32, %k: i32) -> !acc {
+  %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%k)
+      {a_layout = #swz_q, b_layout = #swz_kv, k_offset = 0 : i64,
+       k_size = 32 : i64, transpose_b, zero_init} : !acc
+  return %s : !acc
+}
+
+// A from registers (bf16 pairs of the f32 given, fenced with the
+// accumulator), B MN-major: its rows are K. LBO = the next 64-column block
+// (32 rows x 128 = 4096 >> 4 = 256), SBO 64, swizzle 1: 4611686293322072064.
+// B starts at its column 64 (block 1: 4096 bytes) and each k16 step is 16
+// rows of 128 bytes (2048 >> 4 = 128).
+// CHECK-LABEL: func.func @registers
+// CHECK-SAME: (%[[ACC:.*]]: !llvm.struct<{{.*}}>, %[[W0:[^:]*]]: f32, %[[W1:[^:]*]]: f32,
+// CHECK: arith.truncf %[[W0]] : f32 to bf16
+// CHECK: arith.truncf %[[W1]] : f32 to bf16
+// CHECK: %[[P0:.*]] = llvm.bitcast %{{.*}} : vector<2xbf16> to i32
+// CHECK: %[[P1:.*]] = llvm.bitcast
+// CHECK: %[[P2:.*]] = llvm.bitcast
+// CHECK: %[[P3:.*]] = llvm.bitcast
+// CHECK: %[[P4:.*]] = llvm.bitcast
+// CHECK: %[[P5:.*]] = llvm.bitcast
+// CHECK: %[[P6:.*]] = llvm.bitcast
+// CHECK: %[[P7:.*]] = llvm.bitcast
+// CHECK: %[[F:.*]]:9 = hopper.wgmma_fence(%[[P0]], %[[P1]], %[[P2]], %[[P3]], %[[P4]], %[[P5]], %[[P6]], %[[P7]], %[[ACC]])
+// CHECK: %[[BOFF:.*]] = arith.constant 4096 : i32
+// CHECK: %[[B:.*]] = arith.addi %{{.*}}, %[[BOFF]] : i32
+// CHECK: arith.constant 4611686293322072064 : i64
+// CHECK: %[[R0:.*]] = hopper.wgmma_rs %[[F]]#8, [%[[F]]#0, %[[F]]#1, %[[F]]#2, %[[F]]#3], %{{.*}} b_mn_major
+// CHECK: arith.constant 128 : i64
+// CHECK: hopper.wgmma_rs %[[R0]], [%[[F]]#4, %[[F]]#5, %[[F]]#6, %[[F]]#7], %{{.*}} b_mn_major
+// CHECK: hopper.wgmma_commit
+func.func @registers(%acc: !acc, %w0: f32, %w1: f32, %w2: f32, %w3: f32,
+                     %w4: f32, %w5: f32, %w6: f32, %w7: f32, %w8: f32,
+                     %w9: f32, %w10: f32, %w11: f32, %w12: f32, %w13: f32,
+                     %w14: f32, %w15: f32, %v: i32) -> !acc {
+  %o = sparse_mla_tile.mma_async %acc,
+      a(%w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12,
+        %w13, %w14, %w15 : f32, f32, f32, f32, f32, f32, f32, f32, f32, f32,
+        f32, f32, f32, f32, f32, f32), b(%v)
+      {b_layout = #swz_kv, k_offset = 0 : i64, k_size = 32 : i64,
+       n_offset = 64 : i64} : !acc
+  return %o : !acc
+}
+
+// A without swizzle (core matrices): LBO 128 >> 4 = 8, SBO = the next
+// 8-row group, 32 columns x 16 = 512 >> 4 = 32, mode 0: 137439477760; a
+// k16 step is two core matrices (256 >> 4 = 16).
+// CHECK-LABEL: func.func @core_matrices
+// CHECK-DAG: arith.constant 137439477760 : i64
+// CHECK: hopper.wgmma_fence
+// CHECK: hopper.wgmma %{{.*}}, %{{.*}}, %{{.*}} b_mn_major
+// CHECK: arith.constant 16 : i64
+// CHECK: hopper.wgmma %{{.*}}, %{{.*}}, %{{.*}} b_mn_major
+func.func @core_matrices(%acc: !acc, %p: i32, %v: i32) -> !acc {
+  %o = sparse_mla_tile.mma_async %acc, a(%p : i32), b(%v)
+      {a_layout = #p32, b_layout = #swz_kv, k_offset = 0 : i64,
+       k_size = 32 : i64} : !acc
+  return %o : !acc
+}
