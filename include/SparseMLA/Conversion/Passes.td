@@ -115,7 +115,10 @@ def ConvertSparseMLATilesToHopper
     swizzle mode; each k16 step advances the start address by the bytes
     from the operand's first element to the step's, and an MN-major B by
     its `n_offset` columns. `sparse_mla_tile.mma_wait` becomes
-    `hopper.wgmma_wait 0`.
+    `hopper.wgmma_wait 0`. A `sparse_mla_tile.store_fragment` becomes one
+    4-byte `llvm.store` per bf16 pair of the thread's fragment, at the
+    address its row and column take in the tile's layout (the swizzle's
+    XOR computed from the row).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -151,7 +154,8 @@ def ConvertSparseMLASeesawToGPU
       `S = Q K^T` of block `2i + c` with `sparse_mla_tile.mma_async` (both
       operands from shared memory, 128-byte swizzled), masks invalid columns, exchanges its row max
       with the peer through the channel `max[c]`, rescales, writes its P
-      tile (bf16) into the stage's dead RoPE slice and publishes it through
+      tile (bf16, `sparse_mla_tile.store_fragment`) into the stage's dead
+      RoPE slice and publishes it through
       the channel `p[c]` (no proxy fence: `ws-insert-proxy-fences` places
       them where a wgmma reads what another role wrote through the generic
       proxy); then accumulates

@@ -59,11 +59,6 @@ constexpr int64_t kSwizzleRows = 8;
 constexpr int64_t kSegments = kRowBytes / hw::kCpAsyncBytes; // 8
 /// Threads that copy one row together (one piece of each column block each).
 constexpr int64_t kThreadsPerRow = kSegments;
-/// A P tile of 32 keys has 64-byte rows: stored without swizzle, as 8-row x
-/// 16-byte core matrices, kPCoreBytes apart along K and kPGroupBytes apart
-/// along M (PTX ISA "Shared memory matrix layout", no-swizzle K-major).
-constexpr int64_t kPCoreBytes = 128;
-constexpr int64_t kPGroupBytes = 512;
 /// lazy_rescale: how far (log2 units) a row's running max may exceed its
 /// softmax pivot before the pivot moves. Weights are then at most 2^8 = 256,
 /// far inside the range of bf16 P and f32 sums (the threshold FlashAttention
@@ -635,15 +630,6 @@ public:
   /// slice: 128B-swizzled rows for 64 keys (the layout of every other
   /// tile), no-swizzle core matrices for 32 keys (64-byte rows).
   bool pSwizzled() const { return geo.blockK == kAtomCols; }
-  /// Byte offset of the 16-byte piece `chunk` of row `row` (i32).
-  Value pOffset(Value row, int64_t chunk) {
-    if (pSwizzled())
-      return swizzled(row, c32(0), c32(chunk));
-    Value group = arith::ShRUIOp::create(b, row, c32(3));
-    Value inGroup = arith::AndIOp::create(b, row, c32(kSwizzleRows - 1));
-    return add(add(mul(group, c32(kPGroupBytes)), c32(chunk * kPCoreBytes)),
-               mul(inGroup, c32(hw::kCpAsyncBytes)));
-  }
   /// The P tile's layout: swizzled like the stages for 64 keys, core
   /// matrices without swizzle for 32.
   tile::SharedLayoutAttr pLayout() {
@@ -1350,16 +1336,9 @@ public:
     auto putP = ws::ChannelAcquireOp::create(b, b.getIndexType(),
                                              ws::TokenType::get(ctx), cs.pCh[c],
                                              rs.g, ws::ChannelSide::producer);
-    Value pTile = pTileOf(c, rs.stage);
-    Value laneBytes = toI32(kb.mul(kb.rem(cs.lane, 4), kb.idx(4)));
-    for (int64_t j = 0; j < cs.nS / 4; ++j)
-      for (int half = 0; half < 2; ++half) {
-        Value bits = packBf16(rs.weight[4 * j + 2 * half],
-                              rs.weight[4 * j + 2 * half + 1]);
-        Value row = toI32(rs.roundRows[half]);
-        Value addr = add(add(pTile, pOffset(row, j)), laneBytes);
-        LLVM::StoreOp::create(b, bits, ptr3(addr));
-      }
+    tile::StoreFragmentOp::create(b, rs.weight, pTileOf(c, rs.stage),
+                                  rs.roundRows[0], rs.roundRows[1], cs.lane,
+                                  pLayout());
     // The whole warpgroup has written the tile, then one release. The
     // peer's wgmma reads it through the async proxy: the peer fences
     // after its acquire (a bidirectional fence here compiled to a

@@ -153,6 +153,75 @@ struct LowerMmaAsync : OpRewritePattern<MmaAsyncOp> {
   }
 };
 
+/// Bytes from a tile's address to the 16-byte piece of row `row` (i32,
+/// dynamic) that holds column `col` (a multiple of 8), by the layout's
+/// formula (#sparse_mla_tile.shared).
+Value pieceOffset(ImplicitLocOpBuilder &b, SharedLayoutAttr layout, Value row,
+                  int64_t col) {
+  auto c32 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI32Type(), v).getResult();
+  };
+  constexpr int64_t kRowGroup = 8, kPiece = 16, kPieceCols = 8;
+  if (layout.getSwizzle() == 0) {
+    // Core matrices: the row's 8-row group, the piece's core matrix along
+    // the columns, the row within its core matrix.
+    Value group = arith::ShRUIOp::create(b, row, c32(3));
+    Value inGroup = arith::AndIOp::create(b, row, c32(kRowGroup - 1));
+    Value groups =
+        arith::MulIOp::create(b, group, c32(layout.getCols() * kPiece));
+    Value withCore =
+        arith::AddIOp::create(b, groups, c32(layout.byteOffset(0, col)));
+    Value inCore = arith::MulIOp::create(b, inGroup, c32(kPiece));
+    return arith::AddIOp::create(b, withCore, inCore);
+  }
+  // 128-byte swizzle: the column block, the row, and the piece XOR the
+  // row's place in its 8-row group.
+  const int64_t rowBytes = layout.getSwizzle();
+  const int64_t blockCols = rowBytes / 2;
+  Value phase = arith::AndIOp::create(b, row, c32(kRowGroup - 1));
+  Value piece =
+      arith::XOrIOp::create(b, c32((col % blockCols) / kPieceCols), phase);
+  Value pieceBytes = arith::ShLIOp::create(b, piece, c32(4));
+  Value block = c32((col / blockCols) * layout.getRows() * rowBytes);
+  Value rowStart = arith::MulIOp::create(b, row, c32(rowBytes));
+  Value withRow = arith::AddIOp::create(b, block, rowStart);
+  return arith::AddIOp::create(b, withRow, pieceBytes);
+}
+
+struct LowerStoreFragment : OpRewritePattern<StoreFragmentOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(StoreFragmentOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    KernelBuilder kb{b};
+    Type i32 = b.getI32Type();
+    auto toI32 = [&](Value index) {
+      return arith::IndexCastOp::create(b, i32, index).getResult();
+    };
+    // Lane t holds columns 2t, 2t + 1 of each 8-column group: 4t bytes into
+    // its piece.
+    constexpr int64_t kQuad = 4, kPairBytes = 4;
+    Value laneBytes =
+        toI32(kb.mul(kb.rem(op.getLane(), kQuad), kb.idx(kPairBytes)));
+    ValueRange v = op.getValues();
+    auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
+    std::array<Value, 2> rows = {op.getRow0(), op.getRow1()};
+    for (int64_t j = 0, e = static_cast<int64_t>(v.size()) / 4; j < e; ++j)
+      for (int h = 0; h < 2; ++h) {
+        Value bits = kb.packBf16(v[4 * j + 2 * h], v[4 * j + 2 * h + 1]);
+        Value row = toI32(rows[h]);
+        Value offset = pieceOffset(b, op.getLayout(), row, 8 * j);
+        Value piece = arith::AddIOp::create(b, op.getDest(), offset);
+        Value addr = arith::AddIOp::create(b, piece, laneBytes);
+        LLVM::StoreOp::create(b, bits,
+                              LLVM::IntToPtrOp::create(b, shared, addr));
+      }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct LowerMmaWait : OpRewritePattern<MmaWaitOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -171,7 +240,8 @@ struct ConvertTilesToHopperPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerMmaAsync, LowerMmaWait>(&getContext());
+    patterns.add<LowerMmaAsync, LowerMmaWait, LowerStoreFragment>(
+        &getContext());
     // Only these ops change: no folding or region simplification of the
     // code around them.
     GreedyRewriteConfig config;

@@ -108,3 +108,68 @@ func.func @core_matrices(%acc: !acc, %p: i32, %v: i32) -> !acc {
        k_size = 32 : i64} : !acc
   return %o : !acc
 }
+
+// A fragment store: per 8-column group j and row h, the bf16 pair of
+// values 4j + 2h, 4j + 2h + 1 at the piece the layout gives, plus 4 bytes
+// per lane of the quad. Core matrices: (row / 8) x cols x 16 + j x 128 +
+// (row mod 8) x 16.
+// CHECK-LABEL: func.func @store_cores
+// CHECK-SAME: (%[[W0:[^:]*]]: f32, %[[W1:[^:]*]]: f32, %[[W2:[^:]*]]: f32, %[[W3:[^:]*]]: f32, %[[P:[^:]*]]: i32, %[[R0:[^:]*]]: index, %[[R1:[^:]*]]: index, %[[L:[^:]*]]: index)
+// CHECK: %[[Q:.*]] = arith.remui %[[L]], %{{.*}} : index
+// CHECK: %[[LB:.*]] = arith.muli %[[Q]], %{{.*}} : index
+// CHECK: %[[LANE:.*]] = arith.index_cast %[[LB]] : index to i32
+// CHECK: arith.truncf %[[W0]]
+// CHECK: arith.truncf %[[W1]]
+// CHECK: %[[BITS0:.*]] = llvm.bitcast
+// CHECK: %[[ROW0:.*]] = arith.index_cast %[[R0]] : index to i32
+// CHECK: %[[G:.*]] = arith.shrui %[[ROW0]], %{{.*}} : i32
+// CHECK: %[[IN:.*]] = arith.andi %[[ROW0]], %{{.*}} : i32
+// CHECK: %[[C128:.*]] = arith.constant 128 : i32
+// CHECK: %[[GB:.*]] = arith.muli %[[G]], %[[C128]] : i32
+// CHECK: %[[C0:.*]] = arith.constant 0 : i32
+// CHECK: %[[A0:.*]] = arith.addi %[[GB]], %[[C0]] : i32
+// CHECK: %[[C16:.*]] = arith.constant 16 : i32
+// CHECK: %[[IB:.*]] = arith.muli %[[IN]], %[[C16]] : i32
+// CHECK: %[[OFF:.*]] = arith.addi %[[A0]], %[[IB]] : i32
+// CHECK: %[[A1:.*]] = arith.addi %[[P]], %[[OFF]] : i32
+// CHECK: %[[A2:.*]] = arith.addi %[[A1]], %[[LANE]] : i32
+// CHECK: %[[PTR:.*]] = llvm.inttoptr %[[A2]] : i32 to !llvm.ptr<3>
+// CHECK: llvm.store %[[BITS0]], %[[PTR]] : i32, !llvm.ptr<3>
+// CHECK: arith.truncf %[[W2]]
+// CHECK: arith.index_cast %[[R1]] : index to i32
+// CHECK: llvm.store
+// CHECK-NOT: llvm.store
+// CHECK-NOT: sparse_mla_tile
+func.func @store_cores(%w0: f32, %w1: f32, %w2: f32, %w3: f32, %p: i32,
+                       %r0: index, %r1: index, %lane: index) {
+  sparse_mla_tile.store_fragment %w0, %w1, %w2, %w3 into %p rows(%r0, %r1)
+      lane(%lane) {layout = #sparse_mla_tile.shared<rows = 64, cols = 8, swizzle = 0>} : f32, f32, f32, f32
+  return
+}
+
+// 128-byte swizzle: row x 128 + ((j xor (row mod 8)) << 4); the third
+// store is group j = 1 of row0.
+// CHECK-LABEL: func.func @store_swizzled
+// CHECK-COUNT-2: llvm.store
+// CHECK: %[[ROW:.*]] = arith.index_cast %{{.*}} : index to i32
+// CHECK: %[[C7:.*]] = arith.constant 7 : i32
+// CHECK: %[[PH:.*]] = arith.andi %[[ROW]], %[[C7]] : i32
+// CHECK: %[[C1:.*]] = arith.constant 1 : i32
+// CHECK: %[[PIECE:.*]] = arith.xori %[[C1]], %[[PH]] : i32
+// CHECK: %[[SH:.*]] = arith.shli %[[PIECE]], %{{.*}} : i32
+// CHECK: %[[RB:.*]] = arith.muli %[[ROW]], %{{.*}} : i32
+// CHECK: %[[WR:.*]] = arith.addi %{{.*}}, %[[RB]] : i32
+// CHECK: arith.addi %[[WR]], %[[SH]] : i32
+// CHECK-COUNT-14: llvm.store
+// CHECK-NOT: llvm.store
+func.func @store_swizzled(%w: f32, %p: i32, %r0: index, %r1: index,
+                          %lane: index) {
+  sparse_mla_tile.store_fragment %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w,
+      %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w, %w,
+      %w, %w, %w into %p rows(%r0, %r1) lane(%lane)
+      {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>}
+      : f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32,
+        f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32,
+        f32, f32, f32, f32
+  return
+}

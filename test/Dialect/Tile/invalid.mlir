@@ -311,3 +311,19 @@ func.func @mma_b_k_rows(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32) {
   %s = sparse_mla_tile.mma_async %acc, a(%q : i32), b(%q) {a_layout = #t, b_layout = #t, k_offset = 64 : i64, k_size = 16 : i64} : !llvm.struct<(f32, f32, f32, f32)>
   return
 }
+
+// -----
+
+func.func @store_fragment_rows(%w: f32, %p: i32, %r: index) {
+  // expected-error @+1 {{stores a fragment of 64 rows, but the layout has 32}}
+  sparse_mla_tile.store_fragment %w, %w, %w, %w into %p rows(%r, %r) lane(%r) {layout = #sparse_mla_tile.shared<rows = 32, cols = 8, swizzle = 0>} : f32, f32, f32, f32
+  return
+}
+
+// -----
+
+func.func @store_fragment_values(%w: f32, %p: i32, %r: index) {
+  // expected-error @+1 {{needs cols / 2 = 4 values for a tile of 8 columns, but got 2}}
+  sparse_mla_tile.store_fragment %w, %w into %p rows(%r, %r) lane(%r) {layout = #sparse_mla_tile.shared<rows = 64, cols = 8, swizzle = 0>} : f32, f32
+  return
+}

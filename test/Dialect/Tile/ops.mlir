@@ -55,3 +55,10 @@ func.func @warpgroup_products(%acc: !llvm.struct<(f32, f32, f32, f32)>, %q: i32,
   %r = sparse_mla_tile.mma_wait %p : !llvm.struct<(f32, f32, f32, f32)>
   return %r : !llvm.struct<(f32, f32, f32, f32)>
 }
+
+// CHECK-LABEL: func.func @fragment_store
+// CHECK: sparse_mla_tile.store_fragment %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} into %{{.*}} rows(%{{.*}}, %{{.*}}) lane(%{{.*}}) {layout = #sparse_mla_tile.shared<rows = 64, cols = 8, swizzle = 0>} : f32, f32, f32, f32
+func.func @fragment_store(%w: f32, %p: i32, %r0: index, %r1: index, %lane: index) {
+  sparse_mla_tile.store_fragment %w, %w, %w, %w into %p rows(%r0, %r1) lane(%lane) {layout = #sparse_mla_tile.shared<rows = 64, cols = 8, swizzle = 0>} : f32, f32, f32, f32
+  return
+}

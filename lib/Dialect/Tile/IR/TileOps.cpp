@@ -231,3 +231,22 @@ std::optional<ws::MemoryProxy> MmaAsyncOp::getSharedMemoryReadProxy() {
 std::optional<ws::MemoryProxy> MmaAsyncOp::getSharedMemoryWriteProxy() {
   return std::nullopt;
 }
+
+LogicalResult StoreFragmentOp::verify() {
+  SharedLayoutAttr layout = getLayout();
+  if (layout.getRows() != kMmaRows)
+    return emitOpError() << "stores a fragment of " << kMmaRows
+                         << " rows, but the layout has " << layout.getRows();
+  if (static_cast<int64_t>(getValues().size()) * 2 != layout.getCols())
+    return emitOpError() << "needs cols / 2 = " << layout.getCols() / 2
+                         << " values for a tile of " << layout.getCols()
+                         << " columns, but got " << getValues().size();
+  return success();
+}
+
+std::optional<ws::MemoryProxy> StoreFragmentOp::getSharedMemoryReadProxy() {
+  return std::nullopt;
+}
+std::optional<ws::MemoryProxy> StoreFragmentOp::getSharedMemoryWriteProxy() {
+  return ws::MemoryProxy::generic;
+}

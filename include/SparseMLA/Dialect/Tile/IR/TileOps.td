@@ -340,4 +340,37 @@ def Tile_MmaWaitOp : Tile_Op<"mma_wait", [
   let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
+def Tile_StoreFragmentOp : Tile_Op<"store_fragment", [
+    DeclareOpInterfaceMethods<WarpSpec_SharedMemoryProxyOpInterface>]> {
+  let summary = "store this thread's part of a warpgroup accumulator tile, "
+                "rounded to bf16, into a shared-memory tile";
+  let description = [{
+    The executing warpgroup holds a `[64, K]` f32 tile in the accumulator
+    fragment layout of its matrix instructions (PTX ISA 8.x, "Register
+    Fragments"): the `K / 2` `values` of this thread are, for `j < K / 8`,
+    columns `8j + 2t` and `8j + 2t + 1` (`t = lane mod 4`) of row `row0`
+    (values `4j`, `4j + 1`) and of row `row1` (values `4j + 2`, `4j + 3`).
+    Each pair is rounded to bf16 and stored, 4 bytes, where `layout` places
+    it in the tile at shared address `dest`. `row0`, `row1` and `lane` are
+    this thread's fragment rows (`16 warp + lane / 4` and 8 more) and lane,
+    given so that a kernel can choose where they are computed. The stores
+    go through the generic proxy; nothing orders them before other threads'
+    reads (a barrier or a channel release does).
+
+    ```mlir
+    sparse_mla_tile.store_fragment %w0, %w1, ... into %p rows(%r0, %r1)
+        lane(%lane) {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>}
+        : f32, f32, ...
+    ```
+  }];
+  let arguments = (ins Variadic<F32>:$values, I32:$dest, Index:$row0,
+                       Index:$row1, Index:$lane,
+                       Tile_SharedLayoutAttr:$layout);
+  let assemblyFormat = [{
+    $values `into` $dest `rows` `(` $row0 `,` $row1 `)` `lane` `(` $lane `)`
+    attr-dict `:` type($values)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SPARSEMLA_TILE_OPS_TD
