@@ -103,8 +103,8 @@ def ConvertSparseMLATilesToSIMT
 
 def ConvertSparseMLATilesToHopper
     : Pass<"convert-sparse-mla-tiles-to-hopper"> {
-  let summary = "Lower warpgroup tile ops on shared memory to hopper ops "
-                "(IR level 5)";
+  let summary = "Lower the tile ops on shared memory inside roles to hopper "
+                "and NVVM ops (IR level 5)";
   let description = [{
     Each `sparse_mla_tile.mma_async` becomes the warpgroup's `wgmma.fence`,
     one `hopper.wgmma` (A from shared memory) or `hopper.wgmma_rs` (A from
@@ -118,12 +118,16 @@ def ConvertSparseMLATilesToHopper
     `hopper.wgmma_wait 0`. A `sparse_mla_tile.store_fragment` becomes one
     4-byte `llvm.store` per bf16 pair of the thread's fragment, at the
     address its row and column take in the tile's layout (the swizzle's
-    XOR computed from the row).
+    XOR computed from the row). A `sparse_mla_tile.tma_load` becomes one
+    `nvvm.cp.async.bulk.tensor` per 64-column block of its tile (at the
+    block's offset in the layout and its column coordinate), after the
+    evict-first L2 policy where it asks for one.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::hopper::HopperDialect",
     "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
   ];
 }
 
@@ -146,7 +150,8 @@ def ConvertSparseMLASeesawToGPU
     is refused by name. The launch (Q's tensor map, the split plan) is
     already in place (docs/seesaw-lowering.md):
 
-    * `producer` (warpgroup 0) copies the Q tile once, then gathers KV
+    * `producer` (warpgroup 0) copies the Q tile once
+      (`sparse_mla_tile.tma_load`, lowered to TMA), then gathers KV
       block `2i + s` into stage `s` with 16-byte `cp.async` (zero-filled,
       nothing read, for invalid entries), both into 128-byte-swizzled
       64-column atoms, and releases each into the channel `kv` (depth 2);

@@ -51,7 +51,6 @@ constexpr int64_t kRows = 64;
 /// blocks ("atoms columns") of [64 rows, 64 columns], a [64, 512] one 8.
 constexpr int64_t kAtomCols = 64;
 constexpr int64_t kRowBytes = 128;
-constexpr int64_t kColBlockBytes = kRows * kRowBytes; // 8192 (Q tile)
 /// Rows per 128-byte swizzle pattern (PTX ISA "Shared memory matrix
 /// layout", 128B swizzling mode; #sparse_mla_tile.shared).
 constexpr int64_t kSwizzleRows = 8;
@@ -474,25 +473,14 @@ public:
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, kb.idx(0));
     kb.when(lead, [&] {
       Value full = rawPointer(b, qBars, kb.idx(0), /*addrSpace=*/3);
-      auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
       Value head0 = toI32(cta->head0), token = toI32(cta->token),
             batch = toI32(cta->batch);
-      // Per tile, or the nine addresses would take 18 registers.
-      Value qBase = perTile(qTile());
-      // Q is read once: evict it from L2 first, which leaves L2 to the
-      // KV rows that every tile gathers (Skv = 32768: -1.5%,
-      // bench/LOG.md).
-      Value evictFirst = inlineAsm(
-          i64, {}, "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;",
-          "=l");
-      for (int64_t cb = 0; cb < geo.colBlocks; ++cb) {
-        Value dst = LLVM::AddrSpaceCastOp::create(
-            b, cluster, ptr3(add(qBase, c32(cb * kColBlockBytes))));
-        NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-            b, dst, qMap, ValueRange{c32(cb * kAtomCols), head0, token, batch},
-            full, ValueRange{}, Value(), evictFirst, NVVM::TMALoadMode::TILE,
-            /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
-      }
+      // Per tile, or the nine addresses would take 18 registers. Q is
+      // read once: evicted from L2 first, which leaves L2 to the KV rows
+      // that every tile gathers (Skv = 32768: -1.5%, bench/LOG.md).
+      tile::TmaLoadOp::create(b, qMap, ValueRange{head0, token, batch},
+                              perTile(qTile()), full, qLayout(),
+                              /*evict_first=*/true);
     });
   }
 

@@ -14,6 +14,7 @@
 #include "SparseMLA/Dialect/Tile/IR/Tile.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -222,6 +223,49 @@ struct LowerStoreFragment : OpRewritePattern<StoreFragmentOp> {
   }
 };
 
+struct LowerTmaLoad : OpRewritePattern<TmaLoadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TmaLoadOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    MLIRContext *ctx = b.getContext();
+    Type i32 = b.getI32Type();
+    // An L2 policy for data read once: evicted first, leaving L2 to data
+    // that is read again (PTX ISA 8.x, "createpolicy"; MLIR 22 has no op).
+    Value policy;
+    if (op.getEvictFirst())
+      policy =
+          LLVM::InlineAsmOp::create(
+              b, b.getI64Type(), ValueRange{},
+              "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;", "=l",
+              /*has_side_effects=*/true, /*is_align_stack=*/false,
+              LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+              ArrayAttr())
+              .getResult(0);
+    SharedLayoutAttr layout = op.getLayout();
+    const int64_t blockCols = layout.getSwizzle() / 2;
+    auto shared = LLVM::LLVMPointerType::get(ctx, 3);
+    // The copy's destination operand is a shared::cluster address.
+    auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
+    for (int64_t col = 0; col < layout.getCols(); col += blockCols) {
+      Value addr = arith::AddIOp::create(
+          b, op.getDest(),
+          arith::ConstantIntOp::create(b, i32, layout.byteOffset(0, col)));
+      Value dst = LLVM::AddrSpaceCastOp::create(
+          b, cluster, LLVM::IntToPtrOp::create(b, shared, addr));
+      SmallVector<Value> coords = {arith::ConstantIntOp::create(b, i32, col)};
+      llvm::append_range(coords, op.getCoords());
+      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+          b, dst, op.getMap(), coords, op.getBarrier(), ValueRange{},
+          /*multicastMask=*/Value(), policy, NVVM::TMALoadMode::TILE,
+          /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), /*predicate=*/Value());
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct LowerMmaWait : OpRewritePattern<MmaWaitOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -240,7 +284,7 @@ struct ConvertTilesToHopperPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerMmaAsync, LowerMmaWait, LowerStoreFragment>(
+    patterns.add<LowerMmaAsync, LowerMmaWait, LowerStoreFragment, LowerTmaLoad>(
         &getContext());
     // Only these ops change: no folding or region simplification of the
     // code around them.

@@ -173,3 +173,26 @@ func.func @store_swizzled(%w: f32, %p: i32, %r0: index, %r1: index,
         f32, f32, f32, f32
   return
 }
+
+// A tensor copy: the evict-first policy once, then one bulk tensor copy per
+// 64-column block, at the block's place in the tile (64 rows x 128 bytes
+// apart) and column coordinate, onto the barrier.
+// CHECK-LABEL: func.func @tensor_copy
+// CHECK-SAME: (%[[MAP:[^:]*]]: !llvm.ptr, %[[BAR:[^:]*]]: !llvm.ptr<3>, %[[Q:[^:]*]]: i32, %[[H:[^:]*]]: i32, %[[S:[^:]*]]: i32)
+// CHECK: %[[POL:.*]] = llvm.inline_asm has_side_effects "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;", "=l"  : () -> i64
+// CHECK: %[[C0:.*]] = arith.constant 0 : i32
+// CHECK: %[[A0:.*]] = arith.addi %[[Q]], %[[C0]] : i32
+// CHECK: %[[P0:.*]] = llvm.inttoptr %[[A0]] : i32 to !llvm.ptr<3>
+// CHECK: %[[D0:.*]] = llvm.addrspacecast %[[P0]] : !llvm.ptr<3> to !llvm.ptr<7>
+// CHECK: %[[X0:.*]] = arith.constant 0 : i32
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %[[D0]], %[[MAP]], %[[BAR]], box[%[[X0]], %[[H]], %[[S]]] l2_cache_hint = %[[POL]]
+// CHECK: %[[C8192:.*]] = arith.constant 8192 : i32
+// CHECK: %[[A1:.*]] = arith.addi %[[Q]], %[[C8192]] : i32
+// CHECK: %[[X1:.*]] = arith.constant 64 : i32
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[MAP]], %[[BAR]], box[%[[X1]], %[[H]], %[[S]]]
+// CHECK-NOT: nvvm.cp.async.bulk
+// CHECK-NOT: sparse_mla_tile
+func.func @tensor_copy(%map: !llvm.ptr, %bar: !llvm.ptr<3>, %q: i32, %h: i32, %s: i32) {
+  sparse_mla_tile.tma_load %map[%h, %s] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 128, swizzle = 128>, evict_first} : !llvm.ptr, !llvm.ptr<3>, i32, i32
+  return
+}

@@ -327,3 +327,27 @@ func.func @store_fragment_values(%w: f32, %p: i32, %r: index) {
   sparse_mla_tile.store_fragment %w, %w into %p rows(%r, %r) lane(%r) {layout = #sparse_mla_tile.shared<rows = 64, cols = 8, swizzle = 0>} : f32, f32
   return
 }
+
+// -----
+
+func.func @tma_load_swizzle(%map: !llvm.ptr, %bar: !llvm.ptr<3>, %q: i32) {
+  // expected-error @+1 {{copies into 128-byte swizzled column blocks, but the layout has swizzle = 0}}
+  sparse_mla_tile.tma_load %map[%q] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 0>} : !llvm.ptr, !llvm.ptr<3>, i32
+  return
+}
+
+// -----
+
+func.func @tma_load_coords(%map: !llvm.ptr, %bar: !llvm.ptr<3>, %q: i32) {
+  // expected-error @+1 {{needs 1 to 4 outer coordinates, but got 0}}
+  sparse_mla_tile.tma_load %map[] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>} : !llvm.ptr, !llvm.ptr<3>
+  return
+}
+
+// -----
+
+func.func @tma_load_barrier(%map: !llvm.ptr, %bar: !llvm.ptr, %q: i32) {
+  // expected-error @+1 {{needs its barrier in shared memory (address space 3), but it is in address space 0}}
+  sparse_mla_tile.tma_load %map[%q] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>} : !llvm.ptr, !llvm.ptr, i32
+  return
+}

@@ -62,3 +62,10 @@ func.func @fragment_store(%w: f32, %p: i32, %r0: index, %r1: index, %lane: index
   sparse_mla_tile.store_fragment %w, %w, %w, %w into %p rows(%r0, %r1) lane(%lane) {layout = #sparse_mla_tile.shared<rows = 64, cols = 8, swizzle = 0>} : f32, f32, f32, f32
   return
 }
+
+// CHECK-LABEL: func.func @tensor_copy
+// CHECK: sparse_mla_tile.tma_load %{{.*}}[%{{.*}}, %{{.*}}] into %{{.*}} barrier(%{{.*}}) {evict_first, layout = #sparse_mla_tile.shared<rows = 64, cols = 128, swizzle = 128>} : !llvm.ptr, !llvm.ptr<3>, i32, i32
+func.func @tensor_copy(%map: !llvm.ptr, %bar: !llvm.ptr<3>, %q: i32, %h: i32, %s: i32) {
+  sparse_mla_tile.tma_load %map[%h, %s] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 128, swizzle = 128>, evict_first} : !llvm.ptr, !llvm.ptr<3>, i32, i32
+  return
+}

@@ -250,3 +250,30 @@ std::optional<ws::MemoryProxy> StoreFragmentOp::getSharedMemoryReadProxy() {
 std::optional<ws::MemoryProxy> StoreFragmentOp::getSharedMemoryWriteProxy() {
   return ws::MemoryProxy::generic;
 }
+
+/// The most dimensions a tensor map describes (CUDA driver API,
+/// cuTensorMapEncodeTiled: tensorRank <= 5): the columns and four more.
+static constexpr int64_t kTensorMapMaxOuterDims = 4;
+
+LogicalResult TmaLoadOp::verify() {
+  if (getLayout().getSwizzle() == 0)
+    return emitOpError() << "copies into 128-byte swizzled column blocks, "
+                            "but the layout has swizzle = 0";
+  int64_t n = getCoords().size();
+  if (n < 1 || n > kTensorMapMaxOuterDims)
+    return emitOpError() << "needs 1 to " << kTensorMapMaxOuterDims
+                         << " outer coordinates, but got " << n;
+  auto barrier = cast<LLVM::LLVMPointerType>(getBarrier().getType());
+  if (barrier.getAddressSpace() != 3)
+    return emitOpError() << "needs its barrier in shared memory (address "
+                            "space 3), but it is in address space "
+                         << barrier.getAddressSpace();
+  return success();
+}
+
+std::optional<ws::MemoryProxy> TmaLoadOp::getSharedMemoryReadProxy() {
+  return std::nullopt;
+}
+std::optional<ws::MemoryProxy> TmaLoadOp::getSharedMemoryWriteProxy() {
+  return ws::MemoryProxy::async;
+}

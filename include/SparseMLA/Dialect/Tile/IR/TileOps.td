@@ -6,6 +6,7 @@
 include "SparseMLA/Dialect/Tile/IR/TileDialect.td"
 include "SparseMLA/Dialect/Tile/IR/TileAttrs.td"
 include "WarpSpec/IR/WarpSpecInterfaces.td"
+include "mlir/Dialect/LLVMIR/LLVMTypes.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -369,6 +370,39 @@ def Tile_StoreFragmentOp : Tile_Op<"store_fragment", [
   let assemblyFormat = [{
     $values `into` $dest `rows` `(` $row0 `,` $row1 `)` `lane` `(` $lane `)`
     attr-dict `:` type($values)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_TmaLoadOp : Tile_Op<"tma_load", [
+    DeclareOpInterfaceMethods<WarpSpec_SharedMemoryProxyOpInterface>]> {
+  let summary = "copy a box of a global tensor into a shared-memory tile "
+                "with the tensor memory accelerator";
+  let description = [{
+    Copies the `[rows, cols]` box of the tensor that the tensor map `map`
+    (a `CUtensorMap` built with the tile's swizzle and a box of 64 columns
+    by `rows`) describes, at columns `0 .. cols` and outer coordinates
+    `coords` (the map's dimensions after the columns, innermost first),
+    into the tile at shared address `dest` with layout `layout`
+    (`swizzle = 128`): one bulk tensor copy per 64-column block. The copies
+    complete on the mbarrier at `barrier`, whose phase must expect their
+    `rows x cols x 2` bytes. One thread issues the op. With `evict_first`
+    the source is read with an L2 evict-first policy (data read once).
+    Writes through the async proxy.
+
+    ```mlir
+    sparse_mla_tile.tma_load %map[%h0, %s, %b] into %q barrier(%full)
+        {layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>,
+         evict_first} : i32, i32, i32
+    ```
+  }];
+  let arguments = (ins LLVM_AnyPointer:$map, Variadic<I32>:$coords,
+                       I32:$dest, LLVM_AnyPointer:$barrier,
+                       Tile_SharedLayoutAttr:$layout, UnitAttr:$evict_first);
+  let assemblyFormat = [{
+    $map `[` $coords `]` `into` $dest `barrier` `(` $barrier `)` attr-dict
+    `:` qualified(type($map)) `,` qualified(type($barrier))
+    (`,` type($coords)^)?
   }];
   let hasVerifier = 1;
 }
