@@ -152,9 +152,11 @@ def ConvertSparseMLASeesawToGPU
 
     * `producer` (warpgroup 0) copies the Q tile once
       (`sparse_mla_tile.tma_load`, lowered to TMA), then gathers KV
-      block `2i + s` into stage `s` with 16-byte `cp.async` (zero-filled,
-      nothing read, for invalid entries), both into 128-byte-swizzled
-      64-column atoms, and releases each into the channel `kv` (depth 2);
+      block `2i + s` into stage `s`, each thread its 16-byte pieces of
+      its rows (`sparse_mla_tile.copy_row_async`, lowered to `cp.async`;
+      zero-filled, nothing read, for invalid entries), both into
+      128-byte-swizzled 64-column blocks, and releases each into the
+      channel `kv` (depth 2);
     * `consumer0` / `consumer1` (warpgroups 1, 2): consumer `c` computes
       `S = Q K^T` of block `2i + c` with `sparse_mla_tile.mma_async` (both
       operands from shared memory, 128-byte swizzled), masks invalid columns, exchanges its row max

@@ -405,25 +405,6 @@ public:
   // Producer
   //===--------------------------------------------------------------------===//
 
-  /// Copies column blocks [cbBegin, cbEnd) of one KV row with 16-byte
-  /// cp.async: this thread's piece of each block, from global address `src`
-  /// (index; the piece of column block 0) to shared address `dst` (i32; the
-  /// piece's place in column block 0 of the stage); `bytes` (i32) 16 or 0
-  /// (zero fill, nothing read).
-  void copyRow(Value dst, Value src, Value bytes, int64_t cbBegin,
-               int64_t cbEnd) {
-    for (int64_t cb = cbBegin; cb < cbEnd; ++cb) {
-      Value from = LLVM::IntToPtrOp::create(
-          b, LLVM::LLVMPointerType::get(b.getContext(), 1),
-          arith::IndexCastOp::create(b, i64,
-                                     kb.add(src, kb.idx(cb * kAtomCols * 2)))
-              .getResult());
-      Value to = ptr3(add(dst, c32(cb * geo.kvBlockBytes)));
-      NVVM::CpAsyncOp::create(b, to, from, hw::kCpAsyncBytes,
-                              NVVM::LoadCacheModifierKind::CG, bytes);
-    }
-  }
-
   /// Column blocks of half `h` of a stage: L = V columns of consumer 0,
   /// R = those of consumer 1 plus the RoPE slice (if Dqk = 576).
   std::pair<int64_t, int64_t> halfBlocks(int h) const {
@@ -571,8 +552,11 @@ public:
       Value row = arith::IndexCastOp::create(
           b, b.getIndexType(), arith::MaxSIOp::create(b, tagged[pass], c32(0)));
       Value src = perTile(kb.add(kvPiece, kb.mul(row, rowBytes)));
-      copyRow(add(dst, c32(pass * kRowsPerPass * kRowBytes)), src, bytes,
-              cbBegin, cbEnd);
+      // This thread's piece of each column block of the half: 16-byte
+      // cp.async, zero-filled where invalid.
+      tile::CopyRowAsyncOp::create(
+          b, src, add(dst, c32(pass * kRowsPerPass * kRowBytes)), bytes,
+          stageLayout(), cbBegin * kAtomCols, cbEnd * kAtomCols);
     }
     ws::ChannelReleaseOp::create(b, ch, acquire.getSlot(), acquire.getToken(),
                                  ws::ChannelSide::producer, /*async=*/true);

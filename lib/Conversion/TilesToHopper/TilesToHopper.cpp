@@ -12,6 +12,7 @@
 #include "Hopper/IR/Hopper.h"
 #include "SparseMLA/Conversion/Passes.h"
 #include "SparseMLA/Dialect/Tile/IR/Tile.h"
+#include "SparseMLA/Target/HardwareLimits.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -30,9 +31,8 @@ using namespace mlir::sparse_mla::tile;
 
 namespace {
 
-/// The K of one warpgroup matrix instruction on bf16 (PTX ISA 8.x,
-/// "wgmma .m64nNk16").
-constexpr int64_t kStepK = 16;
+/// The K of one warpgroup matrix instruction on bf16 (HardwareLimits.h).
+constexpr int64_t kStepK = hw::kWgmmaKBf16;
 /// Matrix descriptor fields (PTX ISA 8.x, "Matrix Descriptor Format"): the
 /// start address and the leading / stride byte offsets are stored >> 4;
 /// the byte offsets at bits 16 and 32, the swizzle mode at bits 62-63
@@ -266,6 +266,42 @@ struct LowerTmaLoad : OpRewritePattern<TmaLoadOp> {
   }
 };
 
+struct LowerCopyRowAsync : OpRewritePattern<CopyRowAsyncOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CopyRowAsyncOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    MLIRContext *ctx = b.getContext();
+    SharedLayoutAttr layout = op.getLayout();
+    const int64_t rowBytes = layout.getSwizzle();
+    const int64_t blockCols = rowBytes / 2; // bf16
+    // One 16-byte cp.async per column block, cached at L2 only (.cg: a
+    // gathered row is not read again by this CTA).
+    constexpr int64_t kPieceBytes = hw::kCpAsyncBytes;
+    auto global = LLVM::LLVMPointerType::get(ctx, 1);
+    auto shared = LLVM::LLVMPointerType::get(ctx, 3);
+    const int64_t end = op.getColEnd();
+    for (int64_t col = op.getColBegin(); col < end; col += blockCols) {
+      Value srcAt = arith::AddIOp::create(
+          b, op.getSrc(),
+          arith::ConstantIndexOp::create(b, (col / blockCols) * rowBytes));
+      Value from = LLVM::IntToPtrOp::create(
+          b, global,
+          arith::IndexCastOp::create(b, b.getI64Type(), srcAt).getResult());
+      Value dstAt = arith::AddIOp::create(
+          b, op.getDst(),
+          arith::ConstantIntOp::create(b, b.getI32Type(),
+                                       layout.byteOffset(0, col)));
+      Value to = LLVM::IntToPtrOp::create(b, shared, dstAt);
+      NVVM::CpAsyncOp::create(b, to, from, kPieceBytes,
+                              NVVM::LoadCacheModifierKind::CG, op.getBytes());
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct LowerMmaWait : OpRewritePattern<MmaWaitOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -284,8 +320,8 @@ struct ConvertTilesToHopperPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerMmaAsync, LowerMmaWait, LowerStoreFragment, LowerTmaLoad>(
-        &getContext());
+    patterns.add<LowerMmaAsync, LowerMmaWait, LowerStoreFragment, LowerTmaLoad,
+               LowerCopyRowAsync>(&getContext());
     // Only these ops change: no folding or region simplification of the
     // code around them.
     GreedyRewriteConfig config;

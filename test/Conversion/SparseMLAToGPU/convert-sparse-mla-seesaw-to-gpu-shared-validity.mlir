@@ -1,4 +1,4 @@
-// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu | FileCheck %s
+// RUN: sparse-mla-opt %s --convert-sparse-mla-to-tiles --convert-sparse-mla-seesaw-to-gpu --convert-sparse-mla-tiles-to-hopper | FileCheck %s
 
 // `shared_validity = true`: the producer, which loads every index for its
 // copies, hands each block's validity (one byte per key) to the block's

@@ -11,12 +11,22 @@
 // [0, 256); the cross P V reads the peer's P tile from shared memory and
 // V columns [0, 256) of the peer's stage.
 // LEVEL4-NOT: hopper.wgmma
+// The producer: Q by one tensor copy op (9 column blocks), each KV half by
+// this thread's row pieces, no NVVM copy yet.
 // LEVEL4: ws.warp_specialize
+// LEVEL4: role "producer"
+// LEVEL4-NOT: nvvm.cp.async
+// LEVEL4: sparse_mla_tile.tma_load %{{.*}} barrier(%{{.*}}) {evict_first, layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>}
+// LEVEL4-NOT: nvvm.cp.async
+// LEVEL4: sparse_mla_tile.copy_row_async %{{.*}} into %{{.*}} bytes(%{{.*}}) {col_begin = 0 : i64, col_end = 256 : i64, layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>}
+// LEVEL4-NOT: nvvm.cp.async.shared
 // LEVEL4: role "consumer0"
 // LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 256 : i64, transpose_b, zero_init} : !llvm.struct<({{(f32, ){31}f32}})>
 // LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {{{.*}}k_offset = 256 : i64, k_size = 320 : i64, transpose_b}
 // LEVEL4: sparse_mla_tile.mma_wait %{{.*}} : !llvm.struct<({{(f32, ){31}f32}})>
 // LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a({{(%[0-9]+, ){31}%[0-9]+}} : {{(f32, ){31}f32}}), b(%{{.*}}) {b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 64 : i64} : !llvm.struct<({{(f32, ){127}f32}})>
+// Consumer 0's P tile goes to shared memory after its own product.
+// LEVEL4: sparse_mla_tile.store_fragment {{.*}} {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>}
 // LEVEL4: sparse_mla_tile.mma_async %{{.*}}, a(%{{.*}} : i32), b(%{{.*}}) {a_layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>, b_layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, k_offset = 0 : i64, k_size = 64 : i64} : !llvm.struct<({{(f32, ){127}f32}})>
 // Consumer 1: the R half first, O columns [256, 512).
 // LEVEL4: role "consumer1"

@@ -196,3 +196,24 @@ func.func @tensor_copy(%map: !llvm.ptr, %bar: !llvm.ptr<3>, %q: i32, %h: i32, %s
   sparse_mla_tile.tma_load %map[%h, %s] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 128, swizzle = 128>, evict_first} : !llvm.ptr, !llvm.ptr<3>, i32, i32
   return
 }
+
+// A row copy: per column block b of [256, 576) (blocks 4 .. 8), 16 bytes
+// from src + 128 b to dst + b x 32 rows x 128 bytes, .cg, zero-filled when
+// %n is 0.
+// CHECK-LABEL: func.func @row_copy
+// CHECK-SAME: (%[[SRC:[^:]*]]: index, %[[DST:[^:]*]]: i32, %[[N:[^:]*]]: i32)
+// CHECK: %[[C512:.*]] = arith.constant 512 : index
+// CHECK: %[[S4:.*]] = arith.addi %[[SRC]], %[[C512]] : index
+// CHECK: %[[W4:.*]] = arith.index_cast %[[S4]] : index to i64
+// CHECK: %[[G4:.*]] = llvm.inttoptr %[[W4]] : i64 to !llvm.ptr<1>
+// CHECK: %[[C16K:.*]] = arith.constant 16384 : i32
+// CHECK: %[[D4:.*]] = arith.addi %[[DST]], %[[C16K]] : i32
+// CHECK: %[[P4:.*]] = llvm.inttoptr %[[D4]] : i32 to !llvm.ptr<3>
+// CHECK: nvvm.cp.async.shared.global %[[P4]], %[[G4]], 16, cache = cg, %[[N]]
+// CHECK-COUNT-4: nvvm.cp.async.shared.global
+// CHECK-NOT: nvvm.cp.async
+// CHECK-NOT: sparse_mla_tile
+func.func @row_copy(%src: index, %dst: i32, %n: i32) {
+  sparse_mla_tile.copy_row_async %src into %dst bytes(%n) {layout = #sparse_mla_tile.shared<rows = 32, cols = 576, swizzle = 128>, col_begin = 256 : i64, col_end = 576 : i64}
+  return
+}

@@ -351,3 +351,19 @@ func.func @tma_load_barrier(%map: !llvm.ptr, %bar: !llvm.ptr, %q: i32) {
   sparse_mla_tile.tma_load %map[%q] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 128>} : !llvm.ptr, !llvm.ptr, i32
   return
 }
+
+// -----
+
+func.func @copy_row_swizzle(%src: index, %dst: i32, %n: i32) {
+  // expected-error @+1 {{copies pieces of 128-byte swizzled column blocks, but the layout has swizzle = 0}}
+  sparse_mla_tile.copy_row_async %src into %dst bytes(%n) {layout = #sparse_mla_tile.shared<rows = 64, cols = 64, swizzle = 0>, col_begin = 0 : i64, col_end = 64 : i64}
+  return
+}
+
+// -----
+
+func.func @copy_row_columns(%src: index, %dst: i32, %n: i32) {
+  // expected-error @+1 {{needs columns [col_begin, col_end) of whole column blocks of 64 within the tile's 576, but got [0, 640)}}
+  sparse_mla_tile.copy_row_async %src into %dst bytes(%n) {layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, col_begin = 0 : i64, col_end = 640 : i64}
+  return
+}

@@ -69,3 +69,10 @@ func.func @tensor_copy(%map: !llvm.ptr, %bar: !llvm.ptr<3>, %q: i32, %h: i32, %s
   sparse_mla_tile.tma_load %map[%h, %s] into %q barrier(%bar) {layout = #sparse_mla_tile.shared<rows = 64, cols = 128, swizzle = 128>, evict_first} : !llvm.ptr, !llvm.ptr<3>, i32, i32
   return
 }
+
+// CHECK-LABEL: func.func @row_copy
+// CHECK: sparse_mla_tile.copy_row_async %{{.*}} into %{{.*}} bytes(%{{.*}}) {col_begin = 256 : i64, col_end = 576 : i64, layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>}
+func.func @row_copy(%src: index, %dst: i32, %n: i32) {
+  sparse_mla_tile.copy_row_async %src into %dst bytes(%n) {layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>, col_begin = 256 : i64, col_end = 576 : i64}
+  return
+}

@@ -2,10 +2,13 @@
 
 #include "SparseMLA/Dialect/Tile/IR/Tile.h"
 
+#include "SparseMLA/Target/HardwareLimits.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 
 using namespace mlir;
 using namespace mlir::sparse_mla::tile;
+namespace hw = mlir::sparse_mla::hw;
 
 #define GET_OP_CLASSES
 #include "SparseMLA/Dialect/Tile/IR/TileOps.cpp.inc"
@@ -143,11 +146,11 @@ LogicalResult FinishOp::verify() {
 // Warpgroup tile ops
 //===----------------------------------------------------------------------===//
 
-/// The rows of a warpgroup matrix product's A and accumulator (PTX ISA 8.x,
-/// "wgmma .m64nNk16"), its K step, and the range of N.
-static constexpr int64_t kMmaRows = 64;
-static constexpr int64_t kMmaK = 16;
-static constexpr int64_t kMmaMaxN = 256;
+/// The rows of a warpgroup matrix product's A and accumulator, its K step,
+/// and the range of N (HardwareLimits.h: PTX ISA 8.x, wgmma.mma_async).
+static constexpr int64_t kMmaRows = hw::kWgmmaM;
+static constexpr int64_t kMmaK = hw::kWgmmaKBf16;
+static constexpr int64_t kMmaMaxN = hw::kWgmmaMaxN;
 static constexpr int64_t kMmaNMultiple = 8;
 
 int64_t MmaAsyncOp::getN() {
@@ -251,9 +254,9 @@ std::optional<ws::MemoryProxy> StoreFragmentOp::getSharedMemoryWriteProxy() {
   return ws::MemoryProxy::generic;
 }
 
-/// The most dimensions a tensor map describes (CUDA driver API,
-/// cuTensorMapEncodeTiled: tensorRank <= 5): the columns and four more.
-static constexpr int64_t kTensorMapMaxOuterDims = 4;
+/// The most dimensions a tensor map describes (HardwareLimits.h): the
+/// columns and the outer ones.
+static constexpr int64_t kTensorMapMaxOuterDims = hw::kTmaMaxRank - 1;
 
 LogicalResult TmaLoadOp::verify() {
   if (getLayout().getSwizzle() == 0)
@@ -276,4 +279,28 @@ std::optional<ws::MemoryProxy> TmaLoadOp::getSharedMemoryReadProxy() {
 }
 std::optional<ws::MemoryProxy> TmaLoadOp::getSharedMemoryWriteProxy() {
   return ws::MemoryProxy::async;
+}
+
+LogicalResult CopyRowAsyncOp::verify() {
+  SharedLayoutAttr layout = getLayout();
+  if (layout.getSwizzle() == 0)
+    return emitOpError() << "copies pieces of 128-byte swizzled column "
+                            "blocks, but the layout has swizzle = 0";
+  const int64_t blockCols = layout.getSwizzle() / 2;
+  int64_t begin = getColBegin(), end = getColEnd();
+  if (begin % blockCols != 0 || end % blockCols != 0 || begin >= end ||
+      end > layout.getCols())
+    return emitOpError() << "needs columns [col_begin, col_end) of whole "
+                            "column blocks of "
+                         << blockCols << " within the tile's "
+                         << layout.getCols() << ", but got [" << begin << ", "
+                         << end << ")";
+  return success();
+}
+
+std::optional<ws::MemoryProxy> CopyRowAsyncOp::getSharedMemoryReadProxy() {
+  return std::nullopt;
+}
+std::optional<ws::MemoryProxy> CopyRowAsyncOp::getSharedMemoryWriteProxy() {
+  return ws::MemoryProxy::generic;
 }

@@ -407,4 +407,37 @@ def Tile_TmaLoadOp : Tile_Op<"tma_load", [
   let hasVerifier = 1;
 }
 
+def Tile_CopyRowAsyncOp : Tile_Op<"copy_row_async", [
+    DeclareOpInterfaceMethods<WarpSpec_SharedMemoryProxyOpInterface>]> {
+  let summary = "copy this thread's 16-byte pieces of one tile row from "
+                "global memory, asynchronously, zero-filled on request";
+  let description = [{
+    A gathering warpgroup copies the rows of a tile of layout `layout`
+    (`swizzle = 128`) piece by piece: each thread takes one 16-byte piece
+    of each 64-column block of a row. This op is one thread's share of one
+    row over the column blocks `b` in `[col_begin / 64, col_end / 64)`:
+    from the global address `src + 128 b` (`src`, an index, is the piece's
+    source in block 0 of the row) to the shared address `dst` plus block
+    `b`'s offset in the layout (`dst`, an i32, is the piece's place in
+    block 0, its swizzle included). `bytes` (i32) is 16, or 0 to zero-fill
+    the piece without reading anything (an invalid row). The copies
+    complete asynchronously, through the generic proxy: a
+    `ws.channel.release ... async` of the tile waits for them.
+
+    ```mlir
+    sparse_mla_tile.copy_row_async %src into %dst bytes(%n)
+        {layout = #sparse_mla_tile.shared<rows = 64, cols = 576, swizzle = 128>,
+         col_begin = 0 : i64, col_end = 256 : i64}
+    ```
+  }];
+  let arguments = (ins Index:$src, I32:$dst, I32:$bytes,
+                       Tile_SharedLayoutAttr:$layout,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$col_begin,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$col_end);
+  let assemblyFormat = [{
+    $src `into` $dst `bytes` `(` $bytes `)` attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SPARSEMLA_TILE_OPS_TD
