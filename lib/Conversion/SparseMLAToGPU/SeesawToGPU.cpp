@@ -729,8 +729,6 @@ public:
     return values;
   }
 
-  Value packBf16(Value lo, Value hi) { return kb.packBf16(lo, hi); }
-
   /// The softmax pivot of a row after it has seen max `max`, from pivot
   /// `prev`: `max` itself, or with lazy_rescale `prev` while `max` exceeds
   /// it by at most kLazyRescaleLog2 (-inf + 8 is -inf: the first valid
@@ -1500,8 +1498,8 @@ public:
     SmallVector<std::array<Value, 2>> pk(cs.nO / 4);
     for (int64_t j = 0; j < cs.nO / 4; ++j)
       for (int h = 0; h < 2; ++h)
-        pk[j][h] = packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
-                            fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
+        pk[j][h] = kb.packBf16(fmul(extract(o, 4 * j + 2 * h), inv[h]),
+                               fmul(extract(o, 4 * j + 2 * h + 1), inv[h]));
     storeOutHalf(cs, tileRows, o, inv, pk);
     storeRowStats(cs, tileRows, m, runningMax, total, any);
   }

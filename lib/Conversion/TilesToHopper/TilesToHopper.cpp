@@ -178,7 +178,7 @@ Value pieceOffset(ImplicitLocOpBuilder &b, SharedLayoutAttr layout, Value row,
   // 128-byte swizzle: the column block, the row, and the piece XOR the
   // row's place in its 8-row group.
   const int64_t rowBytes = layout.getSwizzle();
-  const int64_t blockCols = rowBytes / 2;
+  const int64_t blockCols = layout.getBlockColumns();
   Value phase = arith::AndIOp::create(b, row, c32(kRowGroup - 1));
   Value piece =
       arith::XOrIOp::create(b, c32((col % blockCols) / kPieceCols), phase);
@@ -244,7 +244,7 @@ struct LowerTmaLoad : OpRewritePattern<TmaLoadOp> {
               ArrayAttr())
               .getResult(0);
     SharedLayoutAttr layout = op.getLayout();
-    const int64_t blockCols = layout.getSwizzle() / 2;
+    const int64_t blockCols = layout.getBlockColumns();
     auto shared = LLVM::LLVMPointerType::get(ctx, 3);
     // The copy's destination operand is a shared::cluster address.
     auto cluster = LLVM::LLVMPointerType::get(ctx, 7);
@@ -275,7 +275,7 @@ struct LowerCopyRowAsync : OpRewritePattern<CopyRowAsyncOp> {
     MLIRContext *ctx = b.getContext();
     SharedLayoutAttr layout = op.getLayout();
     const int64_t rowBytes = layout.getSwizzle();
-    const int64_t blockCols = rowBytes / 2; // bf16
+    const int64_t blockCols = layout.getBlockColumns();
     // One 16-byte cp.async per column block, cached at L2 only (.cg: a
     // gathered row is not read again by this CTA).
     constexpr int64_t kPieceBytes = hw::kCpAsyncBytes;

@@ -95,6 +95,10 @@ int64_t SharedLayoutAttr::byteOffset(int64_t row, int64_t col) const {
          row * kSwizzleBytes + piece * kPieceBytes + inPiece;
 }
 
+int64_t SharedLayoutAttr::getBlockColumns() const {
+  return getSwizzle() / kElementBytes;
+}
+
 int64_t SharedLayoutAttr::leadingByteOffset(bool kMajor) const {
   if (getSwizzle() == 0)
     return kCoreBytes; // the next core matrix along K

@@ -286,7 +286,7 @@ LogicalResult CopyRowAsyncOp::verify() {
   if (layout.getSwizzle() == 0)
     return emitOpError() << "copies pieces of 128-byte swizzled column "
                             "blocks, but the layout has swizzle = 0";
-  const int64_t blockCols = layout.getSwizzle() / 2;
+  const int64_t blockCols = layout.getBlockColumns();
   int64_t begin = getColBegin(), end = getColEnd();
   if (begin % blockCols != 0 || end % blockCols != 0 || begin >= end ||
       end > layout.getCols())

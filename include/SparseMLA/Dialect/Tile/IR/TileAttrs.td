@@ -43,6 +43,9 @@ def Tile_SharedLayoutAttr : AttrDef<Tile_Dialect, "SharedLayout"> {
     /// multiple of 8 or `col` within the first 8 columns of its block
     /// where the layout swizzles (the offsets of whole pieces).
     int64_t byteOffset(int64_t row, int64_t col) const;
+    /// With `swizzle = 128`: the columns of one column block (64 bf16 in a
+    /// 128-byte row).
+    int64_t getBlockColumns() const;
     /// The matrix descriptor fields of an operand read from this tile
     /// (PTX ISA 8.x, "Matrix Descriptor Format"): the leading byte offset
     /// when the tile's rows are the operand's M or N (`kMajor`: K runs
